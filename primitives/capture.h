@@ -1,0 +1,123 @@
+// Capturing a VMX instruction's status (CF/ZF) — four named strategies.
+//
+// The status of a VMX instruction lives in RFLAGS only until the next
+// flag-writing instruction. Three strategies read it inside the same asm
+// statement as the VMX instruction, so no compiler-generated code can run in
+// between. The fourth, kSeparatePushf, is the pattern of the Rust hypervisor
+// x86_vcpu (`vmx_capture_status`): a second asm block reads RFLAGS afterwards.
+// Compilers do not promise to keep RFLAGS between two asm statements, so it is
+// kept only so the overhead benchmark can compare it; never use it for real.
+//
+// VMXB_CAPTURE is the one code path every wrapper in instructions.h goes
+// through. Its first text argument is the instruction, so the tests put a
+// flag-setting `stc`/`cmp` in place of the VMX mnemonic and exercise exactly
+// the code production uses.
+#pragma once
+
+#include "primitives/types.h"
+#include "primitives/vm_result.h"
+
+namespace vmxb {
+
+enum class CaptureStrategy : u8 {
+  kSeparatePushf,  // x86_vcpu pattern: pushfq in a separate asm statement (unsafe)
+  kPushfInAsm,     // pushfq; popq inside the same asm statement
+  kFlagOutputs,    // GCC/Clang flag output operands "=@ccc" / "=@ccz"
+  kAsmGoto,        // asm goto: jc/jz to out-of-line failure labels (Linux KVM style)
+};
+
+inline constexpr CaptureStrategy kDefaultCapture = CaptureStrategy::kFlagOutputs;
+
+struct CaptureStrategyInfo {
+  CaptureStrategy strategy;
+  const char* name;
+  bool same_asm_statement;  // false: the compiler may clobber RFLAGS before the capture
+  const char* how;
+};
+
+inline constexpr CaptureStrategyInfo kCaptureStrategies[] = {
+    {CaptureStrategy::kSeparatePushf, "separate_pushf", false,
+     "pushfq/popq in a second asm statement after the instruction (x86_vcpu)"},
+    {CaptureStrategy::kPushfInAsm, "pushf_in_asm", true,
+     "pushfq/popq in the same asm statement as the instruction"},
+    {CaptureStrategy::kFlagOutputs, "flag_outputs", true,
+     "asm flag output operands =@ccc/=@ccz; the compiler emits setc/setz or a jcc"},
+    {CaptureStrategy::kAsmGoto, "asm_goto", true,
+     "asm goto with jc/jz to out-of-line failure labels"},
+};
+
+constexpr const CaptureStrategyInfo& capture_strategy_info(CaptureStrategy s) {
+  return kCaptureStrategies[static_cast<u8>(s)];
+}
+
+static_assert([] {
+  for (usize i = 0; i < array_size(kCaptureStrategies); ++i)
+    if (static_cast<usize>(kCaptureStrategies[i].strategy) != i) return false;
+  return true;
+}(), "kCaptureStrategies must be indexed by CaptureStrategy");
+
+}  // namespace vmxb
+
+#define VMXB_UNPAREN(...) __VA_ARGS__
+#define VMXB_COMMA_IF_ANY(...) __VA_OPT__(, )
+
+// User-space code may keep live data in the 128-byte red zone below %rsp, which
+// a pushfq would overwrite. LEA does not write RFLAGS, so stepping over the red
+// zone keeps the capture intact. Ring-0 code is built with -mno-red-zone and
+// defines VMXB_RING0.
+#ifdef VMXB_RING0
+#define VMXB_PUSHF_POP(reg) "pushfq\n\tpopq " reg
+#else
+#define VMXB_PUSHF_POP(reg) "lea -128(%%rsp), %%rsp\n\tpushfq\n\tpopq " reg "\n\tlea 128(%%rsp), %%rsp"
+#endif
+
+// VMXB_CAPTURE(strategy, "insn operands", (outputs...), (inputs...)) -> vmxb::VmResult
+//
+// `strategy` must be a constant expression. Operands use GCC's named form
+// ([name] "constraint"(expr)); the instruction text always goes through extended
+// asm, so registers are spelled %%reg. Memory is clobbered: VMX instructions
+// read and write VMCS and descriptor memory the compiler cannot see.
+#define VMXB_CAPTURE(strategy, insn, outputs, inputs)                                   \
+  ([&]() __attribute__((always_inline)) -> ::vmxb::VmResult {                         \
+    if constexpr ((strategy) == ::vmxb::CaptureStrategy::kFlagOutputs) {              \
+      bool vmxb_cf, vmxb_zf;                                                          \
+      asm volatile(insn                                                               \
+                   : VMXB_UNPAREN outputs VMXB_COMMA_IF_ANY outputs[vmxb_cf] "=@ccc"( \
+                         vmxb_cf),                                                    \
+                     [vmxb_zf] "=@ccz"(vmxb_zf)                                       \
+                   : VMXB_UNPAREN inputs                                              \
+                   : "memory");                                                       \
+      return ::vmxb::VmResult::from_flags(vmxb_cf, vmxb_zf);                          \
+    } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto) {           \
+      /* One exit: GCC 12 miscompiles asm goto with outputs when a goto label */      \
+      /* returns directly (the output's value leaks onto the failure path). */         \
+      ::vmxb::VmResult vmxb_result = ::vmxb::VmResult::succeed();                     \
+      asm goto(insn "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]"          \
+               : VMXB_UNPAREN outputs                                                 \
+               : VMXB_UNPAREN inputs                                                  \
+               : "cc", "memory"                                                       \
+               : vmxb_fail_invalid, vmxb_fail_valid);                                 \
+      goto vmxb_done;                                                                 \
+    vmxb_fail_invalid:                                                                \
+      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Invalid);                \
+      goto vmxb_done;                                                                 \
+    vmxb_fail_valid:                                                                  \
+      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Valid);                  \
+    vmxb_done:                                                                        \
+      return vmxb_result;                                                             \
+    } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kPushfInAsm) {        \
+      ::vmxb::u64 vmxb_rflags;                                                        \
+      asm volatile(insn "\n\t" VMXB_PUSHF_POP("%[vmxb_rflags]")                       \
+                   : VMXB_UNPAREN outputs VMXB_COMMA_IF_ANY outputs[vmxb_rflags] "=r"(  \
+                       vmxb_rflags)                                                   \
+                   : VMXB_UNPAREN inputs                                              \
+                   : "cc", "memory");                                                 \
+      return ::vmxb::VmResult::from_rflags(vmxb_rflags);                              \
+    } else {                                                                          \
+      /* kSeparatePushf */                                                            \
+      ::vmxb::u64 vmxb_rflags;                                                        \
+      asm volatile(insn : VMXB_UNPAREN outputs : VMXB_UNPAREN inputs : "cc", "memory"); \
+      asm volatile(VMXB_PUSHF_POP("%0") : "=r"(vmxb_rflags));                         \
+      return ::vmxb::VmResult::from_rflags(vmxb_rflags);                              \
+    }                                                                                 \
+  }())

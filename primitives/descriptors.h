@@ -1,0 +1,76 @@
+// INVEPT and INVVPID operands (SDM Vol. 3C, 31.3 "VMX Instructions":
+// Figure 31-1 "INVEPT Descriptor", Figure 31-2 "INVVPID Descriptor").
+#pragma once
+
+#include "primitives/types.h"
+
+namespace vmxb {
+
+// A physical address, kept apart from pointers and plain integers so a virtual
+// address cannot be handed to VMXON/VMCLEAR/VMPTRLD by mistake.
+struct PhysAddr {
+  u64 value;
+  constexpr bool operator==(const PhysAddr&) const = default;
+};
+
+// The INVEPT type operand. Only 1 and 2 are architectural; other values fail
+// with error 28 and exist for the semantics tests through invept_raw().
+enum class InveptType : u64 {
+  kSingleContext = 1,
+  kGlobal = 2,
+};
+
+enum class InvvpidType : u64 {
+  kIndividualAddress = 0,
+  kSingleContext = 1,
+  kAllContext = 2,
+  kSingleContextRetainingGlobals = 3,
+};
+
+struct InveptTypeInfo {
+  InveptType type;
+  const char* name;
+};
+inline constexpr InveptTypeInfo kInveptTypes[] = {
+    {InveptType::kSingleContext, "single_context"},
+    {InveptType::kGlobal, "global"},
+};
+
+struct InvvpidTypeInfo {
+  InvvpidType type;
+  const char* name;
+};
+inline constexpr InvvpidTypeInfo kInvvpidTypes[] = {
+    {InvvpidType::kIndividualAddress, "individual_address"},
+    {InvvpidType::kSingleContext, "single_context"},
+    {InvvpidType::kAllContext, "all_context"},
+    {InvvpidType::kSingleContextRetainingGlobals, "single_context_retaining_globals"},
+};
+
+// Bits 63:0 the EPTP, bits 127:64 reserved (must be zero per the SDM; Bochs
+// does not check them, see the semantics suite).
+struct alignas(16) InveptDescriptor {
+  u64 eptp;
+  u64 reserved;
+};
+static_assert(sizeof(InveptDescriptor) == 16);
+static_assert(__builtin_offsetof(InveptDescriptor, eptp) == 0);
+static_assert(__builtin_offsetof(InveptDescriptor, reserved) == 8);
+
+// Bits 15:0 the VPID, bits 63:16 reserved (must be zero), bits 127:64 the
+// linear address (used by the individual-address type only).
+struct alignas(16) InvvpidDescriptor {
+  u64 vpid_and_reserved;
+  u64 linear_address;
+};
+static_assert(sizeof(InvvpidDescriptor) == 16);
+static_assert(__builtin_offsetof(InvvpidDescriptor, vpid_and_reserved) == 0);
+static_assert(__builtin_offsetof(InvvpidDescriptor, linear_address) == 8);
+
+constexpr InveptDescriptor make_invept_descriptor(u64 eptp) { return {eptp, 0}; }
+
+constexpr InvvpidDescriptor make_invvpid_descriptor(u16 vpid, u64 linear_address) {
+  return {vpid, linear_address};
+}
+
+}  // namespace vmxb

@@ -1,0 +1,107 @@
+// Every capture strategy maps every CF/ZF combination to the right VmResult.
+//
+// VMX instructions raise #UD here (no VMX root operation), so the instruction
+// text handed to VMXB_CAPTURE is a flag-setting `cmp`/`stc` instead; the
+// capture code is exactly the one the wrappers in instructions.h use.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "primitives/capture.h"
+#include "primitives/vm_result.h"
+
+namespace vmxb {
+namespace {
+
+struct FlagCase {
+  const char* name;
+  u64 a, b;       // cmp a, b computes b - a
+  bool then_stc;  // force CF=1 after the cmp
+  bool cf, zf;    // resulting flags
+  VmResult expected;
+};
+
+// SDM 31.2: CF=1 is VMfailInvalid, ZF=1 is VMfailValid, neither is VMsucceed.
+// CF=1 with ZF=1 never comes from a VMX instruction; CF takes precedence.
+const FlagCase kCases[] = {
+    {"cf0_zf0", 1, 2, false, false, false, VmResult::succeed()},
+    {"cf0_zf1", 7, 7, false, false, true, VmResult::failed(VmFail::Valid)},
+    {"cf1_zf0", 2, 1, false, true, false, VmResult::failed(VmFail::Invalid)},
+    {"cf1_zf1", 7, 7, true, true, true, VmResult::failed(VmFail::Invalid)},
+};
+
+template <CaptureStrategy S>
+__attribute__((noinline)) VmResult capture_cmp(u64 a, u64 b, bool then_stc) {
+  if (then_stc)
+    return VMXB_CAPTURE(S, "cmp %[a], %[b]\n\tstc", (), ([a] "r"(a), [b] "r"(b)));
+  return VMXB_CAPTURE(S, "cmp %[a], %[b]", (), ([a] "r"(a), [b] "r"(b)));
+}
+
+// An instruction with an output operand, like VMREAD: the value must come
+// through on success and the failure must not be masked by the output.
+template <CaptureStrategy S>
+__attribute__((noinline)) VmValue<u64> capture_with_output(u64 in, u64 a, u64 b) {
+  u64 value = 0;
+  const VmResult status = VMXB_CAPTURE(S, "mov %[in], %[value]\n\tcmp %[a], %[b]",
+                                       ([value] "=&r"(value)), ([in] "r"(in), [a] "r"(a), [b] "r"(b)));
+  return {value, status};
+}
+
+// What a caller of vmread does: use the value only on success.
+template <CaptureStrategy S>
+__attribute__((noinline)) u64 value_or_zero(u64 in, u64 a, u64 b) {
+  const auto r = capture_with_output<S>(in, a, b);
+  return r.status.ok() ? r.value : 0;
+}
+
+template <CaptureStrategy S>
+void check_all_cases() {
+  const char* strategy = capture_strategy_info(S).name;
+  for (const FlagCase& c : kCases) {
+    SCOPED_TRACE(std::string(strategy) + " " + c.name);
+    EXPECT_EQ(capture_cmp<S>(c.a, c.b, c.then_stc), c.expected);
+    if (!c.then_stc) {
+      const auto r = capture_with_output<S>(0x1234, c.a, c.b);
+      EXPECT_EQ(r.status, c.expected);
+      EXPECT_EQ(r.value, 0x1234u);
+      EXPECT_EQ(value_or_zero<S>(0x5678, c.a, c.b), c.expected.ok() ? 0x5678u : 0u);
+    }
+  }
+}
+
+TEST(CaptureTest, SeparatePushf) { check_all_cases<CaptureStrategy::kSeparatePushf>(); }
+TEST(CaptureTest, PushfInAsm) { check_all_cases<CaptureStrategy::kPushfInAsm>(); }
+TEST(CaptureTest, FlagOutputs) { check_all_cases<CaptureStrategy::kFlagOutputs>(); }
+TEST(CaptureTest, AsmGoto) { check_all_cases<CaptureStrategy::kAsmGoto>(); }
+
+TEST(VmResultTest, FromFlags) {
+  for (const FlagCase& c : kCases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(VmResult::from_flags(c.cf, c.zf), c.expected);
+    const u64 rflags = 0x2 | (c.cf ? 1u : 0u) | (c.zf ? 0x40u : 0u);
+    EXPECT_EQ(VmResult::from_rflags(rflags), c.expected);
+  }
+}
+
+TEST(VmResultTest, NamesAndPredicates) {
+  EXPECT_STREQ(VmResult::succeed().name(), "VMsucceed");
+  EXPECT_STREQ(VmResult::failed(VmFail::Invalid).name(), "VMfailInvalid");
+  EXPECT_STREQ(VmResult::failed(VmFail::Valid).name(), "VMfailValid");
+  EXPECT_TRUE(VmResult::failed(VmFail::Valid).failed_valid());
+  EXPECT_FALSE(VmResult::failed(VmFail::Valid).failed_invalid());
+  EXPECT_EQ(VmResult::failed(VmFail::Invalid).fail(), VmFail::Invalid);
+  // Other arithmetic flags (OF, SF, PF, AF) do not change the verdict.
+  EXPECT_TRUE(VmResult::from_rflags(0x2 | 0x800 | 0x80 | 0x4 | 0x10).ok());
+}
+
+TEST(CaptureStrategyTest, TableDescribesEachStrategy) {
+  ASSERT_EQ(array_size(kCaptureStrategies), 4u);
+  EXPECT_FALSE(capture_strategy_info(CaptureStrategy::kSeparatePushf).same_asm_statement);
+  EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kPushfInAsm).same_asm_statement);
+  EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kFlagOutputs).same_asm_statement);
+  EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kAsmGoto).same_asm_statement);
+  EXPECT_STREQ(capture_strategy_info(CaptureStrategy::kAsmGoto).name, "asm_goto");
+}
+
+}  // namespace
+}  // namespace vmxb
