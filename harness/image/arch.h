@@ -1,0 +1,38 @@
+// x86 privileged instructions the image uses directly (ring 0, no OS).
+#pragma once
+
+#include "primitives/types.h"
+
+namespace vmxb::image {
+
+struct CpuidRegs {
+  u32 eax, ebx, ecx, edx;
+};
+
+inline CpuidRegs cpuid(u32 leaf, u32 subleaf = 0) {
+  CpuidRegs r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  return r;
+}
+
+inline u64 rdmsr_unchecked(u32 index) {
+  u32 lo, hi;
+  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
+  return (u64{hi} << 32) | lo;
+}
+
+inline void wrmsr_unchecked(u32 index, u64 value) {
+  asm volatile("wrmsr" : : "c"(index), "a"(static_cast<u32>(value)), "d"(static_cast<u32>(value >> 32)) : "memory");
+}
+
+inline u64 read_cr0() { u64 v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+inline u64 read_cr4() { u64 v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+inline void write_cr0(u64 v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
+inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+inline constexpr u64 kCr4Vmxe = u64{1} << 13;
+
+}  // namespace vmxb::image

@@ -1,0 +1,61 @@
+#include "harness/image/arch.h"
+#include "harness/image/exceptions.h"
+#include "harness/image/modes.h"
+#include "harness/image/serial.h"
+#include "harness/image/vmx_session.h"
+
+namespace vmxb::image {
+
+void print_cpu_line(const CpuIdentity& id);
+
+namespace {
+
+// Samples live above the image, in identity-mapped memory the image owns
+// (Bochs and QEMU configs give the guest at least 32 MiB).
+u64* const kSampleBuffer = reinterpret_cast<u64*>(0x200000);
+constexpr u32 kSampleCapacity = 1u << 20;  // 8 MiB
+
+void print_samples(const char* name, const u64* samples, u32 count) {
+  for (u32 i = 0; i < count; i += 32) {
+    Line line("SAMPLES ");
+    line.text(name);
+    for (u32 j = i; j < count && j < i + 32; ++j) line.ch(' ').dec(samples[j]);
+    line.end();
+  }
+}
+
+void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
+  const core::OperationInfo& info = core::operation_info(op.op);
+  core::RunOutcome out{core::OpStatus::kBadArgument, 0, 0, "not run"};
+  // Interrupts are off for the whole run, so the chunk hooks have nothing to do.
+  const core::ChunkHooks hooks{};
+  const int fault = try_call([&] {
+    out = core::run_operation({op.op, op.iterations, op.warmup}, s.ctx, s.caps, tsc_end, kSampleBuffer,
+                              kSampleCapacity, hooks);
+  });
+  Line line("OP ");
+  line.text(info.name).text(" status=");
+  if (fault != kNoFault) line.text("fault");
+  else line.text(core::op_status_name(out.status));
+  line.text(" error=").dec(out.vm_error).text(" iterations=").dec(op.iterations).text(" warmup=").dec(op.warmup)
+      .text(" reason=");
+  if (fault != kNoFault) line.text("exception vector ").dec(static_cast<u64>(fault));
+  else line.text(out.reason);
+  line.end();
+  if (fault == kNoFault && out.status == core::OpStatus::kOk) print_samples(info.name, kSampleBuffer, out.samples);
+}
+
+}  // namespace
+
+bool run_bench(const Plan& plan) {
+  VmxSession s = vmx_prepare();
+  print_cpu_line(s.cpu);
+  if (s.ctx.vmx_unusable != nullptr) Line("VMX unusable: ").text(s.ctx.vmx_unusable).end();
+  const core::TscEnd tsc_end = s.cpu.facts.rdtscp ? core::TscEnd::kRdtscp : core::TscEnd::kFencedRdtsc;
+  Line("TIMING end=").text(s.cpu.facts.rdtscp ? "rdtscp" : "lfence-rdtsc").end();
+  for (u32 i = 0; i < plan.op_count; ++i) run_one(plan.ops[i], s, tsc_end);
+  vmx_leave(s);
+  return true;
+}
+
+}  // namespace vmxb::image

@@ -1,0 +1,31 @@
+// Exceptions become results, never hangs: an IDT for vectors 0-31, and
+// try_call() which runs code that is expected to fault (#UD before VMXON,
+// #GP from an absent MSR) and returns the vector instead of crashing.
+#pragma once
+
+#include "primitives/types.h"
+
+extern "C" int vmxb_try(void (*fn)(void*), void* arg);
+
+namespace vmxb::image {
+
+inline constexpr int kNoFault = -1;
+inline constexpr int kVectorUd = 6;
+inline constexpr int kVectorGp = 13;
+
+void install_idt();
+
+// Runs f(); returns kNoFault or the exception vector f raised.
+template <typename F>
+int try_call(F&& f) {
+  return vmxb_try([](void* p) { (*static_cast<F*>(p))(); }, &f);
+}
+
+bool rdmsr_safe(u32 index, u64* value);
+bool wrmsr_safe(u32 index, u64 value);
+
+// Ends the run: prints END and stops the emulator (magic breakpoint), or
+// halts forever on hardware/QEMU after the line is out.
+[[noreturn]] void finish(bool ok, const char* reason);
+
+}  // namespace vmxb::image

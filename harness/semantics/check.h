@@ -1,0 +1,96 @@
+// kvm-unit-tests-style checking for the semantics suite: each case runs once
+// per capture strategy, the four observations must agree, and the agreed
+// observation is compared with what the SDM says. A recorded emulator
+// deviation turns a mismatch into KNOWN (never PASS) when, and only when,
+// the emulator does exactly what the deviation says.
+#pragma once
+
+#include "harness/image/exceptions.h"
+#include "primitives/instructions.h"
+
+namespace vmxb::semantics {
+
+// What one execution did.
+struct Observation {
+  int fault = image::kNoFault;  // exception vector, or kNoFault
+  VmResult result = VmResult::succeed();
+  u32 error = 0;   // VM-instruction error after VMfailValid
+  u64 value = 0;   // VMPTRST/VMREAD output on success
+  bool check_value = false;
+
+  constexpr bool operator==(const Observation& o) const {
+    return fault == o.fault && (fault != image::kNoFault ||
+                                (result == o.result && error == o.error && (!check_value || value == o.value)));
+  }
+};
+
+constexpr Observation ud() { return {image::kVectorUd, VmResult::succeed(), 0, 0, false}; }
+constexpr Observation succeeds() { return {}; }
+constexpr Observation succeeds_with(u64 value) { return {image::kNoFault, VmResult::succeed(), 0, value, true}; }
+constexpr Observation fail_invalid() { return {image::kNoFault, VmResult::failed(VmFail::Invalid), 0, 0, false}; }
+constexpr Observation fail_valid(u32 error) { return {image::kNoFault, VmResult::failed(VmFail::Valid), error, 0, false}; }
+
+// Runs `op` (returning VmResult, or VmValue<...>) under strategy S, catching
+// exceptions, and reads the error number after VMfailValid.
+template <CaptureStrategy S, typename F>
+Observation observe(F op) {
+  Observation o;
+  o.fault = image::try_call([&] {
+    auto r = op();
+    if constexpr (requires { r.status; }) {
+      o.result = r.status;
+      if constexpr (requires { r.value.value; }) o.value = r.value.value;  // PhysAddr
+      else o.value = static_cast<u64>(r.value);
+    } else {
+      o.result = r;
+    }
+  });
+  if (o.fault == image::kNoFault && o.result.failed_valid()) {
+    const auto e = vm_instruction_error<S>();
+    o.error = e.status.ok() ? e.value : 0xFFFFFFFFu;
+  }
+  return o;
+}
+
+// An emulator that departs from the SDM here, and what it does instead.
+struct Deviation {
+  Observation observed;
+  const char* sdm_rule;  // the rule the emulator breaks, with its SDM section
+};
+
+class Suite {
+ public:
+  // Runs one case under all four strategies. `run` is a template lambda:
+  // []<CaptureStrategy S>() -> Observation.
+  template <typename Run>
+  void check(const char* name, const Observation& expected, Run run, const Deviation* deviation = nullptr) {
+    const Observation o[4] = {run.template operator()<CaptureStrategy::kSeparatePushf>(),
+                              run.template operator()<CaptureStrategy::kPushfInAsm>(),
+                              run.template operator()<CaptureStrategy::kFlagOutputs>(),
+                              run.template operator()<CaptureStrategy::kAsmGoto>()};
+    for (int i = 1; i < 4; ++i) {
+      if (!(o[i] == o[0])) {
+        fail(name, "capture strategies disagree", o[0], o[i]);
+        return;
+      }
+    }
+    const Observation& got = o[0];
+    if (got == expected) return pass(name);
+    if (deviation != nullptr && got == deviation->observed) return known(name, got, deviation->sdm_rule);
+    fail(name, "expected", expected, got);
+  }
+
+  void skip(const char* name, const char* reason);
+  void pass(const char* name);
+  void fail(const char* name, const char* what, const Observation& expected, const Observation& got);
+  void fail_text(const char* name, const char* detail);
+  void known(const char* name, const Observation& got, const char* rule);
+  // A deviation so severe the case cannot be executed under that emulator.
+  void known_not_run(const char* name, const char* behaviour, const char* rule);
+  bool summary();  // prints SUMMARY:, true when nothing failed
+
+ private:
+  u32 tests_ = 0, failures_ = 0, skipped_ = 0, known_ = 0;
+};
+
+}  // namespace vmxb::semantics
