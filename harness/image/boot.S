@@ -118,7 +118,10 @@ disk_error:
         jmp     fail
 no_long_mode:
         mov     $msg_no_lm, %si
-fail:   push    %si
+fail:   mov     $(COM1 + 3), %dx           /* LCR: 8 data bits (reset default is 5) */
+        mov     $3, %al
+        out     %al, %dx
+        push    %si
         mov     $msg_header, %si
         call    puts
         pop     %si

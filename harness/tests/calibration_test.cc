@@ -1,0 +1,64 @@
+// The measurement arithmetic, proven under Bochs where the TSC advances by
+// exactly one per instruction: a body of k NOPs must cost exactly k ticks more
+// than the empty body, sample for sample, on the RDTSCP path (skylake_x) and
+// the LFENCE;RDTSC path of CPUs without RDTSCP (core2_penryn).
+#include "harness/tests/image_runs.h"
+
+namespace vmxb::harness {
+namespace {
+
+using testing::boot;
+using testing::joined;
+
+const OpResult* find(const ImageReport& r, const std::string& name) {
+  for (const auto& op : r.ops)
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+class CalibrationTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CalibrationTest, KNopsCostExactlyKTicks) {
+  const auto r = boot(GetParam(), make_plan(PlanMode::kBench, {{"empty", 64, 8},
+                                                               {"nop_1", 64, 8},
+                                                               {"nop_10", 64, 8},
+                                                               {"nop_100", 64, 8}}));
+  ASSERT_TRUE(r.run.completed) << r.run.error;
+  const OpResult* empty = find(r.report, "empty");
+  ASSERT_NE(empty, nullptr) << joined(r.run.lines);
+  ASSERT_EQ(empty->samples.size(), 64u);
+  const uint64_t overhead = empty->samples.front();
+  for (uint64_t s : empty->samples) ASSERT_EQ(s, overhead) << "the empty body must be deterministic";
+  EXPECT_GT(overhead, 0u);
+  for (const auto& [name, k] : std::vector<std::pair<std::string, uint64_t>>{{"nop_1", 1}, {"nop_10", 10}, {"nop_100", 100}}) {
+    const OpResult* op = find(r.report, name);
+    ASSERT_NE(op, nullptr) << name;
+    EXPECT_EQ(op->status, "ok");
+    ASSERT_EQ(op->samples.size(), 64u);
+    for (uint64_t s : op->samples) EXPECT_EQ(s - overhead, k) << name;
+  }
+}
+
+TEST(CalibrationTiming, RdtscpIsUsedOnlyWhereAdvertised) {
+  const auto skylake = boot("corei7_skylake_x", make_plan(PlanMode::kBench, {{"empty", 1, 0}}));
+  const auto penryn = boot("core2_penryn_t9600", make_plan(PlanMode::kBench, {{"empty", 1, 0}}));
+  ASSERT_TRUE(skylake.run.completed && penryn.run.completed);
+  EXPECT_EQ(skylake.report.timing_end, "rdtscp");
+  EXPECT_EQ(penryn.report.timing_end, "lfence-rdtsc");
+}
+
+// With `clock: sync=none` Bochs is deterministic: the same plan gives the same
+// samples, so emulated rows are reproducible instruction counts.
+TEST(CalibrationTiming, EmulatedRunsAreReproducible) {
+  const std::string plan = make_plan(PlanMode::kBench, {{"invept_single_context", 16, 2}, {"vmread", 16, 2}});
+  const auto a = boot("corei7_skylake_x", plan);
+  const auto b = boot("corei7_skylake_x", plan);
+  ASSERT_TRUE(a.run.completed && b.run.completed);
+  ASSERT_EQ(a.report.ops.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(a.report.ops[i].samples, b.report.ops[i].samples);
+}
+
+INSTANTIATE_TEST_SUITE_P(BochsModels, CalibrationTest, ::testing::Values("corei7_skylake_x", "core2_penryn_t9600"));
+
+}  // namespace
+}  // namespace vmxb::harness
