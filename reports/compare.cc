@@ -1,0 +1,256 @@
+#include "reports/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+
+std::string Str(const json& v) {
+  if (v.is_null()) return "?";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string Cpu(const json& host) {
+  return Str(host["cpu_vendor"]) + " family " + Str(host["cpu_family"]) + " model " + Str(host["cpu_model"]);
+}
+
+std::string Backend(const json& r) {
+  const json& b = r["backend"];
+  std::string s = b["kind"].get<std::string>();
+  if (!b["bochs_model"].is_null()) s += " " + b["bochs_model"].get<std::string>();
+  s += b["emulated"].get<bool>() ? ", emulated: " : ", hardware: ";
+  s += b["tick_unit"].get<std::string>();
+  return s;
+}
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.5g", v);
+  return buf;
+}
+
+std::string Percent(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f%%", f * 100);
+  return buf;
+}
+
+std::string Pad(std::string s, size_t w) {
+  if (s.size() < w) s.append(w - s.size(), ' ');
+  return s;
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kRegression: return "REGRESSION";
+    case Verdict::kImprovement: return "improvement";
+    case Verdict::kWithinThreshold: return "significant, within threshold";
+    case Verdict::kNoSignificantChange: return "no significant change";
+    case Verdict::kTooFewRepetitions: return "not tested: too few repetitions";
+    case Verdict::kOnlyOld: return "only in OLD";
+    case Verdict::kOnlyNew: return "only in NEW";
+    case Verdict::kError: return "error";
+  }
+  return "?";
+}
+
+Compatibility CheckCompatible(const json& o, const json& n) {
+  Compatibility c;
+  const bool oe = o["backend"]["emulated"].get<bool>(), ne = n["backend"]["emulated"].get<bool>();
+  if (oe != ne) {
+    c.ok = false;
+    c.reasons.push_back("OLD is " + Backend(o) + " and NEW is " + Backend(n) +
+                        ": emulated instruction counts and hardware cycles measure different things");
+  } else if (oe) {
+    const json &om = o["backend"]["bochs_model"], &nm = n["backend"]["bochs_model"];
+    if (om != nm) {
+      c.ok = false;
+      c.reasons.push_back("different emulated CPU models: OLD " + Str(om) + ", NEW " + Str(nm));
+    }
+  } else {
+    const json &oh = o["host"], &nh = n["host"];
+    if (oh["cpu_vendor"] != nh["cpu_vendor"] || oh["cpu_family"] != nh["cpu_family"] ||
+        oh["cpu_model"] != nh["cpu_model"]) {
+      c.ok = false;
+      c.reasons.push_back("different CPU models: OLD " + Cpu(oh) + ", NEW " + Cpu(nh));
+    }
+  }
+  if (c.ok && o["backend"]["tick_unit"] != n["backend"]["tick_unit"]) {
+    c.ok = false;
+    c.reasons.push_back("different tick units: OLD " + Str(o["backend"]["tick_unit"]) + ", NEW " +
+                        Str(n["backend"]["tick_unit"]));
+  }
+  if (o["backend"]["kind"] != n["backend"]["kind"])
+    c.notes.push_back("backends differ: OLD " + Backend(o) + ", NEW " + Backend(n));
+  for (const char* f : {"name", "cpu_stepping", "microcode", "kernel", "hypervisor", "vmx_capability_hash"}) {
+    if (o["host"][f] != n["host"][f])
+      c.notes.push_back(std::string("host ") + f + " differs: OLD " + Str(o["host"][f]) + ", NEW " +
+                        Str(n["host"][f]));
+  }
+  if (o["suite_version"] != n["suite_version"])
+    c.notes.push_back("suite versions: OLD " + Str(o["suite_version"]) + ", NEW " + Str(n["suite_version"]));
+  return c;
+}
+
+Comparison Compare(const json& old_report, const json& new_report, const CompareOptions& opt) {
+  Comparison c;
+  c.options = opt;
+  std::vector<Series> olds = ExtractSeries(old_report, opt.metric);
+  std::vector<Series> news = ExtractSeries(new_report, opt.metric);
+  std::map<std::string, const Series*> new_by_name;
+  for (const Series& s : news) new_by_name[s.name] = &s;
+  std::vector<double> ratios;
+  std::map<std::string, bool> seen;
+
+  auto finish = [&](CompareRow& row) {
+    if (row.verdict == Verdict::kRegression) ++c.regressions;
+    if (row.verdict == Verdict::kImprovement) ++c.improvements;
+    if (row.verdict == Verdict::kTooFewRepetitions) ++c.untested;
+    c.rows.push_back(std::move(row));
+  };
+
+  for (const Series& os : olds) {
+    CompareRow row;
+    row.name = os.name;
+    row.metric = os.metric;
+    row.unit_label = UnitLabel(os);
+    row.old_series = os;
+    auto it = new_by_name.find(os.name);
+    if (it == new_by_name.end()) {
+      row.verdict = Verdict::kOnlyOld;
+      finish(row);
+      continue;
+    }
+    seen[os.name] = true;
+    const Series& ns = *it->second;
+    row.new_series = ns;
+    if (!os.error.empty() || !ns.error.empty()) {
+      row.verdict = Verdict::kError;
+      row.note = !os.error.empty() ? "OLD: " + os.error : "NEW: " + ns.error;
+      finish(row);
+      continue;
+    }
+    row.old_median = Median(os.samples);
+    row.new_median = Median(ns.samples);
+    if (row.old_median > 0 && row.new_median > 0) {
+      row.change = row.new_median / row.old_median - 1;
+      row.change_defined = true;
+      ratios.push_back(row.new_median / row.old_median);
+    }
+    if (os.aggregates_only || ns.aggregates_only) {
+      row.verdict = Verdict::kTooFewRepetitions;
+      row.note = "only aggregates reported (--benchmark_report_aggregates_only): no repetitions to test";
+      finish(row);
+      continue;
+    }
+    row.utest = MannWhitneyU(os.samples, ns.samples);
+    if (!row.utest.performed) {
+      row.verdict = Verdict::kTooFewRepetitions;
+      row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
+                 ": the U test needs at least " + std::to_string(kUTestMinRepetitions) + " per side (" +
+                 std::to_string(kUTestOptimalRepetitions) + "+ recommended; --benchmark_repetitions)";
+      finish(row);
+      continue;
+    }
+    if (!row.utest.reliable())
+      row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
+                 ": result unreliable, " + std::to_string(kUTestOptimalRepetitions) + "+ recommended";
+    row.significant = row.utest.p_value < opt.alpha;
+    if (!row.significant)
+      row.verdict = Verdict::kNoSignificantChange;
+    else if (row.change_defined && row.change > opt.threshold)
+      row.verdict = Verdict::kRegression;
+    else if (row.change_defined && row.change < -opt.threshold)
+      row.verdict = Verdict::kImprovement;
+    else
+      row.verdict = Verdict::kWithinThreshold;
+    finish(row);
+  }
+  for (const Series& ns : news) {
+    if (seen.count(ns.name)) continue;
+    CompareRow row;
+    row.name = ns.name;
+    row.metric = ns.metric;
+    row.unit_label = UnitLabel(ns);
+    row.new_series = ns;
+    row.verdict = Verdict::kOnlyNew;
+    finish(row);
+  }
+  c.geomean_count = ratios.size();
+  c.geomean_ratio = ratios.empty() ? 0 : GeometricMean(ratios);
+  return c;
+}
+
+std::string FormatComparisonText(const Comparison& c) {
+  std::vector<std::vector<std::string>> table = {
+      {"Benchmark", "Unit", "Old", "New", "Change", "p-value", "Reps", "Verdict"}};
+  for (const CompareRow& r : c.rows) {
+    std::vector<std::string> line = {r.name, r.unit_label};
+    line.push_back(r.old_series && r.old_series->error.empty() ? Num(Median(r.old_series->samples)) : "-");
+    line.push_back(r.new_series && r.new_series->error.empty() ? Num(Median(r.new_series->samples)) : "-");
+    line.push_back(r.change_defined ? Percent(r.change) : "-");
+    line.push_back(r.utest.performed ? Num(r.utest.p_value) + (r.significant ? " *" : "") : "-");
+    line.push_back((r.old_series ? std::to_string(r.old_series->samples.size()) : "-") + "/" +
+                   (r.new_series ? std::to_string(r.new_series->samples.size()) : "-"));
+    line.push_back(VerdictName(r.verdict));
+    table.push_back(line);
+  }
+  std::vector<size_t> w(table[0].size(), 0);
+  for (const auto& l : table)
+    for (size_t i = 0; i < l.size(); ++i) w[i] = std::max(w[i], l[i].size());
+  std::ostringstream out;
+  for (const auto& l : table) {
+    std::string s;
+    for (size_t i = 0; i < l.size(); ++i) s += (i ? "  " : "") + (i + 1 < l.size() ? Pad(l[i], w[i]) : l[i]);
+    out << s << "\n";
+  }
+  for (const CompareRow& r : c.rows)
+    if (!r.note.empty()) out << "  note: " << r.name << ": " << r.note << "\n";
+  out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test, alpha "
+      << Num(c.options.alpha) << " (* = significant); regression threshold " << Percent(c.options.threshold)
+      << ".\n";
+  if (c.geomean_count > 0)
+    out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << Num(c.geomean_ratio)
+        << " (" << Percent(c.geomean_ratio - 1) << ")\n";
+  out << c.regressions << " significant regression(s) beyond the threshold, " << c.improvements
+      << " improvement(s), " << c.untested << " benchmark(s) not tested (too few repetitions)\n";
+  return out.str();
+}
+
+json ComparisonJson(const Comparison& c) {
+  json rows = json::array();
+  for (const CompareRow& r : c.rows) {
+    json j = {{"name", r.name},
+              {"metric", r.metric},
+              {"unit", r.unit_label},
+              {"verdict", VerdictName(r.verdict)},
+              {"significant", r.significant}};
+    j["old_median"] = r.old_series && r.old_series->error.empty() ? json(Median(r.old_series->samples)) : json();
+    j["new_median"] = r.new_series && r.new_series->error.empty() ? json(Median(r.new_series->samples)) : json();
+    j["change"] = r.change_defined ? json(r.change) : json();
+    j["p_value"] = r.utest.performed ? json(r.utest.p_value) : json();
+    j["u"] = r.utest.performed ? json(r.utest.u1) : json();
+    j["repetitions"] = {r.old_series ? json(r.old_series->samples.size()) : json(),
+                        r.new_series ? json(r.new_series->samples.size()) : json()};
+    if (!r.note.empty()) j["note"] = r.note;
+    rows.push_back(j);
+  }
+  return {{"alpha", c.options.alpha},
+          {"threshold", c.options.threshold},
+          {"benchmarks", rows},
+          {"geomean_ratio", c.geomean_count ? json(c.geomean_ratio) : json()},
+          {"geomean_count", c.geomean_count},
+          {"regressions", c.regressions},
+          {"improvements", c.improvements},
+          {"untested", c.untested}};
+}
+
+}  // namespace vmxb::reports

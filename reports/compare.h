@@ -1,0 +1,70 @@
+// `reports compare OLD NEW`: per-benchmark change, Mann-Whitney U test over
+// the repetitions, significance flags, the geometric mean of the ratios, and
+// the verdict CI gates on.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/series.h"
+#include "reports/stats.h"
+
+namespace vmxb::reports {
+
+struct CompareOptions {
+  double alpha = 0.05;      // significance level of the U test
+  double threshold = 0.05;  // a significant slowdown above this fraction is a regression
+  std::string metric = "auto";
+};
+
+// Whether two reports may be compared: not emulated against hardware, not
+// different CPU models (vendor/family/model, or Bochs model when emulated).
+struct Compatibility {
+  bool ok = true;
+  std::vector<std::string> reasons;  // why not (each one line)
+  std::vector<std::string> notes;    // differences worth knowing that do not block
+};
+Compatibility CheckCompatible(const nlohmann::json& old_report, const nlohmann::json& new_report);
+
+enum class Verdict {
+  kRegression,          // significant and slower by more than the threshold
+  kImprovement,         // significant and faster by more than the threshold
+  kWithinThreshold,     // significant, |change| <= threshold
+  kNoSignificantChange, // U test done, p >= alpha
+  kTooFewRepetitions,   // U test impossible (fewer than 2 repetitions a side, or aggregates only)
+  kOnlyOld,
+  kOnlyNew,
+  kError,               // a side reported an error
+};
+const char* VerdictName(Verdict v);
+
+struct CompareRow {
+  std::string name, metric, unit_label;
+  std::optional<Series> old_series, new_series;
+  double old_median = 0, new_median = 0;
+  double change = 0;  // new/old - 1 (0 when undefined)
+  bool change_defined = false;
+  UTest utest;
+  bool significant = false;
+  Verdict verdict = Verdict::kNoSignificantChange;
+  std::string note;  // e.g. why no U test, or "unreliable: 9+ repetitions recommended"
+};
+
+struct Comparison {
+  std::vector<CompareRow> rows;
+  double geomean_ratio = 0;  // geometric mean of new/old over the benchmarks in both; 0 if none
+  size_t geomean_count = 0;
+  size_t regressions = 0, improvements = 0, untested = 0;
+  CompareOptions options;
+};
+
+Comparison Compare(const nlohmann::json& old_report, const nlohmann::json& new_report,
+                   const CompareOptions& options = {});
+
+std::string FormatComparisonText(const Comparison& c);
+nlohmann::json ComparisonJson(const Comparison& c);
+
+}  // namespace vmxb::reports

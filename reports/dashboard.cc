@@ -1,0 +1,299 @@
+#include "reports/dashboard.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "reports/diag_view.h"
+#include "reports/plot.h"
+#include "reports/series.h"
+#include "reports/stats.h"
+#include "reports/timeutil.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kCss = R"(
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d5d9e0;padding-bottom:4px}
+h3{font-size:15px;margin:16px 0 6px}.meta{color:#5a6272;font-size:13px;margin:0 0 16px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0 12px}th,td{border:1px solid #d5d9e0;padding:3px 8px;text-align:left}
+th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#1b5e20}.bad{color:#b71c1c;font-weight:600}.warn{color:#8a5a00}
+tr.regression td{background:#fdecea}.badge{display:inline-block;font-size:12px;padding:1px 6px;border-radius:8px;margin-left:6px}
+.badge.emulated{background:#fff3cd;color:#7a5200;border:1px solid #e6c36a}.badge.hardware{background:#e3f2e6;color:#1b5e20;border:1px solid #9cc9a5}
+.badge.regressed{background:#fdecea;color:#b71c1c;border:1px solid #e8a3a0}
+.plots{display:flex;flex-wrap:wrap;gap:12px}.pair{display:flex;flex-wrap:wrap;gap:12px;padding:8px;border:1px solid #c9d3e3;background:#f3f6fb;border-radius:6px;margin-bottom:12px}
+.pair p{flex-basis:100%;margin:0;font-size:13px}
+figure{margin:0;background:#fff;border:1px solid #d5d9e0;border-radius:6px;padding:4px}figure.regressed{border-color:#c62828;box-shadow:0 0 0 2px #f4c7c3}
+svg text{font-size:11px;fill:#3a4150}svg .ptitle{font-size:12px;font-weight:600;fill:#1d2330}
+svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;stroke-width:2}
+svg .trend{fill:none;stroke:#2d6cdf;stroke-width:1.8}svg .pt{fill:#2d6cdf}svg .pt.regression{fill:#c62828;stroke:#7f0000;stroke-width:1.5}
+)";
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.5g", v);
+  return buf;
+}
+
+std::string Pct(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", f * 100);
+  return buf;
+}
+
+std::string S(const json& v) {
+  if (v.is_null()) return "unknown";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+struct Group {
+  std::string host_id, host_name, backend, bochs_model, tick_unit;
+  bool emulated = false;
+  std::map<std::string, std::vector<const HistoryPoint*>> series;  // benchmark -> points by time
+};
+
+std::string BackendLabel(const Group& g) {
+  std::string s = g.backend;
+  if (!g.bochs_model.empty()) s += " (" + g.bochs_model + ")";
+  return s;
+}
+
+std::string SeriesUnitLabel(const HistoryPoint& p) {
+  Series s;
+  s.unit = p.unit;
+  s.metric = p.metric;
+  s.emulated = p.emulated;
+  std::string label = UnitLabel(s);
+  if (label == "cycles" && p.metric == "cycles_median") return "cycles (median per repetition)";
+  if (label == "ns" && p.metric == "real_time") return "ns (real time)";
+  if (label == "ns" && p.metric == "cpu_time") return "ns (CPU time)";
+  return label;
+}
+
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+}  // namespace
+
+std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
+                            const DashboardOptions& opt, DashboardSummary* summary_out) {
+  DashboardSummary summary;
+  std::map<std::string, Group> groups;  // ordered: host name, backend
+  for (const HistoryPoint& p : points) {
+    const std::string key = p.host_name + "\x1f" + p.host_id + "\x1f" + p.backend + "\x1f" + p.bochs_model + "\x1f" +
+                            p.tick_unit;
+    Group& g = groups[key];
+    g.host_id = p.host_id;
+    g.host_name = p.host_name;
+    g.backend = p.backend;
+    g.bochs_model = p.bochs_model;
+    g.tick_unit = p.tick_unit;
+    g.emulated = p.emulated;
+    g.series[p.benchmark].push_back(&p);
+  }
+  for (auto& [key, g] : groups)
+    for (auto& [name, pts] : g.series)
+      std::stable_sort(pts.begin(), pts.end(),
+                       [](const HistoryPoint* a, const HistoryPoint* b) { return a->timestamp < b->timestamp; });
+
+  // Regressions: each point against the one before it in its series.
+  std::map<const HistoryPoint*, DashboardRegression> flagged;
+  for (auto& [key, g] : groups) {
+    for (auto& [name, pts] : g.series) {
+      for (size_t i = 1; i < pts.size(); ++i) {
+        const HistoryPoint &a = *pts[i - 1], &b = *pts[i];
+        if (!a.error.empty() || !b.error.empty() || !(a.median > 0)) continue;
+        UTest t = MannWhitneyU(a.samples, b.samples);
+        double change = b.median / a.median - 1;
+        if (t.performed && t.p_value < opt.alpha && change > opt.threshold) {
+          flagged[pts[i]] = {g.host_name, g.host_id,   BackendLabel(g), name,   SeriesUnitLabel(b),
+                             a.timestamp, b.timestamp, a.median,        b.median, change,
+                             t.p_value,   i + 1 == pts.size()};
+        }
+      }
+    }
+  }
+  for (const auto& [p, r] : flagged) summary.regressions.push_back(r);
+  std::sort(summary.regressions.begin(), summary.regressions.end(),
+            [](const DashboardRegression& a, const DashboardRegression& b) {
+              if (a.latest != b.latest) return a.latest;
+              return a.to_timestamp > b.to_timestamp;
+            });
+
+  // Hosts: the latest report of each, and the latest one with a diag part.
+  struct HostInfo {
+    const HistoryReport* latest = nullptr;
+    const HistoryReport* latest_diag = nullptr;
+    int reports = 0;
+  };
+  std::map<std::string, HostInfo> hosts;
+  for (const HistoryReport& r : reports) {
+    HostInfo& h = hosts[r.host_id];
+    ++h.reports;
+    if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
+    if (!r.report["diag"].is_null() && (!h.latest_diag || r.timestamp >= h.latest_diag->timestamp))
+      h.latest_diag = &r;
+  }
+  summary.hosts = static_cast<int>(hosts.size());
+  summary.groups = static_cast<int>(groups.size());
+
+  std::ostringstream o;
+  const std::string generated = opt.generated_at.empty() ? FormatUtc(NowEpochSeconds()) : opt.generated_at;
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    << "<title>" << HtmlEscape(opt.title) << "</title><style>" << kCss << "</style></head><body>\n";
+  o << "<h1>" << HtmlEscape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << HtmlEscape(generated) << " from "
+    << reports.size() << " report(s), " << hosts.size() << " host(s)";
+  if (!opt.source.empty()) o << ", " << HtmlEscape(opt.source);
+  o << ". Points are the median over a report's repetitions; whiskers span min to max. A red point is "
+       "significantly slower than the point before it (two-sided Mann-Whitney U, alpha "
+    << Num(opt.alpha) << ") by more than " << Pct(opt.threshold).substr(1)
+    << ". Emulated (Bochs) rows count instructions: they are never latencies.</p>\n";
+
+  // Regressions first.
+  o << "<section id=\"regressions\"><h2>Regressions</h2>\n";
+  if (summary.regressions.empty()) {
+    o << "<p class=\"ok\" id=\"no-regressions\">No significant regression beyond the threshold.</p>\n";
+  } else {
+    o << "<table><tr><th>Host</th><th>Backend</th><th>Benchmark</th><th>Unit</th><th>Before</th><th>After</th>"
+         "<th>Change</th><th>p</th><th>When</th><th></th></tr>\n";
+    for (const DashboardRegression& r : summary.regressions) {
+      o << "<tr class=\"regression\"><td>" << HtmlEscape(r.host_name) << "</td><td>" << HtmlEscape(r.backend)
+        << "</td><td>" << HtmlEscape(r.benchmark) << "</td><td>" << HtmlEscape(r.unit_label) << "</td><td class=\"num\">"
+        << Num(r.from_median) << "</td><td class=\"num\">" << Num(r.to_median) << "</td><td class=\"num bad\">"
+        << Pct(r.change) << "</td><td class=\"num\">" << Num(r.p_value) << "</td><td>" << HtmlEscape(r.to_timestamp)
+        << "</td><td>" << (r.latest ? "<span class=\"bad\">latest run</span>" : "earlier") << "</td></tr>\n";
+    }
+    o << "</table>\n";
+  }
+  o << "</section>\n";
+
+  // Hosts and their capability summaries.
+  o << "<section id=\"hosts\"><h2>Hosts</h2>\n";
+  for (const auto& [id, h] : hosts) {
+    const json& host = h.latest->report["host"];
+    o << "<div class=\"host\" id=\"host-" << HtmlEscape(id) << "\"><h3>" << HtmlEscape(S(host["name"]))
+      << " <small>(" << HtmlEscape(id) << ")</small></h3>\n<table>"
+      << "<tr><th>CPU</th><td>" << HtmlEscape(S(host["cpu_vendor"])) << " family " << HtmlEscape(S(host["cpu_family"]))
+      << " model " << HtmlEscape(S(host["cpu_model"])) << " stepping " << HtmlEscape(S(host["cpu_stepping"]))
+      << " — " << HtmlEscape(S(host["cpu_brand"])) << "</td></tr>"
+      << "<tr><th>Microcode</th><td>" << HtmlEscape(S(host["microcode"])) << "</td></tr>"
+      << "<tr><th>Kernel</th><td>" << HtmlEscape(S(host["kernel"])) << "</td></tr>"
+      << "<tr><th>Hypervisor</th><td>" << HtmlEscape(S(host["hypervisor"])) << "</td></tr>"
+      << "<tr><th>Reports</th><td>" << h.reports << ", latest " << HtmlEscape(h.latest->timestamp) << "</td></tr>";
+    if (h.latest_diag) {
+      const json& d = h.latest_diag->report["diag"];
+      o << "<tr><th>VMX capability hash</th><td><code>"
+        << HtmlEscape(S(h.latest_diag->report["host"]["vmx_capability_hash"])) << "</code></td></tr>"
+        << "<tr><th>diag</th><td>schema " << HtmlEscape(S(d["schema_version"])) << ", from the report of "
+        << HtmlEscape(h.latest_diag->timestamp) << " (" << HtmlEscape(h.latest_diag->backend) << ")</td></tr>";
+    }
+    o << "</table>\n";
+    if (!h.latest_diag) {
+      o << "<p class=\"warn capability\">No diag results in this host's reports: capability summary unavailable.</p>\n";
+    } else {
+      std::vector<Verdict> verdicts = DiagVerdicts(h.latest_diag->report["diag"]);
+      if (verdicts.empty()) {
+        o << "<p class=\"warn capability\">The diag part has no verdicts.</p>\n";
+      } else {
+        o << "<table class=\"capability\"><tr><th>Check</th><th>Verdict</th><th>Detail</th></tr>";
+        for (const Verdict& v : verdicts) {
+          std::string lv = v.verdict;
+          std::transform(lv.begin(), lv.end(), lv.begin(), [](unsigned char c) { return std::tolower(c); });
+          const char* cls = (lv == "fail" || lv == "failed" || lv == "error" || lv == "unsupported" || lv == "no")
+                                ? "bad"
+                                : (lv == "warn" || lv == "warning" || lv == "unknown" || lv == "skip") ? "warn" : "ok";
+          o << "<tr><td>" << HtmlEscape(v.name) << "</td><td class=\"" << cls << "\">" << HtmlEscape(v.verdict)
+            << "</td><td>" << HtmlEscape(v.detail) << "</td></tr>";
+        }
+        o << "</table>\n";
+      }
+    }
+    o << "</div>\n";
+  }
+  o << "</section>\n";
+
+  // One section per host and backend.
+  int gi = 0;
+  for (auto& [key, g] : groups) {
+    ++gi;
+    o << "<section class=\"group\" id=\"group-" << gi << "\"><h2>" << HtmlEscape(g.host_name) << " — "
+      << HtmlEscape(BackendLabel(g));
+    if (g.emulated)
+      o << "<span class=\"badge emulated\">emulated: instruction counts, not latency</span>";
+    else
+      o << "<span class=\"badge hardware\">hardware: " << HtmlEscape(g.tick_unit) << "</span>";
+    o << "</h2>\n";
+
+    auto plot_of = [&](const std::string& name, const std::vector<const HistoryPoint*>& pts, double lo, double hi) {
+      PlotSpec spec;
+      spec.title = name;
+      spec.y_label = SeriesUnitLabel(*pts.front());
+      spec.y_lo = lo;
+      spec.y_hi = hi;
+      bool regressed = false;
+      for (const HistoryPoint* p : pts) {
+        if (!p->error.empty()) continue;
+        PlotPoint pp;
+        pp.x = static_cast<double>(ParseIso8601(p->timestamp).value_or(0));
+        pp.median = p->median;
+        pp.lo = p->samples.empty() ? p->median : p->min;
+        pp.hi = p->samples.empty() ? p->median : p->max;
+        pp.regression = flagged.count(p) > 0;
+        regressed = regressed || (pp.regression && p == pts.back());
+        pp.tooltip = p->timestamp + ": median " + Num(p->median) + " " + spec.y_label + " over " +
+                     std::to_string(p->samples.size()) + " repetition(s), min " + Num(p->min) + ", max " +
+                     Num(p->max) + (pp.regression ? " — REGRESSION vs the previous run" : "");
+        spec.points.push_back(pp);
+      }
+      ++summary.plots;
+      std::string cls = regressed ? "regressed" : "";
+      return "<figure class=\"" + cls + "\" data-benchmark=\"" + HtmlEscape(name) + "\">" + RenderSvgPlot(spec) +
+             "</figure>";
+    };
+
+    // INVEPT single-context vs global, side by side on one y scale.
+    std::string single, global;
+    for (const auto& [name, pts] : g.series) {
+      if (EndsWith(name, "invept_single_context")) single = name;
+      if (EndsWith(name, "invept_global")) global = name;
+    }
+    std::set<std::string> in_pair;
+    if (!single.empty() && !global.empty()) {
+      in_pair = {single, global};
+      ++summary.invept_pairs;
+      std::vector<PlotPoint> both;
+      for (const std::string& n : {single, global})
+        for (const HistoryPoint* p : g.series[n])
+          both.push_back({0, p->median, p->samples.empty() ? p->median : p->min,
+                          p->samples.empty() ? p->median : p->max, false, ""});
+      double lo, hi;
+      AutoRange(both, lo, hi);
+      const HistoryPoint* ls = g.series[single].back();
+      const HistoryPoint* lg = g.series[global].back();
+      o << "<div class=\"pair invept\"><p><b>INVEPT: single-context vs global</b> (same scale). Latest: single-context "
+        << Num(ls->median) << ", global " << Num(lg->median) << " " << HtmlEscape(SeriesUnitLabel(*lg));
+      if (ls->median > 0) o << "; global / single-context = " << Num(lg->median / ls->median);
+      o << ".</p>" << plot_of(single, g.series[single], lo, hi) << plot_of(global, g.series[global], lo, hi)
+        << "</div>\n";
+    }
+    o << "<div class=\"plots\">";
+    for (const auto& [name, pts] : g.series)
+      if (!in_pair.count(name)) o << plot_of(name, pts, 0, 0);
+    o << "</div></section>\n";
+  }
+  if (groups.empty()) o << "<p class=\"warn\" id=\"empty\">The history has no results for this selection.</p>\n";
+  o << "</body></html>\n";
+  if (summary_out) *summary_out = summary;
+  return o.str();
+}
+
+}  // namespace vmxb::reports

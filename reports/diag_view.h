@@ -1,0 +1,34 @@
+// The few parts of diag's JSON document that reports use (FORMAT.md, "The
+// diag part"): its schema_version, the capability MSR values (for
+// host.vmx_capability_hash) and the verdicts (for the dashboard's capability
+// summary). Everything else in the document is kept verbatim and not read.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vmxb::reports {
+
+// False, with `why` set (one line), when `diag` lacks what reports need or has
+// an MSR/verdict entry in a shape FORMAT.md does not describe.
+bool CheckDiag(const nlohmann::json& diag, std::string& why);
+
+// MSR key ("0x480", lower-case hex index, or the name diag used) ->
+// "0x%016x" value, or "absent" when diag could not read it (#GP / error).
+// Empty when the document carries no MSRs. False (and `why`) on a bad entry.
+bool CapabilityMsrs(const nlohmann::json& diag, std::map<std::string, std::string>& out,
+                    std::string& why);
+
+struct Verdict {
+  std::string name;
+  std::string verdict;  // as diag wrote it: "pass", "fail", "warn", "supported", ...
+  std::string detail;
+};
+
+// In document order; empty when the document has none or they are malformed.
+std::vector<Verdict> DiagVerdicts(const nlohmann::json& diag);
+
+}  // namespace vmxb::reports

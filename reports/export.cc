@@ -1,0 +1,61 @@
+#include "reports/export.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "reports/series.h"
+#include "reports/stats.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string Backend(const json& r) {
+  const json& b = r["backend"];
+  std::string s = b["kind"].get<std::string>();
+  if (!b["bochs_model"].is_null()) s += " " + b["bochs_model"].get<std::string>();
+  return s;
+}
+
+}  // namespace
+
+json ToGithubActionBenchmark(const json& report) {
+  json out = json::array();
+  for (const Series& s : ExtractSeries(report)) {
+    if (s.samples.empty()) continue;
+    json e = {{"name", s.name}, {"unit", s.emulated && s.unit != "ns" ? "instructions (emulated)" : s.unit},
+              {"value", Median(s.samples)}};
+    if (s.unit.empty()) e["unit"] = s.metric;
+    if (s.samples.size() >= 2) e["range"] = "± " + Num(SampleStdDev(s.samples));
+    e["extra"] = "host: " + report["host"]["name"].get<std::string>() + "\nbackend: " + Backend(report) +
+                 "\nmetric: " + s.metric + " (median of " + std::to_string(s.samples.size()) +
+                 " repetition(s))\nsuite: " + report["suite_version"].get<std::string>() +
+                 "\ntimestamp: " + report["timestamp"].get<std::string>();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+json ToBencherBmf(const json& report) {
+  json out = json::object();
+  for (const Series& s : ExtractSeries(report)) {
+    if (s.samples.empty()) continue;
+    std::string measure = s.unit == "ns" ? "latency" : s.emulated ? "instructions" : s.unit.empty() ? s.metric : s.unit;
+    json m = {{"value", Median(s.samples)}};
+    if (s.samples.size() >= 2) {
+      m["lower_value"] = *std::min_element(s.samples.begin(), s.samples.end());
+      m["upper_value"] = *std::max_element(s.samples.begin(), s.samples.end());
+    }
+    out[s.name][measure] = m;
+  }
+  return out;
+}
+
+}  // namespace vmxb::reports

@@ -1,0 +1,73 @@
+// The benchmark history: reports ingested into a Database (storage.h), one
+// entry per distinct report (keyed on ContentHash), queryable by host,
+// benchmark and time. Each ingest is one transaction: an ingest that fails
+// or is killed half-way leaves the history as it was.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/storage.h"
+
+namespace vmxb::reports {
+
+inline constexpr int kHistorySchemaVersion = 1;
+
+struct HistoryQuery {
+  std::optional<std::string> host;       // host name or host id
+  std::optional<std::string> benchmark;  // exact name, or a pattern with '*' wildcards
+  std::optional<std::string> since;      // ISO-8601 UTC, inclusive
+  std::optional<std::string> until;      // ISO-8601 UTC, inclusive
+};
+
+struct HistoryPoint {
+  std::string content_hash, timestamp, host_id, host_name, backend, bochs_model, tick_unit;
+  bool emulated = false;
+  std::string benchmark, metric, unit;
+  int64_t repetitions = 0;
+  double median = 0, mean = 0, min = 0, max = 0, stddev = 0;
+  std::vector<double> samples;
+  std::string error;
+};
+
+struct HistoryReport {
+  std::string content_hash, timestamp, host_id, host_name, backend;
+  nlohmann::json report;
+};
+
+// Test hook: make Ingest fail after writing `after_rows` result rows, either
+// by throwing (the transaction is rolled back) or by killing the process
+// with SIGKILL (nothing runs after it; the engine must recover).
+struct IngestFault {
+  int after_rows = -1;  // -1: no fault
+  bool kill = false;
+};
+
+class History {
+ public:
+  // Creates the tables if they do not exist; throws DbError if the database
+  // holds a newer history schema.
+  explicit History(std::unique_ptr<Database> db);
+
+  enum class Outcome { kAdded, kDuplicate };
+  // `report` must be valid (ValidateReport). Throws DbError.
+  Outcome Ingest(const nlohmann::json& report, const IngestFault& fault = {});
+
+  // Points ordered by benchmark, host, time.
+  std::vector<HistoryPoint> Query(const HistoryQuery& q);
+  // Whole reports (host and benchmark filters ignored for the latter), by time.
+  std::vector<HistoryReport> Reports(const HistoryQuery& q);
+  int64_t CountReports();
+  int64_t CountResults();
+
+  Database& db() { return *db_; }
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace vmxb::reports

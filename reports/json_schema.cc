@@ -1,0 +1,209 @@
+#include "reports/json_schema.h"
+
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string>& Supported() {
+  static const std::set<std::string> kKeys = {
+      "type",    "properties", "required", "additionalProperties", "items", "minItems",
+      "enum",    "const",      "pattern",  "minLength",            "minimum", "maximum",
+      "$ref",    "anyOf",      "oneOf",    "$schema",              "$id",     "$comment",
+      "title",   "description", "examples", "$defs"};
+  return kKeys;
+}
+
+void CheckSupported(const json& s, const std::string& where) {
+  if (s.is_boolean()) return;
+  if (!s.is_object()) throw std::invalid_argument("schema at " + where + " is not an object");
+  for (const auto& [k, v] : s.items()) {
+    if (!Supported().count(k))
+      throw std::invalid_argument("schema keyword '" + k + "' at " + where +
+                                  " is not supported by reports/json_schema.cc");
+    if (k == "properties" || k == "$defs") {
+      for (const auto& [pk, pv] : v.items()) CheckSupported(pv, where + "/" + k + "/" + pk);
+    } else if (k == "items" || (k == "additionalProperties" && v.is_object())) {
+      CheckSupported(v, where + "/" + k);
+    } else if (k == "anyOf" || k == "oneOf") {
+      for (size_t i = 0; i < v.size(); ++i) CheckSupported(v[i], where + "/" + k + "/" + std::to_string(i));
+    } else if (k == "pattern") {
+      std::regex re(v.get<std::string>(), std::regex::ECMAScript);  // throws on a bad pattern
+    }
+  }
+}
+
+std::string TypeName(const json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return "boolean";
+  if (v.is_number_integer() || v.is_number_unsigned()) return "integer";
+  if (v.is_number_float()) return "number";
+  if (v.is_string()) return "string";
+  if (v.is_array()) return "array";
+  return "object";
+}
+
+bool HasType(const json& v, const std::string& t) {
+  if (t == "number") return v.is_number();
+  if (t == "integer") {
+    if (v.is_number_integer() || v.is_number_unsigned()) return true;
+    if (v.is_number_float()) {
+      double d = v.get<double>();
+      return std::isfinite(d) && std::floor(d) == d;
+    }
+    return false;
+  }
+  return TypeName(v) == t;
+}
+
+std::string Escape(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+const std::regex& Regex(const std::string& pattern) {
+  thread_local std::map<std::string, std::regex> cache;
+  auto it = cache.find(pattern);
+  if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+  return it->second;
+}
+
+std::string Short(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+class Validator {
+ public:
+  explicit Validator(const json& root) : root_(root) {}
+
+  std::optional<std::string> Check(const json& s, const json& v, const std::string& at) const {
+    if (s.is_boolean()) {
+      if (s.get<bool>()) return std::nullopt;
+      return Fail(at, "not allowed here");
+    }
+    if (auto it = s.find("$ref"); it != s.end()) {
+      const std::string ref = it->get<std::string>();
+      const std::string prefix = "#/$defs/";
+      if (ref.rfind(prefix, 0) != 0 || !root_.contains("$defs") ||
+          !root_["$defs"].contains(ref.substr(prefix.size())))
+        return Fail(at, "schema error: unresolved $ref " + ref);
+      if (auto e = Check(root_["$defs"][ref.substr(prefix.size())], v, at)) return e;
+    }
+    if (auto it = s.find("type"); it != s.end()) {
+      bool ok = false;
+      std::string names;
+      if (it->is_string()) {
+        ok = HasType(v, it->get<std::string>());
+        names = it->get<std::string>();
+      } else {
+        for (const auto& t : *it) {
+          ok = ok || HasType(v, t.get<std::string>());
+          names += (names.empty() ? "" : " or ") + t.get<std::string>();
+        }
+      }
+      if (!ok) return Fail(at, "expected " + names + ", got " + TypeName(v));
+    }
+    if (auto it = s.find("const"); it != s.end() && v != *it)
+      return Fail(at, "must be " + Short(*it) + ", got " + Short(v));
+    if (auto it = s.find("enum"); it != s.end()) {
+      bool ok = false;
+      for (const auto& e : *it) ok = ok || e == v;
+      if (!ok) return Fail(at, "must be one of " + Short(*it) + ", got " + Short(v));
+    }
+    if (v.is_string()) {
+      const auto& str = v.get_ref<const std::string&>();
+      if (auto it = s.find("minLength"); it != s.end() && str.size() < it->get<size_t>())
+        return Fail(at, "string shorter than " + std::to_string(it->get<size_t>()));
+      if (auto it = s.find("pattern"); it != s.end()) {
+        if (!std::regex_search(str, Regex(it->get<std::string>())))
+          return Fail(at, Short(v) + " does not match " + it->get<std::string>());
+      }
+    }
+    if (v.is_number()) {
+      double d = v.get<double>();
+      if (auto it = s.find("minimum"); it != s.end() && d < it->get<double>())
+        return Fail(at, Short(v) + " is below the minimum " + Short(*it));
+      if (auto it = s.find("maximum"); it != s.end() && d > it->get<double>())
+        return Fail(at, Short(v) + " is above the maximum " + Short(*it));
+    }
+    if (v.is_object()) {
+      if (auto it = s.find("required"); it != s.end()) {
+        for (const auto& r : *it)
+          if (!v.contains(r.get<std::string>()))
+            return Fail(at, "missing required member \"" + r.get<std::string>() + "\"");
+      }
+      const json* props = s.contains("properties") ? &s["properties"] : nullptr;
+      for (const auto& [k, member] : v.items()) {
+        const std::string child = at + "/" + Escape(k);
+        if (props && props->contains(k)) {
+          if (auto e = Check((*props)[k], member, child)) return e;
+        } else if (auto ap = s.find("additionalProperties"); ap != s.end()) {
+          if (ap->is_boolean() && !ap->get<bool>())
+            return Fail(at, "unexpected member \"" + k + "\"");
+          if (auto e = Check(*ap, member, child)) return e;
+        }
+      }
+    }
+    if (v.is_array()) {
+      if (auto it = s.find("minItems"); it != s.end() && v.size() < it->get<size_t>())
+        return Fail(at, "needs at least " + std::to_string(it->get<size_t>()) + " item(s), has " +
+                            std::to_string(v.size()));
+      if (auto it = s.find("items"); it != s.end()) {
+        for (size_t i = 0; i < v.size(); ++i)
+          if (auto e = Check(*it, v[i], at + "/" + std::to_string(i))) return e;
+      }
+    }
+    if (auto it = s.find("anyOf"); it != s.end()) {
+      std::optional<std::string> first;
+      for (const auto& alt : *it) {
+        auto e = Check(alt, v, at);
+        if (!e) return std::nullopt;
+        if (!first) first = e;
+      }
+      return first;  // the first alternative's reason is the most useful one
+    }
+    if (auto it = s.find("oneOf"); it != s.end()) {
+      int matched = 0;
+      std::optional<std::string> first;
+      for (const auto& alt : *it) {
+        auto e = Check(alt, v, at);
+        if (!e) ++matched;
+        else if (!first) first = e;
+      }
+      if (matched == 0) return first;
+      if (matched > 1) return Fail(at, "matches more than one alternative of oneOf");
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static std::optional<std::string> Fail(const std::string& at, const std::string& why) {
+    return (at.empty() ? std::string("/") : at) + ": " + why;
+  }
+  const json& root_;
+};
+
+}  // namespace
+
+JsonSchema::JsonSchema(nlohmann::json schema) : schema_(std::move(schema)) {
+  CheckSupported(schema_, "#");
+}
+
+std::optional<std::string> JsonSchema::Validate(const nlohmann::json& doc) const {
+  return Validator(schema_).Check(schema_, doc, "");
+}
+
+}  // namespace vmxb::reports

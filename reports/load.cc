@@ -1,0 +1,64 @@
+#include "reports/load.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "reports/report.h"
+
+namespace vmxb::reports {
+
+std::string OneLine(std::string text) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return text;
+}
+
+std::string LoadError::Line() const {
+  const char* what = code == kExitUnreadable  ? "cannot read"
+                     : code == kExitMalformed ? "malformed JSON"
+                                              : "not a valid vmxbench report";
+  return OneLine(file + ": " + what + ": " + reason);
+}
+
+Loaded LoadJsonFile(const std::string& path) {
+  Loaded out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.error = LoadError{kExitUnreadable, path, std::strerror(errno)};
+    return out;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) {
+    out.error = LoadError{kExitUnreadable, path, std::strerror(errno)};
+    return out;
+  }
+  const std::string text = buf.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    out.error = LoadError{kExitMalformed, path, "the file is empty"};
+    return out;
+  }
+  try {
+    out.report = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> keep the useful part.
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    out.error = LoadError{kExitMalformed, path, what};
+  }
+  return out;
+}
+
+Loaded LoadReportFile(const std::string& path) {
+  Loaded out = LoadJsonFile(path);
+  if (out.error) return out;
+  if (auto why = ValidateReport(*out.report)) {
+    out.error = LoadError{kExitInvalid, path, *why};
+    out.report.reset();
+  }
+  return out;
+}
+
+}  // namespace vmxb::reports

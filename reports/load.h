@@ -1,0 +1,37 @@
+// Reading report files: every rejection names the file and one reason on one
+// line, with an exit status per kind of problem (exit_codes.h).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/exit_codes.h"
+
+namespace vmxb::reports {
+
+struct LoadError {
+  ExitCode code = kExitUnreadable;  // kExitUnreadable, kExitMalformed or kExitInvalid
+  std::string file;
+  std::string reason;
+  // "FILE: not a valid vmxbench report: REASON" etc., one line.
+  std::string Line() const;
+};
+
+struct Loaded {
+  std::optional<nlohmann::json> report;
+  std::optional<LoadError> error;
+};
+
+// Reads and parses `path`, then ValidateReport()s it.
+Loaded LoadReportFile(const std::string& path);
+
+// Reads and parses any JSON file (the Google Benchmark and diag inputs of
+// `reports build`): kExitUnreadable or kExitMalformed on failure.
+Loaded LoadJsonFile(const std::string& path);
+
+// Collapses newlines and control characters so a message stays on one line.
+std::string OneLine(std::string text);
+
+}  // namespace vmxb::reports

@@ -1,0 +1,64 @@
+// Builds and checks vmxbench reports (format: reports/FORMAT.md, schema:
+// reports/report.schema.json). This is //reports:report, the library that
+// //bench calls for --vmxbench_report=FILE:
+//
+//   nlohmann::json gb = nlohmann::json::parse(google_benchmark_json_text);
+//   nlohmann::json report = vmxb::reports::BuildReport(gb, diag_or_nullptr);
+//   vmxb::reports::WriteReportFile(report, path);   // atomic: temp file + rename
+//
+// Both throw vmxb::reports::ReportError with a one-line reason.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace vmxb::reports {
+
+inline constexpr int kFormatVersion = 1;
+inline constexpr const char* kFormatName = "vmxbench-report";
+
+class ReportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BuildOptions {
+  // ISO-8601; default: the Google Benchmark context "date" (converted to UTC),
+  // else the current time.
+  std::optional<std::string> timestamp;
+  // Default: the context key "vmxbench_version".
+  std::optional<std::string> suite_version;
+};
+
+// `google_benchmark`: the document Google Benchmark writes with
+// --benchmark_format=json, with vmxbench's custom context keys (FORMAT.md).
+// `diag`: diag's JSON document, or nullptr. The result passes ValidateReport.
+nlohmann::json BuildReport(const nlohmann::json& google_benchmark, const nlohmann::json* diag,
+                           const BuildOptions& options = {});
+
+// Writes `report` (pretty-printed) to `path` through a temporary file and a
+// rename, so a reader never sees half a report.
+void WriteReportFile(const nlohmann::json& report, const std::string& path);
+
+// nullopt when `report` is a valid report of this format version; otherwise a
+// one-line reason ("<json pointer>: <what is wrong>").
+std::optional<std::string> ValidateReport(const nlohmann::json& report);
+
+// The key of a report in the history: SHA-256 (hex) of its canonical JSON
+// (keys sorted, no whitespace), so re-formatting a file does not change it.
+std::string ContentHash(const nlohmann::json& report);
+
+// "sha256:<hex>" over the diag part's capability MSRs, nullopt without them.
+std::optional<std::string> CapabilityHash(const nlohmann::json& diag);
+
+// host.id: the first 16 hex digits of SHA-256 over the host's name, CPU
+// vendor, family, model and stepping.
+std::string HostId(const nlohmann::json& host);
+
+// The report's JSON Schema (reports/report.schema.json, compiled in).
+const nlohmann::json& ReportSchema();
+
+}  // namespace vmxb::reports

@@ -1,0 +1,58 @@
+// The one storage interface of the history: a SQL connection with
+// parameters, transactions and typed results. Two implementations:
+// SQLite (embedded, the default) and PostgreSQL (a fleet's shared server),
+// chosen by the connection string:
+//
+//   sqlite:PATH                      (the file is created if missing)
+//   postgresql://USER@HOST:PORT/DB   (or postgres://...; any libpq URI, e.g.
+//                                     postgresql:///db?host=/run/postgresql)
+//
+// SQL is written once with $1, $2 ... placeholders and the subset both
+// engines share (ON CONFLICT DO NOTHING, TEXT/INTEGER/DOUBLE PRECISION).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace vmxb::reports {
+
+class DbError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using DbValue = std::variant<std::monostate, int64_t, double, std::string>;
+using DbRow = std::vector<DbValue>;
+
+// Conversions that accept what either engine returns (PostgreSQL: text).
+std::string AsString(const DbValue& v);
+int64_t AsInt(const DbValue& v);
+double AsDouble(const DbValue& v);
+bool IsNull(const DbValue& v);
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual std::string Kind() const = 0;  // "sqlite" | "postgresql"
+  // Runs one statement; returns the number of rows it changed.
+  virtual int64_t Execute(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
+  virtual std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
+  virtual void Begin() = 0;
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;  // never throws
+};
+
+// Throws DbError (one line) for an unknown scheme or a failed connection.
+std::unique_ptr<Database> OpenDatabase(const std::string& url);
+
+std::unique_ptr<Database> OpenSqlite(const std::string& path);
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo);
+
+// Hides the password of a postgresql:// URL for messages.
+std::string RedactUrl(const std::string& url);
+
+}  // namespace vmxb::reports

@@ -1,0 +1,110 @@
+// PostgreSQL implementation of reports/storage.h (libpq).
+// pkg-config's -I/usr/include/postgresql is a copt of @libpq//:lib and does not reach
+// dependents (tools/build_defs/pkg_config.bzl), so the header is named from /usr/include.
+#include <postgresql/libpq-fe.h>
+
+#include "reports/storage.h"
+
+namespace vmxb::reports {
+namespace {
+
+// PostgreSQL type OIDs (src/include/catalog/pg_type.dat).
+constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
+
+std::string OneLine(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (char& c : s)
+    if (c == '\n' || c == '\t') c = ' ';
+  return s;
+}
+
+class Postgres final : public Database {
+ public:
+  explicit Postgres(const std::string& conninfo) : name_(RedactUrl(conninfo)) {
+    conn_ = PQconnectdb(conninfo.c_str());
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+      std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw DbError(name_ + ": cannot connect: " + OneLine(msg));
+    }
+    Execute("SET client_min_messages = warning", {});
+  }
+  ~Postgres() override { PQfinish(conn_); }
+
+  std::string Kind() const override { return "postgresql"; }
+
+  int64_t Execute(const std::string& sql, const std::vector<DbValue>& params) override {
+    PGresult* res = Run(sql, params);
+    const char* n = PQcmdTuples(res);
+    int64_t changed = n && *n ? std::strtoll(n, nullptr, 10) : 0;
+    PQclear(res);
+    return changed;
+  }
+
+  std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params) override {
+    PGresult* res = Run(sql, params);
+    std::vector<DbRow> rows;
+    const int nr = PQntuples(res), nc = PQnfields(res);
+    for (int r = 0; r < nr; ++r) {
+      DbRow row;
+      for (int c = 0; c < nc; ++c) {
+        if (PQgetisnull(res, r, c)) {
+          row.emplace_back(std::monostate{});
+          continue;
+        }
+        const char* v = PQgetvalue(res, r, c);
+        const Oid t = PQftype(res, c);
+        if (t == kInt8 || t == kInt4 || t == kInt2)
+          row.emplace_back(static_cast<int64_t>(std::strtoll(v, nullptr, 10)));
+        else if (t == kFloat8 || t == kFloat4 || t == kNumeric)
+          row.emplace_back(std::strtod(v, nullptr));
+        else
+          row.emplace_back(std::string(v, static_cast<size_t>(PQgetlength(res, r, c))));
+      }
+      rows.push_back(std::move(row));
+    }
+    PQclear(res);
+    return rows;
+  }
+
+  void Begin() override { Execute("BEGIN", {}); }
+  void Commit() override { Execute("COMMIT", {}); }
+  void Rollback() override {
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+
+ private:
+  PGresult* Run(const std::string& sql, const std::vector<DbValue>& params) {
+    std::vector<std::string> text(params.size());
+    std::vector<const char*> values(params.size());
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (IsNull(params[i])) {
+        values[i] = nullptr;
+      } else {
+        text[i] = AsString(params[i]);
+        values[i] = text[i].c_str();
+      }
+    }
+    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
+    const ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
+      PQclear(res);
+      throw DbError(name_ + ": " + OneLine(msg));
+    }
+    return res;
+  }
+
+  std::string name_;
+  PGconn* conn_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo) {
+  return std::make_unique<Postgres>(conninfo);
+}
+
+}  // namespace vmxb::reports

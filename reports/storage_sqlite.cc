@@ -1,0 +1,113 @@
+// SQLite implementation of reports/storage.h.
+#include <sqlite3.h>
+
+#include <cctype>
+
+#include "reports/storage.h"
+
+namespace vmxb::reports {
+namespace {
+
+// $N -> ?N (SQLite's numbered parameters); the SQL of reports has no '$' elsewhere.
+std::string Placeholders(const std::string& sql) {
+  std::string out = sql;
+  for (size_t i = 0; i + 1 < out.size(); ++i)
+    if (out[i] == '$' && std::isdigit(static_cast<unsigned char>(out[i + 1]))) out[i] = '?';
+  return out;
+}
+
+class Sqlite final : public Database {
+ public:
+  explicit Sqlite(const std::string& path) : path_(path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw DbError("sqlite:" + path + ": cannot open: " + msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    Execute("PRAGMA foreign_keys = ON", {});
+    // A crash mid-transaction is rolled back from the journal at the next open.
+    Execute("PRAGMA journal_mode = WAL", {});
+    Execute("PRAGMA synchronous = FULL", {});
+  }
+  ~Sqlite() override { sqlite3_close(db_); }
+
+  std::string Kind() const override { return "sqlite"; }
+
+  int64_t Execute(const std::string& sql, const std::vector<DbValue>& params) override {
+    Run(sql, params, nullptr);
+    return sqlite3_changes(db_);
+  }
+
+  std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params) override {
+    std::vector<DbRow> rows;
+    Run(sql, params, &rows);
+    return rows;
+  }
+
+  void Begin() override { Execute("BEGIN IMMEDIATE", {}); }
+  void Commit() override { Execute("COMMIT", {}); }
+  void Rollback() override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  void Run(const std::string& sql, const std::vector<DbValue>& params, std::vector<DbRow>* rows) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, Placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK)
+      Fail("prepare");
+    struct Finalize {
+      sqlite3_stmt* s;
+      ~Finalize() { sqlite3_finalize(s); }
+    } guard{st};
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i + 1);
+      const DbValue& p = params[i];
+      int rc;
+      if (auto* s = std::get_if<std::string>(&p))
+        rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      else if (auto* n = std::get_if<int64_t>(&p))
+        rc = sqlite3_bind_int64(st, idx, *n);
+      else if (auto* d = std::get_if<double>(&p))
+        rc = sqlite3_bind_double(st, idx, *d);
+      else
+        rc = sqlite3_bind_null(st, idx);
+      if (rc != SQLITE_OK) Fail("bind");
+    }
+    for (;;) {
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) Fail("step");
+      if (!rows) continue;
+      DbRow row;
+      const int n = sqlite3_column_count(st);
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(st, c)) {
+          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, c))); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
+          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+          default: {
+            const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+            row.emplace_back(std::string(t ? t : "", static_cast<size_t>(sqlite3_column_bytes(st, c))));
+          }
+        }
+      }
+      rows->push_back(std::move(row));
+    }
+  }
+
+  [[noreturn]] void Fail(const char* what) {
+    throw DbError("sqlite:" + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenSqlite(const std::string& path) { return std::make_unique<Sqlite>(path); }
+
+}  // namespace vmxb::reports
