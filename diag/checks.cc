@@ -1,0 +1,527 @@
+#include "diag/checks.h"
+
+#include "primitives/vmx_capabilities.h"
+
+namespace vmxb::diag {
+
+const char* severity_name(Severity s) { return s == Severity::kError ? "error" : "warning"; }
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kPass: return "pass";
+    case Outcome::kFail: return "fail";
+    case Outcome::kSkip: return "skip";
+  }
+  return "?";
+}
+
+namespace {
+
+bool test(u64 v, unsigned b) { return (v >> b) & 1; }
+
+CheckOutcome pass() { return {Outcome::kPass, ""}; }
+CheckOutcome fail(std::string d) { return {Outcome::kFail, std::move(d)}; }
+CheckOutcome skip(std::string d) { return {Outcome::kSkip, std::move(d)}; }
+CheckOutcome not_read(u32 index) { return skip(msr_name(index) + " not read"); }
+
+std::string bit_list(u64 mask) {
+  std::string s;
+  for (unsigned b = 0; b < 64; ++b) {
+    if (!test(mask, b)) continue;
+    if (!s.empty()) s += ",";
+    s += std::to_string(b);
+  }
+  return s;
+}
+
+bool implied(const CheckInput& in, u32 index) {
+  return msr_presence(*find_vmx_msr(index), in.snapshot.identity, values_of(in.cpu)).implied;
+}
+
+// Bits of `index` that no table entry names (the SDM's reserved bits, as far
+// as the tables are current).
+u64 unnamed_mask(u32 index) {
+  const VmxMsrInfo* info = find_vmx_msr(index);
+  u64 m = 0;
+  for (const auto& b : info->bits) m |= bit(b.bit);
+  for (const auto& f : info->fields) m |= bit_range(f.hi, f.lo);
+  return ~m;
+}
+
+CheckOutcome reserved_clear(const CheckInput& in, u32 index, u64 extra_allowed = 0) {
+  if (!implied(in, index)) return skip(msr_name(index) + " does not exist here");
+  auto v = in.value(index);
+  if (!v) return not_read(index);
+  const u64 bad = *v & unnamed_mask(index) & ~extra_allowed;
+  if (bad) return fail(msr_name(index) + " = " + hex(*v) + ": reserved bits " + bit_list(bad) + " set");
+  return pass();
+}
+
+// ---- IA32_VMX_BASIC (A.1) ----
+
+CheckOutcome basic_bit31(const CheckInput& in) {
+  auto v = in.value(msr::kVmxBasic);
+  if (!v) return not_read(msr::kVmxBasic);
+  if (*v & basic::kReservedBit31) return fail("IA32_VMX_BASIC = " + hex(*v) + " has bit 31 set");
+  return pass();
+}
+
+CheckOutcome basic_vmcs_size(const CheckInput& in) {
+  auto v = in.value(msr::kVmxBasic);
+  if (!v) return not_read(msr::kVmxBasic);
+  const u32 size = basic::vmcs_size(*v);
+  if (size == 0 || size > 4096) return fail("VMCS region size " + std::to_string(size) + " is outside 1..4096");
+  return pass();
+}
+
+CheckOutcome basic_memory_type(const CheckInput& in) {
+  auto v = in.value(msr::kVmxBasic);
+  if (!v) return not_read(msr::kVmxBasic);
+  const u32 t = basic::memory_type(*v);
+  if (t != 0 && t != 6) return fail("VMCS memory type " + std::to_string(t) + " is neither 0 (UC) nor 6 (WB)");
+  return pass();
+}
+
+CheckOutcome basic_address_width(const CheckInput& in) {
+  auto v = in.value(msr::kVmxBasic);
+  if (!v) return not_read(msr::kVmxBasic);
+  if (!in.snapshot.identity.long_mode) return skip("the processor does not report Intel 64 (long mode)");
+  if (test(*v, 48)) return fail("bit 48 (32-bit physical addresses) is set on a processor with Intel 64");
+  return pass();
+}
+
+CheckOutcome basic_reserved(const CheckInput& in) {
+  // Bit 31 has its own check; here the rest of the reserved bits.
+  return reserved_clear(in, msr::kVmxBasic, basic::kReservedBit31);
+}
+
+// ---- Control MSRs (A.2-A.5) ----
+
+// The control MSRs with allowed-0/allowed-1 halves, legacy and TRUE.
+template <typename F>
+CheckOutcome for_each_control_msr(const CheckInput& in, F f) {
+  bool any = false;
+  for (const auto& info : kVmxMsrs) {
+    if (info.layout != MsrLayout::kControls || !implied(in, info.index)) continue;
+    auto v = in.value(info.index);
+    if (!v) continue;
+    any = true;
+    CheckOutcome o = f(info, *v);
+    if (o.outcome == Outcome::kFail) return o;
+  }
+  return any ? pass() : skip("no control MSR read");
+}
+
+CheckOutcome allowed0_in_allowed1(const CheckInput& in) {
+  return for_each_control_msr(in, [](const VmxMsrInfo& info, u64 v) {
+    const u32 a0 = static_cast<u32>(v), a1 = static_cast<u32>(v >> kAllowed1Shift);
+    if (a0 & ~a1)
+      return fail(std::string(info.name) + " = " + hex(v) + ": controls " + bit_list(a0 & ~a1) +
+                  " must be 1 but may not be 1 (no VM entry could succeed)");
+    return pass();
+  });
+}
+
+CheckOutcome legacy_default1(const CheckInput& in) {
+  return for_each_control_msr(in, [](const VmxMsrInfo& info, u64 v) {
+    if (info.default1 == 0) return pass();  // a TRUE MSR, or no default1 class
+    const u32 a0 = static_cast<u32>(v);
+    if (info.default1 & ~a0)
+      return fail(std::string(info.name) + " = " + hex(v) + ": default1 controls " +
+                  bit_list(info.default1 & ~a0) + " are not reported as must-be-1");
+    return pass();
+  });
+}
+
+// Pairs of legacy and TRUE control MSRs, both read.
+template <typename F>
+CheckOutcome for_each_true_pair(const CheckInput& in, F f) {
+  bool any = false;
+  for (const auto& info : kVmxMsrs) {
+    if (info.true_counterpart == 0 || !implied(in, info.true_counterpart)) continue;
+    auto legacy = in.value(info.index);
+    auto truev = in.value(info.true_counterpart);
+    if (!legacy || !truev) continue;
+    any = true;
+    CheckOutcome o = f(info, *legacy, *find_vmx_msr(info.true_counterpart), *truev);
+    if (o.outcome == Outcome::kFail) return o;
+  }
+  return any ? pass() : skip("no TRUE control MSRs (IA32_VMX_BASIC bit 55 is 0)");
+}
+
+CheckOutcome true_allowed0_subset(const CheckInput& in) {
+  return for_each_true_pair(in, [](const VmxMsrInfo& l, u64 lv, const VmxMsrInfo& t, u64 tv) {
+    const u32 extra = static_cast<u32>(tv) & ~static_cast<u32>(lv);
+    if (extra)
+      return fail(std::string(t.name) + " = " + hex(tv) + " requires controls " + bit_list(extra) +
+                  " that " + l.name + " = " + hex(lv) + " does not");
+    return pass();
+  });
+}
+
+CheckOutcome true_matches_legacy(const CheckInput& in) {
+  return for_each_true_pair(in, [](const VmxMsrInfo& l, u64 lv, const VmxMsrInfo& t, u64 tv) {
+    const u32 diff = (static_cast<u32>(tv) ^ static_cast<u32>(lv)) & ~l.default1;
+    if (diff)
+      return fail(std::string(l.name) + " and " + t.name + " disagree on the allowed-0 setting of controls " +
+                  bit_list(diff) + ", outside the default1 class");
+    return pass();
+  });
+}
+
+CheckOutcome true_allowed1_identical(const CheckInput& in) {
+  return for_each_true_pair(in, [](const VmxMsrInfo& l, u64 lv, const VmxMsrInfo& t, u64 tv) {
+    const u32 diff = static_cast<u32>(tv >> kAllowed1Shift) ^ static_cast<u32>(lv >> kAllowed1Shift);
+    if (diff)
+      return fail(std::string(l.name) + " and " + t.name + " disagree on the allowed-1 setting of controls " +
+                  bit_list(diff));
+    return pass();
+  });
+}
+
+CheckOutcome implied_readable(const CheckInput& in) {
+  if (!in.snapshot.msrs_available) return skip("MSRs not read");
+  std::string bad;
+  for (const auto& info : kVmxMsrs) {
+    Presence p = msr_presence(info, in.snapshot.identity, values_of(in.cpu));
+    if (!p.implied) continue;
+    const MsrRead* r = in.cpu.find(info.index);
+    if (r != nullptr && r->status == MsrStatus::kOk) continue;
+    if (!bad.empty()) bad += "; ";
+    bad += std::string(info.name) + " " + (r == nullptr ? "was not read" : msr_status_name(r->status)) +
+           " although " + p.because;
+  }
+  if (!bad.empty()) return fail(bad);
+  return pass();
+}
+
+// ---- CR0/CR4 fixed bits (A.7, A.8) ----
+
+CheckOutcome fixed0_in_fixed1(const CheckInput& in, u32 fixed0, const char* cr) {
+  auto f0 = in.value(fixed0), f1 = in.value(fixed0 + 1);
+  if (!f0) return not_read(fixed0);
+  if (!f1) return not_read(fixed0 + 1);
+  if (*f0 & ~*f1)
+    return fail(std::string(cr) + " bits " + bit_list(*f0 & ~*f1) + " are fixed to 1 (FIXED0 = " + hex(*f0) +
+                ") and fixed to 0 (FIXED1 = " + hex(*f1) + ")");
+  return pass();
+}
+CheckOutcome cr0_fixed(const CheckInput& in) { return fixed0_in_fixed1(in, msr::kVmxCr0Fixed0, "CR0"); }
+CheckOutcome cr4_fixed(const CheckInput& in) { return fixed0_in_fixed1(in, msr::kVmxCr4Fixed0, "CR4"); }
+
+CheckOutcome cr4_vmxe(const CheckInput& in) {
+  auto f0 = in.value(msr::kVmxCr4Fixed0);
+  if (!f0) return not_read(msr::kVmxCr4Fixed0);
+  if (!test(*f0, 13)) return fail("IA32_VMX_CR4_FIXED0 = " + hex(*f0) + " does not fix CR4.VMXE (bit 13) to 1");
+  return pass();
+}
+
+CheckOutcome cr0_pe_ne_pg(const CheckInput& in) {
+  auto f0 = in.value(msr::kVmxCr0Fixed0);
+  if (!f0) return not_read(msr::kVmxCr0Fixed0);
+  constexpr u64 kPeNePg = bit(0) | bit(5) | bit(31);
+  if ((*f0 & kPeNePg) != kPeNePg)
+    return fail("IA32_VMX_CR0_FIXED0 = " + hex(*f0) + " does not fix CR0 bits " + bit_list(kPeNePg & ~*f0) +
+                " (PE, NE, PG) to 1");
+  return pass();
+}
+
+// ---- IA32_VMX_MISC (A.6) ----
+
+CheckOutcome misc_cr3_targets(const CheckInput& in) {
+  auto v = in.value(msr::kVmxMisc);
+  if (!v) return not_read(msr::kVmxMisc);
+  const u32 n = static_cast<u32>((*v >> 16) & 0x1FF);
+  if (n > 256) return fail("number of CR3-target values " + std::to_string(n) + " exceeds 256");
+  return pass();
+}
+
+CheckOutcome misc_lma(const CheckInput& in) {
+  auto v = in.value(msr::kVmxMisc);
+  if (!v) return not_read(msr::kVmxMisc);
+  auto c2 = in.value(msr::kVmxProcbasedCtls2);
+  if (!c2 || !control_allowed1(*c2, secondary::kUnrestrictedGuest))
+    return skip("unrestricted guest is not allowed");
+  if (!test(*v, 5))
+    return fail("unrestricted guest may be 1 but IA32_VMX_MISC = " + hex(*v) + " has bit 5 clear");
+  return pass();
+}
+
+CheckOutcome misc_reserved(const CheckInput& in) { return reserved_clear(in, msr::kVmxMisc); }
+
+// ---- IA32_VMX_VMCS_ENUM (A.9, Appendix B field encodings) ----
+
+CheckOutcome vmcs_enum_reserved(const CheckInput& in) { return reserved_clear(in, msr::kVmxVmcsEnum); }
+
+// The highest index must cover every field the processor supports. Fields
+// whose existence the capabilities imply, with the highest index of each
+// width/type class they sit in (Appendix B).
+struct IndexFloor {
+  u32 msr;             // 0: every processor with VMX
+  unsigned msr_bit;    // 64-bit MSR bit (allowed-1 half for control MSRs)
+  u32 field_encoding;  // the field that then exists
+  const char* field;
+};
+constexpr IndexFloor kIndexFloors[] = {
+    {0, 0, 0x482A, "guest IA32_SYSENTER_CS"},
+    {msr::kVmxPinbasedCtls, 32 + 6, 0x482E, "VMX-preemption timer value"},
+    {msr::kVmxProcbasedCtls2, 32 + 25, 0x2032, "TSC multiplier"},
+    {msr::kVmxProcbasedCtls, 32 + 17, 0x2034, "tertiary processor-based VM-execution controls"},
+};
+
+CheckOutcome vmcs_enum_index(const CheckInput& in) {
+  auto v = in.value(msr::kVmxVmcsEnum);
+  if (!v) return not_read(msr::kVmxVmcsEnum);
+  const u32 highest = static_cast<u32>((*v >> 1) & 0x1FF);
+  for (const auto& f : kIndexFloors) {
+    if (f.msr != 0) {
+      auto m = in.value(f.msr);
+      if (!m || !test(*m, f.msr_bit)) continue;
+    }
+    const u32 index = (f.field_encoding >> 1) & 0x1FF;
+    if (highest < index)
+      return fail("highest index " + hex(highest) + " is below " + hex(index) + ", the index of " + f.field +
+                  " (encoding " + hex(f.field_encoding) + ") which this processor supports");
+  }
+  return pass();
+}
+
+// ---- IA32_VMX_EPT_VPID_CAP (A.10) ----
+
+CheckOutcome ept_usable_eptp(const CheckInput& in) {
+  auto c2 = in.value(msr::kVmxProcbasedCtls2);
+  if (!c2 || !control_allowed1(*c2, secondary::kEnableEpt)) return skip("Enable EPT is not allowed");
+  auto cap = in.value(msr::kVmxEptVpidCap);
+  if (!cap) return not_read(msr::kVmxEptVpidCap);
+  std::string bad;
+  if (!(*cap & (ept_vpid_cap::kPageWalkLength4 | ept_vpid_cap::kPageWalkLength5)))
+    bad = "no page-walk length (bits 6, 7)";
+  if (!(*cap & (ept_vpid_cap::kMemoryTypeUc | ept_vpid_cap::kMemoryTypeWb)))
+    bad += std::string(bad.empty() ? "" : " and ") + "no EPT memory type (bits 8, 14)";
+  if (!bad.empty())
+    return fail("Enable EPT may be 1 but IA32_VMX_EPT_VPID_CAP = " + hex(*cap) + " allows " + bad +
+                ": no EPTP could pass VM entry");
+  return pass();
+}
+
+CheckOutcome ept_types_imply_instruction(const CheckInput& in) {
+  if (!implied(in, msr::kVmxEptVpidCap)) return skip("IA32_VMX_EPT_VPID_CAP does not exist here");
+  auto cap = in.value(msr::kVmxEptVpidCap);
+  if (!cap) return not_read(msr::kVmxEptVpidCap);
+  const u64 invept_types = ept_vpid_cap::kInveptSingleContext | ept_vpid_cap::kInveptAllContext;
+  const u64 invvpid_types = bit_range(43, 40);
+  if ((*cap & invept_types) && !(*cap & ept_vpid_cap::kInvept))
+    return fail("INVEPT types " + bit_list(*cap & invept_types) + " reported without INVEPT (bit 20)");
+  if ((*cap & invvpid_types) && !(*cap & ept_vpid_cap::kInvvpid))
+    return fail("INVVPID types " + bit_list(*cap & invvpid_types) + " reported without INVVPID (bit 32)");
+  return pass();
+}
+
+CheckOutcome ept_vpid_match_controls(const CheckInput& in) {
+  if (!implied(in, msr::kVmxEptVpidCap)) return skip("IA32_VMX_EPT_VPID_CAP does not exist here");
+  auto cap = in.value(msr::kVmxEptVpidCap);
+  auto c2 = in.value(msr::kVmxProcbasedCtls2);
+  if (!cap || !c2) return skip("IA32_VMX_EPT_VPID_CAP or IA32_VMX_PROCBASED_CTLS2 not read");
+  const u64 ept_bits = *cap & bit_range(31, 0);
+  const u64 vpid_bits = *cap & bit_range(63, 32) & ~bit_range(53, 48);  // HLAT prefix size is not VPID
+  if (ept_bits && !control_allowed1(*c2, secondary::kEnableEpt))
+    return fail("EPT capability bits " + bit_list(ept_bits) + " set although Enable EPT may not be 1");
+  if (vpid_bits && !control_allowed1(*c2, secondary::kEnableVpid))
+    return fail("VPID capability bits " + bit_list(vpid_bits) + " set although Enable VPID may not be 1");
+  return pass();
+}
+
+CheckOutcome ept_vpid_reserved(const CheckInput& in) { return reserved_clear(in, msr::kVmxEptVpidCap); }
+
+// ---- secondary controls and VM functions ----
+
+CheckOutcome ug_needs_ept(const CheckInput& in) {
+  auto c2 = in.value(msr::kVmxProcbasedCtls2);
+  if (!c2) return skip("IA32_VMX_PROCBASED_CTLS2 not read or absent");
+  if (control_allowed1(*c2, secondary::kUnrestrictedGuest) && !control_allowed1(*c2, secondary::kEnableEpt))
+    return fail("Unrestricted guest may be 1 but Enable EPT may not: VM entry requires both");
+  return pass();
+}
+
+CheckOutcome vmfunc_reserved(const CheckInput& in) { return reserved_clear(in, msr::kVmxVmfunc); }
+
+CheckOutcome vmfunc_eptp_switching(const CheckInput& in) {
+  auto f = in.value(msr::kVmxVmfunc);
+  if (!f) return skip("IA32_VMX_VMFUNC not read or absent");
+  auto c2 = in.value(msr::kVmxProcbasedCtls2);
+  if (test(*f, 0) && c2 && !control_allowed1(*c2, secondary::kEnableEpt))
+    return fail("EPTP switching is allowed but Enable EPT is not");
+  return pass();
+}
+
+// ---- across CPUs ----
+
+CheckOutcome cpus_identical(const Snapshot& s) {
+  if (s.cpus.size() < 2) return skip("one CPU");
+  std::string bad;
+  for (const auto& d : cpu_differences(s)) {
+    if (d.what == "microcode") continue;  // not a capability; reported, not judged
+    if (!bad.empty()) bad += "; ";
+    bad += d.what + ": CPU " + std::to_string(s.cpus.front().cpu) + " " + d.first_value + ", CPU " +
+           std::to_string(d.cpu) + " " + d.value;
+  }
+  if (!bad.empty()) return fail(bad);
+  return pass();
+}
+
+const std::vector<Check> kChecks = {
+    {"basic.bit31_clear", Severity::kError, "Vol. 3C A.1", "IA32_VMX_BASIC bit 31 is always 0", basic_bit31, nullptr},
+    {"basic.vmcs_size", Severity::kError, "Vol. 3C A.1",
+     "the VMCS region size (bits 44:32) is greater than 0 and at most 4096", basic_vmcs_size, nullptr},
+    {"basic.memory_type", Severity::kError, "Vol. 3C A.1",
+     "the VMCS memory type (bits 53:50) is 0 (UC) or 6 (WB)", basic_memory_type, nullptr},
+    {"basic.address_width", Severity::kError, "Vol. 3C A.1",
+     "bit 48 (addresses limited to 32 bits) is 0 on processors that support Intel 64", basic_address_width, nullptr},
+    {"basic.reserved", Severity::kWarning, "Vol. 3C A.1", "reserved bits 47:45 and 63:57 are 0", basic_reserved,
+     nullptr},
+    {"msrs.implied_readable", Severity::kError, "Vol. 3C A.1-A.11",
+     "every capability MSR whose existence the capabilities imply can be read", implied_readable, nullptr},
+    {"controls.allowed0_in_allowed1", Severity::kError, "Vol. 3C A.3-A.5",
+     "every control that must be 1 is allowed to be 1 (allowed-0 bits within allowed-1 bits)",
+     allowed0_in_allowed1, nullptr},
+    {"controls.legacy_default1", Severity::kError, "Vol. 3C A.2, A.3.1, A.3.2, A.4.1, A.5",
+     "the legacy control MSRs report every default1 control as must-be-1", legacy_default1, nullptr},
+    {"controls.true_allowed0_subset", Severity::kError, "Vol. 3C A.3.1, A.3.2, A.4.1, A.5",
+     "a control the TRUE MSR requires to be 1 is also required by the legacy MSR", true_allowed0_subset, nullptr},
+    {"controls.true_matches_legacy", Severity::kError, "Vol. 3C A.3.1, A.3.2, A.4.1, A.5",
+     "outside the default1 class the TRUE and legacy MSRs report the same allowed-0 settings",
+     true_matches_legacy, nullptr},
+    {"controls.true_allowed1_identical", Severity::kError, "Vol. 3C A.3.1, A.3.2, A.4.1, A.5",
+     "the TRUE and legacy MSRs report identical allowed-1 settings", true_allowed1_identical, nullptr},
+    {"cr0.fixed0_in_fixed1", Severity::kError, "Vol. 3C A.7",
+     "every CR0 bit fixed to 1 (IA32_VMX_CR0_FIXED0) is also 1 in IA32_VMX_CR0_FIXED1", cr0_fixed, nullptr},
+    {"cr4.fixed0_in_fixed1", Severity::kError, "Vol. 3C A.8",
+     "every CR4 bit fixed to 1 (IA32_VMX_CR4_FIXED0) is also 1 in IA32_VMX_CR4_FIXED1", cr4_fixed, nullptr},
+    {"cr4.vmxe_fixed1", Severity::kError, "Vol. 3C A.8, 24.8",
+     "CR4.VMXE is fixed to 1 in VMX operation", cr4_vmxe, nullptr},
+    {"cr0.pe_ne_pg_fixed1", Severity::kWarning, "Vol. 3C A.7",
+     "CR0.PE, CR0.NE and CR0.PG are reported fixed to 1 (unrestricted guest relaxes PE/PG only for guests)",
+     cr0_pe_ne_pg, nullptr},
+    {"misc.cr3_targets", Severity::kError, "Vol. 3C A.6",
+     "the number of CR3-target values (bits 24:16) is at most 256", misc_cr3_targets, nullptr},
+    {"misc.lma_with_unrestricted_guest", Severity::kError, "Vol. 3C A.6",
+     "bit 5 is 1 on every processor that allows unrestricted guest", misc_lma, nullptr},
+    {"misc.reserved", Severity::kWarning, "Vol. 3C A.6", "reserved bits 13:9 and 31 are 0", misc_reserved, nullptr},
+    {"vmcs_enum.reserved", Severity::kError, "Vol. 3C A.9", "bit 0 and bits 63:10 are 0", vmcs_enum_reserved,
+     nullptr},
+    {"vmcs_enum.highest_index", Severity::kError, "Vol. 3C A.9, Appendix B",
+     "the highest VMCS field index covers every field the capabilities imply", vmcs_enum_index, nullptr},
+    {"ept.usable_eptp", Severity::kError, "Vol. 3C A.10, 25.6.11",
+     "when Enable EPT may be 1, some page-walk length and some EPT memory type are supported", ept_usable_eptp,
+     nullptr},
+    {"ept_vpid_cap.types_need_instruction", Severity::kError, "Vol. 3C A.10",
+     "INVEPT types are reported only with INVEPT, INVVPID types only with INVVPID",
+     ept_types_imply_instruction, nullptr},
+    {"ept_vpid_cap.matches_controls", Severity::kWarning, "Vol. 3C A.10",
+     "EPT bits are set only if Enable EPT may be 1, VPID bits only if Enable VPID may be 1",
+     ept_vpid_match_controls, nullptr},
+    {"ept_vpid_cap.reserved", Severity::kWarning, "Vol. 3C A.10",
+     "bits the SDM reserves (not named in primitives/vmx_capabilities.h) are 0", ept_vpid_reserved, nullptr},
+    {"secondary.unrestricted_guest_needs_ept", Severity::kWarning, "Vol. 3C 27.2.1.1",
+     "unrestricted guest is allowed only together with Enable EPT (VM entry requires both)", ug_needs_ept,
+     nullptr},
+    {"vmfunc.reserved", Severity::kWarning, "Vol. 3C A.11, 25.6.14",
+     "only defined VM functions (bit 0, EPTP switching) are reported", vmfunc_reserved, nullptr},
+    {"vmfunc.eptp_switching_needs_ept", Severity::kWarning, "Vol. 3C 25.6.14",
+     "EPTP switching is allowed only together with Enable EPT", vmfunc_eptp_switching, nullptr},
+    {"cpus.identical", Severity::kError, "Vol. 3C 24.6 (KVM: vmx_check_processor_compat)",
+     "every CPU reports the same capabilities", nullptr, cpus_identical},
+};
+
+}  // namespace
+
+const std::vector<Check>& all_checks() { return kChecks; }
+
+std::vector<CpuDifference> cpu_differences(const Snapshot& s) {
+  std::vector<CpuDifference> out;
+  if (s.cpus.empty()) return out;
+  const CpuState& first = s.cpus.front();
+  auto show = [](const MsrRead* r) {
+    if (r == nullptr) return std::string("not read");
+    return r->status == MsrStatus::kOk ? hex(r->value, 16) : std::string(msr_status_name(r->status));
+  };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string o;
+    for (const auto& x : v) o += (o.empty() ? "" : " ") + x;
+    return o;
+  };
+  for (size_t i = 1; i < s.cpus.size(); ++i) {
+    const CpuState& c = s.cpus[i];
+    for (const auto& info : kVmxMsrs) {
+      const MsrRead* a = first.find(info.index);
+      const MsrRead* b = c.find(info.index);
+      if (a == nullptr && b == nullptr) continue;
+      const bool same = a != nullptr && b != nullptr && a->status == b->status &&
+                        (a->status != MsrStatus::kOk || a->value == b->value);
+      if (!same) out.push_back({info.name, c.cpu, show(a), show(b)});
+    }
+    if (c.vmx_flags != first.vmx_flags) out.push_back({"vmx flags", c.cpu, join(first.vmx_flags), join(c.vmx_flags)});
+    if (c.microcode != first.microcode)
+      out.push_back({"microcode", c.cpu, first.microcode ? hex(*first.microcode) : "unknown",
+                     c.microcode ? hex(*c.microcode) : "unknown"});
+  }
+  return out;
+}
+
+const Check* find_check(const std::string& id) {
+  for (const auto& c : kChecks)
+    if (id == c.id) return &c;
+  return nullptr;
+}
+
+std::vector<CheckResult> run_checks(const Snapshot& s) {
+  std::vector<CheckResult> out;
+  const bool raw = s.msrs_available && s.source != SourceKind::kCpuinfo && s.identity.vmx;
+  for (const auto& c : kChecks) {
+    CheckResult r;
+    r.check = &c;
+    if (!raw) {
+      r.outcome = Outcome::kSkip;
+      r.detail = s.identity.vmx ? "the raw capability MSRs are not available" : "no VMX";
+      out.push_back(r);
+      continue;
+    }
+    if (c.per_snapshot != nullptr) {
+      CheckOutcome o = c.per_snapshot(s);
+      r.outcome = o.outcome;
+      r.detail = o.detail;
+      out.push_back(r);
+      continue;
+    }
+    bool any_pass = false;
+    std::string skip_detail;
+    for (const auto& cpu : s.cpus) {
+      CheckOutcome o = c.per_cpu(CheckInput{s, cpu});
+      if (o.outcome == Outcome::kFail) {
+        if (r.failing_cpus.empty()) r.detail = o.detail;
+        r.failing_cpus.push_back(cpu.cpu);
+      } else if (o.outcome == Outcome::kPass) {
+        any_pass = true;
+      } else if (skip_detail.empty()) {
+        skip_detail = o.detail;
+      }
+    }
+    if (!r.failing_cpus.empty()) {
+      r.outcome = Outcome::kFail;
+      if (s.cpus.size() > 1) {
+        std::string list;
+        for (int c2 : r.failing_cpus) list += (list.empty() ? "" : ",") + std::to_string(c2);
+        r.detail = "CPU " + list + ": " + r.detail;
+      }
+    } else if (any_pass) {
+      r.outcome = Outcome::kPass;
+    } else {
+      r.outcome = Outcome::kSkip;
+      r.detail = skip_detail;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace vmxb::diag

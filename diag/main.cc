@@ -1,0 +1,122 @@
+// `bazel run //diag -- [options]`: Intel VMX capability diagnostics.
+// See diag/README.md for the options and the exit status.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "diag/bochs_source.h"
+#include "diag/dump.h"
+#include "diag/live.h"
+#include "diag/report.h"
+
+namespace {
+
+using vmxb::diag::ExitCode;
+
+constexpr const char* kUsage =
+    "usage: diag [--format text|json] [--from FILE | --bochs MODEL] [--dump FILE [--force]]\n"
+    "  (default)      diagnose this machine: libcpuid identification, capability MSRs of every\n"
+    "                 online CPU through the msr driver, /proc/cpuinfo \"vmx flags\" if unreadable\n"
+    "  --from FILE    diagnose a dump (or a JSON report) taken elsewhere\n"
+    "  --bochs MODEL  run the ring-0 boot image under Bochs with CPU model MODEL\n"
+    "                 (e.g. corei7_skylake_x, core2_penryn_t9600, tigerlake)\n"
+    "  --dump FILE    also write the raw snapshot to FILE (never replaces FILE unless --force)\n"
+    "  --format F     text (default) or json (diag/SCHEMA.md)\n"
+    "exit status: 0 VMX usable, 2 usage, 3 no VMX, 4 disabled by firmware, 5 no MSR access,\n"
+    "             6 bad input, 7 inconsistent capabilities, 8 Bochs run or dump write failed\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "diag: %s\n%s", message.c_str(), kUsage);
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+// Under `bazel run` the working directory is the runfiles tree; paths the
+// user typed are relative to where they typed them.
+std::string user_path(const std::string& p) {
+  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (p.empty() || p[0] == '/' || wd == nullptr || *wd == '\0') return p;
+  return std::string(wd) + "/" + p;
+}
+
+int run(int argc, char** argv) {
+  std::string format = "text", from, bochs, dump;
+  bool force = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--format") {
+      if (!value(format)) return usage_error("--format needs a value");
+    } else if (a.rfind("--format=", 0) == 0) {
+      format = a.substr(9);
+    } else if (a == "--from") {
+      if (!value(from)) return usage_error("--from needs a file");
+    } else if (a == "--bochs") {
+      if (!value(bochs)) return usage_error("--bochs needs a CPU model");
+    } else if (a == "--dump") {
+      if (!value(dump)) return usage_error("--dump needs a file");
+    } else if (a == "--force") {
+      force = true;
+    } else {
+      return usage_error("unknown argument '" + a + "'");
+    }
+  }
+  if (format != "text" && format != "json") return usage_error("--format must be text or json");
+  if (!from.empty() && !bochs.empty()) return usage_error("--from and --bochs exclude each other");
+  if (force && dump.empty()) return usage_error("--force only applies to --dump");
+
+  vmxb::diag::Snapshot snapshot;
+  if (!from.empty()) {
+    std::string error;
+    if (!vmxb::diag::read_snapshot_file(user_path(from), snapshot, error)) {
+      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      return static_cast<int>(ExitCode::kBadInput);
+    }
+    snapshot.from_file = from;
+  } else if (!bochs.empty()) {
+    std::string error;
+    if (!vmxb::diag::collect_bochs(bochs, snapshot, error)) {
+      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      return static_cast<int>(ExitCode::kSourceFailed);
+    }
+  } else {
+    snapshot = vmxb::diag::collect_live();
+  }
+
+  if (!dump.empty()) {
+    std::string error;
+    const std::string text = vmxb::diag::snapshot_json(snapshot).dump(2) + "\n";
+    if (!vmxb::diag::write_file_safely(user_path(dump), text, force, error)) {
+      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      return static_cast<int>(ExitCode::kSourceFailed);
+    }
+  }
+
+  const vmxb::diag::Report report = vmxb::diag::diagnose(std::move(snapshot));
+  if (format == "json")
+    std::cout << vmxb::diag::report_json(report).dump(2) << "\n";
+  else
+    std::cout << vmxb::diag::report_text(report);
+  std::cout.flush();
+  return static_cast<int>(report.exit);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "diag: internal error: %s\n", e.what());
+    return static_cast<int>(ExitCode::kInternal);
+  }
+}

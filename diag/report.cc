@@ -1,0 +1,50 @@
+#include "diag/report.h"
+
+namespace vmxb::diag {
+namespace {
+
+const std::vector<ExitInfo> kExitCodes = {
+    {ExitCode::kVmxUsable, "vmx_usable",
+     "VMX present, enabled and locked in IA32_FEATURE_CONTROL, capabilities consistent"},
+    {ExitCode::kInternal, "internal_error", "unexpected failure"},
+    {ExitCode::kUsage, "usage", "bad command line"},
+    {ExitCode::kNoVmx, "no_vmx", "not an Intel processor with VMX (CPUID.1:ECX.VMX = 0)"},
+    {ExitCode::kDisabled, "vmx_disabled", "VMX disabled by firmware (IA32_FEATURE_CONTROL)"},
+    {ExitCode::kNoMsrAccess, "no_msr_access", "the capability MSRs could not be read"},
+    {ExitCode::kBadInput, "bad_input", "the --from file is not a valid diag dump"},
+    {ExitCode::kInconsistent, "inconsistent", "the capability MSRs break SDM consistency rules"},
+    {ExitCode::kSourceFailed, "source_failed", "the Bochs run failed or the dump could not be written"},
+};
+
+ExitCode exit_for(const Snapshot& s, const Verdicts& v, const std::vector<CheckResult>& checks) {
+  if (!s.identity.vmx) return ExitCode::kNoVmx;
+  const Verdict* usable = v.find("vmx_usable");
+  if (usable != nullptr && usable->value == false) return ExitCode::kDisabled;
+  if (!s.msrs_available || s.source == SourceKind::kCpuinfo || usable == nullptr || !usable->value)
+    return ExitCode::kNoMsrAccess;
+  for (const auto& c : checks)
+    if (c.outcome == Outcome::kFail && c.check->severity == Severity::kError) return ExitCode::kInconsistent;
+  return ExitCode::kVmxUsable;
+}
+
+}  // namespace
+
+const std::vector<ExitInfo>& all_exit_codes() { return kExitCodes; }
+
+const ExitInfo& exit_info(ExitCode code) {
+  for (const auto& e : kExitCodes)
+    if (e.code == code) return e;
+  return kExitCodes[1];
+}
+
+Report diagnose(Snapshot s) {
+  Report r;
+  r.snapshot = std::move(s);
+  r.decoded = decode(r.snapshot);
+  r.checks = run_checks(r.snapshot);
+  r.verdicts = judge(r.snapshot, r.decoded, r.checks);
+  r.exit = exit_for(r.snapshot, r.verdicts, r.checks);
+  return r;
+}
+
+}  // namespace vmxb::diag

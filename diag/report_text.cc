@@ -1,0 +1,191 @@
+// The text rendering of a Report: one section per capability MSR (QEMU vmxcap
+// style "name ..... setting" lines), then EPT/VPID, checks, verdicts, KVM.
+#include <sstream>
+
+#include "diag/report.h"
+
+namespace vmxb::diag {
+namespace {
+
+constexpr size_t kNameWidth = 54;
+
+std::string dotted(const std::string& name) {
+  std::string s = "  " + name + " ";
+  while (s.size() < kNameWidth) s += '.';
+  return s + " ";
+}
+
+const char* yn(Tri t) { return !t ? "unknown" : *t ? "yes" : "no"; }
+
+std::string read_str(const std::optional<MsrRead>& r) {
+  if (!r) return "not read";
+  if (r->status == MsrStatus::kOk) return hex(r->value, 16);
+  if (r->status == MsrStatus::kFault) return "#GP on RDMSR";
+  return "read error: " + r->error;
+}
+
+std::string header(const VmxMsrInfo& info, const std::optional<MsrRead>& r) {
+  return std::string(info.name) + " (" + hex(info.index) + ") = " + read_str(r);
+}
+
+void msr_section(std::ostringstream& o, const DecodedMsr& d, bool from_cpuinfo) {
+  const VmxMsrInfo& info = *d.info;
+  if (from_cpuinfo) {
+    if (!d.presence.implied) return;
+    o << info.name << " (" << hex(info.index) << "): from /proc/cpuinfo \"vmx flags\" (allowed-1 only)\n";
+  } else if (!d.presence.implied && !d.read) {
+    o << info.name << " (" << hex(info.index) << "): not present (" << d.presence.because << ")\n";
+    return;
+  } else {
+    o << header(info, d.read);
+    if (d.companion != nullptr && (d.companion_read || info.layout == MsrLayout::kFixed0))
+      o << ", " << header(*d.companion, d.companion_read);
+    o << "\n";
+    if (!d.presence.implied) o << "  (read although not implied: " << d.presence.because << ")\n";
+  }
+  for (const auto& f : d.fields) {
+    o << dotted(f.name + " (" + std::to_string(f.hi) + ":" + std::to_string(f.lo) + ")") << hex(f.value);
+    if (!f.meaning.empty()) o << " " << f.meaning;
+    o << "\n";
+  }
+  for (const auto& b : d.bits) o << dotted(b.name) << yn(b.set) << "\n";
+  std::string reserved;
+  for (const auto& c : d.controls) {
+    if (c.named)
+      o << dotted(c.name) << setting_name(c.setting) << "\n";
+    else
+      reserved += (reserved.empty() ? "" : ", ") + std::to_string(c.bit) + " " + setting_name(c.setting);
+  }
+  std::string cr_reserved;
+  for (const auto& c : d.cr_bits) {
+    if (c.named)
+      o << dotted(c.name) << cr_setting_name(c.setting) << "\n";
+    else
+      cr_reserved += (cr_reserved.empty() ? "" : ", ") + std::to_string(c.bit) + " " + cr_setting_name(c.setting);
+  }
+  if (!reserved.empty()) o << "  reserved controls (bit setting): " << reserved << "\n";
+  if (!cr_reserved.empty()) o << "  other bits (bit setting): " << cr_reserved << "\n";
+  if (!d.undocumented.empty()) {
+    o << "  set bits no table names:";
+    for (unsigned b : d.undocumented) o << " " << b;
+    o << "\n";
+  }
+}
+
+std::string inv_types(const std::vector<InvType>& types) {
+  std::string s;
+  for (const auto& t : types)
+    s += (s.empty() ? "" : ", ") + std::string("type ") + std::to_string(t.type) + " " + t.name + " " +
+         yn(t.supported);
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+}  // namespace
+
+std::string report_text(const Report& r) {
+  std::ostringstream o;
+  const Snapshot& s = r.snapshot;
+  const Identity& id = s.identity;
+
+  o << "vmxbench diag: Intel VMX capabilities (schema " << kSchemaVersion << ")\n\n";
+  o << "Source    " << source_kind_name(s.source);
+  if (!s.source_detail.empty()) o << " (" << s.source_detail << ")";
+  if (!s.from_file.empty()) o << ", read from " << s.from_file;
+  o << "\n";
+  o << "CPU       " << (id.vendor.empty() ? "unknown vendor" : id.vendor);
+  if (!id.brand.empty()) o << " \"" << id.brand << "\"";
+  o << "\n          family " << id.family << " model " << id.model << " stepping " << id.stepping
+    << ", microcode " << (id.microcode ? hex(*id.microcode) : std::string("unknown")) << "\n";
+  o << "          VMX (CPUID.1:ECX[5]) " << (id.vmx ? "yes" : "no") << ", hypervisor (CPUID.1:ECX[31]) "
+    << (id.hypervisor ? "yes" : "no");
+  if (id.hypervisor) {
+    o << ": " << (id.hypervisor_signature.empty() ? "no signature" : "\"" + id.hypervisor_signature + "\"");
+    if (!id.hypervisor_name.empty()) o << " (" << id.hypervisor_name << ")";
+  }
+  o << "\n";
+  o << "CPUs      " << s.cpus.size() << ":";
+  for (const auto& c : s.cpus) o << " " << c.cpu;
+  o << "\n";
+  o << "MSRs      " << (s.msrs_available ? "read" : "not read: " + s.msr_error) << "\n";
+  for (const auto& n : s.notes) o << "Note      " << n << "\n";
+
+  if (!r.verdicts.findings.empty()) {
+    o << "\nFindings\n";
+    for (const auto& f : r.verdicts.findings) o << "  * " << f.text << "\n";
+  }
+
+  const Decoded& d = r.decoded;
+  if (!d.msrs.empty()) {
+    o << "\nCapability MSRs of CPU " << d.cpu
+      << (d.from_cpuinfo ? " (partial: /proc/cpuinfo)" : "") << "\n";
+    for (const auto& m : d.msrs) msr_section(o, m, d.from_cpuinfo);
+    if (!d.unmapped_flags.empty()) o << "vmx flags diag does not map: " << join(d.unmapped_flags, " ") << "\n";
+  }
+
+  if (id.vmx) {
+    const EptVpidSummary& e = d.ept_vpid;
+    o << "\nEPT and VPID\n";
+    o << dotted("Enable EPT") << yn(e.ept) << "\n";
+    o << dotted("Enable VPID") << yn(e.vpid) << "\n";
+    o << dotted("Unrestricted guest") << yn(e.unrestricted_guest) << "\n";
+    if (e.cap_known) {
+      std::string walks;
+      for (int w : e.walk_lengths) walks += (walks.empty() ? "" : ", ") + std::to_string(w);
+      o << dotted("EPT page-walk lengths") << (walks.empty() ? "none" : walks) << "\n";
+      o << dotted("EPT memory types") << (e.memory_types.empty() ? "none" : join(e.memory_types)) << "\n";
+    }
+    if (!e.features.empty()) o << dotted("Other EPT capabilities") << join(e.features) << "\n";
+    o << dotted("INVEPT") << yn(e.invept) << "\n";
+    o << "    " << inv_types(e.invept_types) << "\n";
+    o << dotted("INVVPID") << yn(e.invvpid) << "\n";
+    o << "    " << inv_types(e.invvpid_types) << "\n";
+  }
+
+  int pass = 0, fail = 0, skip = 0;
+  for (const auto& c : r.checks) {
+    if (c.outcome == Outcome::kPass) ++pass;
+    else if (c.outcome == Outcome::kFail) ++fail;
+    else ++skip;
+  }
+  o << "\nSDM consistency checks: " << pass << " pass, " << fail << " fail, " << skip << " skipped\n";
+  for (const auto& c : r.checks) {
+    if (c.outcome != Outcome::kFail) continue;
+    o << "  FAIL (" << severity_name(c.check->severity) << ") " << c.check->id << " [" << c.check->sdm
+      << "]: " << c.check->description << "\n       " << c.detail << "\n";
+  }
+  if (pass + fail == 0 && !r.checks.empty()) o << "  (" << r.checks.front().detail << ")\n";
+
+  const auto diffs = cpu_differences(s);
+  if (s.cpus.size() > 1) {
+    o << "\nDifferences between CPUs: " << (diffs.empty() ? "none" : "") << "\n";
+    for (const auto& x : diffs)
+      o << "  " << x.what << ": CPU " << s.cpus.front().cpu << " " << x.first_value << ", CPU " << x.cpu << " "
+        << x.value << "\n";
+  }
+
+  o << "\nVerdicts\n";
+  for (const auto& v : r.verdicts.items) o << dotted(v.title) << yn(v.value) << "  (" << v.why << ")\n";
+
+  const KvmVerdict& k = r.verdicts.kvm;
+  o << "\nLinux KVM (kvm_intel setup_vmcs_config/vmx_hardware_setup) would "
+    << (k.loads == true ? "load" : k.loads == false ? "NOT load" : "load if nothing unseen blocks it") << "\n";
+  for (const auto& b : k.blockers) o << "  blocked: " << b << "\n";
+  for (const auto& p : k.params) o << dotted(p.title) << yn(p.value) << "  (" << p.why << ")\n";
+
+  if (!d.missing.empty()) {
+    o << "\nNot available from this source\n";
+    for (const auto& m : d.missing) o << "  - " << m << "\n";
+  }
+
+  const ExitInfo& x = exit_info(r.exit);
+  o << "\nResult: exit " << static_cast<int>(x.code) << " (" << x.id << "): " << x.meaning << "\n";
+  return o.str();
+}
+
+}  // namespace vmxb::diag

@@ -1,0 +1,306 @@
+#include "diag/verdicts.h"
+
+#include "primitives/vmx_capabilities.h"
+
+namespace vmxb::diag {
+
+const Verdict* Verdicts::find(const std::string& id) const {
+  for (const auto& v : items)
+    if (v.id == id) return &v;
+  for (const auto& v : kvm.params)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
+namespace {
+
+bool test(u64 v, unsigned b) { return (v >> b) & 1; }
+
+std::string cap_bit(unsigned b) {
+  return msr_bit_name(msr::kVmxEptVpidCap, b) + " (IA32_VMX_EPT_VPID_CAP bit " + std::to_string(b) + ")";
+}
+
+std::string control_name(u32 index, unsigned control) {
+  return msr_bit_name(index, control + kAllowed1Shift) + " (" + msr_name(index) + " bit " +
+         std::to_string(control + kAllowed1Shift) + ")";
+}
+
+// Vol. 3C 24.7 "Enabling and Entering VMX Operation": VMXON #GPs unless
+// IA32_FEATURE_CONTROL is locked (bit 0) with VMX enabled outside SMX (bit 2).
+Verdict vmx_usable(const Snapshot& s) {
+  Verdict v{"vmx_usable", "VMX usable (IA32_FEATURE_CONTROL)", std::nullopt, ""};
+  if (!s.identity.vmx) {
+    v.value = false;
+    v.why = "CPUID.1:ECX.VMX[5] = 0";
+    return v;
+  }
+  if (s.source == SourceKind::kCpuinfo || !s.msrs_available) {
+    if (s.os_vmx_flag.has_value()) {
+      v.value = *s.os_vmx_flag;
+      v.why = *s.os_vmx_flag
+                  ? "inferred: Linux lists \"vmx\" in /proc/cpuinfo flags, which it clears when "
+                    "IA32_FEATURE_CONTROL leaves VMX disabled (feat_ctl.c)"
+                  : "Linux cleared \"vmx\" from /proc/cpuinfo flags: IA32_FEATURE_CONTROL leaves VMX disabled "
+                    "(disabled by firmware)";
+    } else {
+      v.why = "IA32_FEATURE_CONTROL could not be read";
+    }
+    return v;
+  }
+  std::string bad;
+  bool unknown = false;
+  std::string good;
+  for (const auto& cpu : s.cpus) {
+    auto fc = cpu.value(msr::kFeatureControl);
+    const std::string c = "CPU " + std::to_string(cpu.cpu) + ": ";
+    if (!fc) {
+      unknown = true;
+      continue;
+    }
+    const bool lock = *fc & feature_control::kLock;
+    const bool outside = *fc & feature_control::kVmxOutsideSmx;
+    if (lock && outside) {
+      if (good.empty()) good = "IA32_FEATURE_CONTROL = " + hex(*fc) + ": locked, VMX enabled outside SMX";
+      continue;
+    }
+    if (!bad.empty()) bad += "; ";
+    if (!lock)
+      bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
+             " is not locked: VMXON raises #GP until it is locked with bit 2 set (Linux locks it at boot "
+             "when built with KVM_INTEL)";
+    else
+      bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
+             " is locked with VMX outside SMX disabled: disabled by firmware (enable VT-x in the firmware setup)";
+  }
+  if (!bad.empty()) {
+    v.value = false;
+    v.why = bad;
+  } else if (unknown) {
+    v.why = "IA32_FEATURE_CONTROL could not be read on every CPU";
+  } else {
+    v.value = true;
+    v.why = good;
+  }
+  return v;
+}
+
+struct Required {
+  u32 msr;
+  unsigned control;
+};
+
+// The controls kvm_intel cannot work without (KVM_REQUIRED_VMX_* in
+// arch/x86/kvm/vmx/vmx.h, 64-bit kernel); setup_vmcs_config() fails with -EIO
+// when one of them cannot be 1.
+constexpr Required kKvmRequired[] = {
+    {msr::kVmxPinbasedCtls, 0},    {msr::kVmxPinbasedCtls, 3},
+    {msr::kVmxProcbasedCtls, 2},   {msr::kVmxProcbasedCtls, 3},  {msr::kVmxProcbasedCtls, 7},
+    {msr::kVmxProcbasedCtls, 9},   {msr::kVmxProcbasedCtls, 10}, {msr::kVmxProcbasedCtls, 11},
+    {msr::kVmxProcbasedCtls, 15},  {msr::kVmxProcbasedCtls, 16}, {msr::kVmxProcbasedCtls, 19},
+    {msr::kVmxProcbasedCtls, 20},  {msr::kVmxProcbasedCtls, 23}, {msr::kVmxProcbasedCtls, 24},
+    {msr::kVmxProcbasedCtls, 29},
+    {msr::kVmxExitCtls, 2},        {msr::kVmxExitCtls, 9},       {msr::kVmxExitCtls, 15},
+    {msr::kVmxEntryCtls, 2},       {msr::kVmxEntryCtls, 9},
+};
+
+Verdict param(const char* id, const char* title, Tri value, std::string why) {
+  return Verdict{id, title, value, std::move(why)};
+}
+
+KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<CheckResult>& checks,
+                         const Verdict& usable) {
+  KvmVerdict k;
+  const CpuState& cpu = s.cpus.front();
+  auto v = [&](u32 i) { return cpu.value(i); };
+  if (usable.value != true)
+    k.blockers.push_back("VMX not enabled in IA32_FEATURE_CONTROL (\"VMX not enabled (by BIOS)\")");
+  if (auto b = v(msr::kVmxBasic)) {
+    if (basic::vmcs_size(*b) > 4096) k.blockers.push_back("VMCS size above PAGE_SIZE");
+    if (test(*b, 48)) k.blockers.push_back("IA32_VMX_BASIC bit 48 (32-bit addresses) set on a 64-bit kernel");
+    if (basic::memory_type(*b) != 6) k.blockers.push_back("VMCS memory type is not WB");
+  } else {
+    k.blockers.push_back("IA32_VMX_BASIC not readable");
+  }
+  for (const auto& r : kKvmRequired) {
+    auto m = v(r.msr);
+    if (!m || !control_allowed1(*m, r.control))
+      k.blockers.push_back("required control " + control_name(r.msr, r.control) + " cannot be 1");
+  }
+  for (const auto& c : checks)
+    if (std::string(c.check->id) == "cpus.identical" && c.outcome == Outcome::kFail)
+      k.blockers.push_back("CPUs report different capabilities (vmx_check_processor_compat: "
+                           "\"Inconsistent VMCS config\")");
+
+  // vmx_hardware_setup(): what it turns off.
+  const EptVpidSummary& e = d.ept_vpid;
+  const u64 cap = v(msr::kVmxEptVpidCap).value_or(0);
+  Tri ept;
+  std::string ept_why;
+  if (e.ept == false) {
+    ept = false;
+    ept_why = "Enable EPT cannot be 1";
+  } else if (!e.ept.has_value() || (!e.cap_known)) {
+    ept_why = "EPT capabilities unknown";
+  } else {
+    std::string missing;
+    for (unsigned b : {6u, 14u, 26u})
+      if (!test(cap, b)) missing += (missing.empty() ? "" : ", ") + cap_bit(b);
+    ept = missing.empty();
+    ept_why = missing.empty() ? "Enable EPT, page-walk length 4, WB and all-context INVEPT are supported"
+                              : "disabled: missing " + missing;
+  }
+  k.params.push_back(param("kvm.enable_ept", "kvm_intel.ept", ept, ept_why));
+
+  Tri vpid;
+  std::string vpid_why;
+  if (e.vpid == false) {
+    vpid = false;
+    vpid_why = "Enable VPID cannot be 1";
+  } else if (!e.vpid.has_value() || !e.cap_known) {
+    vpid_why = "VPID capabilities unknown";
+  } else if (!test(cap, 32) || !(test(cap, 41) || test(cap, 42))) {
+    vpid = false;
+    vpid_why = "disabled: needs " + cap_bit(32) + " and " + cap_bit(41) + " or " + cap_bit(42);
+  } else {
+    vpid = true;
+    vpid_why = "Enable VPID, INVVPID and single-context or all-context INVVPID are supported";
+  }
+  k.params.push_back(param("kvm.enable_vpid", "kvm_intel.vpid", vpid, vpid_why));
+
+  Tri ug;
+  if (e.unrestricted_guest == false || ept == false)
+    ug = false;
+  else if (e.unrestricted_guest == true && ept == true)
+    ug = true;
+  k.params.push_back(param("kvm.enable_unrestricted_guest", "kvm_intel.unrestricted_guest", ug,
+                           "needs Unrestricted guest and EPT enabled"));
+
+  Tri ad;
+  if (ept == false || (e.cap_known && !test(cap, 21)))
+    ad = false;
+  else if (ept == true)
+    ad = true;
+  k.params.push_back(param("kvm.enable_ept_ad_bits", "kvm_intel.eptad", ad, "needs " + cap_bit(21) + " and EPT enabled"));
+
+  Tri pml;
+  auto c2 = v(msr::kVmxProcbasedCtls2);
+  if (ad == false || (c2 && !control_allowed1(*c2, 17)))
+    pml = false;
+  else if (ad == true && c2)
+    pml = true;
+  k.params.push_back(param("kvm.enable_pml", "kvm_intel.pml", pml,
+                           "needs " + control_name(msr::kVmxProcbasedCtls2, 17) + " and EPT A/D bits enabled"));
+
+  auto p = v(msr::kVmxProcbasedCtls);
+  Tri flex;
+  if (p) flex = control_allowed1(*p, 21) && c2 && control_allowed1(*c2, 0);
+  k.params.push_back(param("kvm.flexpriority", "kvm_intel.flexpriority", flex,
+                           "needs " + control_name(msr::kVmxProcbasedCtls, 21) + " and " +
+                               control_name(msr::kVmxProcbasedCtls2, 0)));
+
+  if (ept == false && !s.identity.nx)
+    k.blockers.push_back("NX not supported and EPT off: shadow paging needs NX (-EOPNOTSUPP)");
+  k.loads = k.blockers.empty();
+  return k;
+}
+
+KvmVerdict kvm_from_cpuinfo(const Snapshot& s, const Decoded& d, const Verdict& usable) {
+  KvmVerdict k;
+  if (usable.value == false) {
+    k.blockers.push_back("VMX not enabled in IA32_FEATURE_CONTROL");
+    k.loads = false;
+  }
+  const EptVpidSummary& e = d.ept_vpid;
+  Tri ept = e.ept == false ? Tri(false) : std::nullopt;
+  k.params.push_back(param("kvm.enable_ept", "kvm_intel.ept", ept,
+                           e.ept == false ? "Enable EPT cannot be 1 (no \"ept\" vmx flag)"
+                                          : "needs page-walk length 4, WB and all-context INVEPT, which "
+                                            "/proc/cpuinfo does not show"));
+  Tri vpid = (e.vpid == false || e.invvpid == false) ? Tri(false) : std::nullopt;
+  k.params.push_back(param("kvm.enable_vpid", "kvm_intel.vpid", vpid,
+                           vpid == false ? "no \"vpid\" or no \"invvpid\" vmx flag"
+                                         : "needs single-context or all-context INVVPID, which /proc/cpuinfo does "
+                                           "not show"));
+  Tri ug = (e.unrestricted_guest == false || ept == false) ? Tri(false) : std::nullopt;
+  k.params.push_back(param("kvm.enable_unrestricted_guest", "kvm_intel.unrestricted_guest", ug,
+                           "needs Unrestricted guest and EPT enabled"));
+  (void)s;
+  return k;
+}
+
+}  // namespace
+
+Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResult>& checks) {
+  Verdicts out;
+  const Identity& id = s.identity;
+
+  out.items.push_back({"vmx_supported", "VMX supported (CPUID.1:ECX.VMX[5])", id.vmx,
+                       id.vmx ? "CPUID.1:ECX.VMX[5] = 1"
+                              : "CPUID.1:ECX.VMX[5] = 0" +
+                                    std::string(id.vendor == "GenuineIntel" ? "" : " (" + id.vendor + ")")});
+  const Verdict usable = vmx_usable(s);
+  out.items.push_back(usable);
+
+  const EptVpidSummary& e = d.ept_vpid;
+  auto ctl_why = [](Tri t, unsigned control) {
+    const std::string n = control_name(msr::kVmxProcbasedCtls2, control);
+    if (!t.has_value()) return n + ": unknown";
+    return n + (*t ? " may be 1" : " cannot be 1");
+  };
+  if (id.vmx) {
+    out.items.push_back({"ept", "EPT", e.ept, ctl_why(e.ept, secondary::kEnableEpt)});
+    out.items.push_back({"vpid", "VPID", e.vpid, ctl_why(e.vpid, secondary::kEnableVpid)});
+    out.items.push_back({"unrestricted_guest", "Unrestricted guest", e.unrestricted_guest,
+                         ctl_why(e.unrestricted_guest, secondary::kUnrestrictedGuest)});
+    for (const auto& t : e.invept_types) {
+      const bool single = t.type == 1;
+      Tri val = t.supported;
+      if (val == true && e.invept == false) val = false;
+      out.items.push_back({single ? "invept_single_context" : "invept_all_context",
+                           single ? "INVEPT single-context (type 1)" : "INVEPT all-context (type 2)", val,
+                           cap_bit(t.bit) + (t.supported ? (*t.supported ? " = 1" : " = 0") : ": unknown") +
+                               (e.invept == false && e.cap_known ? "; INVEPT itself (bit 20) is 0" : "")});
+    }
+  }
+
+  if (!id.vmx) {
+    out.kvm.loads = false;
+    out.kvm.blockers.push_back("no VMX (\"VMX not supported by CPU\")");
+  } else if (s.source == SourceKind::kCpuinfo || !s.msrs_available) {
+    out.kvm = kvm_from_cpuinfo(s, d, usable);
+  } else {
+    out.kvm = kvm_from_msrs(s, d, checks, usable);
+  }
+
+  // Findings, most important first.
+  if (id.hypervisor) {
+    std::string who = id.hypervisor_signature.empty() ? "an unidentified hypervisor"
+                                                      : "\"" + id.hypervisor_signature + "\"";
+    if (!id.hypervisor_name.empty() && id.hypervisor_name != "unknown") who += " (" + id.hypervisor_name + ")";
+    out.findings.push_back(
+        {"nested", "Running under a hypervisor, " + who +
+                       " (CPUID.1:ECX[31] = 1): CPUID and any VMX capability MSRs are what it chooses to expose, "
+                       "not the hardware's; VMX here would be nested virtualization."});
+  }
+  if (s.source == SourceKind::kBochs)
+    out.findings.push_back({"bochs", "Capabilities of the Bochs CPU model \"" + s.source_detail +
+                                         "\", read in ring 0 by the boot image: an emulator's claims, not a "
+                                         "processor's."});
+  if (!id.vmx && id.vendor != "GenuineIntel" && !id.vendor.empty())
+    out.findings.push_back({"not_intel", "Not an Intel processor (" + id.vendor +
+                                             "): Intel VMX is not available; other virtualization extensions "
+                                             "(AMD SVM) are outside this tool."});
+  if (id.vmx && s.source == SourceKind::kCpuinfo)
+    out.findings.push_back({"cpuinfo_fallback", "The capability MSRs could not be read (" + s.msr_error +
+                                                    "); decoded from /proc/cpuinfo \"vmx flags\", which is partial."});
+  for (const auto& c : checks)
+    if (c.outcome == Outcome::kFail && c.check->severity == Severity::kError) {
+      out.findings.push_back({"inconsistent", "The capability MSRs break SDM rules (" + std::string(c.check->id) +
+                                                  "...): a processor would not report them; a nested "
+                                                  "hypervisor or emulator probably does."});
+      break;
+    }
+  return out;
+}
+
+}  // namespace vmxb::diag
