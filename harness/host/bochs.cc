@@ -91,7 +91,8 @@ std::string make_plan(PlanMode mode, const std::vector<PlanOp>& ops, bool bochs)
 }
 
 std::string locate_image() {
-  if (const char* env = getenv("VMXBENCH_IMAGE"); env != nullptr && fs::exists(env)) return env;
+  // An explicit override is honoured even when wrong: a missing file is reported, not replaced.
+  if (const char* env = getenv("VMXBENCH_IMAGE"); env != nullptr) return fs::exists(env) ? env : "";
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   std::vector<fs::path> candidates;

@@ -1,0 +1,175 @@
+// bazel run -c opt //bench -- [google benchmark flags] [vmxbench flags]
+//
+// Two families: user-space status-capture overhead (real time on any x86
+// host) and the ring-0 operations of the measurement core, run by the kernel
+// module (/dev/vmxbench, real TSC cycles) or the Bochs boot image (emulated:
+// instruction counts, labelled as such).
+#include <benchmark/benchmark.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "bench/backend.h"
+#include "bench/bochs_backend.h"
+#include "bench/exit_codes.h"
+#include "bench/host_context.h"
+#include "bench/ring0_benchmarks.h"
+#include "bench/userspace_capture.h"
+#include "bench/version.h"
+#ifdef VMXB_HAVE_MODULE_BACKEND
+#include "bench/module_backend.h"
+#endif
+
+namespace vmxb::bench {
+namespace {
+
+constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags work as usual):
+  --backend=auto|module|bochs   where ring-0 operations run (default auto: the
+                                module if /dev/vmxbench exists, else Bochs)
+  --bochs_model=MODEL           Bochs CPU model (default corei7_skylake_x;
+                                `bochs --help cpu` lists them)
+  --vmxbench_iterations=N       timed executions per operation
+                                (default 10000 on the module, 200 under Bochs)
+  --vmxbench_warmup=N           untimed executions first (default iterations/10)
+  --vmxbench_timeout=SECONDS    Bochs run time limit (default 120)
+  --no_ring0                    only the user-space family
+)";
+
+struct Flags {
+  std::string backend = "auto";
+  std::string bochs_model = "corei7_skylake_x";
+  long iterations = -1;
+  long warmup = -1;
+  unsigned timeout = 120;
+  bool ring0 = true;
+};
+
+bool parse_number(const char* text, long max, long* out) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v < 0 || v > max) return false;
+  *out = v;
+  return true;
+}
+
+// Parses what Google Benchmark left; returns false (after one line on stderr) on a bad flag.
+bool parse_flags(int argc, char** argv, Flags* f) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&](const char* name) -> const char* {
+      const std::string prefix = std::string("--") + name + "=";
+      return arg.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
+    };
+    long n = 0;
+    if (const char* v = value("backend")) {
+      f->backend = v;
+      if (f->backend != "auto" && f->backend != "module" && f->backend != "bochs") {
+        std::fprintf(stderr, "bench: --backend must be auto, module or bochs, not '%s'\n", v);
+        return false;
+      }
+    } else if (const char* v = value("bochs_model")) {
+      f->bochs_model = v;
+    } else if (const char* v = value("vmxbench_iterations")) {
+      if (!parse_number(v, 1 << 20, &n) || n == 0) {
+        std::fprintf(stderr, "bench: --vmxbench_iterations must be 1..1048576, not '%s'\n", v);
+        return false;
+      }
+      f->iterations = n;
+    } else if (const char* v = value("vmxbench_warmup")) {
+      if (!parse_number(v, 1 << 20, &n)) {
+        std::fprintf(stderr, "bench: --vmxbench_warmup must be 0..1048576, not '%s'\n", v);
+        return false;
+      }
+      f->warmup = n;
+    } else if (const char* v = value("vmxbench_timeout")) {
+      if (!parse_number(v, 3600, &n) || n == 0) {
+        std::fprintf(stderr, "bench: --vmxbench_timeout must be 1..3600 seconds, not '%s'\n", v);
+        return false;
+      }
+      f->timeout = static_cast<unsigned>(n);
+    } else if (arg == "--no_ring0") {
+      f->ring0 = false;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(kExitOk);
+    } else {
+      std::fprintf(stderr, "bench: unknown flag '%s' (see --help)\n", argv[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int* exit_code) {
+  struct stat st;
+  const bool device = stat("/dev/vmxbench", &st) == 0;
+  if (f.backend == "module" || (f.backend == "auto" && device)) {
+#ifdef VMXB_HAVE_MODULE_BACKEND
+    return make_module_backend(error, exit_code);
+#else
+    *error = "the module backend is not built into this binary";
+    *exit_code = kExitBackendUnavailable;
+    return nullptr;
+#endif
+  }
+  return make_bochs_backend({f.bochs_model, f.timeout}, error, exit_code);
+}
+
+int run(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  Flags flags;
+  if (!parse_flags(argc, argv, &flags)) return kExitUsage;
+
+  for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
+  benchmark::AddCustomContext("vmxbench_version", kVersion);
+  register_userspace_capture_benchmarks();
+
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Ring0Runs> runs;
+  const std::vector<std::string> ops = flags.ring0 ? ring0_ops_matching(benchmark::GetBenchmarkFilter())
+                                                   : std::vector<std::string>{};
+  if (!ops.empty()) {
+    std::string error;
+    int exit_code = kExitBackendUnavailable;
+    backend = select_backend(flags, &error, &exit_code);
+    if (!backend) {
+      std::fprintf(stderr, "bench: %s\n", error.c_str());
+      return exit_code;
+    }
+    BackendInfo info = backend->info();
+    Ring0Settings settings;
+    settings.iterations = static_cast<uint32_t>(flags.iterations > 0 ? flags.iterations : info.emulated ? 200 : 10000);
+    settings.warmup = static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.iterations / 10);
+    runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.emulated);
+    if (!runs->prepare(ops, &error, &exit_code)) {
+      std::fprintf(stderr, "bench: %s\n", error.c_str());
+      return exit_code;
+    }
+    info = backend->info();  // the Bochs backend learns the emulated CPU from the run
+    benchmark::AddCustomContext("vmxbench_backend", info.name);
+    benchmark::AddCustomContext("vmxbench_emulated", info.emulated ? "yes" : "no");
+    benchmark::AddCustomContext("vmxbench_tick_unit", info.tick_unit);
+    benchmark::AddCustomContext("vmxbench_iterations", std::to_string(settings.iterations));
+    benchmark::AddCustomContext("vmxbench_warmup", std::to_string(settings.warmup));
+    benchmark::AddCustomContext(
+        "tsc_hz", info.tsc_hz ? std::to_string(static_cast<uint64_t>(*info.tsc_hz))
+                              : info.emulated ? "n/a (emulated: one tick per instruction)" : "unknown");
+    for (const auto& [key, value] : info.context) benchmark::AddCustomContext(key, value);
+    register_ring0_benchmarks(*runs, info, ops);
+  } else {
+    benchmark::AddCustomContext("vmxbench_backend", "none");
+  }
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (runs && runs->failure_exit_code() != 0) return runs->failure_exit_code();
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace vmxb::bench
+
+int main(int argc, char** argv) { return vmxb::bench::run(argc, argv); }

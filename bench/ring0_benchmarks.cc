@@ -1,0 +1,133 @@
+#include "bench/ring0_benchmarks.h"
+
+#include <benchmark/benchmark.h>
+
+#include <regex>
+
+#include "bench/stats.h"
+#include "harness/core/operations.h"
+
+namespace vmxb::bench {
+namespace {
+
+constexpr const char* kOverheadOp = "empty";
+constexpr const char* kNameSuffix = "/iterations:1/manual_time";
+
+uint64_t median_of(const std::vector<uint64_t>& samples) {
+  return static_cast<uint64_t>(summarize(samples).median);
+}
+
+}  // namespace
+
+Ring0Runs::Ring0Runs(Backend& backend, Ring0Settings settings, bool batch)
+    : backend_(backend), settings_(settings), batch_(batch) {}
+
+bool Ring0Runs::prepare(const std::vector<std::string>& ops, std::string* error, int* exit_code) {
+  if (!batch_ || ops.empty()) return true;
+  std::vector<OpRequest> requests{{kOverheadOp, settings_.iterations, settings_.warmup}};
+  for (const auto& op : ops) requests.push_back({op, settings_.iterations, settings_.warmup});
+  BatchResult batch = backend_.run(requests);
+  if (!batch.ok) {
+    *error = batch.error;
+    *exit_code = batch.exit_code;
+    return false;
+  }
+  const OpRun& empty = batch.runs.front();
+  const uint64_t overhead = empty.status == "ok" ? median_of(empty.samples) : 0;
+  for (auto& run : batch.runs) {
+    overhead_[run.op] = overhead;
+    runs_[run.op] = std::move(run);
+  }
+  return true;
+}
+
+Ring0Runs::Result Ring0Runs::get(const std::string& op) {
+  Result result;
+  if (!batch_) {
+    // Measure the overhead right next to the operation, on the same CPU.
+    BatchResult batch = backend_.run({{kOverheadOp, settings_.iterations, settings_.warmup},
+                                      {op, settings_.iterations, settings_.warmup}});
+    if (!batch.ok) {
+      result.error = batch.error;
+      failure_exit_code_ = batch.exit_code;
+      return result;
+    }
+    overhead_[op] = batch.runs[0].status == "ok" ? median_of(batch.runs[0].samples) : 0;
+    runs_[op] = std::move(batch.runs[1]);
+  }
+  const auto it = runs_.find(op);
+  if (it == runs_.end()) {
+    result.error = "operation " + op + " was not run";
+    return result;
+  }
+  result.run = &it->second;
+  result.overhead_median = overhead_[op];
+  return result;
+}
+
+std::vector<std::string> ring0_ops_matching(const std::string& filter) {
+  // Google Benchmark's filter: a regex, "all" or empty for everything, and a
+  // leading '-' for "everything except".
+  const bool negate = !filter.empty() && filter[0] == '-';
+  const std::string pattern = negate ? filter.substr(1) : filter;
+  const bool all = pattern.empty() || pattern == "all" || pattern == ".";
+  std::regex re;
+  if (!all) re = std::regex(pattern);
+  std::vector<std::string> ops;
+  for (const auto& info : core::kOperations) {
+    if (streq(info.name, kOverheadOp)) continue;
+    // The name Google Benchmark will match: ours plus its Iterations/UseManualTime suffix.
+    const std::string name = std::string("ring0/") + info.name + kNameSuffix;
+    const bool match = all || std::regex_search(name, re);
+    if (match != negate) ops.push_back(info.name);
+  }
+  return ops;
+}
+
+void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const std::vector<std::string>& ops) {
+  for (const auto& op : ops) {
+    const std::string name = "ring0/" + op;
+    benchmark::RegisterBenchmark(name.c_str(), [&runs, info, op](benchmark::State& state) {
+      const Ring0Runs::Result r = runs.get(op);
+      if (r.run == nullptr) {
+        state.SkipWithError(r.error.c_str());
+        for (auto _ : state) {
+        }
+        return;
+      }
+      if (r.run->status != "ok") {
+        const std::string why = r.run->status + (r.run->vm_error ? " error " + std::to_string(r.run->vm_error) : "") +
+                                ": " + r.run->reason;
+        state.SkipWithError(why.c_str());
+        for (auto _ : state) {
+        }
+        return;
+      }
+      const SampleSummary s = summarize(subtract_overhead(r.run->samples, r.overhead_median));
+      // Emulated ticks are instruction counts: they never become a time.
+      const double seconds = !info.emulated && info.tsc_hz ? s.median / *info.tsc_hz : 0.0;
+      for (auto _ : state) state.SetIterationTime(seconds);
+      state.counters["ticks_min"] = s.min;
+      state.counters["ticks_median"] = s.median;
+      state.counters["ticks_p99"] = s.p99;
+      state.counters["ticks_mean"] = s.mean;
+      state.counters["ticks_stddev"] = s.stddev;
+      state.counters["overhead_ticks"] = static_cast<double>(r.overhead_median);
+      state.counters["samples"] = static_cast<double>(s.count);
+      if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
+      if (op == "invept_global") {
+        // INVEPT global next to single-context, as a ratio of medians.
+        const Ring0Runs::Result single = runs.get("invept_single_context");
+        if (single.run != nullptr && single.run->status == "ok") {
+          const SampleSummary ss = summarize(subtract_overhead(single.run->samples, single.overhead_median));
+          if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;
+        }
+      }
+      state.SetLabel(info.emulated ? "emulated (" + info.context.at("vmxbench_bochs_model") +
+                                         "): ticks are instruction counts, not latency"
+                                   : info.name + ": ticks are TSC cycles");
+    })->Iterations(1)->UseManualTime()->Unit(benchmark::kNanosecond);
+  }
+}
+
+}  // namespace vmxb::bench

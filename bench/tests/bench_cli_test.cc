@@ -1,0 +1,124 @@
+// //bench end to end with the emulated backend: the JSON it prints, the
+// calibration arithmetic through the whole pipeline, gating, and the exit
+// status of every bad-input path.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bench/exit_codes.h"
+
+namespace vmxb::bench {
+namespace {
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+Result run_bench(const std::string& args) {
+  const std::string cmd = "bench/bench " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+nlohmann::json json_of(const Result& r) {
+  const size_t brace = r.out.find('{');
+  return nlohmann::json::parse(r.out.substr(brace == std::string::npos ? 0 : brace));
+}
+
+const nlohmann::json* row(const nlohmann::json& doc, const std::string& prefix) {
+  for (const auto& b : doc["benchmarks"])
+    if (b["name"].get<std::string>().rfind(prefix, 0) == 0) return &b;
+  return nullptr;
+}
+
+TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
+  const Result r = run_bench("--backend=bochs --benchmark_format=json --benchmark_filter='ring0/(nop_10|invept_[a-z_]*|vmread)/' "
+                             "--vmxbench_iterations=50");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  const auto& ctx = doc["context"];
+  EXPECT_EQ(ctx["vmxbench_backend"], "bochs");
+  EXPECT_EQ(ctx["vmxbench_emulated"], "yes");
+  EXPECT_EQ(ctx["vmxbench_tick_unit"], "instructions");
+  EXPECT_EQ(ctx["vmxbench_bochs_model"], "corei7_skylake_x");
+  EXPECT_NE(ctx["vmxbench_note"].get<std::string>().find("not latency"), std::string::npos);
+  EXPECT_NE(ctx["emulated_cpu"].get<std::string>().find("GenuineIntel family 6 model 85"), std::string::npos);
+  EXPECT_TRUE(ctx.contains("vmxbench_version"));
+  const auto* nop = row(doc, "ring0/nop_10/");
+  ASSERT_NE(nop, nullptr) << doc.dump(1);
+  EXPECT_EQ((*nop)["ticks_median"], 10.0) << "10 NOPs net of the overhead are exactly 10 ticks";
+  EXPECT_EQ((*nop)["ticks_stddev"], 0.0);
+  EXPECT_EQ((*nop)["samples"], 50.0);
+  EXPECT_EQ((*nop)["real_time"], 0.0) << "emulated rows never carry a time";
+  EXPECT_NE((*nop)["label"].get<std::string>().find("instruction counts"), std::string::npos);
+  const auto* global = row(doc, "ring0/invept_global/");
+  ASSERT_NE(global, nullptr);
+  EXPECT_TRUE(global->contains("vs_single_context"));
+}
+
+TEST(BenchCli, UnsupportedOperationsAreErrorsNotNumbers) {
+  const Result r = run_bench("--backend=bochs --bochs_model=core2_penryn_t9600 --benchmark_format=json "
+                             "--benchmark_filter=ring0/invept_global --vmxbench_iterations=10");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  const auto* global = row(doc, "ring0/invept_global/");
+  ASSERT_NE(global, nullptr);
+  EXPECT_EQ((*global)["error_occurred"], true);
+  EXPECT_NE((*global)["error_message"].get<std::string>().find("unsupported"), std::string::npos);
+  EXPECT_FALSE(global->contains("ticks_median"));
+}
+
+TEST(BenchCli, UserspaceFamilyNeedsNoBackend) {
+  const Result r = run_bench("--benchmark_format=json --benchmark_filter=userspace_capture/asm_goto --benchmark_min_time=0.01");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  EXPECT_EQ(doc["context"]["vmxbench_backend"], "none");
+  const auto* row_goto = row(doc, "userspace_capture/asm_goto");
+  ASSERT_NE(row_goto, nullptr);
+  EXPECT_GT((*row_goto)["real_time"].get<double>(), 0.0);
+}
+
+TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
+  struct Case {
+    const char* args;
+    int status;
+    const char* says;
+  } cases[] = {
+      {"--backend=gpu", kExitUsage, "--backend must be"},
+      {"--vmxbench_iterations=0", kExitUsage, "--vmxbench_iterations"},
+      {"--vmxbench_iterations=abc", kExitUsage, "--vmxbench_iterations"},
+      {"--frobnicate", kExitUsage, "unknown flag"},
+      {"--backend=bochs --bochs_model=no_such_cpu", kExitUsage, "unknown Bochs CPU model"},
+      {"--backend=module", kExitBackendUnavailable, "module"},
+  };
+  for (const Case& c : cases) {
+    const Result r = run_bench(c.args);
+    EXPECT_EQ(r.status, c.status) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << "\n" << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << "one line: " << r.out;
+  }
+}
+
+TEST(BenchCli, MissingImageIsExplained) {
+  setenv("VMXBENCH_IMAGE", "/nonexistent/vmxbench.img", 1);
+  const Result r = run_bench("--backend=bochs --benchmark_filter=ring0/vmread");
+  unsetenv("VMXBENCH_IMAGE");
+  EXPECT_EQ(r.status, kExitBackendUnavailable) << r.out;
+  EXPECT_NE(r.out.find("boot image not found"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace vmxb::bench

@@ -1,0 +1,7 @@
+// Benchmark family 1: the cost of each status-capture strategy around a
+// flag-setting instruction, in user space (real nanoseconds on any x86 host).
+#pragma once
+
+namespace vmxb::bench {
+void register_userspace_capture_benchmarks();
+}
