@@ -49,8 +49,8 @@ const char* named(const BitTable& t, unsigned b) {
 // The memory type encodings the SDM allows for the VMCS (A.1) and the EPT
 // paging structures (A.10): 0 = UC, 6 = WB (Vol. 3A, memory type encodings).
 std::string memory_type_meaning(u64 t) {
-  if (t == 0) return "UC (uncacheable)";
-  if (t == 6) return "WB (write-back)";
+  if (t == 0) return "UC, uncacheable";
+  if (t == 6) return "WB, write-back";
   return "reserved";
 }
 

@@ -28,48 +28,84 @@ std::string header(const VmxMsrInfo& info, const std::optional<MsrRead>& r) {
   return std::string(info.name) + " (" + hex(info.index) + ") = " + read_str(r);
 }
 
+// "1,4-6,8" for sorted bit numbers.
+std::string ranges(const std::vector<unsigned>& bits) {
+  std::string s;
+  for (size_t i = 0; i < bits.size();) {
+    size_t j = i;
+    while (j + 1 < bits.size() && bits[j + 1] == bits[j] + 1) ++j;
+    s += (s.empty() ? "" : ",") + std::to_string(bits[i]);
+    if (j > i) s += (j == i + 1 ? "," : "-") + std::to_string(bits[j]);
+    i = j + 1;
+  }
+  return s;
+}
+
+// Unnamed bits grouped by setting: "forced 1,4-6; yes 9".
+template <typename Entry, typename NameOf>
+std::string grouped(const std::vector<Entry>& entries, NameOf name_of) {
+  std::vector<std::pair<std::string, std::vector<unsigned>>> groups;
+  for (const auto& e : entries) {
+    if (e.named) continue;
+    const std::string n = name_of(e.setting);
+    auto it = groups.begin();
+    while (it != groups.end() && it->first != n) ++it;
+    if (it == groups.end()) {
+      groups.push_back({n, {}});
+      it = groups.end() - 1;
+    }
+    it->second.push_back(e.bit);
+  }
+  std::string s;
+  for (const auto& [n, bits] : groups) s += (s.empty() ? "" : "; ") + n + " " + ranges(bits);
+  return s;
+}
+
+std::string field_value(const FieldEntry& f) {
+  const std::string v = std::to_string(f.value);
+  if (f.meaning.rfind(v + " ", 0) == 0) return f.meaning;  // "4096 bytes"
+  if (!f.meaning.empty()) return v + " (" + f.meaning + ")";
+  if (f.hi - f.lo + 1 >= 16) return hex(f.value);
+  return std::to_string(f.value);
+}
+
 void msr_section(std::ostringstream& o, const DecodedMsr& d, bool from_cpuinfo) {
   const VmxMsrInfo& info = *d.info;
   if (from_cpuinfo) {
     if (!d.presence.implied) return;
     o << info.name << " (" << hex(info.index) << "): from /proc/cpuinfo \"vmx flags\" (allowed-1 only)\n";
-  } else if (!d.presence.implied && !d.read) {
-    o << info.name << " (" << hex(info.index) << "): not present (" << d.presence.because << ")\n";
+  } else if (!d.presence.implied && (!d.read || d.read->status == MsrStatus::kFault)) {
+    o << info.name << " (" << hex(info.index) << "): not present (" << d.presence.because << ")";
+    if (d.read) o << "; RDMSR raised #GP, as it should";
+    o << "\n";
     return;
   } else {
     o << header(info, d.read);
     if (d.companion != nullptr && (d.companion_read || info.layout == MsrLayout::kFixed0))
       o << ", " << header(*d.companion, d.companion_read);
     o << "\n";
-    if (!d.presence.implied) o << "  (read although not implied: " << d.presence.because << ")\n";
+    if (!d.presence.implied) o << "  (readable although not implied: " << d.presence.because << ")\n";
   }
-  for (const auto& f : d.fields) {
-    o << dotted(f.name + " (" + std::to_string(f.hi) + ":" + std::to_string(f.lo) + ")") << hex(f.value);
-    if (!f.meaning.empty()) o << " " << f.meaning;
-    o << "\n";
+  // Bits and fields in bit order, as the SDM lists them.
+  size_t bi = 0, fi = 0;
+  while (bi < d.bits.size() || fi < d.fields.size()) {
+    if (fi < d.fields.size() && (bi == d.bits.size() || d.fields[fi].lo < d.bits[bi].bit)) {
+      const FieldEntry& f = d.fields[fi++];
+      o << dotted(f.name + " (" + std::to_string(f.hi) + ":" + std::to_string(f.lo) + ")") << field_value(f) << "\n";
+    } else {
+      const BitEntry& b = d.bits[bi++];
+      o << dotted(b.name) << yn(b.set) << "\n";
+    }
   }
-  for (const auto& b : d.bits) o << dotted(b.name) << yn(b.set) << "\n";
-  std::string reserved;
-  for (const auto& c : d.controls) {
-    if (c.named)
-      o << dotted(c.name) << setting_name(c.setting) << "\n";
-    else
-      reserved += (reserved.empty() ? "" : ", ") + std::to_string(c.bit) + " " + setting_name(c.setting);
-  }
-  std::string cr_reserved;
-  for (const auto& c : d.cr_bits) {
-    if (c.named)
-      o << dotted(c.name) << cr_setting_name(c.setting) << "\n";
-    else
-      cr_reserved += (cr_reserved.empty() ? "" : ", ") + std::to_string(c.bit) + " " + cr_setting_name(c.setting);
-  }
-  if (!reserved.empty()) o << "  reserved controls (bit setting): " << reserved << "\n";
-  if (!cr_reserved.empty()) o << "  other bits (bit setting): " << cr_reserved << "\n";
-  if (!d.undocumented.empty()) {
-    o << "  set bits no table names:";
-    for (unsigned b : d.undocumented) o << " " << b;
-    o << "\n";
-  }
+  for (const auto& c : d.controls)
+    if (c.named) o << dotted(c.name) << setting_name(c.setting) << "\n";
+  for (const auto& c : d.cr_bits)
+    if (c.named) o << dotted(c.name) << cr_setting_name(c.setting) << "\n";
+  const std::string rc = grouped(d.controls, setting_name);
+  if (!rc.empty()) o << "  reserved controls: " << rc << "\n";
+  const std::string rcr = grouped(d.cr_bits, cr_setting_name);
+  if (!rcr.empty()) o << "  other bits: " << rcr << "\n";
+  if (!d.undocumented.empty()) o << "  set bits no table names: " << ranges(d.undocumented) << "\n";
 }
 
 std::string inv_types(const std::vector<InvType>& types) {
