@@ -167,13 +167,17 @@ class Validator {
       }
     }
     if (auto it = s.find("anyOf"); it != s.end()) {
-      std::optional<std::string> first;
+      // The reason given is that of the first alternative whose type fits:
+      // "missing member x" says more than "expected null, got object".
+      std::optional<std::string> first, fitting;
+      const std::string type_mismatch = (at.empty() ? std::string("/") : at) + ": expected ";
       for (const auto& alt : *it) {
         auto e = Check(alt, v, at);
         if (!e) return std::nullopt;
         if (!first) first = e;
+        if (!fitting && e->rfind(type_mismatch, 0) != 0) fitting = e;
       }
-      return first;  // the first alternative's reason is the most useful one
+      return fitting ? fitting : first;
     }
     if (auto it = s.find("oneOf"); it != s.end()) {
       int matched = 0;

@@ -1,0 +1,182 @@
+// compare: verdicts, thresholds, too few repetitions, geometric mean, and the
+// refusal to compare emulated with hardware results or different CPU models.
+#include "reports/compare.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "reports/tests/fixtures.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+using testing::Around;
+using testing::MakeReport;
+
+const char* kT0 = "2026-11-20T06:00:00+00:00";
+const char* kT1 = "2026-11-21T06:00:00+00:00";
+
+const CompareRow& Row(const Comparison& c, const std::string& name) {
+  for (const CompareRow& r : c.rows)
+    if (r.name == name) return r;
+  throw std::runtime_error("no row " + name);
+}
+
+TEST(Compare, FlagsASignificantSlowdownBeyondTheThreshold) {
+  json o = MakeReport({{"ring0/invept_global", Around(900, 9, 1)}, {"userspace_capture/flag_outputs", Around(20, 9, 2)}}, kT0);
+  json n = MakeReport({{"ring0/invept_global", Around(990, 9, 3)}, {"userspace_capture/flag_outputs", Around(20, 9, 4)}}, kT1);
+  Comparison c = Compare(o, n);
+  const CompareRow& g = Row(c, "ring0/invept_global");
+  EXPECT_EQ(g.metric, "cycles_median");
+  EXPECT_EQ(g.unit_label, "cycles");
+  EXPECT_NEAR(g.change, 0.10, 0.03);
+  EXPECT_TRUE(g.utest.performed);
+  EXPECT_LT(g.utest.p_value, 0.001);
+  EXPECT_EQ(g.verdict, Verdict::kRegression);
+  const CompareRow& u = Row(c, "userspace_capture/flag_outputs");
+  EXPECT_EQ(u.metric, "real_time");
+  EXPECT_EQ(u.unit_label, "ns");
+  EXPECT_NE(u.verdict, Verdict::kRegression);
+  EXPECT_EQ(c.regressions, 1u);
+  EXPECT_EQ(c.geomean_count, 2u);
+  EXPECT_NEAR(c.geomean_ratio, std::sqrt(g.new_median / g.old_median * u.new_median / u.old_median), 1e-12);
+
+  // The same slowdown under a 20% threshold is significant but not a regression.
+  CompareOptions loose;
+  loose.threshold = 0.20;
+  EXPECT_EQ(Row(Compare(o, n, loose), "ring0/invept_global").verdict, Verdict::kWithinThreshold);
+  // Reversed, it is an improvement.
+  EXPECT_EQ(Row(Compare(n, o), "ring0/invept_global").verdict, Verdict::kImprovement);
+}
+
+TEST(Compare, OverlappingSamplesAreNotSignificant) {
+  json o = MakeReport({{"ring0/vmread", {100, 104, 98, 101, 99, 103, 97, 102, 100}}}, kT0);
+  json n = MakeReport({{"ring0/vmread", {101, 99, 103, 98, 100, 104, 97, 102, 101}}}, kT1);
+  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  EXPECT_GT(r.utest.p_value, 0.5);
+  EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
+}
+
+TEST(Compare, LargeChangeWithOneRepetitionIsNotTestedAndSaysSo) {
+  json o = MakeReport({{"ring0/vmread", {100}}}, kT0);
+  json n = MakeReport({{"ring0/vmread", {200}}}, kT1);
+  Comparison c = Compare(o, n);
+  const CompareRow& r = Row(c, "ring0/vmread");
+  EXPECT_EQ(r.verdict, Verdict::kTooFewRepetitions);
+  EXPECT_NEAR(r.change, 1.0, 1e-12);
+  EXPECT_NE(r.note.find("at least 2"), std::string::npos);
+  EXPECT_EQ(c.regressions, 0u);
+  EXPECT_EQ(c.untested, 1u);
+  EXPECT_NE(FormatComparisonText(c).find("not tested"), std::string::npos);
+}
+
+TEST(Compare, FewRepetitionsAreTestedButMarkedUnreliable) {
+  json o = MakeReport({{"ring0/vmread", {100, 101, 100, 102}}}, kT0);
+  json n = MakeReport({{"ring0/vmread", {150, 151, 152, 150}}}, kT1);
+  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  EXPECT_TRUE(r.utest.performed);
+  EXPECT_NEAR(r.utest.p_value, 0.030382821976577504, 0.005);  // 4 vs 4 fully separated (ties shift it a little)
+  EXPECT_EQ(r.verdict, Verdict::kRegression);
+  EXPECT_NE(r.note.find("unreliable"), std::string::npos);
+}
+
+TEST(Compare, AggregatesOnlyCannotBeTested) {
+  json o = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
+  json n = MakeReport({{"ring0/vmread", Around(200)}}, kT1);
+  for (json* r : {&o, &n}) {
+    json rows = json::array();
+    for (const json& row : (*r)["google_benchmark"]["benchmarks"])
+      if (row["run_type"] == "aggregate") rows.push_back(row);
+    (*r)["google_benchmark"]["benchmarks"] = rows;
+  }
+  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  EXPECT_EQ(r.verdict, Verdict::kTooFewRepetitions);
+  EXPECT_NE(r.note.find("aggregates"), std::string::npos);
+  EXPECT_NEAR(r.change, 1.0, 0.05);
+}
+
+TEST(Compare, BenchmarksOnOneSideOnlyAndErrors) {
+  json o = MakeReport({{"a", Around(10)}, {"b", Around(10)}}, kT0);
+  json n = MakeReport({{"b", Around(10)}, {"c", Around(10)}}, kT1);
+  n["google_benchmark"]["benchmarks"][0]["error_occurred"] = true;  // first row of "b"
+  n["google_benchmark"]["benchmarks"][0]["error_message"] = "VMfailValid 28";
+  for (json& row : n["google_benchmark"]["benchmarks"])
+    if (row["run_name"] == "b") row = {{"name", "b"}, {"run_name", "b"}, {"run_type", "iteration"},
+                                       {"error_occurred", true}, {"error_message", "VMfailValid 28"}};
+  Comparison c = Compare(o, n);
+  EXPECT_EQ(Row(c, "a").verdict, Verdict::kOnlyOld);
+  EXPECT_EQ(Row(c, "c").verdict, Verdict::kOnlyNew);
+  EXPECT_EQ(Row(c, "b").verdict, Verdict::kError);
+  EXPECT_NE(Row(c, "b").note.find("VMfailValid 28"), std::string::npos);
+  EXPECT_EQ(c.geomean_count, 0u);
+}
+
+TEST(Compare, MetricCanBeChosen) {
+  json o = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
+  json n = MakeReport({{"ring0/vmread", Around(300)}}, kT1);
+  CompareOptions opt;
+  opt.metric = "real_time";  // the fixture's real_time is constant: no change
+  const CompareRow& r = Row(Compare(o, n, opt), "ring0/vmread");
+  EXPECT_EQ(r.metric, "real_time");
+  EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
+  EXPECT_DOUBLE_EQ(r.change, 0);
+}
+
+TEST(Compatibility, RefusesEmulatedAgainstHardware) {
+  json hw = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
+  json emu = MakeReport({{"ring0/vmread", Around(100)}}, kT1, {}, {"bochs", "corei7_skylake_x"});
+  Compatibility c = CheckCompatible(hw, emu);
+  EXPECT_FALSE(c.ok);
+  ASSERT_EQ(c.reasons.size(), 1u);
+  EXPECT_NE(c.reasons[0].find("emulated"), std::string::npos);
+  EXPECT_NE(c.reasons[0].find("hardware"), std::string::npos);
+}
+
+TEST(Compatibility, RefusesDifferentCpuModels) {
+  testing::HostSpec icx;
+  icx.model = "106";
+  json a = MakeReport({{"x", Around(1)}}, kT0);
+  json b = MakeReport({{"x", Around(1)}}, kT1, icx);
+  Compatibility c = CheckCompatible(a, b);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.reasons[0].find("model 85"), std::string::npos);
+  EXPECT_NE(c.reasons[0].find("model 106"), std::string::npos);
+  json e1 = MakeReport({{"x", Around(1)}}, kT0, {}, {"bochs", "corei7_skylake_x"});
+  json e2 = MakeReport({{"x", Around(1)}}, kT1, {}, {"bochs", "tigerlake"});
+  EXPECT_FALSE(CheckCompatible(e1, e2).ok);
+  // Same emulated model on different hosts: the instruction counts are comparable.
+  json e3 = MakeReport({{"x", Around(1)}}, kT1, icx, {"bochs", "corei7_skylake_x"});
+  EXPECT_TRUE(CheckCompatible(e1, e3).ok);
+}
+
+TEST(Compatibility, NotesDifferencesThatDoNotBlock) {
+  testing::HostSpec newer;
+  newer.kernel = "6.12.9-amd64";
+  newer.microcode = "0x2007108";
+  json a = MakeReport({{"x", Around(1)}}, kT0);
+  json b = MakeReport({{"x", Around(1)}}, kT1, newer);
+  Compatibility c = CheckCompatible(a, b);
+  EXPECT_TRUE(c.ok);
+  std::string all;
+  for (const auto& n : c.notes) all += n + "\n";
+  EXPECT_NE(all.find("kernel"), std::string::npos);
+  EXPECT_NE(all.find("microcode"), std::string::npos);
+}
+
+TEST(Compare, JsonAndTextAgree) {
+  json o = MakeReport({{"ring0/invept_global", Around(900, 9, 1)}}, kT0);
+  json n = MakeReport({{"ring0/invept_global", Around(1200, 9, 3)}}, kT1);
+  Comparison c = Compare(o, n);
+  json j = ComparisonJson(c);
+  EXPECT_EQ(j["regressions"], 1);
+  EXPECT_EQ(j["benchmarks"][0]["verdict"], "REGRESSION");
+  EXPECT_NEAR(j["benchmarks"][0]["change"].get<double>(), c.rows[0].change, 1e-15);
+  std::string text = FormatComparisonText(c);
+  EXPECT_NE(text.find("REGRESSION"), std::string::npos);
+  EXPECT_NE(text.find("Geometric mean"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vmxb::reports

@@ -1,0 +1,154 @@
+#include "reports/tests/fixtures.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "reports/report.h"
+#include "reports/stats.h"
+
+namespace vmxb::reports::testing {
+
+using nlohmann::json;
+
+json Rows(const std::string& name, const std::vector<double>& samples) {
+  json rows = json::array();
+  const bool ring0 = name.rfind("ring0/", 0) == 0;
+  const int n = static_cast<int>(samples.size());
+  for (int i = 0; i < n; ++i) {
+    json r = {{"name", name},          {"family_index", 0},   {"per_family_instance_index", 0},
+              {"run_name", name},      {"run_type", "iteration"}, {"repetitions", n},
+              {"repetition_index", i}, {"threads", 1},        {"iterations", 1000},
+              {"time_unit", "ns"}};
+    if (ring0) {
+      r["real_time"] = 1500.0;
+      r["cpu_time"] = 1490.0;
+      r["cycles_min"] = samples[i] * 0.95;
+      r["cycles_median"] = samples[i];
+      r["cycles_p99"] = samples[i] * 1.4;
+      r["cycles_stddev"] = 4.0;
+      r["overhead"] = 24.0;
+    } else {
+      r["real_time"] = samples[i];
+      r["cpu_time"] = samples[i] * 0.99;
+    }
+    rows.push_back(r);
+  }
+  if (n > 1) {
+    for (const char* agg : {"mean", "median", "stddev"}) {
+      double v = std::string(agg) == "mean" ? Mean(samples) : std::string(agg) == "median" ? Median(samples)
+                                                                                            : SampleStdDev(samples);
+      json r = {{"name", name + "_" + agg}, {"family_index", 0}, {"per_family_instance_index", 0},
+                {"run_name", name},          {"run_type", "aggregate"}, {"repetitions", n},
+                {"threads", 1},              {"aggregate_name", agg},   {"aggregate_unit", "time"},
+                {"iterations", n},           {"time_unit", "ns"}};
+      if (ring0) {
+        r["real_time"] = 1500.0;
+        r["cpu_time"] = 1490.0;
+        r["cycles_median"] = v;
+      } else {
+        r["real_time"] = v;
+        r["cpu_time"] = v;
+      }
+      rows.push_back(r);
+    }
+  }
+  return rows;
+}
+
+json GbDoc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+           const HostSpec& host, const BackendSpec& backend) {
+  json ctx = {{"date", date},
+              {"host_name", host.name},
+              {"executable", "bench"},
+              {"num_cpus", 2},
+              {"mhz_per_cpu", 2600},
+              {"cpu_scaling_enabled", false},
+              {"library_build_type", "release"},
+              {"vmxbench_version", "0.3.0"},
+              {"vmxbench_backend", backend.kind},
+              {"vmxbench_emulated", backend.kind == "bochs" ? "yes" : "no"},
+              {"vmxbench_tick_unit", backend.kind == "bochs" ? "instructions" : "cycles"},
+              {"cpu_vendor", host.vendor},
+              {"cpu_brand", "Intel(R) Xeon(R) Test CPU @ 2.60GHz"},
+              {"cpu_family", host.family},
+              {"cpu_model", host.model},
+              {"cpu_stepping", host.stepping},
+              {"microcode", host.microcode},
+              {"kernel", host.kernel},
+              {"hypervisor", host.hypervisor},
+              {"tsc_hz", "2600000000"}};
+  if (backend.kind == "bochs") ctx["vmxbench_bochs_model"] = backend.bochs_model;
+  json rows = json::array();
+  for (const auto& [name, samples] : benchmarks)
+    for (const json& r : Rows(name, samples)) rows.push_back(r);
+  return {{"context", ctx}, {"benchmarks", rows}};
+}
+
+json DiagDoc(unsigned long long ept_vpid_cap) {
+  char cap[32];
+  std::snprintf(cap, sizeof cap, "0x%llx", ept_vpid_cap);
+  return {{"schema", "vmxbench-diag"},
+          {"schema_version", 1},
+          {"msrs",
+           {{"0x3a", "0x5"},
+            {"0x480", "0xd810000000002b"},
+            {"0x48b", "0x2177fff00000000"},
+            {"0x48c", cap},
+            {"0x485", "0x600401e0"}}},
+          {"verdicts",
+           json::array({{{"name", "vmx_enabled"}, {"verdict", "pass"}, {"detail", "IA32_FEATURE_CONTROL locked, VMX outside SMX on"}},
+                        {{"name", "invept_single_context"}, {"verdict", "pass"}, {"detail", "EPT_VPID_CAP bit 25"}},
+                        {{"name", "vmfunc"}, {"verdict", "fail"}, {"detail", "secondary control bit 45 is 0"}}})}};
+}
+
+json MakeReport(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+                const HostSpec& host, const BackendSpec& backend, const json* diag) {
+  return BuildReport(GbDoc(benchmarks, date, host, backend), diag);
+}
+
+std::vector<double> Around(double center, int n, unsigned seed) {
+  std::vector<double> v;
+  unsigned x = seed * 2654435761u + 12345;
+  for (int i = 0; i < n; ++i) {
+    x = x * 1103515245u + 12345u;
+    double f = static_cast<double>((x >> 8) % 4001) / 4000.0;  // [0, 1]
+    v.push_back(center * (0.98 + 0.04 * f));
+  }
+  return v;
+}
+
+std::string RunfilePath(const std::string& rel) {
+  const char* src = std::getenv("TEST_SRCDIR");
+  const char* ws = std::getenv("TEST_WORKSPACE");
+  if (src && ws) return std::string(src) + "/" + ws + "/" + rel;
+  return rel;
+}
+
+std::string FixturePath(const std::string& name) { return RunfilePath("reports/tests/fixtures/" + name); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string TempDir(const std::string& tag) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + tag + ".XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp " + tmpl);
+  return tmpl;
+}
+
+}  // namespace vmxb::reports::testing

@@ -1,0 +1,55 @@
+// Synthetic Google Benchmark documents and reports for the reports tests:
+// the same shape tiny_bench and //bench produce, with chosen values.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vmxb::reports::testing {
+
+struct HostSpec {
+  std::string name = "lab-host-1";
+  std::string vendor = "GenuineIntel";
+  std::string family = "6", model = "85", stepping = "4";
+  std::string microcode = "0x2007006", kernel = "6.1.0-18-amd64", hypervisor = "none";
+};
+
+struct BackendSpec {
+  std::string kind = "module";  // module | bochs | qemu
+  std::string bochs_model;      // for bochs
+};
+
+// Iteration rows (one per sample, repetitions = samples.size()) plus the
+// mean/median/stddev aggregate rows Google Benchmark appends. Ring-0 names
+// ("ring0/...") get the value as cycles_median (and friends); others as real_time (ns).
+nlohmann::json Rows(const std::string& name, const std::vector<double>& samples);
+
+// A Google Benchmark document with vmxbench's context keys.
+nlohmann::json GbDoc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+                     const HostSpec& host = {}, const BackendSpec& backend = {});
+
+// A diag document with skylake_x-like capability MSRs and three verdicts.
+// `ept_vpid_cap` lets a test change one MSR.
+nlohmann::json DiagDoc(unsigned long long ept_vpid_cap = 0xf0106334141ull);
+
+// BuildReport(GbDoc(...), diag).
+nlohmann::json MakeReport(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+                          const HostSpec& host = {}, const BackendSpec& backend = {},
+                          const nlohmann::json* diag = nullptr);
+
+// n values around `center` (deterministic, spread +-2%).
+std::vector<double> Around(double center, int n = 9, unsigned seed = 1);
+
+// A file under reports/tests/fixtures, and any workspace file, in the runfiles.
+std::string FixturePath(const std::string& name);
+std::string RunfilePath(const std::string& workspace_relative);
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+// A fresh directory under TEST_TMPDIR (or /tmp).
+std::string TempDir(const std::string& tag);
+
+}  // namespace vmxb::reports::testing

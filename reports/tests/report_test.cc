@@ -1,0 +1,243 @@
+// Building and validating reports: SHA-256, timestamps, the schema validator,
+// BuildReport's mapping of Google Benchmark's context, the consistency rules.
+#include "reports/report.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "reports/diag_view.h"
+#include "reports/json_schema.h"
+#include "reports/sha256.h"
+#include "reports/tests/fixtures.h"
+#include "reports/timeutil.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+using testing::DiagDoc;
+using testing::GbDoc;
+using testing::MakeReport;
+
+TEST(Sha256, Fips180Vectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(Sha256Hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  // 55/56/64-byte messages exercise the one- and two-block padding paths.
+  EXPECT_NE(Sha256Hex(std::string(55, 'x')), Sha256Hex(std::string(56, 'x')));
+  EXPECT_EQ(Sha256Hex(std::string(64, 'a')), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+}
+
+TEST(Time, ParsesAndFormatsUtc) {
+  EXPECT_EQ(ParseIso8601("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseIso8601("2026-11-26T06:23:40+00:00"), ParseIso8601("2026-11-26T06:23:40Z"));
+  EXPECT_EQ(*ParseIso8601("2026-11-26T08:23:40+02:00"), *ParseIso8601("2026-11-26T06:23:40Z"));
+  EXPECT_EQ(*ParseIso8601("2026-11-26T01:23:40-0500"), *ParseIso8601("2026-11-26T06:23:40Z"));
+  EXPECT_EQ(FormatUtc(*ParseIso8601("2024-02-29T23:59:59.123Z")), "2024-02-29T23:59:59Z");
+  EXPECT_EQ(FormatUtc(*ParseIso8601("2026-11-26")), "2026-11-26T00:00:00Z");
+  EXPECT_EQ(FormatUtc(951782400), "2000-02-29T00:00:00Z");
+  EXPECT_FALSE(ParseIso8601("2023-02-29T00:00:00Z"));
+  EXPECT_FALSE(ParseIso8601("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(ParseIso8601("yesterday"));
+  EXPECT_FALSE(ParseIso8601("2026-11-26T06:23:40Zjunk"));
+  EXPECT_EQ(ParseTimeOrAgo("7d", 1000000), 1000000 - 7 * 86400);
+  EXPECT_EQ(ParseTimeOrAgo("36h", 1000000), 1000000 - 36 * 3600);
+  EXPECT_FALSE(ParseTimeOrAgo("7x", 1000000));
+}
+
+TEST(JsonSchema, Keywords) {
+  JsonSchema s(json::parse(R"({
+    "type": "object", "required": ["a"], "additionalProperties": false,
+    "properties": {
+      "a": {"type": "integer", "minimum": 1, "maximum": 3},
+      "b": {"type": ["string", "null"], "pattern": "^x+$"},
+      "c": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/e"}},
+      "d": {"anyOf": [{"type": "null"}, {"const": 7}]}
+    },
+    "$defs": {"e": {"enum": ["p", "q"]}}})"));
+  EXPECT_EQ(s.Validate(json::parse(R"({"a": 2, "b": "xx", "c": ["p"], "d": null})")), std::nullopt);
+  EXPECT_EQ(s.Validate(json::parse(R"({"a": 2.0})")), std::nullopt);  // 2.0 is an integer
+  EXPECT_EQ(*s.Validate(json::parse(R"({})")), "/: missing required member \"a\"");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 0})")), "/a: 0 is below the minimum 1");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 1.5})")), "/a: expected integer, got number");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 1, "z": 1})")), "/: unexpected member \"z\"");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 1, "b": "y"})")), "/b: \"y\" does not match ^x+$");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 1, "c": []})")), "/c: needs at least 1 item(s), has 0");
+  EXPECT_EQ(*s.Validate(json::parse(R"({"a": 1, "c": ["p", "r"]})")), "/c/1: must be one of [\"p\",\"q\"], got \"r\"");
+  EXPECT_TRUE(s.Validate(json::parse(R"({"a": 1, "d": 8})")).has_value());
+}
+
+TEST(JsonSchema, RefusesKeywordsItDoesNotImplement) {
+  EXPECT_THROW(JsonSchema(json::parse(R"({"type": "object", "dependentRequired": {}})")), std::invalid_argument);
+  EXPECT_THROW(JsonSchema(json::parse(R"({"properties": {"a": {"format": "date-time"}}})")), std::invalid_argument);
+}
+
+TEST(ReportSchema, CompiledInCopyIsTheFile) {
+  json file = json::parse(testing::ReadFile(testing::RunfilePath("reports/report.schema.json")));
+  EXPECT_EQ(file, ReportSchema());
+  EXPECT_NO_THROW(JsonSchema{ReportSchema()});
+}
+
+TEST(BuildReport, MapsTheContext) {
+  json gb = GbDoc({{"ring0/invept_global", {900, 905, 910}}}, "2026-11-26T08:23:40+02:00");
+  gb["context"]["cpu_model"] = "0x55";
+  json r = BuildReport(gb, nullptr);
+  EXPECT_EQ(ValidateReport(r), std::nullopt);
+  EXPECT_EQ(r["format"], "vmxbench-report");
+  EXPECT_EQ(r["format_version"], 1);
+  EXPECT_EQ(r["timestamp"], "2026-11-26T06:23:40Z");  // converted to UTC
+  EXPECT_EQ(r["suite_version"], "0.3.0");
+  EXPECT_EQ(r["host"]["cpu_family"], 6);
+  EXPECT_EQ(r["host"]["cpu_model"], 85);
+  EXPECT_EQ(r["host"]["tsc_hz"], 2.6e9);
+  EXPECT_EQ(r["host"]["vmx_capability_hash"], nullptr);
+  EXPECT_EQ(r["backend"], json::parse(R"({"kind":"module","emulated":false,"bochs_model":null,"tick_unit":"cycles"})"));
+  EXPECT_EQ(r["google_benchmark"], gb);  // verbatim, counters included
+  EXPECT_EQ(r["diag"], nullptr);
+}
+
+TEST(BuildReport, Options) {
+  json gb = GbDoc({{"x", {1, 2}}}, "2026-11-26T06:00:00+00:00");
+  BuildOptions o;
+  o.timestamp = "2027-01-02T03:04:05Z";
+  o.suite_version = "9.9";
+  json r = BuildReport(gb, nullptr, o);
+  EXPECT_EQ(r["timestamp"], "2027-01-02T03:04:05Z");
+  EXPECT_EQ(r["suite_version"], "9.9");
+  o.timestamp = "soon";
+  EXPECT_THROW(BuildReport(gb, nullptr, o), ReportError);
+}
+
+TEST(BuildReport, Bochs) {
+  json r = MakeReport({{"ring0/vmread", {120, 120, 120}}}, "2026-11-26T06:00:00+00:00", {},
+                      {"bochs", "corei7_skylake_x"});
+  EXPECT_EQ(r["backend"]["emulated"], true);
+  EXPECT_EQ(r["backend"]["bochs_model"], "corei7_skylake_x");
+  EXPECT_EQ(r["backend"]["tick_unit"], "instructions");
+}
+
+TEST(BuildReport, RefusesWhatItCannotPlace) {
+  json gb = GbDoc({{"x", {1}}}, "2026-11-26T06:00:00+00:00");
+  json no_backend = gb;
+  no_backend["context"].erase("vmxbench_backend");
+  EXPECT_THROW(BuildReport(no_backend, nullptr), ReportError);
+  json bad_backend = gb;
+  bad_backend["context"]["vmxbench_backend"] = "kvm";
+  EXPECT_THROW(BuildReport(bad_backend, nullptr), ReportError);
+  json no_version = gb;
+  no_version["context"].erase("vmxbench_version");
+  EXPECT_THROW(BuildReport(no_version, nullptr), ReportError);
+  json bochs_without_model = GbDoc({{"x", {1}}}, "2026-11-26T06:00:00+00:00", {}, {"bochs", ""});
+  EXPECT_THROW(BuildReport(bochs_without_model, nullptr), ReportError);
+  json no_rows = gb;
+  no_rows["benchmarks"] = json::array();
+  EXPECT_THROW(BuildReport(no_rows, nullptr), ReportError);
+  json bad_diag = {{"msrs", {}}};
+  EXPECT_THROW(BuildReport(gb, &bad_diag), ReportError);  // no schema_version
+}
+
+TEST(BuildReport, CapabilityHashFollowsTheMsrs) {
+  json d1 = DiagDoc(), d2 = DiagDoc(0xf0106334141ull & ~(1ull << 25));  // INVEPT single-context bit cleared
+  json r1 = MakeReport({{"x", {1}}}, "2026-11-26T06:00:00+00:00", {}, {}, &d1);
+  json r2 = MakeReport({{"x", {1}}}, "2026-11-26T06:00:00+00:00", {}, {}, &d2);
+  ASSERT_TRUE(r1["host"]["vmx_capability_hash"].is_string());
+  EXPECT_EQ(r1["host"]["vmx_capability_hash"].get<std::string>().rfind("sha256:", 0), 0u);
+  EXPECT_NE(r1["host"]["vmx_capability_hash"], r2["host"]["vmx_capability_hash"]);
+  // Same values written differently (decimal, upper-case hex, other key order) hash the same.
+  json d3 = d1;
+  d3["msrs"] = {{"0x485", 0x600401e0}, {"0X48C", "0xF0106334141"}, {"0x3a", 5},
+                {"1163", "0x2177fff00000000"}, {"0x480", "0x00d810000000002b"}};
+  EXPECT_EQ(CapabilityHash(d1), CapabilityHash(d3));
+  EXPECT_EQ(r1["diag"], d1);
+}
+
+TEST(DiagView, ArrayFormAndVerdicts) {
+  json d = {{"schema_version", 1},
+            {"snapshot",
+             {{"cpus", json::array({{{"cpu", 0},
+                                     {"msrs", json::array({{{"index", "0x480"}, {"status", "ok"}, {"value", "0x1"}},
+                                                           {{"index", "0x491"}, {"status", "fault"}}})}}})}}},
+            {"verdicts", {{"ept", "supported"}, {"vmfunc", {{"verdict", "unsupported"}, {"detail", "no"}}}}}};
+  std::map<std::string, std::string> m;
+  std::string why;
+  ASSERT_TRUE(CapabilityMsrs(d, m, why)) << why;
+  EXPECT_EQ(m["0x480"], "0x0000000000000001");
+  EXPECT_EQ(m["0x491"], "absent");
+  auto v = DiagVerdicts(d);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[1].name, "vmfunc");
+  EXPECT_EQ(v[1].verdict, "unsupported");
+  json bad = d;
+  bad["snapshot"]["cpus"][0]["msrs"][0]["value"] = "zebra";
+  EXPECT_FALSE(CheckDiag(bad, why));
+  EXPECT_NE(why.find("zebra"), std::string::npos);
+}
+
+class Tamper : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    json d = DiagDoc();
+    good_ = MakeReport({{"ring0/invept_global", {900, 905}}}, "2026-11-26T06:00:00+00:00", {}, {}, &d);
+    ASSERT_EQ(ValidateReport(good_), std::nullopt);
+  }
+  std::string Why(const std::function<void(json&)>& change) {
+    json r = good_;
+    change(r);
+    auto e = ValidateReport(r);
+    return e ? *e : "(valid)";
+  }
+  json good_;
+};
+
+TEST_F(Tamper, EachRuleNamesWhereAndWhy) {
+  EXPECT_EQ(Why([](json& r) { r["format_version"] = 2; }), "/format_version: must be 1, got 2");
+  EXPECT_EQ(Why([](json& r) { r.erase("host"); }), "/: missing required member \"host\"");
+  EXPECT_EQ(Why([](json& r) { r["extra"] = 1; }), "/: unexpected member \"extra\"");
+  EXPECT_EQ(Why([](json& r) { r["timestamp"] = "2026-11-26 06:00"; }).rfind("/timestamp: ", 0), 0u);
+  EXPECT_EQ(Why([](json& r) { r["timestamp"] = "2026-02-30T00:00:00Z"; }),
+            "/timestamp: \"2026-02-30T00:00:00Z\" is not a valid date and time");
+  EXPECT_EQ(Why([](json& r) { r["host"]["name"] = "other"; }).rfind("/host/id: ", 0), 0u);
+  EXPECT_EQ(Why([](json& r) { r["backend"]["kind"] = "vmware"; }).rfind("/backend/kind: must be one of", 0), 0u);
+  EXPECT_EQ(Why([](json& r) { r["backend"]["emulated"] = true; }),
+            "/backend/emulated: the module backend runs on hardware");
+  EXPECT_EQ(Why([](json& r) { r["diag"]["msrs"]["0x48c"] = "0x0"; }).rfind("/host/vmx_capability_hash: ", 0), 0u);
+  EXPECT_EQ(Why([](json& r) { r["diag"].erase("schema_version"); }), "/diag: missing required member \"schema_version\"");
+  EXPECT_EQ(Why([](json& r) { r["google_benchmark"]["benchmarks"][0]["time_unit"] = "ps"; }).rfind(
+                "/google_benchmark/benchmarks/0/time_unit: ", 0),
+            0u);
+  EXPECT_EQ(Why([](json& r) { r["google_benchmark"]["benchmarks"][0].erase("real_time"); }),
+            "/google_benchmark/benchmarks/0: an iteration row needs real_time and time_unit");
+  EXPECT_EQ(Why([](json& r) { r["google_benchmark"].erase("context"); }),
+            "/google_benchmark: missing required member \"context\"");
+}
+
+TEST(ContentHash, IgnoresFormattingNotContent) {
+  json r = MakeReport({{"x", {1, 2, 3}}}, "2026-11-26T06:00:00+00:00");
+  json reparsed = json::parse(r.dump(4));
+  EXPECT_EQ(ContentHash(r), ContentHash(reparsed));
+  EXPECT_EQ(ContentHash(r).size(), 64u);
+  json changed = r;
+  changed["google_benchmark"]["benchmarks"][0]["real_time"] = 1.5;
+  EXPECT_NE(ContentHash(r), ContentHash(changed));
+}
+
+TEST(WriteReportFile, WritesAtomically) {
+  const std::string dir = testing::TempDir("write");
+  const std::string path = dir + "/r.json";
+  json r = MakeReport({{"x", {1, 2, 3}}}, "2026-11-26T06:00:00+00:00");
+  WriteReportFile(r, path);
+  EXPECT_EQ(json::parse(testing::ReadFile(path)), r);
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) (void)e, ++files;
+  EXPECT_EQ(files, 1u);  // no temporary left behind
+  EXPECT_THROW(WriteReportFile(r, dir + "/missing-dir/r.json"), ReportError);
+}
+
+}  // namespace
+}  // namespace vmxb::reports
