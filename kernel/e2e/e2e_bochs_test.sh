@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# End-to-end test of the kernel module under Bochs (no VT-x, no module loading
+# on our machines): builds vmxbench.ko against Debian's kernel headers, boots
+# the matching Debian kernel (`cpu: model=corei7_skylake_x`, VMX+EPT+VPID) from
+# a GRUB ISO whose initramfs holds the module, the test programs and //bench,
+# runs kernel/e2e/guest_init.sh there and checks its PASS/FAIL lines.
+# Guest serial lines are echoed to stderr as they arrive.
+#
+# Inputs (Bazel data, or environment when run by hand):
+#   VMXB_VMXBCTL VMXB_FUZZ VMXB_KVM_HOLD   static test programs (//kernel:...)
+#   VMXB_BENCH                             //bench binary (optional: bench checks are skipped without it)
+#   VMXB_KERNEL_CACHE                      kernel/fetch_kernel.sh's cache (/var/cache/vmxbench)
+#   VMXB_BOCHS_TIMEOUT                     wall-clock limit for Bochs, seconds (540)
+# Exit: 0 all required checks passed; 1 a check failed or is missing; 2 setup problem.
+set -uo pipefail
+
+t_start=$(date +%s)
+log() { echo "e2e[$(($(date +%s) - t_start))s]: $*" >&2; }
+die() { log "ERROR: $*"; exit 2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kernel_dir=$(cd "$here/.." && pwd)
+cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
+work=${TEST_TMPDIR:-$(mktemp -d /tmp/vmxbench-e2e.XXXXXX)}
+timeout_s=${VMXB_BOCHS_TIMEOUT:-540}
+
+# Bazel passes runfiles-relative paths; make them absolute.
+abs() { [ -n "$1" ] && [ -e "$1" ] && echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+vmxbctl=$(abs "${VMXB_VMXBCTL:-}") || die "VMXB_VMXBCTL not set or missing"
+fuzz=$(abs "${VMXB_FUZZ:-}") || die "VMXB_FUZZ not set or missing"
+kvm_hold=$(abs "${VMXB_KVM_HOLD:-}") || die "VMXB_KVM_HOLD not set or missing"
+bench=$(abs "${VMXB_BENCH:-}") || bench=""
+
+for tool in bochs grub-mkrescue xorriso cpio gzip script timeout; do
+  command -v $tool >/dev/null || die "$tool missing: run tools/setup"
+done
+busybox=$(command -v busybox) || die "busybox missing: run tools/setup (busybox-static)"
+
+# --- 1. the module, built against the installed headers, warnings fatal --------
+log "building vmxbench.ko"
+"$kernel_dir/build.sh" --werror "$work/module" >&2 || { log "FAIL: module build"; exit 1; }
+release=$(modinfo -F vermagic "$work/module/vmxbench.ko" | cut -d' ' -f1)
+image="$cache/image-$release"
+vmlinuz="$image/boot/vmlinuz-$release"
+moddir="$image/lib/modules/$release/kernel"
+[ -f "$vmlinuz" ] || die "no kernel image for $release in $image: run kernel/fetch_kernel.sh (as root; tools/setup does)"
+
+# --- 2. initramfs ----------------------------------------------------------------
+root="$work/initramfs"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,lib/vmxb,lib64,etc}
+cp "$busybox" "$root/bin/busybox"
+cp "$here/guest_init.sh" "$root/init"
+chmod 755 "$root/init"
+cp "$work/module/vmxbench.ko" "$root/lib/vmxb/"
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
+  cp "$moddir/$m" "$root/lib/vmxb/" || die "$moddir/$m missing (linux-image-$release incomplete?)"
+done
+install -m 755 "$vmxbctl" "$root/bin/vmxbctl"
+install -m 755 "$fuzz" "$root/bin/vmxb_fuzz"
+install -m 755 "$kvm_hold" "$root/bin/kvm_hold"
+if [ -n "$bench" ]; then
+  install -m 755 "$bench" "$root/bin/bench"
+  cp "$here/bench_checks.sh" "$root/lib/vmxb/bench_checks.sh"
+  # Shared libraries as the host resolves them; the guest finds them via LD_LIBRARY_PATH.
+  ldd "$bench" | awk '/=> \//{print $3} /^\t\/lib64\//{print $1}' | while read -r lib; do
+    case $lib in
+      */ld-linux-x86-64.so.2) cp -L "$lib" "$root/lib64/" ;;
+      *) cp -L "$lib" "$root/lib/vmxb/" ;;
+    esac
+  done
+  [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+fi
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+log "initramfs $(du -h "$work/initrd.gz" | cut -f1) (bench: ${bench:-absent})"
+
+# --- 3. GRUB ISO -----------------------------------------------------------------
+iso_root="$work/iso"
+mkdir -p "$iso_root/boot/grub"
+cp "$vmlinuz" "$iso_root/boot/vmlinuz"
+cp "$work/initrd.gz" "$iso_root/boot/initrd.gz"
+# oops=panic + panic=-1: an oops reboots at once and the host stops at "Kernel panic".
+cat > "$iso_root/boot/grub/grub.cfg" <<'CFG'
+set timeout=0
+set default=0
+menuentry "vmxbench e2e" {
+  linux /boot/vmlinuz console=ttyS0,115200 mitigations=off nokaslr oops=panic panic=-1 loglevel=5 tsc=reliable
+  initrd /boot/initrd.gz
+}
+CFG
+grub-mkrescue -o "$work/boot.iso" "$iso_root" >"$work/grub-mkrescue.log" 2>&1 ||
+  { cat "$work/grub-mkrescue.log" >&2; die "grub-mkrescue failed"; }
+
+# --- 4. Bochs --------------------------------------------------------------------
+serial="$work/serial.log"
+: > "$serial"
+cat > "$work/bochsrc" <<RC
+megs: 512
+cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+clock: sync=none, time0=local
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+ata0-master: type=cdrom, path="$work/boot.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$serial"
+display_library: term
+log: $work/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+RC
+printf 'c\nquit\n' > "$work/debugger.rc"
+log "booting Debian $release under Bochs (6.1 needs ~2 min to reach /init; limit ${timeout_s}s)"
+t_boot=$(date +%s)
+# display_library term needs a tty: script(1) provides one; its screen output is discarded.
+timeout -k 10 "$timeout_s" script -qfec "bochs -q -f '$work/bochsrc' -rc '$work/debugger.rc'" /dev/null \
+  </dev/null >"$work/bochs.screen" 2>&1 &
+bochs_pid=$!
+
+# Echo serial lines as they arrive; stop early once the guest is done or panicked.
+seen=0 t_init=""
+while kill -0 $bochs_pid 2>/dev/null; do
+  sleep 2
+  total=$(wc -l < "$serial")
+  if [ "$total" -gt "$seen" ]; then
+    sed -n "$((seen + 1)),${total}p" "$serial" | sed "s/^/guest: /" >&2
+    seen=$total
+  fi
+  if [ -z "$t_init" ] && grep -q 'VMXB-E2E START' "$serial"; then
+    t_init=$(($(date +%s) - t_boot))
+    log "guest reached /init after ${t_init}s"
+  fi
+  if grep -q -e 'VMXB-E2E DONE' -e 'Kernel panic' -e 'end Kernel panic' "$serial"; then
+    sleep 3  # let poweroff -f end Bochs by itself
+    break
+  fi
+done
+kill $bochs_pid 2>/dev/null
+wait $bochs_pid 2>/dev/null
+sed -n "$((seen + 1)),\$p" "$serial" | sed "s/^/guest: /" >&2
+t_guest=$(($(date +%s) - t_boot))
+log "Bochs ran ${t_guest}s (boot to /init: ${t_init:-never}s)"
+
+# --- 5. verdict ------------------------------------------------------------------
+tr -d '\r' < "$serial" > "$work/serial.txt"
+required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic
+run_empty run_nop_1 run_nop_100 run_invept_single_context run_invept_global
+run_invvpid_individual_address run_invvpid_single_context run_invvpid_all_context
+run_invvpid_single_context_retaining_globals run_vmread run_vmwrite run_vmptrld run_vmptrst
+run_vmclear run_vmxoff_vmxon run_capture_separate_pushf run_capture_pushf_in_asm
+run_capture_flag_outputs run_capture_asm_goto run_max_iterations_chunked run_bad_cpu_einval
+cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created
+kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed kvm_intel_unload
+fuzz_10000_calls dmesg_clean module_unload device_gone"
+if [ -n "$bench" ]; then
+  required="$required bench_module_json bench_json_valid bench_nonroot_exit bench_busy_exit"
+fi
+status=0
+for name in $required; do
+  grep -qx "PASS: $name" "$work/serial.txt" || { log "MISSING or FAILED: $name"; status=1; }
+done
+if grep -q '^FAIL: ' "$work/serial.txt"; then
+  grep '^FAIL: ' "$work/serial.txt" | sed 's/^/e2e: /' >&2
+  status=1
+fi
+if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' "$work/serial.txt"; then
+  log "kernel crashed (see guest lines above)"
+  status=1
+fi
+grep -q '^VMXB-E2E DONE' "$work/serial.txt" || { log "guest never finished (timeout ${timeout_s}s?)"; status=1; }
+if [ -n "$bench" ] && [ $status -eq 0 ]; then
+  "$here/check_bench_json.sh" "$work/serial.txt" >&2 || status=1
+fi
+log "$(grep -c '^PASS: ' "$work/serial.txt") PASS, $(grep -c '^FAIL: ' "$work/serial.txt") FAIL;" \
+  "total $(($(date +%s) - t_start))s, Bochs ${t_guest}s, boot to /init ${t_init:-never}s"
+[ $status -eq 0 ] && log "OK" || log "FAILED"
+exit $status

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * /dev/vmxbench ioctl ABI, shared by the kernel module (C) and user space
+ * (C and C++, e.g. bench/module_backend.cc). Fixed-size structs of __u* types
+ * with explicit padding: the same layout on every compiler, no compat shims.
+ *
+ * Versioning: VMXB_ABI_VERSION changes whenever a struct or a rule below
+ * changes. The ioctl numbers encode sizeof(struct ...) and every struct
+ * starts with `size`, which must equal sizeof; both catch a stale binary.
+ * The operation table itself (vmxb::core::kOperations) is checked through
+ * vmxb_info.op_count and op_table_hash (kernel/core/op_table_hash.h).
+ *
+ * Errors (ioctl returns -1 and errno):
+ *   EINVAL  a malformed request (size, flags, reserved fields, op id, bounds)
+ *   EFAULT  a user pointer could not be read or written
+ *   ENODEV  the requested CPU is not online
+ *   EBUSY   VMX is already in use on that CPU (CR4.VMXE=1: KVM or another
+ *           hypervisor holds it); nothing was executed
+ *   ENOMEM  the sample buffer or a VMX region could not be allocated
+ *   EINTR   interrupted while waiting for another RUN to finish
+ *   ENOTTY  unknown ioctl (e.g. a module with a different ABI)
+ * Outcomes of an executed request (unsupported, VMfail...) are not errors:
+ * RUN returns 0 and reports them in vmxb_run.status.
+ */
+#ifndef VMXBENCH_ABI_H
+#define VMXBENCH_ABI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VMXB_ABI_VERSION 1
+#define VMXB_DEVICE_NAME "vmxbench"
+#define VMXB_DEVICE_PATH "/dev/vmxbench"
+
+/* Same bounds as harness/core/run_operation.h (kMaxIterations). */
+#define VMXB_MAX_ITERATIONS (1u << 20)
+#define VMXB_DEFAULT_CHUNK 256u /* samples per interrupts-off section */
+#define VMXB_MAX_CHUNK 4096u
+#define VMXB_MAX_CPUS_REQUEST 65536u
+#define VMXB_OVERHEAD_SAMPLES 64u
+
+/* IA32_FEATURE_CONTROL (0x3A), then IA32_VMX_BASIC..IA32_VMX_EXIT_CTLS2 (0x480..0x493). */
+#define VMXB_NUM_MSRS 21
+#define VMXB_MSR_INDEX(i) ((i) == 0 ? 0x3Au : 0x480u + (unsigned)(i) - 1u)
+
+/* vmxb_cpu_state.flags */
+#define VMXB_CPU_ONLINE (1u << 0)
+#define VMXB_CPU_VMXE (1u << 1)       /* CR4.VMXE (bit 13) is set: VMX in use */
+#define VMXB_CPU_FC_VALID (1u << 2)   /* feature_control could be read */
+
+struct vmxb_cpu_state {
+	__u32 cpu;
+	__u32 flags;
+	__u64 cr4;
+	__u64 feature_control; /* IA32_FEATURE_CONTROL of that CPU */
+	__u64 reserved;
+};
+
+/* vmxb_info.cpuid_flags */
+#define VMXB_CPUID_VMX (1u << 0)        /* CPUID.1:ECX[5] */
+#define VMXB_CPUID_HYPERVISOR (1u << 1) /* CPUID.1:ECX[31] */
+#define VMXB_CPUID_RDTSCP (1u << 2)     /* CPUID.80000001H:EDX[27] */
+#define VMXB_CPUID_INTEL (1u << 3)
+
+struct vmxb_info {
+	/* in */
+	__u32 size;          /* sizeof(struct vmxb_info) */
+	__u32 msr_cpu;       /* CPU whose capability MSRs are read */
+	__u32 cpus_capacity; /* entries at cpus_ptr (0: none wanted) */
+	__u32 reserved_in;   /* must be 0 */
+	__u64 cpus_ptr;      /* struct vmxb_cpu_state[cpus_capacity] */
+	/* out */
+	__u32 abi_version;
+	__u32 op_count;      /* vmxb::core::OpId::kCount the module was built with */
+	__u32 op_table_hash; /* vmxb::op_table_hash() the module was built with */
+	__u32 max_iterations;
+	__u32 max_chunk;
+	__u32 cpuid_flags;
+	__u32 family, model, stepping, microcode; /* boot CPU */
+	__u32 tsc_khz;       /* the kernel's calibrated TSC frequency */
+	__u32 nr_cpu_ids;
+	__u32 nr_online;
+	__u32 cpus_written;  /* min(cpus_capacity, nr_cpu_ids) */
+	__u32 msr_valid;     /* bit i: msrs[i] was read (RDMSR raised no #GP) */
+	__u32 reserved_out0;
+	char module_version[32];
+	char kernel_release[72];
+	char cpu_vendor[16];
+	__u64 msrs[VMXB_NUM_MSRS];
+	__u64 reserved_out[8];
+};
+
+/* vmxb_run.status: the values of vmxb::core::OpStatus (static_assert'ed). */
+enum vmxb_status {
+	VMXB_STATUS_OK = 0,
+	VMXB_STATUS_UNSUPPORTED = 1,
+	VMXB_STATUS_VMFAIL_INVALID = 2,
+	VMXB_STATUS_VMFAIL_VALID = 3,
+	VMXB_STATUS_BAD_ARGUMENT = 4,
+	VMXB_STATUS_VMX_LOST = 5,
+};
+
+#define VMXB_REASON_LEN 128
+
+struct vmxb_run {
+	/* in */
+	__u32 size;             /* sizeof(struct vmxb_run) */
+	__u16 op;               /* vmxb::core::OpId */
+	__u16 flags;            /* must be 0 */
+	__u32 cpu;              /* runs there, start to end */
+	__u32 iterations;       /* 1..VMXB_MAX_ITERATIONS timed executions */
+	__u32 warmup;           /* 0..VMXB_MAX_ITERATIONS untimed executions first */
+	__u32 chunk;            /* 0 = VMXB_DEFAULT_CHUNK, else 1..VMXB_MAX_CHUNK */
+	__u32 samples_capacity; /* entries at samples_ptr, >= iterations */
+	__u16 vpid;             /* INVVPID operand, 0 = 1 */
+	__u16 reserved_in0;     /* must be 0 */
+	__u64 samples_ptr;      /* __u64[samples_capacity]: ticks per execution */
+	__u64 linear_address;   /* INVVPID type 0 operand, 0 = a kernel address; canonical */
+	__u64 reserved_in[4];   /* must be 0 */
+	/* out */
+	__u32 status;           /* enum vmxb_status */
+	__u32 vm_error;         /* VM-instruction error number after VMfailValid */
+	__u32 samples_written;
+	__u32 overhead_min;     /* min ticks of VMXB_OVERHEAD_SAMPLES empty bodies; 0 = not measured */
+	__u64 eptp;             /* the EPTP used for INVEPT (0 if none) */
+	__u64 cr4_before;       /* CR4 on the CPU before the run ... */
+	__u64 cr4_after;        /* ... and after it: equal unless something is wrong */
+	__u32 vmx_entered;      /* 1 if this run executed VMXON */
+	__u32 reserved_out0;
+	char reason[VMXB_REASON_LEN]; /* why not ok, NUL-terminated */
+	__u64 reserved_out[4];
+};
+
+#define VMXB_IOC_MAGIC 0xB7
+#define VMXB_IOC_INFO _IOWR(VMXB_IOC_MAGIC, 0x01, struct vmxb_info)
+#define VMXB_IOC_RUN _IOWR(VMXB_IOC_MAGIC, 0x02, struct vmxb_run)
+
+/* The layout is the ABI: a change here must bump VMXB_ABI_VERSION. */
+#ifdef __cplusplus
+#define VMXB_ABI_ASSERT(e) static_assert(e, #e)
+#else
+#define VMXB_ABI_ASSERT(e) _Static_assert(e, #e)
+#endif
+VMXB_ABI_ASSERT(sizeof(struct vmxb_cpu_state) == 32);
+VMXB_ABI_ASSERT(sizeof(struct vmxb_info) == 440);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_info, abi_version) == 24);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_info, msrs) == 208);
+VMXB_ABI_ASSERT(sizeof(struct vmxb_run) == 288);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, samples_ptr) == 32);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, status) == 80);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, reason) == 128);
+
+#endif /* VMXBENCH_ABI_H */

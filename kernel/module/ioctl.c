@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two ioctls of /dev/vmxbench (kernel/include/vmxbench_abi.h). Every field
+ * of a request is checked before anything runs; a bad request costs one
+ * rate-limited dmesg line and an errno, never more.
+ */
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/workqueue.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tsc.h>
+
+#include "vmxbench.h"
+#include "vmxbench_abi.h"
+
+static_assert(VMXB_STATUS_OK == VMXB_SESSION_OK);
+static_assert(VMXB_STATUS_UNSUPPORTED == VMXB_SESSION_UNSUPPORTED);
+static_assert(VMXB_STATUS_VMFAIL_INVALID == VMXB_SESSION_VMFAIL_INVALID);
+static_assert(VMXB_STATUS_VMFAIL_VALID == VMXB_SESSION_VMFAIL_VALID);
+static_assert(VMXB_STATUS_BAD_ARGUMENT == VMXB_SESSION_BAD_ARGUMENT);
+static_assert(VMXB_STATUS_VMX_LOST == VMXB_SESSION_VMX_LOST);
+
+/* One RUN at a time: a second one would find CR4.VMXE set by the first. */
+static DEFINE_MUTEX(vmxb_run_lock);
+
+#define vmxb_reject(err, fmt, ...)                                              \
+	({                                                                      \
+		long __err = (err);                                             \
+		pr_notice_ratelimited("vmxbench: " fmt " (error %ld)\n", ##__VA_ARGS__, \
+				      -__err);                                  \
+		__err;                                                          \
+	})
+
+/* ---- INFO ------------------------------------------------------------------ */
+
+struct vmxb_msr_job {
+	u64 msrs[VMXB_NUM_MSRS];
+	u32 valid;
+};
+
+static void vmxb_read_msrs_here(void *arg)
+{
+	struct vmxb_msr_job *job = arg;
+	int i;
+
+	for (i = 0; i < VMXB_NUM_MSRS; i++) {
+		u64 v;
+
+		if (!rdmsrl_safe(VMXB_MSR_INDEX(i), &v)) {
+			job->msrs[i] = v;
+			job->valid |= 1u << i;
+		}
+	}
+}
+
+static void vmxb_cpu_state_here(void *arg)
+{
+	struct vmxb_cpu_state *st = arg;
+	u64 fc;
+
+	st->cr4 = __read_cr4();
+	st->flags = VMXB_CPU_ONLINE;
+	if (st->cr4 & X86_CR4_VMXE)
+		st->flags |= VMXB_CPU_VMXE;
+	if (!rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc)) {
+		st->feature_control = fc;
+		st->flags |= VMXB_CPU_FC_VALID;
+	}
+}
+
+static long vmxb_info(void __user *uarg)
+{
+	struct vmxb_info *info;
+	struct vmxb_cpu_state __user *ucpus;
+	struct vmxb_msr_job msr_job = {};
+	struct vmxb_cpu_facts facts;
+	u32 cpu, n;
+	long err = 0;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	if (copy_from_user(info, uarg, sizeof(*info))) {
+		err = vmxb_reject(-EFAULT, "INFO: request not readable");
+		goto out;
+	}
+	if (info->size != sizeof(*info) || info->reserved_in != 0) {
+		err = vmxb_reject(-EINVAL, "INFO: size %u (expected %zu) or reserved field set",
+				  info->size, sizeof(*info));
+		goto out;
+	}
+	if (info->cpus_capacity > VMXB_MAX_CPUS_REQUEST ||
+	    (info->cpus_capacity != 0 && info->cpus_ptr == 0)) {
+		err = vmxb_reject(-EINVAL, "INFO: cpus_capacity %u without room", info->cpus_capacity);
+		goto out;
+	}
+	ucpus = u64_to_user_ptr(info->cpus_ptr);
+	n = min_t(u32, info->cpus_capacity, nr_cpu_ids);
+	if (n && !access_ok(ucpus, (size_t)n * sizeof(*ucpus))) {
+		err = vmxb_reject(-EFAULT, "INFO: cpus_ptr not writable");
+		goto out;
+	}
+	if (info->msr_cpu >= nr_cpu_ids) {
+		err = vmxb_reject(-EINVAL, "INFO: msr_cpu %u >= nr_cpu_ids %u", info->msr_cpu,
+				  nr_cpu_ids);
+		goto out;
+	}
+
+	/* The IPIs below need online CPUs that stay online. */
+	cpus_read_lock();
+	if (!cpu_online(info->msr_cpu)) {
+		cpus_read_unlock();
+		err = vmxb_reject(-ENODEV, "INFO: CPU %u is offline", info->msr_cpu);
+		goto out;
+	}
+	smp_call_function_single(info->msr_cpu, vmxb_read_msrs_here, &msr_job, 1);
+	for (cpu = 0; cpu < n; cpu++) {
+		struct vmxb_cpu_state st = { .cpu = cpu };
+
+		if (cpu_online(cpu))
+			smp_call_function_single(cpu, vmxb_cpu_state_here, &st, 1);
+		if (copy_to_user(&ucpus[cpu], &st, sizeof(st))) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	info->nr_online = num_online_cpus();
+	cpus_read_unlock();
+	if (err) {
+		err = vmxb_reject(err, "INFO: cpus_ptr not writable");
+		goto out;
+	}
+
+	vmxb_cpu_facts(&facts);
+	info->abi_version = VMXB_ABI_VERSION;
+	info->op_count = vmxb_op_count();
+	info->op_table_hash = vmxb_op_table_hash();
+	info->max_iterations = VMXB_MAX_ITERATIONS;
+	info->max_chunk = VMXB_MAX_CHUNK;
+	info->cpuid_flags = (facts.vmx ? VMXB_CPUID_VMX : 0) |
+			    (facts.hypervisor ? VMXB_CPUID_HYPERVISOR : 0) |
+			    (facts.rdtscp ? VMXB_CPUID_RDTSCP : 0) | (facts.intel ? VMXB_CPUID_INTEL : 0);
+	info->family = boot_cpu_data.x86;
+	info->model = boot_cpu_data.x86_model;
+	info->stepping = boot_cpu_data.x86_stepping;
+	info->microcode = boot_cpu_data.microcode;
+	info->tsc_khz = tsc_khz;
+	info->nr_cpu_ids = nr_cpu_ids;
+	info->cpus_written = n;
+	info->msr_valid = msr_job.valid;
+	memcpy(info->msrs, msr_job.msrs, sizeof(info->msrs));
+	strscpy(info->module_version, VMXB_MODULE_VERSION, sizeof(info->module_version));
+	strscpy(info->kernel_release, utsname()->release, sizeof(info->kernel_release));
+	strscpy(info->cpu_vendor, boot_cpu_data.x86_vendor_id, sizeof(info->cpu_vendor));
+	if (copy_to_user(uarg, info, sizeof(*info)))
+		err = vmxb_reject(-EFAULT, "INFO: reply not writable");
+out:
+	kfree(info);
+	return err;
+}
+
+/* ---- RUN ------------------------------------------------------------------- */
+
+struct vmxb_job {
+	struct vmxb_session_in in;
+	struct vmxb_session_out out;
+};
+
+/*
+ * Runs in a kworker bound to the target CPU (work_on_cpu_safe, which also
+ * holds the CPU-hotplug lock so the CPU cannot go away). migrate_disable()
+ * makes "this task stays on this CPU while it is preemptible between chunks"
+ * explicit: VMXON, every VMX instruction and VMXOFF execute on one CPU.
+ */
+static long vmxb_job_fn(void *arg)
+{
+	struct vmxb_job *job = arg;
+	struct vmxb_chunk_state chunk = {};
+	struct vmxb_platform pf;
+	int rc;
+
+	migrate_disable();
+	vmxb_platform_init(&pf, &chunk);
+	vmxb_cpu_facts(&job->in.cpu);
+	rc = vmxb_session_run(&pf, &job->in, &job->out);
+	migrate_enable();
+	return rc == VMXB_SESSION_BUSY ? -EBUSY : 0;
+}
+
+/* Bits 63:47 all equal (4-level paging; 5-level needs bits 63:56 equal, a subset). */
+static bool vmxb_canonical(u64 la)
+{
+	return ((s64)la >> 47) == 0 || ((s64)la >> 47) == -1;
+}
+
+static long vmxb_check_run(const struct vmxb_run *r)
+{
+	int i;
+
+	if (r->size != sizeof(*r))
+		return vmxb_reject(-EINVAL, "RUN: size %u, expected %zu", r->size, sizeof(*r));
+	if (r->flags != 0 || r->reserved_in0 != 0)
+		return vmxb_reject(-EINVAL, "RUN: flags/reserved fields must be 0");
+	for (i = 0; i < ARRAY_SIZE(r->reserved_in); i++)
+		if (r->reserved_in[i] != 0)
+			return vmxb_reject(-EINVAL, "RUN: reserved_in[%d] must be 0", i);
+	if (r->op >= vmxb_op_count())
+		return vmxb_reject(-EINVAL, "RUN: operation id %u out of range 0..%u", r->op,
+				   vmxb_op_count() - 1);
+	if (r->iterations == 0 || r->iterations > VMXB_MAX_ITERATIONS)
+		return vmxb_reject(-EINVAL, "RUN: iterations %u not in 1..%u", r->iterations,
+				   VMXB_MAX_ITERATIONS);
+	if (r->warmup > VMXB_MAX_ITERATIONS)
+		return vmxb_reject(-EINVAL, "RUN: warm-up %u > %u", r->warmup, VMXB_MAX_ITERATIONS);
+	if (r->chunk > VMXB_MAX_CHUNK)
+		return vmxb_reject(-EINVAL, "RUN: chunk %u > %u", r->chunk, VMXB_MAX_CHUNK);
+	if (r->samples_capacity < r->iterations || r->samples_ptr == 0)
+		return vmxb_reject(-EINVAL, "RUN: sample buffer (%u entries) smaller than %u iterations",
+				   r->samples_capacity, r->iterations);
+	if (!access_ok(u64_to_user_ptr(r->samples_ptr), (size_t)r->iterations * sizeof(u64)))
+		return vmxb_reject(-EFAULT, "RUN: sample buffer not in user space");
+	if (!vmxb_canonical(r->linear_address))
+		return vmxb_reject(-EINVAL, "RUN: linear address %#llx not canonical",
+				   r->linear_address);
+	if (r->cpu >= nr_cpu_ids)
+		return vmxb_reject(-EINVAL, "RUN: CPU %u >= nr_cpu_ids %u", r->cpu, nr_cpu_ids);
+	if (!cpu_online(r->cpu))
+		return vmxb_reject(-ENODEV, "RUN: CPU %u is offline", r->cpu);
+	return 0;
+}
+
+#define VMXB_PAGES 4 /* VMXON region, VMCS, second VMCS, EPT PML4 */
+
+static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
+{
+	unsigned long pages[VMXB_PAGES] = {};
+	vmxb_u64 *samples, *overhead;
+	long err;
+	int i;
+
+	samples = kvmalloc_array(r->iterations, sizeof(vmxb_u64), GFP_KERNEL | __GFP_ZERO);
+	overhead = kcalloc(VMXB_OVERHEAD_SAMPLES, sizeof(vmxb_u64), GFP_KERNEL);
+	for (i = 0; i < VMXB_PAGES; i++)
+		pages[i] = get_zeroed_page(GFP_KERNEL); /* 4-KiB aligned, WB memory */
+	err = -ENOMEM;
+	if (!samples || !overhead || !pages[0] || !pages[1] || !pages[2] || !pages[3])
+		goto out;
+
+	job->in = (struct vmxb_session_in){
+		.op = r->op,
+		.vpid = r->vpid ? r->vpid : 1, /* VPID 0 is the host's (SDM 29.1) */
+		.iterations = r->iterations,
+		.warmup = r->warmup,
+		.chunk = r->chunk ? r->chunk : VMXB_DEFAULT_CHUNK,
+		.linear_address = r->linear_address ? r->linear_address : pages[3],
+		.vmxon_va = (void *)pages[0],
+		.vmcs_va = (void *)pages[1],
+		.vmcs_other_va = (void *)pages[2],
+		.ept_root_va = (void *)pages[3],
+		.vmxon_pa = __pa(pages[0]),
+		.vmcs_pa = __pa(pages[1]),
+		.vmcs_other_pa = __pa(pages[2]),
+		.ept_root_pa = __pa(pages[3]),
+		.samples = samples,
+		.overhead = overhead,
+		.overhead_n = VMXB_OVERHEAD_SAMPLES,
+	};
+	err = work_on_cpu_safe(r->cpu, vmxb_job_fn, job);
+	if (err == -EBUSY) {
+		err = vmxb_reject(-EBUSY,
+				  "RUN: CR4.VMXE already set on CPU %u: VMX is held by another hypervisor (KVM?)",
+				  r->cpu);
+		goto out;
+	}
+	if (err) {
+		err = vmxb_reject(err, "RUN: CPU %u unavailable", r->cpu);
+		goto out;
+	}
+	if (job->out.cr4_after != job->out.cr4_before)
+		pr_err_ratelimited("vmxbench: CR4 %#llx after the run differs from %#llx before\n",
+				   (u64)job->out.cr4_after, (u64)job->out.cr4_before);
+
+	r->status = job->out.status;
+	r->vm_error = job->out.vm_error;
+	r->samples_written = min(job->out.samples_written, r->iterations);
+	r->overhead_min = job->out.overhead_min;
+	r->eptp = job->out.eptp;
+	r->cr4_before = job->out.cr4_before;
+	r->cr4_after = job->out.cr4_after;
+	r->vmx_entered = job->out.vmx_entered;
+	strscpy(r->reason, job->out.reason, sizeof(r->reason));
+	err = 0;
+	if (r->samples_written &&
+	    copy_to_user(u64_to_user_ptr(r->samples_ptr), samples,
+			 (size_t)r->samples_written * sizeof(u64)))
+		err = vmxb_reject(-EFAULT, "RUN: sample buffer not writable");
+out:
+	for (i = 0; i < VMXB_PAGES; i++)
+		free_page(pages[i]); /* free_page(0) is a no-op */
+	kfree(overhead);
+	kvfree(samples);
+	return err;
+}
+
+static long vmxb_run(void __user *uarg)
+{
+	struct vmxb_run *r;
+	struct vmxb_job *job;
+	long err;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!r || !job)
+		goto out;
+	err = 0;
+	if (copy_from_user(r, uarg, sizeof(*r)))
+		err = vmxb_reject(-EFAULT, "RUN: request not readable");
+	if (!err)
+		err = vmxb_check_run(r);
+	if (err)
+		goto out;
+
+	if (mutex_lock_interruptible(&vmxb_run_lock)) {
+		err = -EINTR;
+		goto out;
+	}
+	err = vmxb_run_locked(r, job);
+	mutex_unlock(&vmxb_run_lock);
+	if (!err && copy_to_user(uarg, r, sizeof(*r)))
+		err = vmxb_reject(-EFAULT, "RUN: reply not writable");
+out:
+	kfree(job);
+	kfree(r);
+	return err;
+}
+
+long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case VMXB_IOC_INFO:
+		return vmxb_info((void __user *)arg);
+	case VMXB_IOC_RUN:
+		return vmxb_run((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}

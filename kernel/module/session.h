@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The seam between the module's C glue (kernel APIs) and its C++ side
+ * (session.cc: VMX entry/exit and the shared measurement core). Built-in
+ * types only: the C++ side includes no kernel header (notes §3), and the C
+ * side no C++ one. Everything here runs on one CPU, in a task pinned there.
+ */
+#ifndef VMXBENCH_SESSION_H
+#define VMXBENCH_SESSION_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef __UINT64_TYPE__ vmxb_u64; /* unsigned long: the C++ core's u64 */
+typedef __UINT32_TYPE__ vmxb_u32;
+
+/* Kernel services the C++ side calls back into (module/platform.c). */
+struct vmxb_platform {
+	/* 0 and *value set, or nonzero if RDMSR raised #GP (rdmsrl_safe). */
+	int (*rdmsr)(vmxb_u32 index, vmxb_u64 *value);
+	vmxb_u64 (*read_cr0)(void);
+	vmxb_u64 (*read_cr4)(void);
+	/* cr4_set_bits_irqsoff/cr4_clear_bits_irqsoff(X86_CR4_VMXE): keep the
+	 * kernel's per-CPU CR4 shadow right. Interrupts must be off. */
+	void (*cr4_set_vmxe)(void);
+	void (*cr4_clear_vmxe)(void);
+	/* VMXON/VMXOFF with an exception-table entry: 0 VMsucceed, 1 VMfail,
+	 * -1 the instruction faulted (#GP/#UD) and was skipped. */
+	int (*vmxon)(vmxb_u64 pa);
+	int (*vmxoff)(void);
+	/* local_irq_save/restore around VMX entry and exit. */
+	unsigned long (*irq_save)(void);
+	void (*irq_restore)(unsigned long flags);
+	/* Chunk boundaries of the measurement (harness/core ChunkHooks):
+	 * enter disables interrupts, leave restores them and reschedules. */
+	void (*chunk_enter)(void *ctx);
+	void (*chunk_leave)(void *ctx);
+	void *chunk_ctx;
+};
+
+/* What the CPU says about itself (CPUID, read by the C side). */
+struct vmxb_cpu_facts {
+	unsigned char intel, vmx, long_mode, rdtscp, hypervisor, maxphyaddr;
+};
+
+/* One RUN, validated by the C side (ioctl.c) before it gets here. */
+struct vmxb_session_in {
+	unsigned short op;
+	unsigned short vpid;
+	vmxb_u32 iterations, warmup, chunk;
+	vmxb_u64 linear_address;
+	struct vmxb_cpu_facts cpu;
+	/* Four zeroed, page-aligned 4-KiB pages: virtual address and __pa(). */
+	void *vmxon_va, *vmcs_va, *vmcs_other_va, *ept_root_va;
+	vmxb_u64 vmxon_pa, vmcs_pa, vmcs_other_pa, ept_root_pa;
+	vmxb_u64 *samples;  /* iterations entries (kernel memory) */
+	vmxb_u64 *overhead; /* overhead_n entries (kernel memory) */
+	vmxb_u32 overhead_n;
+};
+
+/* vmxb_session_out.status: vmxb::core::OpStatus (static_assert'ed in session.cc,
+ * and against the ABI's enum vmxb_status in ioctl.c). */
+#define VMXB_SESSION_OK 0
+#define VMXB_SESSION_UNSUPPORTED 1
+#define VMXB_SESSION_VMFAIL_INVALID 2
+#define VMXB_SESSION_VMFAIL_VALID 3
+#define VMXB_SESSION_BAD_ARGUMENT 4
+#define VMXB_SESSION_VMX_LOST 5
+
+/* vmxb_session_run() return values besides 0. */
+#define VMXB_SESSION_BUSY 1 /* CR4.VMXE was already set: nothing executed */
+
+struct vmxb_session_out {
+	vmxb_u32 status, vm_error, samples_written, overhead_min, vmx_entered;
+	vmxb_u64 eptp, cr4_before, cr4_after;
+	const char *reason; /* static string, never NULL */
+};
+
+/* Runs one request on the current CPU; the caller keeps the task there. */
+int vmxb_session_run(const struct vmxb_platform *platform, const struct vmxb_session_in *in,
+		     struct vmxb_session_out *out);
+
+/* The operation table (harness/core/operations.h) as the C side needs it. */
+vmxb_u32 vmxb_op_count(void);
+vmxb_u32 vmxb_op_table_hash(void);
+int vmxb_op_needs_vmx_root(unsigned int op);
+const char *vmxb_op_name(unsigned int op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMXBENCH_SESSION_H */

@@ -1,0 +1,129 @@
+// vmxbctl: a minimal client of /dev/vmxbench for scripts and the end-to-end
+// test: INFO and RUN through the raw ABI (kernel/include/vmxbench_abi.h),
+// one result line per command, errno as the exit status's cause.
+//
+//   vmxbctl info                                  prints INFO fields, "INFO ok ..."
+//   vmxbctl run OP ITERATIONS [WARMUP [CPU]]      prints "RUN op=... status=... samples=..."
+//
+// Exit: 0 ok; 2 usage; 10 + errno-class: 11 EACCES/EPERM, 12 ENOENT (no
+// device), 13 EBUSY, 14 EINVAL, 15 EFAULT, 16 ENODEV, 17 other errno,
+// 18 ABI mismatch; 20 RUN executed but status != ok.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/core/operations.h"
+#include "vmxbench_abi.h"
+#include "vmxbench_op_table.h"
+
+namespace {
+
+int errno_exit(int err) {
+  switch (err) {
+    case EACCES: case EPERM: return 11;
+    case ENOENT: return 12;
+    case EBUSY: return 13;
+    case EINVAL: return 14;
+    case EFAULT: return 15;
+    case ENODEV: return 16;
+    default: return 17;
+  }
+}
+
+int fail(const char* what, int err) {
+  std::printf("ERROR %s errno=%d (%s)\n", what, err, std::strerror(err));
+  return errno_exit(err);
+}
+
+int cmd_info(int fd) {
+  std::vector<vmxb_cpu_state> cpus(256);
+  vmxb_info info{};
+  info.size = sizeof(info);
+  info.cpus_capacity = static_cast<__u32>(cpus.size());
+  info.cpus_ptr = reinterpret_cast<uintptr_t>(cpus.data());
+  if (ioctl(fd, VMXB_IOC_INFO, &info) != 0) return fail("INFO", errno);
+  std::printf("INFO abi=%u module=%s kernel=%s vendor=%s family=%u model=%u stepping=%u microcode=%#x "
+              "tsc_khz=%u cpus=%u online=%u cpuid_flags=%#x op_count=%u op_hash=%#x\n",
+              info.abi_version, info.module_version, info.kernel_release, info.cpu_vendor, info.family,
+              info.model, info.stepping, info.microcode, info.tsc_khz, info.nr_cpu_ids, info.nr_online,
+              info.cpuid_flags, info.op_count, info.op_table_hash);
+  for (unsigned i = 0; i < VMXB_NUM_MSRS; ++i) {
+    if (info.msr_valid & (1u << i))
+      std::printf("MSR %#x %#018llx\n", VMXB_MSR_INDEX(i), static_cast<unsigned long long>(info.msrs[i]));
+    else
+      std::printf("MSR %#x gp\n", VMXB_MSR_INDEX(i));
+  }
+  for (unsigned i = 0; i < info.cpus_written; ++i)
+    std::printf("CPU %u online=%d vmxe=%d cr4=%#llx feature_control=%#llx\n", cpus[i].cpu,
+                !!(cpus[i].flags & VMXB_CPU_ONLINE), !!(cpus[i].flags & VMXB_CPU_VMXE),
+                static_cast<unsigned long long>(cpus[i].cr4),
+                static_cast<unsigned long long>(cpus[i].feature_control));
+  if (info.abi_version != VMXB_ABI_VERSION || info.op_count != static_cast<__u32>(vmxb::core::OpId::kCount) ||
+      info.op_table_hash != vmxb::op_table_hash()) {
+    std::printf("ERROR ABI mismatch: module abi=%u ops=%u hash=%#x, vmxbctl abi=%d ops=%u hash=%#x\n",
+                info.abi_version, info.op_count, info.op_table_hash, VMXB_ABI_VERSION,
+                static_cast<unsigned>(vmxb::core::OpId::kCount), vmxb::op_table_hash());
+    return 18;
+  }
+  return 0;
+}
+
+int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, unsigned cpu) {
+  const auto* op = vmxb::core::find_operation(op_name);
+  if (op == nullptr) {
+    std::printf("ERROR unknown operation %s\n", op_name);
+    return 2;
+  }
+  std::vector<__u64> samples(iterations ? iterations : 1);
+  vmxb_run run{};
+  run.size = sizeof(run);
+  run.op = static_cast<__u16>(op->id);
+  run.cpu = cpu;
+  run.iterations = iterations;
+  run.warmup = warmup;
+  run.samples_capacity = static_cast<__u32>(samples.size());
+  run.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
+  if (ioctl(fd, VMXB_IOC_RUN, &run) != 0) return fail("RUN", errno);
+  __u64 min = ~__u64{0}, max = 0;
+  for (unsigned i = 0; i < run.samples_written; ++i) {
+    min = samples[i] < min ? samples[i] : min;
+    max = samples[i] > max ? samples[i] : max;
+  }
+  static const char* const kStatus[] = {"ok", "unsupported", "vmfail-invalid", "vmfail-valid", "bad-argument",
+                                        "vmx-lost"};
+  std::printf("RUN op=%s status=%s vm_error=%u samples=%u min=%llu max=%llu overhead_min=%u vmx_entered=%u "
+              "eptp=%#llx cr4_before=%#llx cr4_after=%#llx reason=%s\n",
+              op_name, run.status < 6 ? kStatus[run.status] : "?", run.vm_error, run.samples_written,
+              run.samples_written ? static_cast<unsigned long long>(min) : 0ULL, static_cast<unsigned long long>(max),
+              run.overhead_min, run.vmx_entered, static_cast<unsigned long long>(run.eptp),
+              static_cast<unsigned long long>(run.cr4_before), static_cast<unsigned long long>(run.cr4_after),
+              run.reason);
+  return run.status == VMXB_STATUS_OK ? 0 : 20;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]]\n");
+    return 2;
+  }
+  const int fd = open(VMXB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return fail("open " VMXB_DEVICE_PATH, errno);
+  const std::string cmd = argv[1];
+  if (cmd == "info") return cmd_info(fd);
+  if (cmd == "run" && argc >= 4)
+    return cmd_run(fd, argv[2], static_cast<unsigned>(std::strtoul(argv[3], nullptr, 0)),
+                   argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 0)) : 10,
+                   argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0);
+  std::fprintf(stderr, "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]]\n");
+  return 2;
+}
