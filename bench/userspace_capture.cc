@@ -36,11 +36,19 @@ void cmp_only(benchmark::State& state) {
 }  // namespace
 
 void register_userspace_capture_benchmarks() {
-  benchmark::RegisterBenchmark("userspace_capture/baseline_cmp_only", cmp_only);
-  benchmark::RegisterBenchmark("userspace_capture/separate_pushf", capture_around_cmp<CaptureStrategy::kSeparatePushf>);
-  benchmark::RegisterBenchmark("userspace_capture/pushf_in_asm", capture_around_cmp<CaptureStrategy::kPushfInAsm>);
-  benchmark::RegisterBenchmark("userspace_capture/flag_outputs", capture_around_cmp<CaptureStrategy::kFlagOutputs>);
-  benchmark::RegisterBenchmark("userspace_capture/asm_goto", capture_around_cmp<CaptureStrategy::kAsmGoto>);
+  // 0.25 s per row keeps the whole default run within a few seconds; the
+  // spread between repetitions (--benchmark_repetitions) shows whether that
+  // is enough on a given machine.
+  constexpr double kMinTime = 0.25;
+  benchmark::RegisterBenchmark("userspace_capture/baseline_cmp_only", cmp_only)->MinTime(kMinTime);
+  benchmark::RegisterBenchmark("userspace_capture/separate_pushf", capture_around_cmp<CaptureStrategy::kSeparatePushf>)
+      ->MinTime(kMinTime);
+  benchmark::RegisterBenchmark("userspace_capture/pushf_in_asm", capture_around_cmp<CaptureStrategy::kPushfInAsm>)
+      ->MinTime(kMinTime);
+  benchmark::RegisterBenchmark("userspace_capture/flag_outputs", capture_around_cmp<CaptureStrategy::kFlagOutputs>)
+      ->MinTime(kMinTime);
+  benchmark::RegisterBenchmark("userspace_capture/asm_goto", capture_around_cmp<CaptureStrategy::kAsmGoto>)
+      ->MinTime(kMinTime);
 }
 
 }  // namespace vmxb::bench
