@@ -29,6 +29,7 @@ struct BackendInfo {
   std::string name;        // "module" | "bochs"
   bool emulated = false;   // true: ticks are instruction counts, never latency
   std::string tick_unit;   // "cycles" | "instructions"
+  std::string row_label;   // shown on every ring-0 row, e.g. "emulated (Bochs ...): instruction counts, not latency"
   std::optional<double> tsc_hz;                 // converts cycles to ns where known
   std::map<std::string, std::string> context;   // extra JSON context (kernel, microcode, model...)
 };

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "bench/backend.h"
-#include "bench/bochs_backend.h"
+#include "bench/image_backend.h"
 #include "bench/exit_codes.h"
 #include "bench/host_context.h"
 #include "bench/ring0_benchmarks.h"
@@ -27,8 +27,11 @@ namespace vmxb::bench {
 namespace {
 
 constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags work as usual):
-  --backend=auto|module|bochs   where ring-0 operations run (default auto: the
+  --backend=auto|module|bochs|qemu
+                                where ring-0 operations run (default auto: the
                                 module if /dev/vmxbench exists, else Bochs)
+  --qemu_accel=kvm|tcg          QEMU backend: KVM with -cpu host (nested VMX on
+                                a VT-x host, default) or TCG (no VMX)
   --bochs_model=MODEL           Bochs CPU model (default corei7_skylake_x;
                                 `bochs --help cpu` lists them)
   --vmxbench_iterations=N       timed executions per operation
@@ -41,6 +44,7 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
 struct Flags {
   std::string backend = "auto";
   std::string bochs_model = "corei7_skylake_x";
+  std::string qemu_accel = "kvm";
   long iterations = -1;
   long warmup = -1;
   unsigned timeout = 120;
@@ -66,8 +70,14 @@ bool parse_flags(int argc, char** argv, Flags* f) {
     long n = 0;
     if (const char* v = value("backend")) {
       f->backend = v;
-      if (f->backend != "auto" && f->backend != "module" && f->backend != "bochs") {
-        std::fprintf(stderr, "bench: --backend must be auto, module or bochs, not '%s'\n", v);
+      if (f->backend != "auto" && f->backend != "module" && f->backend != "bochs" && f->backend != "qemu") {
+        std::fprintf(stderr, "bench: --backend must be auto, module, bochs or qemu, not '%s'\n", v);
+        return false;
+      }
+    } else if (const char* v = value("qemu_accel")) {
+      f->qemu_accel = v;
+      if (f->qemu_accel != "kvm" && f->qemu_accel != "tcg") {
+        std::fprintf(stderr, "bench: --qemu_accel must be kvm or tcg, not '%s'\n", v);
         return false;
       }
     } else if (const char* v = value("bochs_model")) {
@@ -115,6 +125,7 @@ std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int*
     return nullptr;
 #endif
   }
+  if (f.backend == "qemu") return make_qemu_backend({f.qemu_accel == "kvm", f.timeout}, error, exit_code);
   return make_bochs_backend({f.bochs_model, f.timeout}, error, exit_code);
 }
 
@@ -141,9 +152,10 @@ int run(int argc, char** argv) {
     }
     BackendInfo info = backend->info();
     Ring0Settings settings;
+    // Emulated ticks are deterministic: a few hundred samples say everything.
     settings.iterations = static_cast<uint32_t>(flags.iterations > 0 ? flags.iterations : info.emulated ? 200 : 10000);
     settings.warmup = static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.iterations / 10);
-    runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.emulated);
+    runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.name != "module");
     if (!runs->prepare(ops, &error, &exit_code)) {
       std::fprintf(stderr, "bench: %s\n", error.c_str());
       return exit_code;

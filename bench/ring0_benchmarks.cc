@@ -123,9 +123,7 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
           if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;
         }
       }
-      state.SetLabel(info.emulated ? "emulated (" + info.context.at("vmxbench_bochs_model") +
-                                         "): ticks are instruction counts, not latency"
-                                   : info.name + ": ticks are TSC cycles");
+      state.SetLabel(info.row_label.empty() ? info.name + ": ticks are " + info.tick_unit : info.row_label);
     })->Iterations(1)->UseManualTime()->Unit(benchmark::kNanosecond);
   }
 }

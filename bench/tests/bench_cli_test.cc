@@ -69,6 +69,21 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   EXPECT_TRUE(global->contains("vs_single_context"));
 }
 
+TEST(BenchCli, QemuTcgBackendRunsTheImage) {
+  const Result r = run_bench("--backend=qemu --qemu_accel=tcg --benchmark_format=json "
+                             "--benchmark_filter='ring0/(nop_10|vmread)/' --vmxbench_iterations=20");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  EXPECT_EQ(doc["context"]["vmxbench_backend"], "qemu");
+  EXPECT_EQ(doc["context"]["vmxbench_emulated"], "yes");
+  const auto* nop = row(doc, "ring0/nop_10/");
+  ASSERT_NE(nop, nullptr);
+  EXPECT_FALSE(nop->contains("error_occurred") && (*nop)["error_occurred"] == true);
+  const auto* vmread = row(doc, "ring0/vmread/");
+  ASSERT_NE(vmread, nullptr);
+  EXPECT_EQ((*vmread)["error_occurred"], true) << "TCG has no VMX";
+}
+
 TEST(BenchCli, UnsupportedOperationsAreErrorsNotNumbers) {
   const Result r = run_bench("--backend=bochs --bochs_model=core2_penryn_t9600 --benchmark_format=json "
                              "--benchmark_filter=ring0/invept_global --vmxbench_iterations=10");
@@ -103,6 +118,7 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--frobnicate", kExitUsage, "unknown flag"},
       {"--backend=bochs --bochs_model=no_such_cpu", kExitUsage, "unknown Bochs CPU model"},
       {"--backend=module", kExitBackendUnavailable, "module"},
+      {"--backend=qemu --qemu_accel=xen", kExitUsage, "--qemu_accel"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);

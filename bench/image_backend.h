@@ -1,5 +1,6 @@
-// The emulated backend: the boot image under Bochs. Ticks are instruction
-// counts (Bochs advances the TSC by one per instruction), never latency.
+// Backends that boot the vmxbench image: Bochs (emulated everywhere: ticks
+// are instruction counts, never latency) and QEMU (with KVM on a VT-x host:
+// real TSC cycles of a nested hypervisor; with TCG: emulated ticks).
 #pragma once
 
 #include <memory>
@@ -17,5 +18,12 @@ struct BochsBackendOptions {
 // nullptr with *error and *exit_code set when Bochs or the image is missing,
 // or the CPU model is unknown to this Bochs.
 std::unique_ptr<Backend> make_bochs_backend(const BochsBackendOptions& options, std::string* error, int* exit_code);
+
+struct QemuBackendOptions {
+  bool kvm = true;  // false: TCG
+  unsigned timeout_seconds = 120;
+};
+
+std::unique_ptr<Backend> make_qemu_backend(const QemuBackendOptions& options, std::string* error, int* exit_code);
 
 }  // namespace vmxb::bench

@@ -1,0 +1,157 @@
+#include "bench/image_backend.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+
+#include "bench/exit_codes.h"
+#include "harness/host/bochs.h"
+#include "harness/host/image_output.h"
+#include "harness/host/qemu.h"
+
+namespace vmxb::bench {
+namespace {
+
+using RunImage = std::function<harness::ImageRun(const std::vector<harness::PlanOp>&)>;
+
+// One boot runs a whole batch; the image reports one OP line per request.
+class ImageBackend : public Backend {
+ public:
+  ImageBackend(BackendInfo info, std::string emulator_label, RunImage run_image)
+      : info_(std::move(info)), label_(std::move(emulator_label)), run_image_(std::move(run_image)) {}
+
+  BackendInfo info() const override {
+    BackendInfo info = info_;
+    if (!emulated_cpu_.empty()) info.context["emulated_cpu"] = emulated_cpu_;
+    return info;
+  }
+
+  BatchResult run(const std::vector<OpRequest>& requests) override {
+    BatchResult result;
+    std::vector<harness::PlanOp> ops;
+    uint64_t most = 0;
+    for (const auto& r : requests) {
+      ops.push_back({r.op, r.iterations, r.warmup});
+      most = std::max<uint64_t>(most, r.iterations);
+    }
+    if (most > (1u << 20)) {  // the image's sample buffer: 8 MiB
+      result.error = "at most 1048576 iterations per operation in the boot image";
+      result.exit_code = kExitUsage;
+      return result;
+    }
+    const harness::ImageRun run = run_image_(ops);
+    if (!run.completed) {
+      result.error = info_.name + " backend: " + run.error;
+      result.exit_code = run.exit_status == 127 ? kExitBackendUnavailable : kExitBackendFailed;
+      return result;
+    }
+    const harness::ImageReport report = harness::parse_image_output(run.lines);
+    if (!report.plan_error.empty() || !report.malformed.empty() || report.ops.size() != requests.size()) {
+      result.error = info_.name + " backend: the image's output does not match the plan (" +
+                     (report.plan_error.empty() ? std::to_string(report.ops.size()) + " results for " +
+                                                      std::to_string(requests.size()) + " operations"
+                                                : report.plan_error) +
+                     ")";
+      result.exit_code = kExitBackendFailed;
+      return result;
+    }
+    if (report.cpu) {
+      std::ostringstream cpu;
+      cpu << report.cpu->vendor << " family " << report.cpu->family << " model " << report.cpu->model
+          << " stepping " << report.cpu->stepping << " (" << label_ << ")";
+      emulated_cpu_ = cpu.str();
+    }
+    for (const auto& op : report.ops) {
+      if (op.status == "ok" && op.samples.size() != op.iterations) {
+        result.error = info_.name + " backend: " + op.name + " reported " + std::to_string(op.samples.size()) +
+                       " of " + std::to_string(op.iterations) + " samples";
+        result.exit_code = kExitBackendFailed;
+        return result;
+      }
+      result.runs.push_back({op.name, op.status, op.vm_error, op.reason, op.samples});
+    }
+    result.ok = true;
+    return result;
+  }
+
+ private:
+  BackendInfo info_;
+  std::string label_;
+  RunImage run_image_;
+  std::string emulated_cpu_;
+};
+
+bool image_present(std::string* error, int* exit_code) {
+  if (!harness::locate_image().empty()) return true;
+  *error = "boot image not found; run through `bazel run //bench` or set VMXBENCH_IMAGE";
+  *exit_code = kExitBackendUnavailable;
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_bochs_backend(const BochsBackendOptions& options, std::string* error, int* exit_code) {
+  if (!image_present(error, exit_code)) return nullptr;
+  const auto models = harness::bochs_cpu_models();
+  if (models.empty()) {
+    *error = "Bochs backend: `bochs` is not installed; run tools/setup (Debian packages bochs bochsbios bochs-term)";
+    *exit_code = kExitBackendUnavailable;
+    return nullptr;
+  }
+  if (std::find(models.begin(), models.end(), options.cpu_model) == models.end()) {
+    std::string list;
+    for (const auto& m : models) list += (list.empty() ? "" : " ") + m;
+    *error = "unknown Bochs CPU model '" + options.cpu_model + "'; choose one of: " + list;
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  BackendInfo info;
+  info.name = "bochs";
+  info.emulated = true;
+  info.tick_unit = "instructions";
+  info.row_label = "emulated (Bochs " + options.cpu_model + "): ticks are instruction counts, not latency";
+  info.context["vmxbench_bochs_model"] = options.cpu_model;
+  info.context["vmxbench_note"] =
+      "emulated: Bochs advances the TSC by one per instruction, so ticks are instruction counts, not latency";
+  return std::make_unique<ImageBackend>(info, "Bochs " + options.cpu_model,
+                                        [options](const std::vector<harness::PlanOp>& ops) {
+                                          harness::BochsOptions o;
+                                          o.cpu_model = options.cpu_model;
+                                          o.plan = harness::make_plan(harness::PlanMode::kBench, ops, "bochs");
+                                          o.timeout = std::chrono::seconds(options.timeout_seconds);
+                                          return harness::run_boot_image(o);
+                                        });
+}
+
+std::unique_ptr<Backend> make_qemu_backend(const QemuBackendOptions& options, std::string* error, int* exit_code) {
+  if (!image_present(error, exit_code)) return nullptr;
+  if (options.kvm && access("/dev/kvm", R_OK | W_OK) != 0) {
+    *error = "QEMU backend: /dev/kvm is missing or not accessible: load kvm_intel (with nested=1 for VMX inside the "
+             "guest) or use --qemu_accel=tcg";
+    *exit_code = kExitBackendUnavailable;
+    return nullptr;
+  }
+  BackendInfo info;
+  info.name = "qemu";
+  // Under KVM the TSC runs at the host's rate: real cycles of a nested
+  // hypervisor. Under TCG they are emulation artefacts.
+  info.emulated = !options.kvm;
+  info.tick_unit = options.kvm ? "cycles" : "tcg-ticks";
+  info.context["vmxbench_qemu_accel"] = options.kvm ? "kvm" : "tcg";
+  info.row_label = options.kvm ? "nested (QEMU/KVM): TSC cycles inside a guest" : "emulated (QEMU TCG): not latency";
+  info.context["vmxbench_note"] = options.kvm ? "nested: the image runs as a guest of KVM (-cpu host); its VMX "
+                                                "instructions are emulated by the host hypervisor"
+                                              : "emulated: QEMU TCG ticks are not latency (and TCG has no VMX)";
+  return std::make_unique<ImageBackend>(info, options.kvm ? "QEMU/KVM -cpu host" : "QEMU TCG",
+                                        [options](const std::vector<harness::PlanOp>& ops) {
+                                          harness::QemuOptions o;
+                                          o.kvm = options.kvm;
+                                          o.plan = harness::make_plan(harness::PlanMode::kBench, ops, "");
+                                          o.timeout = std::chrono::seconds(options.timeout_seconds);
+                                          return harness::run_boot_image_qemu(o);
+                                        });
+}
+
+}  // namespace vmxb::bench
