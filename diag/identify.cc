@@ -1,8 +1,6 @@
 #include "diag/identify.h"
 
-// pkg-config adds -I/usr/include/libcpuid only to @libcpuid//:lib itself (copts do
-// not propagate), so the header is named through its directory.
-#include <libcpuid/libcpuid.h>
+#include <libcpuid.h>
 
 #include <cstring>
 
