@@ -51,14 +51,8 @@ ImageRun run_boot_image(const BochsOptions& o) {
   EmulatorJob job;
   job.name = "Bochs";
   job.install_hint = "install Bochs with tools/setup (Debian packages bochs, bochsbios, bochs-term)";
-  std::string error;
-  const auto disk = image_with_plan(o.image_path.empty() ? locate_image() : o.image_path, o.plan, &error);
-  if (!disk) {
-    ImageRun run;
-    run.error = error;
-    return run;
-  }
-  job.disk = *disk;
+  job.image_path = o.image_path;
+  job.plan = o.plan;
   job.timeout = o.timeout;
   job.last_words = last_words;
   job.command = [&o](const std::string& dir) {

@@ -1,5 +1,7 @@
 #include "harness/host/emulator.h"
 
+#include "harness/host/image_file.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 ImageRun run_emulator(const EmulatorJob& job) {
   ImageRun run;
+  const auto disk = image_with_plan(job.image_path.empty() ? locate_image() : job.image_path, job.plan, &run.error);
+  if (!disk) return run;
   char tmpl[] = "/tmp/vmxbench-run.XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
     run.error = "cannot create a temporary directory under /tmp";
@@ -44,7 +48,7 @@ ImageRun run_emulator(const EmulatorJob& job) {
   const fs::path dir(tmpl);
   {
     std::ofstream out(dir / "disk.img", std::ios::binary);
-    out << job.disk;
+    out << *disk;
     if (!out) {
       run.error = "cannot write the disk image under " + dir.string();
       fs::remove_all(dir);

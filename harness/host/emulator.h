@@ -22,7 +22,8 @@ struct ImageRun {
 struct EmulatorJob {
   std::string name;  // "Bochs", "QEMU": used in messages
   std::string install_hint;
-  std::string disk;  // image bytes (plan included)
+  std::string image_path;  // empty: locate_image()
+  std::string plan;        // written into the private copy at LBA 1..8
   // Builds argv and extra files, given the run directory holding disk.img;
   // COM1 must go to <dir>/com1.out.
   std::function<std::vector<std::string>(const std::string& dir)> command;

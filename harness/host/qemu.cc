@@ -6,14 +6,8 @@ ImageRun run_boot_image_qemu(const QemuOptions& o) {
   EmulatorJob job;
   job.name = "QEMU";
   job.install_hint = "install QEMU with `apt-get install qemu-system-x86`";
-  std::string error;
-  const auto disk = image_with_plan(o.image_path.empty() ? locate_image() : o.image_path, o.plan, &error);
-  if (!disk) {
-    ImageRun run;
-    run.error = error;
-    return run;
-  }
-  job.disk = *disk;
+  job.image_path = o.image_path;
+  job.plan = o.plan;
   job.timeout = o.timeout;
   job.last_words = [](const std::string& output) {
     const size_t nl = output.find('\n');
