@@ -133,6 +133,7 @@ BackendInfo ModuleBackend::info() const {
   bi.name = "module";
   bi.emulated = false;
   bi.tick_unit = "cycles";
+  bi.row_label = "module: TSC cycles in VMX root operation on CPU " + std::to_string(options_.cpu);
   if (info_.tsc_khz != 0) bi.tsc_hz = static_cast<double>(info_.tsc_khz) * 1000.0;
   // The module's view (ring 0, boot CPU), next to host_context()'s user-space one.
   const auto str = [](const char* s, size_t n) { return std::string(s, strnlen(s, n)); };

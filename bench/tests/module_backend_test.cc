@@ -161,6 +161,7 @@ TEST(ModuleBackend, InfoDescribesRealCycles) {
   EXPECT_EQ(bi.name, "module");
   EXPECT_FALSE(bi.emulated);
   EXPECT_EQ(bi.tick_unit, "cycles");
+  EXPECT_EQ(bi.row_label, "module: TSC cycles in VMX root operation on CPU 0");
   ASSERT_TRUE(bi.tsc_hz.has_value());
   EXPECT_DOUBLE_EQ(*bi.tsc_hz, 2e9);
   EXPECT_EQ(bi.context.at("vmxbench_module_kernel"), "6.1.0-56-amd64");

@@ -6,9 +6,10 @@
 # runs kernel/e2e/guest_init.sh there and checks its PASS/FAIL lines.
 # Guest serial lines are echoed to stderr as they arrive.
 #
-# Inputs (Bazel data, or environment when run by hand):
-#   VMXB_VMXBCTL VMXB_FUZZ VMXB_KVM_HOLD   static test programs (//kernel:...)
-#   VMXB_BENCH                             //bench binary (optional: bench checks are skipped without it)
+#   e2e_bochs_test.sh --vmxbctl P --fuzz P --kvm-hold P [--bench P]
+# --vmxbctl/--fuzz/--kvm-hold: the static test programs (//kernel:...);
+# --bench: the //bench binary (without it the bench checks are not run).
+# Environment:
 #   VMXB_KERNEL_CACHE                      kernel/fetch_kernel.sh's cache (/var/cache/vmxbench)
 #   VMXB_BOCHS_TIMEOUT                     wall-clock limit for Bochs, seconds (540)
 # Exit: 0 all required checks passed; 1 a check failed or is missing; 2 setup problem.
@@ -24,12 +25,22 @@ cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
 work=${TEST_TMPDIR:-$(mktemp -d /tmp/vmxbench-e2e.XXXXXX)}
 timeout_s=${VMXB_BOCHS_TIMEOUT:-540}
 
+vmxbctl="" fuzz="" kvm_hold="" bench=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --vmxbctl) vmxbctl=$2; shift 2 ;;
+    --fuzz) fuzz=$2; shift 2 ;;
+    --kvm-hold) kvm_hold=$2; shift 2 ;;
+    --bench) bench=$2; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
 # Bazel passes runfiles-relative paths; make them absolute.
 abs() { [ -n "$1" ] && [ -e "$1" ] && echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
-vmxbctl=$(abs "${VMXB_VMXBCTL:-}") || die "VMXB_VMXBCTL not set or missing"
-fuzz=$(abs "${VMXB_FUZZ:-}") || die "VMXB_FUZZ not set or missing"
-kvm_hold=$(abs "${VMXB_KVM_HOLD:-}") || die "VMXB_KVM_HOLD not set or missing"
-bench=$(abs "${VMXB_BENCH:-}") || bench=""
+vmxbctl=$(abs "$vmxbctl") || die "--vmxbctl missing"
+fuzz=$(abs "$fuzz") || die "--fuzz missing"
+kvm_hold=$(abs "$kvm_hold") || die "--kvm-hold missing"
+if [ -n "$bench" ]; then bench=$(abs "$bench") || die "--bench $bench missing"; fi
 
 for tool in bochs grub-mkrescue xorriso cpio gzip script timeout; do
   command -v $tool >/dev/null || die "$tool missing: run tools/setup"

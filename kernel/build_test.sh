@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds vmxbench.ko with -Werror and objtool/modpost warnings fatal (build.sh
+# --werror) against every kernel tree we have: the installed Debian headers
+# (required) and the 6.12 headers kernel/fetch_kernel.sh unpacks into
+# /var/cache/vmxbench (built when present, an explicit SKIP line otherwise).
+# Then checks what the module must look like: GPL license (GPL-only exports),
+# vermagic of the tree, no C++ runtime references, the device name.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
+out=${TEST_TMPDIR:-$(mktemp -d)}
+failures=0
+
+check_module() {  # check_module KO RELEASE
+  local ko=$1 release=$2 problems=""
+  [ "$(modinfo -F license "$ko")" = "GPL" ] || problems+=" license!=GPL"
+  [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$release" ] || problems+=" vermagic!=$release"
+  # new/delete, exceptions, RTTI, guard variables, atexit: none may be referenced.
+  local cxxrt
+  cxxrt=$(nm -u "$ko" | grep -E '_Znw|_Znam|_Zdl|_Zda|__cxa_|__gxx_|_ZTI|_ZTV|__dso_handle|atexit' || true)
+  [ -z "$cxxrt" ] && problems+="" || problems+=" C++-runtime-refs:$(echo $cxxrt | tr ' ' ',')"
+  [ "$(modinfo -F name "$ko")" = vmxbench ] || problems+=" name!=vmxbench"
+  if [ -n "$problems" ]; then echo "FAIL: module checks ($release):$problems"; return 1; fi
+  echo "PASS: module checks ($release)"
+}
+
+build() {  # build NAME KDIR
+  local name=$1 kdir=$2 release
+  if "$here/build.sh" --werror --kdir "$kdir" "$out/$name" > "$out/$name.out" 2>&1; then
+    release=$(basename "$kdir" | sed 's/^linux-headers-//')  # Debian names the tree after the release
+    echo "PASS: build without warnings against $kdir"
+    check_module "$out/$name/vmxbench.ko" "$release" || failures=$((failures + 1))
+  else
+    cat "$out/$name.out"
+    echo "FAIL: build against $kdir"
+    failures=$((failures + 1))
+  fi
+}
+
+rel61=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+  grep -o 'linux-headers-[0-9][^ ,]*-amd64' | head -n1 | sed 's/^linux-headers-//')
+if [ -z "$rel61" ] || [ ! -f "/usr/src/linux-headers-$rel61/Makefile" ]; then
+  echo "FAIL: linux-headers-amd64 not installed: run tools/setup"
+  exit 1
+fi
+build debian-default "/usr/src/linux-headers-$rel61"
+
+found=0
+for kdir in "$cache"/headers-*/usr/src/linux-headers-*-amd64; do
+  [ -f "$kdir/Makefile" ] || continue
+  found=1
+  build "$(basename "$kdir")" "$kdir"
+done
+[ $found -eq 1 ] || echo "SKIP: no extra kernel headers in $cache (kernel/fetch_kernel.sh fetches Debian's 6.12 ones)"
+
+echo "build_test: $failures failure(s)"
+[ $failures -eq 0 ]
