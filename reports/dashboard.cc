@@ -29,7 +29,7 @@ tr.regression td{background:#fdecea}.badge{display:inline-block;font-size:12px;p
 .badge.emulated{background:#fff3cd;color:#7a5200;border:1px solid #e6c36a}.badge.hardware{background:#e3f2e6;color:#1b5e20;border:1px solid #9cc9a5}
 .badge.regressed{background:#fdecea;color:#b71c1c;border:1px solid #e8a3a0}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.pair{display:flex;flex-wrap:wrap;gap:12px;padding:8px;border:1px solid #c9d3e3;background:#f3f6fb;border-radius:6px;margin-bottom:12px}
-.pair p{flex-basis:100%;margin:0;font-size:13px}
+.pair p{flex-basis:100%;margin:0;font-size:13px}.capability-head{font-size:14px;margin:10px 0 2px}
 figure{margin:0;background:#fff;border:1px solid #d5d9e0;border-radius:6px;padding:4px}figure.regressed{border-color:#c62828;box-shadow:0 0 0 2px #f4c7c3}
 svg text{font-size:11px;fill:#3a4150}svg .ptitle{font-size:12px;font-weight:600;fill:#1d2330}
 svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;stroke-width:2}
@@ -128,19 +128,26 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
               return a.to_timestamp > b.to_timestamp;
             });
 
-  // Hosts: the latest report of each, and the latest one with a diag part.
+  // Hosts (by name): the latest report of each, and per backend the latest
+  // report with a diag part (under Bochs, diag describes the emulated CPU).
   struct HostInfo {
+    std::string name;
     const HistoryReport* latest = nullptr;
-    const HistoryReport* latest_diag = nullptr;
+    std::map<std::string, const HistoryReport*> latest_diag;  // backend label -> report
     int reports = 0;
   };
-  std::map<std::string, HostInfo> hosts;
+  std::map<std::string, HostInfo> hosts;  // name + id -> info
   for (const HistoryReport& r : reports) {
-    HostInfo& h = hosts[r.host_id];
+    HostInfo& h = hosts[r.host_name + "\x1f" + r.host_id];
+    h.name = r.host_name;
     ++h.reports;
     if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
-    if (!r.report["diag"].is_null() && (!h.latest_diag || r.timestamp >= h.latest_diag->timestamp))
-      h.latest_diag = &r;
+    if (r.report["diag"].is_null()) continue;
+    const json& b = r.report["backend"];
+    std::string label = b["kind"].get<std::string>();
+    if (!b["bochs_model"].is_null()) label += " (" + b["bochs_model"].get<std::string>() + ")";
+    const HistoryReport*& d = h.latest_diag[label];
+    if (!d || r.timestamp >= d->timestamp) d = &r;
   }
   summary.hosts = static_cast<int>(hosts.size());
   summary.groups = static_cast<int>(groups.size());
@@ -178,8 +185,9 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
 
   // Hosts and their capability summaries.
   o << "<section id=\"hosts\"><h2>Hosts</h2>\n";
-  for (const auto& [id, h] : hosts) {
+  for (const auto& [key, h] : hosts) {
     const json& host = h.latest->report["host"];
+    const std::string id = h.latest->host_id;
     o << "<div class=\"host\" id=\"host-" << HtmlEscape(id) << "\"><h3>" << HtmlEscape(S(host["name"]))
       << " <small>(" << HtmlEscape(id) << ")</small></h3>\n<table>"
       << "<tr><th>CPU</th><td>" << HtmlEscape(S(host["cpu_vendor"])) << " family " << HtmlEscape(S(host["cpu_family"]))
@@ -188,34 +196,32 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
       << "<tr><th>Microcode</th><td>" << HtmlEscape(S(host["microcode"])) << "</td></tr>"
       << "<tr><th>Kernel</th><td>" << HtmlEscape(S(host["kernel"])) << "</td></tr>"
       << "<tr><th>Hypervisor</th><td>" << HtmlEscape(S(host["hypervisor"])) << "</td></tr>"
-      << "<tr><th>Reports</th><td>" << h.reports << ", latest " << HtmlEscape(h.latest->timestamp) << "</td></tr>";
-    if (h.latest_diag) {
-      const json& d = h.latest_diag->report["diag"];
-      o << "<tr><th>VMX capability hash</th><td><code>"
-        << HtmlEscape(S(h.latest_diag->report["host"]["vmx_capability_hash"])) << "</code></td></tr>"
-        << "<tr><th>diag</th><td>schema " << HtmlEscape(S(d["schema_version"])) << ", from the report of "
-        << HtmlEscape(h.latest_diag->timestamp) << " (" << HtmlEscape(h.latest_diag->backend) << ")</td></tr>";
-    }
-    o << "</table>\n";
-    if (!h.latest_diag) {
+      << "<tr><th>Reports</th><td>" << h.reports << ", latest " << HtmlEscape(h.latest->timestamp) << "</td></tr>"
+      << "</table>\n";
+    if (h.latest_diag.empty())
       o << "<p class=\"warn capability\">No diag results in this host's reports: capability summary unavailable.</p>\n";
-    } else {
-      std::vector<Verdict> verdicts = DiagVerdicts(h.latest_diag->report["diag"]);
+    for (const auto& [backend, r] : h.latest_diag) {
+      const json& d = r->report["diag"];
+      o << "<p class=\"capability-head\"><b>Capabilities seen by " << HtmlEscape(backend) << "</b>"
+        << (r->report["backend"]["emulated"].get<bool>() ? " (the emulated CPU)" : "") << ": VMX capability hash <code>"
+        << HtmlEscape(S(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
+        << HtmlEscape(S(d["schema_version"])) << ", report of " << HtmlEscape(r->timestamp) << "</p>\n";
+      std::vector<Verdict> verdicts = DiagVerdicts(d);
       if (verdicts.empty()) {
         o << "<p class=\"warn capability\">The diag part has no verdicts.</p>\n";
-      } else {
-        o << "<table class=\"capability\"><tr><th>Check</th><th>Verdict</th><th>Detail</th></tr>";
-        for (const Verdict& v : verdicts) {
-          std::string lv = v.verdict;
-          std::transform(lv.begin(), lv.end(), lv.begin(), [](unsigned char c) { return std::tolower(c); });
-          const char* cls = (lv == "fail" || lv == "failed" || lv == "error" || lv == "unsupported" || lv == "no")
-                                ? "bad"
-                                : (lv == "warn" || lv == "warning" || lv == "unknown" || lv == "skip") ? "warn" : "ok";
-          o << "<tr><td>" << HtmlEscape(v.name) << "</td><td class=\"" << cls << "\">" << HtmlEscape(v.verdict)
-            << "</td><td>" << HtmlEscape(v.detail) << "</td></tr>";
-        }
-        o << "</table>\n";
+        continue;
       }
+      o << "<table class=\"capability\"><tr><th>Check</th><th>Verdict</th><th>Detail</th></tr>";
+      for (const Verdict& v : verdicts) {
+        std::string lv = v.verdict;
+        std::transform(lv.begin(), lv.end(), lv.begin(), [](unsigned char c) { return std::tolower(c); });
+        const char* cls = (lv == "fail" || lv == "failed" || lv == "error" || lv == "unsupported" || lv == "no")
+                              ? "bad"
+                              : (lv == "warn" || lv == "warning" || lv == "unknown" || lv == "skip") ? "warn" : "ok";
+        o << "<tr><td>" << HtmlEscape(v.name) << "</td><td class=\"" << cls << "\">" << HtmlEscape(v.verdict)
+          << "</td><td>" << HtmlEscape(v.detail) << "</td></tr>";
+      }
+      o << "</table>\n";
     }
     o << "</div>\n";
   }

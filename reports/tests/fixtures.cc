@@ -152,3 +152,38 @@ std::string TempDir(const std::string& tag) {
 }
 
 }  // namespace vmxb::reports::testing
+
+#include "reports/history.h"
+
+namespace vmxb::reports::testing {
+
+DemoHistory PopulateDemoHistory(History& history) {
+  DemoHistory demo;
+  json diag = DiagDoc();
+  HostSpec alpha, beta;
+  alpha.name = "alpha";
+  beta.name = "beta";
+  beta.model = "106";
+  for (int day = 1; day <= 6; ++day) {
+    const std::string date = "2026-11-0" + std::to_string(day) + "T06:00:00+00:00";
+    const unsigned s = static_cast<unsigned>(day) * 10;
+    double global = day == 6 ? 1080 : 900;
+    double vmread = day == 3 ? 140 : 100;
+    history.Ingest(MakeReport({{"ring0/invept_single_context", Around(600, 9, s)},
+                               {"ring0/invept_global", Around(global, 9, s + 1)},
+                               {"ring0/vmread", Around(vmread, 9, s + 2)},
+                               {"userspace_capture/flag_outputs", Around(2.4, 9, s + 3)}},
+                              date, alpha, {}, &diag));
+    history.Ingest(MakeReport({{"ring0/invept_single_context", std::vector<double>(9, 1)},
+                               {"ring0/invept_global", std::vector<double>(9, 1)},
+                               {"ring0/vmread", std::vector<double>(9, 1)}},
+                              date, alpha, {"bochs", "corei7_skylake_x"}, &diag));
+    history.Ingest(MakeReport({{"ring0/invept_single_context", Around(480, 9, s + 4)},
+                               {"ring0/invept_global", Around(760, 9, s + 5)}},
+                              date, beta));
+    demo.reports += 3;
+  }
+  return demo;
+}
+
+}  // namespace vmxb::reports::testing

@@ -53,3 +53,24 @@ void WriteFile(const std::string& path, const std::string& text);
 std::string TempDir(const std::string& tag);
 
 }  // namespace vmxb::reports::testing
+
+namespace vmxb::reports {
+class History;
+}
+
+namespace vmxb::reports::testing {
+
+struct DemoHistory {
+  int reports = 0;
+  // What the dashboard must show.
+  std::string regressed_host = "alpha", regressed_benchmark = "ring0/invept_global";
+  std::string recovered_benchmark = "ring0/vmread";  // regressed on day 3, back to normal after
+};
+
+// Six days of reports: host alpha on hardware (with diag) and under Bochs
+// (corei7_skylake_x), host beta on hardware without diag. alpha's
+// invept_global regresses by ~20% on the last day; vmread regresses on day 3
+// and recovers on day 4.
+DemoHistory PopulateDemoHistory(History& history);
+
+}  // namespace vmxb::reports::testing
