@@ -37,12 +37,15 @@ Snapshot collect_live(const LiveOptions& options) {
   s.source_detail = host_description();
 
   std::string error;
-  if (!identify_live(s.identity, error)) s.notes.push_back("CPU identification failed: " + error);
+  if (options.identity)
+    s.identity = *options.identity;
+  else if (!identify_live(s.identity, error))
+    s.notes.push_back("CPU identification failed: " + error);
 
   std::vector<CpuinfoCpu> cpuinfo;
   if (auto text = slurp(options.cpuinfo_path)) cpuinfo = parse_cpuinfo(*text);
   if (!cpuinfo.empty()) {
-    s.identity.microcode = cpuinfo.front().microcode;
+    if (!s.identity.microcode) s.identity.microcode = cpuinfo.front().microcode;
     // Only meaningful with CPUID.1:ECX.VMX = 1: Linux then clears "vmx" when
     // the firmware left VMX disabled in IA32_FEATURE_CONTROL.
     s.os_vmx_flag = cpuinfo.front().has_flag("vmx");

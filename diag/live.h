@@ -2,6 +2,7 @@
 // through the msr driver, /proc/cpuinfo when the MSRs cannot be read.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "diag/msr_source.h"
@@ -13,6 +14,8 @@ struct LiveOptions {
   std::string cpuinfo_path = "/proc/cpuinfo";
   std::string online_path = "/sys/devices/system/cpu/online";
   MsrReader* reader = nullptr;  // nullptr: libcpuid's MSR driver
+  // Tests only: use this identity instead of identifying the host's CPU.
+  std::optional<Identity> identity;
 };
 
 Snapshot collect_live(const LiveOptions& options = {});

@@ -291,11 +291,15 @@ TEST(BochsTigerlake, Decoding) {
   // Exit 0x107fffff...: allowed-1 bits 0-22 and 28 (load CET state).
   const DecodedMsr* exit = decoded(r, msr::kVmxExitCtls);
   for (const auto& c : exit->controls) {
-    if (c.bit == 28) EXPECT_EQ(c.setting, Setting::kYes);
+    if (c.bit == 28) {
+      EXPECT_EQ(c.setting, Setting::kYes);
+    }
   }
   // Entry 0x0010ffff...: allowed-1 bit 20 (load CET state).
   for (const auto& c : decoded(r, msr::kVmxEntryCtls)->controls) {
-    if (c.bit == 20) EXPECT_EQ(c.setting, Setting::kYes);
+    if (c.bit == 20) {
+      EXPECT_EQ(c.setting, Setting::kYes);
+    }
   }
   // EPT_VPID_CAP 0x00000f0106b34141 adds bit 23 (supervisor shadow-stack control).
   expect_set_bits(r, msr::kVmxEptVpidCap, {0, 6, 8, 14, 16, 17, 20, 21, 23, 25, 26, 32, 40, 41, 42, 43});
