@@ -133,6 +133,16 @@ std::optional<std::string> CapabilityHash(const json& diag) {
 }
 
 std::optional<std::string> ValidateReport(const json& report) {
+  // Which format and version first: a report of another version fails for
+  // that reason, not for the first member that happens to differ.
+  if (report.is_object()) {
+    auto f = report.find("format"), v = report.find("format_version");
+    if (f != report.end() && *f != kFormatName)
+      return "/format: " + f->dump() + " is not \"" + kFormatName + "\"";
+    if (v != report.end() && v->is_number_integer() && *v != kFormatVersion)
+      return "/format_version: " + v->dump() + " is not supported; this tool reads format version " +
+             std::to_string(kFormatVersion);
+  }
   if (auto e = Schema().Validate(report)) return e;
   return SemanticError(report);
 }

@@ -196,7 +196,10 @@ class Tamper : public ::testing::Test {
 };
 
 TEST_F(Tamper, EachRuleNamesWhereAndWhy) {
-  EXPECT_EQ(Why([](json& r) { r["format_version"] = 2; }), "/format_version: must be 1, got 2");
+  EXPECT_EQ(Why([](json& r) { r["format_version"] = 2; }),
+            "/format_version: 2 is not supported; this tool reads format version 1");
+  EXPECT_EQ(Why([](json& r) { r["format_version"] = "1"; }), "/format_version: must be 1, got \"1\"");
+  EXPECT_EQ(Why([](json& r) { r["format"] = "other"; }), "/format: \"other\" is not \"vmxbench-report\"");
   EXPECT_EQ(Why([](json& r) { r.erase("host"); }), "/: missing required member \"host\"");
   EXPECT_EQ(Why([](json& r) { r["extra"] = 1; }), "/: unexpected member \"extra\"");
   EXPECT_EQ(Why([](json& r) { r["timestamp"] = "2026-11-26 06:00"; }).rfind("/timestamp: ", 0), 0u);

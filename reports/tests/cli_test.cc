@@ -1,0 +1,258 @@
+// The `reports` binary end to end: exit statuses, one-line rejections naming
+// the file, compare on real Google Benchmark output of tiny_bench (a real
+// 3x slowdown must be flagged, a run against itself must not), history and
+// dashboard through the command line, path resolution under `bazel run`.
+#include <algorithm>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "reports/report.h"
+#include "reports/tests/fixtures.h"
+#include "reports/tests/subprocess.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+using testing::FixturePath;
+using testing::ProcessResult;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::TempDir("cli"); }
+
+  ProcessResult Reports(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), testing::RunfilePath("reports/reports"));
+    testing::ProcessOptions o;
+    o.env = env;
+    o.env.emplace("VMXBENCH_HISTORY_DB", "sqlite:" + dir_ + "/default.sqlite");
+    return testing::RunProcess(args, o);
+  }
+
+  std::string Write(const std::string& name, const json& report) {
+    const std::string path = dir_ + "/" + name;
+    WriteReportFile(report, path);
+    return path;
+  }
+
+  // One line on stderr, naming the file.
+  static void ExpectOneLineNaming(const ProcessResult& r, const std::string& file, const std::string& reason) {
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(Cli, RejectsBadInputWithOneLineAndAStatusPerKind) {
+  const std::string good = Write("good.json", testing::MakeReport({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
+  const std::string missing = dir_ + "/missing.json", malformed = FixturePath("malformed.json"),
+                    v2 = FixturePath("report_v2.json"), empty = dir_ + "/empty.json";
+  testing::WriteFile(empty, "\n");
+  const std::string gb = dir_ + "/gb.json";  // a Google Benchmark document is not a report
+  testing::WriteFile(gb, testing::GbDoc({{"x", {1}}}, "2026-11-20T00:00:00+00:00").dump());
+
+  for (const std::string cmd : {"validate", "compare", "ingest", "export"}) {
+    SCOPED_TRACE(cmd);
+    auto run = [&](const std::string& bad) {
+      if (cmd == std::string("validate")) return Reports({"validate", bad});
+      if (cmd == std::string("compare")) return Reports({"compare", good, bad});
+      if (cmd == std::string("ingest")) return Reports({"history", "ingest", good, bad});
+      return Reports({"export", "--format", "github", bad});
+    };
+    ProcessResult r = run(missing);
+    EXPECT_EQ(r.exit_code, 3) << r.Describe();
+    ExpectOneLineNaming(r, missing, "cannot read: No such file or directory");
+    r = run(malformed);
+    EXPECT_EQ(r.exit_code, 4) << r.Describe();
+    ExpectOneLineNaming(r, malformed, "malformed JSON: parse error at line 4");
+    r = run(empty);
+    EXPECT_EQ(r.exit_code, 4) << r.Describe();
+    ExpectOneLineNaming(r, empty, "the file is empty");
+    r = run(v2);
+    EXPECT_EQ(r.exit_code, 5) << r.Describe();
+    ExpectOneLineNaming(r, v2, "not a valid vmxbench report: /format_version: 2 is not supported; this tool reads format version 1");
+    r = run(gb);
+    EXPECT_EQ(r.exit_code, 5) << r.Describe();
+    ExpectOneLineNaming(r, gb, "missing required member");
+  }
+  // A rejected batch ingests nothing, not even its valid files.
+  ProcessResult q = Reports({"history", "query", "--format", "json"});
+  ASSERT_EQ(q.exit_code, 0) << q.Describe();
+  EXPECT_EQ(json::parse(q.out).size(), 0u);
+}
+
+TEST_F(Cli, UsageErrors) {
+  EXPECT_EQ(Reports({}).exit_code, 2);
+  EXPECT_EQ(Reports({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(Reports({"compare", "only-one.json"}).exit_code, 2);
+  ProcessResult r = Reports({"compare", "a.json", "b.json", "--threshold", "lots"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--threshold lots"), std::string::npos);
+  EXPECT_EQ(Reports({"--help"}).exit_code, 0);
+}
+
+TEST_F(Cli, CompareGatesOnRegressionsAndRefusesIncomparableRuns) {
+  const auto o = Write("old.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+                                                       "2026-11-20T00:00:00+00:00"));
+  const auto n = Write("new.json", testing::MakeReport({{"ring0/invept_global", testing::Around(990, 9, 2)}},
+                                                       "2026-11-21T00:00:00+00:00"));
+  ProcessResult r = Reports({"compare", o, n});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_NE(r.out.find("REGRESSION"), std::string::npos);
+  EXPECT_EQ(Reports({"compare", o, n, "--threshold", "15%"}).exit_code, 0);
+  EXPECT_EQ(Reports({"compare", o, n, "--threshold=0.15"}).exit_code, 0);
+  EXPECT_EQ(Reports({"compare", n, o}).exit_code, 0);
+  ProcessResult j = Reports({"compare", o, n, "--format", "json"});
+  EXPECT_EQ(j.exit_code, 1);
+  EXPECT_EQ(json::parse(j.out)["regressions"], 1);
+
+  const auto emu = Write("emu.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+                                                         "2026-11-21T00:00:00+00:00", {}, {"bochs", "corei7_skylake_x"}));
+  r = Reports({"compare", o, emu});
+  EXPECT_EQ(r.exit_code, 6) << r.Describe();
+  ExpectOneLineNaming(r, emu, "emulated");
+  EXPECT_NE(r.err.find("--force"), std::string::npos);
+  EXPECT_TRUE(r.out.empty());
+  r = Reports({"compare", o, emu, "--force"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.Describe();
+  EXPECT_NE(r.err.find("warning: comparing anyway"), std::string::npos);
+
+  testing::HostSpec other;
+  other.model = "143";
+  const auto spr = Write("spr.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+                                                         "2026-11-21T00:00:00+00:00", other));
+  r = Reports({"compare", o, spr});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("different CPU models"), std::string::npos);
+}
+
+TEST_F(Cli, RealGoogleBenchmarkRuns) {
+  const std::string bench = testing::RunfilePath("reports/tests/tiny_bench");
+  auto run = [&](const std::string& slowdown, const std::string& out) {
+    testing::ProcessOptions o;
+    o.env = {{"TINY_BENCH_SLOWDOWN", slowdown}};
+    ProcessResult r = testing::RunProcess(
+        {bench, "--benchmark_repetitions=9", "--benchmark_min_time=0.005", "--benchmark_format=json",
+         "--benchmark_out=" + out, "--benchmark_out_format=json"},
+        o);
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  };
+  run("1", dir_ + "/gb_fast.json");
+  run("10", dir_ + "/gb_slow.json");
+  for (const char* v : {"fast", "slow"}) {
+    ProcessResult b = Reports({"build", "--benchmark", dir_ + "/gb_" + v + ".json", "--diag",
+                               FixturePath("diag_array_form.json"), "--out", dir_ + "/" + v + ".json"});
+    ASSERT_EQ(b.exit_code, 0) << b.Describe();
+  }
+  json fast = json::parse(testing::ReadFile(dir_ + "/fast.json"));
+  EXPECT_EQ(ValidateReport(fast), std::nullopt);
+  EXPECT_EQ(fast["google_benchmark"], json::parse(testing::ReadFile(dir_ + "/gb_fast.json")));  // verbatim
+  EXPECT_EQ(fast["host"]["cpu_model"], 85);  // "0x55" in the context
+  EXPECT_TRUE(fast["host"]["vmx_capability_hash"].is_string());
+  bool counters = false;
+  for (const json& row : fast["google_benchmark"]["benchmarks"]) counters = counters || row.contains("cycles_p99");
+  EXPECT_TRUE(counters);
+
+  // A run against itself: every ratio is 1, nothing is significant.
+  ProcessResult same = Reports({"compare", dir_ + "/fast.json", dir_ + "/fast.json", "--format", "json"});
+  ASSERT_EQ(same.exit_code, 0) << same.Describe();
+  json js = json::parse(same.out);
+  EXPECT_EQ(js["geomean_ratio"], 1.0);
+  EXPECT_EQ(js["benchmarks"].size(), 3u);
+  for (const json& b : js["benchmarks"]) EXPECT_EQ(b["verdict"], "no significant change") << b.dump();
+
+  // Ten times the work: every benchmark is a significant regression. (The
+  // ring-0 rows' cycle counters scale exactly; the user-space row is a real
+  // timing, so other load on the machine only blurs it: it is still expected
+  // to be at least twice as slow.)
+  ProcessResult slow = Reports({"compare", dir_ + "/fast.json", dir_ + "/slow.json", "--format", "json"});
+  EXPECT_EQ(slow.exit_code, 1) << slow.Describe();
+  json jl = json::parse(slow.out);
+  EXPECT_EQ(jl["regressions"], 3) << slow.out;
+  EXPECT_GT(jl["geomean_ratio"].get<double>(), 3);
+  for (const json& b : jl["benchmarks"]) {
+    EXPECT_EQ(b["verdict"], "REGRESSION") << b.dump();
+    EXPECT_GT(b["change"].get<double>(), 1.0) << b.dump();
+    if (b["metric"] == "cycles_median") {
+      EXPECT_LT(b["p_value"].get<double>(), 0.001) << b.dump();
+    }
+  }
+  // The other way round it is an improvement, and CI passes.
+  EXPECT_EQ(Reports({"compare", dir_ + "/slow.json", dir_ + "/fast.json"}).exit_code, 0);
+}
+
+TEST_F(Cli, EmulatedAggregatesOnlyRunSaysWhyItCannotTest) {
+  ProcessResult b =
+      Reports({"build", "--benchmark", FixturePath("gb_bochs_aggregates_only.json"), "--out", dir_ + "/emu.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.Describe();
+  json emu = json::parse(testing::ReadFile(dir_ + "/emu.json"));
+  EXPECT_EQ(emu["timestamp"], "2026-11-25T09:00:00Z");
+  EXPECT_EQ(emu["backend"]["bochs_model"], "corei7_skylake_x");
+  EXPECT_EQ(emu["host"]["microcode"], nullptr);  // "unknown"
+  ProcessResult c = Reports({"compare", dir_ + "/emu.json", dir_ + "/emu.json"});
+  EXPECT_EQ(c.exit_code, 0) << c.Describe();
+  EXPECT_NE(c.out.find("only aggregates reported"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("instruction counts (emulated)"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("unsupported: VMFUNC not enabled"), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("cycles"), std::string::npos) << c.out;
+}
+
+TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
+  // As under `bazel run`: relative paths are taken from BUILD_WORKING_DIRECTORY.
+  std::map<std::string, std::string> env = {{"BUILD_WORKING_DIRECTORY", dir_}};
+  for (int day = 1; day <= 3; ++day)
+    Write("r" + std::to_string(day) + ".json",
+          testing::MakeReport({{"ring0/invept_single_context", testing::Around(600, 9, day)},
+                               {"ring0/invept_global", testing::Around(day == 3 ? 1200 : 900, 9, day + 10)}},
+                              "2026-11-0" + std::to_string(day) + "T06:00:00+00:00"));
+  ProcessResult in = Reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json"}, env);
+  ASSERT_EQ(in.exit_code, 0) << in.Describe();
+  EXPECT_NE(in.out.find("2 added, 0 already in the history"), std::string::npos) << in.out;
+  in = Reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json", "r3.json"}, env);
+  ASSERT_EQ(in.exit_code, 0) << in.Describe();
+  EXPECT_NE(in.out.find("1 added, 2 already in the history (3 reports)"), std::string::npos) << in.out;
+
+  ProcessResult q = Reports({"history", "query", "--db", "sqlite:h.sqlite", "--host", "lab-host-1", "--benchmark",
+                             "ring0/invept_global", "--since", "2026-11-02", "--format", "json"},
+                            env);
+  ASSERT_EQ(q.exit_code, 0) << q.Describe();
+  json pts = json::parse(q.out);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_EQ(pts[0]["timestamp"], "2026-11-02T06:00:00Z");
+  EXPECT_EQ(pts[1]["samples"].size(), 9u);
+  ProcessResult text = Reports({"history", "query", "--db", "sqlite:h.sqlite", "--benchmark", "ring0/*"}, env);
+  EXPECT_NE(text.out.find("6 result(s)"), std::string::npos) << text.out;
+  EXPECT_EQ(Reports({"history", "query", "--db", "sqlite:h.sqlite", "--since", "last tuesday"}, env).exit_code, 2);
+
+  ProcessResult d = Reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "dash.html"}, env);
+  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  EXPECT_NE(d.out.find("1 regression(s)"), std::string::npos) << d.out;
+  const std::string html = testing::ReadFile(dir_ + "/dash.html");
+  EXPECT_NE(html.find("class=\"pt regression\""), std::string::npos);
+
+  ProcessResult e = Reports({"export", "--format", "bencher", "r3.json", "--out", "bmf.json"}, env);
+  ASSERT_EQ(e.exit_code, 0) << e.Describe();
+  EXPECT_TRUE(json::parse(testing::ReadFile(dir_ + "/bmf.json"))["ring0/invept_global"].contains("cycles"));
+  ProcessResult g = Reports({"export", "--format", "github", "r3.json"}, env);
+  ASSERT_EQ(g.exit_code, 0);
+  EXPECT_EQ(json::parse(g.out).size(), 2u);
+
+  // The default database comes from VMXBENCH_HISTORY_DB.
+  ASSERT_EQ(Reports({"history", "ingest", "r1.json"}, env).exit_code, 0);
+  EXPECT_TRUE(std::ifstream(dir_ + "/default.sqlite").good());
+}
+
+TEST_F(Cli, DatabaseErrorsHaveTheirOwnStatus) {
+  const auto r = Write("r.json", testing::MakeReport({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
+  ProcessResult p = Reports({"history", "ingest", "--db", "postgresql://nobody@/x?host=/nonexistent-vmxbench", r});
+  EXPECT_EQ(p.exit_code, 7) << p.Describe();
+  EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
+  EXPECT_NE(p.err.find("cannot connect"), std::string::npos);
+  EXPECT_EQ(Reports({"history", "query", "--db", "mysql://x"}).exit_code, 7);
+}
+
+}  // namespace
+}  // namespace vmxb::reports
