@@ -32,7 +32,9 @@ fetch_into() {
   chmod 755 "$tmp"  # apt-get download runs as _apt
   trap 'rm -rf "$tmp"' RETURN
   echo "fetch_kernel: downloading $* -> $dest"
-  (cd "$tmp" && apt-get download -q "$@" >/dev/null)
+  # Stale or missing package lists (a fresh machine): update once and retry.
+  (cd "$tmp" && apt-get download -q "$@" >/dev/null) ||
+    { apt-get update -qq && (cd "$tmp" && apt-get download -q "$@" >/dev/null); }
   rm -rf "$dest.partial"
   mkdir -p "$dest.partial"
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$dest.partial"; done

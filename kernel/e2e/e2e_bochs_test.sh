@@ -19,8 +19,13 @@ t_start=$(date +%s)
 log() { echo "e2e[$(($(date +%s) - t_start))s]: $*" >&2; }
 die() { log "ERROR: $*"; exit 2; }
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-kernel_dir=$(cd "$here/.." && pwd)
+# Under `bazel test` the script runs as kernel/e2e_bochs_test in the runfiles tree.
+if [ -n "${TEST_SRCDIR:-}" ]; then
+  kernel_dir="$TEST_SRCDIR/${TEST_WORKSPACE:-vmxbench}/kernel"
+else
+  kernel_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+fi
+here="$kernel_dir/e2e"
 cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
 work=${TEST_TMPDIR:-$(mktemp -d /tmp/vmxbench-e2e.XXXXXX)}
 timeout_s=${VMXB_BOCHS_TIMEOUT:-540}
@@ -129,7 +134,8 @@ printf 'c\nquit\n' > "$work/debugger.rc"
 log "booting Debian $release under Bochs (6.1 needs ~2 min to reach /init; limit ${timeout_s}s)"
 t_boot=$(date +%s)
 # display_library term needs a tty: script(1) provides one; its screen output is discarded.
-timeout -k 10 "$timeout_s" script -qfec "bochs -q -f '$work/bochsrc' -rc '$work/debugger.rc'" /dev/null \
+# Bazel runs tests without TERM; ncurses (bochs-term) needs one it knows (ncurses-base).
+TERM=vt100 timeout -k 10 "$timeout_s" script -qfec "bochs -q -f '$work/bochsrc' -rc '$work/debugger.rc'" /dev/null \
   </dev/null >"$work/bochs.screen" 2>&1 &
 bochs_pid=$!
 
@@ -183,7 +189,16 @@ if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' "$work/serial.txt"; then
   log "kernel crashed (see guest lines above)"
   status=1
 fi
-grep -q '^VMXB-E2E DONE' "$work/serial.txt" || { log "guest never finished (timeout ${timeout_s}s?)"; status=1; }
+if ! grep -q '^VMXB-E2E DONE' "$work/serial.txt"; then
+  log "guest never finished (timeout ${timeout_s}s?); Bochs said:"
+  tail -n 15 "$work/bochs.screen" | tr -cd '[:print:]\n' | sed 's/^/bochs: /' >&2
+  grep -E '^[0-9]+[ep]\[' "$work/bochs.log" | tail -n 10 | sed 's/^/bochs.log: /' >&2
+  status=1
+fi
+# Keep the logs with the test results (bazel-testlogs/.../test.outputs/).
+if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
+  cp "$work/serial.txt" "$work/bochs.log" "$work/bochs.screen" "$TEST_UNDECLARED_OUTPUTS_DIR/" 2>/dev/null
+fi
 if [ -n "$bench" ] && [ $status -eq 0 ]; then
   "$here/check_bench_json.sh" "$work/serial.txt" >&2 || status=1
 fi
