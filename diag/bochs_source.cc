@@ -69,13 +69,21 @@ bool snapshot_from_probe(const harness::ImageReport& probe, const std::string& m
 }
 
 bool collect_bochs(const std::string& model, Snapshot& out, std::string& error) {
+  // Name an unknown model before booting anything (`bochs --help cpu`).
+  const std::vector<std::string> models = harness::bochs_cpu_models();
+  if (!models.empty() && std::find(models.begin(), models.end(), model) == models.end()) {
+    error = "unknown Bochs CPU model '" + model + "'; `bochs --help cpu` lists:";
+    for (const auto& m : models) error += " " + m;
+    return false;
+  }
   harness::BochsOptions options;
   options.cpu_model = model;
   options.plan = harness::make_plan(harness::PlanMode::kProbe);
   harness::ImageRun run = harness::run_boot_image(options);
   if (!run.completed) {
     error = "Bochs run with model " + model + " failed: " + run.error;
-    if (!run.emulator_message.empty()) error += " (Bochs: " + run.emulator_message + ")";
+    if (!run.emulator_message.empty() && run.error.find(run.emulator_message) == std::string::npos)
+      error += " (Bochs: " + run.emulator_message + ")";
     return false;
   }
   harness::ImageReport probe = harness::parse_image_output(run.lines);
