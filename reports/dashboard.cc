@@ -206,6 +206,22 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
         << (r->report["backend"]["emulated"].get<bool>() ? " (the emulated CPU)" : "") << ": VMX capability hash <code>"
         << HtmlEscape(S(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
         << HtmlEscape(S(d["schema_version"])) << ", report of " << HtmlEscape(r->timestamp) << "</p>\n";
+      const DiagSummary ds = SummarizeDiag(d);
+      if (!ds.exit_id.empty() || ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
+        o << "<p class=\"capability-head\">";
+        if (!ds.exit_id.empty())
+          o << "diag: <b class=\"" << (ds.exit_id == "vmx_usable" ? "ok" : "bad") << "\">" << HtmlEscape(ds.exit_id)
+            << "</b> — " << HtmlEscape(ds.exit_meaning) << ". ";
+        if (ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
+          o << "SDM checks: " << ds.checks_passed << " pass, <span class=\"" << (ds.checks_failed ? "bad" : "ok")
+            << "\">" << ds.checks_failed << " fail</span>, " << ds.checks_skipped << " skipped";
+          std::string failed;
+          for (const std::string& f : ds.failed_checks) failed += (failed.empty() ? "" : ", ") + f;
+          if (!failed.empty()) o << " (" << HtmlEscape(failed) << ")";
+          o << ".";
+        }
+        o << "</p>\n";
+      }
       std::vector<Verdict> verdicts = DiagVerdicts(d);
       if (verdicts.empty()) {
         o << "<p class=\"warn capability\">The diag part has no verdicts.</p>\n";

@@ -24,7 +24,7 @@ const json* FindMsrs(const json& d) {
 }
 
 const json* FindVerdicts(const json& d) {
-  for (const char* k : {"verdicts", "checks"})
+  for (const char* k : {"verdicts"})
     if (auto it = d.find(k); it != d.end()) return &*it;
   if (auto s = d.find("summary"); s != d.end() && s->is_object() && s->contains("verdicts"))
     return &(*s)["verdicts"];
@@ -166,11 +166,17 @@ std::vector<Verdict> DiagVerdicts(const json& d) {
   const json* vs = FindVerdicts(d);
   if (!vs) return out;
   if (vs->is_object()) {
+    // diag's report: {"<id>": {"title", "value": true|false|null, "why"}}.
     for (const auto& [k, v] : vs->items()) {
-      if (v.is_object())
-        out.push_back({k, Str(v, {"verdict", "status", "result"}), Str(v, {"detail", "reason", "why"})});
-      else
-        out.push_back({k, v.is_string() ? v.get<std::string>() : v.dump(), ""});
+      if (v.is_object()) {
+        std::string verdict = Str(v, {"verdict", "status", "result"});
+        if (verdict.empty() && v.contains("value"))
+          verdict = v["value"].is_boolean() ? (v["value"].get<bool>() ? "yes" : "no") : "unknown";
+        std::string title = Str(v, {"title", "name"});
+        out.push_back({title.empty() ? k : title, verdict, Str(v, {"detail", "reason", "why"})});
+      } else {
+        out.push_back({k, v.is_string() ? v.get<std::string>() : v.is_boolean() ? (v.get<bool>() ? "yes" : "no") : v.dump(), ""});
+      }
     }
   } else if (vs->is_array()) {
     for (const json& v : *vs) {
@@ -180,6 +186,33 @@ std::vector<Verdict> DiagVerdicts(const json& d) {
     }
   }
   return out;
+}
+
+}  // namespace vmxb::reports
+
+namespace vmxb::reports {
+
+DiagSummary SummarizeDiag(const nlohmann::json& d) {
+  DiagSummary s;
+  if (!d.is_object()) return s;
+  if (auto c = d.find("checks"); c != d.end() && c->is_array()) {
+    for (const json& check : *c) {
+      if (!check.is_object()) continue;
+      const std::string outcome = Str(check, {"outcome", "result", "status"});
+      if (outcome == "pass") ++s.checks_passed;
+      else if (outcome == "fail") {
+        ++s.checks_failed;
+        s.failed_checks.push_back(Str(check, {"id", "name"}) + (check.contains("severity") ? " (" + Str(check, {"severity"}) + ")" : ""));
+      } else if (outcome == "skip") ++s.checks_skipped;
+    }
+  }
+  if (auto e = d.find("exit"); e != d.end() && e->is_object()) {
+    s.exit_id = Str(*e, {"id"});
+    s.exit_meaning = Str(*e, {"meaning"});
+  }
+  if (auto src = d.find("source"); src != d.end() && src->is_object())
+    s.source = Str(*src, {"kind"}) + (Str(*src, {"detail"}).empty() ? "" : " " + Str(*src, {"detail"}));
+  return s;
 }
 
 }  // namespace vmxb::reports

@@ -29,6 +29,17 @@ struct Verdict {
 };
 
 // In document order; empty when the document has none or they are malformed.
+// diag's report form {"<id>": {"title", "value": true|false|null, "why"}}
+// becomes {title, "yes"|"no"|"unknown", why}.
 std::vector<Verdict> DiagVerdicts(const nlohmann::json& diag);
+
+// diag's "checks" (outcome pass/fail/skip), "exit" {id, meaning} and "source",
+// when present.
+struct DiagSummary {
+  int checks_passed = 0, checks_failed = 0, checks_skipped = 0;
+  std::vector<std::string> failed_checks;  // "id (severity)"
+  std::string exit_id, exit_meaning, source;
+};
+DiagSummary SummarizeDiag(const nlohmann::json& diag);
 
 }  // namespace vmxb::reports
