@@ -68,13 +68,13 @@ bool snapshot_from_probe(const harness::ImageReport& probe, const std::string& m
   return true;
 }
 
-bool collect_bochs(const std::string& model, Snapshot& out, std::string& error) {
+BochsResult collect_bochs(const std::string& model, Snapshot& out, std::string& error) {
   // Name an unknown model before booting anything (`bochs --help cpu`).
   const std::vector<std::string> models = harness::bochs_cpu_models();
   if (!models.empty() && std::find(models.begin(), models.end(), model) == models.end()) {
     error = "unknown Bochs CPU model '" + model + "'; `bochs --help cpu` lists:";
     for (const auto& m : models) error += " " + m;
-    return false;
+    return BochsResult::kUnknownModel;
   }
   harness::BochsOptions options;
   options.cpu_model = model;
@@ -84,14 +84,14 @@ bool collect_bochs(const std::string& model, Snapshot& out, std::string& error) 
     error = "Bochs run with model " + model + " failed: " + run.error;
     if (!run.emulator_message.empty() && run.error.find(run.emulator_message) == std::string::npos)
       error += " (Bochs: " + run.emulator_message + ")";
-    return false;
+    return BochsResult::kFailed;
   }
   harness::ImageReport probe = harness::parse_image_output(run.lines);
   if (!snapshot_from_probe(probe, model, out, error)) {
     error = "Bochs model " + model + ": " + error;
-    return false;
+    return BochsResult::kFailed;
   }
-  return true;
+  return BochsResult::kOk;
 }
 
 }  // namespace vmxb::diag

@@ -15,7 +15,9 @@ namespace vmxb::diag {
 bool snapshot_from_probe(const harness::ImageReport& probe, const std::string& model, Snapshot& out,
                          std::string& error);
 
+enum class BochsResult { kOk, kUnknownModel, kFailed };
+
 // Runs the boot image under Bochs (probe mode) and converts its output.
-bool collect_bochs(const std::string& model, Snapshot& out, std::string& error);
+BochsResult collect_bochs(const std::string& model, Snapshot& out, std::string& error);
 
 }  // namespace vmxb::diag

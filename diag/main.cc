@@ -84,7 +84,9 @@ int run(int argc, char** argv) {
     snapshot.from_file = from;
   } else if (!bochs.empty()) {
     std::string error;
-    if (!vmxb::diag::collect_bochs(bochs, snapshot, error)) {
+    const auto result = vmxb::diag::collect_bochs(bochs, snapshot, error);
+    if (result == vmxb::diag::BochsResult::kUnknownModel) return usage_error(error);
+    if (result != vmxb::diag::BochsResult::kOk) {
       std::fprintf(stderr, "diag: %s\n", error.c_str());
       return static_cast<int>(ExitCode::kSourceFailed);
     }

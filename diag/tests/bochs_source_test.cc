@@ -93,7 +93,7 @@ TEST(BochsSource, BootReproducesTheCommittedDump) {
   if (!have_bochs()) GTEST_SKIP() << "bochs is not installed (tools/setup installs it)";
   Snapshot s;
   std::string error;
-  ASSERT_TRUE(collect_bochs("corei7_skylake_x", s, error)) << error;
+  ASSERT_EQ(collect_bochs("corei7_skylake_x", s, error), BochsResult::kOk) << error;
   EXPECT_EQ(snapshot_json(s), snapshot_json(testing::load_testdata("corei7_skylake_x")));
 }
 
@@ -101,7 +101,7 @@ TEST(BochsSource, UnknownModelIsNamed) {
   if (!have_bochs()) GTEST_SKIP() << "bochs is not installed (tools/setup installs it)";
   Snapshot s;
   std::string error;
-  EXPECT_FALSE(collect_bochs("no_such_model", s, error));
+  EXPECT_EQ(collect_bochs("no_such_model", s, error), BochsResult::kUnknownModel);
   EXPECT_NE(error.find("unknown Bochs CPU model 'no_such_model'"), std::string::npos) << error;
   EXPECT_NE(error.find("corei7_skylake_x"), std::string::npos) << error;
 }
