@@ -24,7 +24,7 @@ stage() {
   cp "$here"/include/*.h "$dir/include/"
   cp "$root"/primitives/*.h "$dir/src/primitives/"
   cp "$root"/harness/core/*.h "$dir/src/harness/core/"
-  [ -f "$here/dkms.conf" ] && cp "$here/dkms.conf" "$dir/"
+  cp "$here/dkms.conf" "$dir/"
   return 0
 }
 

@@ -84,6 +84,7 @@ static long vmxb_info(void __user *uarg)
 {
 	struct vmxb_info *info;
 	struct vmxb_cpu_state __user *ucpus;
+	struct vmxb_cpu_state *states = NULL;
 	struct vmxb_msr_job msr_job = {};
 	struct vmxb_cpu_facts facts;
 	u32 cpu, n;
@@ -118,7 +119,14 @@ static long vmxb_info(void __user *uarg)
 		goto out;
 	}
 
-	/* The IPIs below need online CPUs that stay online. */
+	if (n) {
+		states = kvcalloc(n, sizeof(*states), GFP_KERNEL);
+		if (!states) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	/* The IPIs need CPUs that stay online; user memory is touched only after. */
 	cpus_read_lock();
 	if (!cpu_online(info->msr_cpu)) {
 		cpus_read_unlock();
@@ -127,19 +135,14 @@ static long vmxb_info(void __user *uarg)
 	}
 	smp_call_function_single(info->msr_cpu, vmxb_read_msrs_here, &msr_job, 1);
 	for (cpu = 0; cpu < n; cpu++) {
-		struct vmxb_cpu_state st = { .cpu = cpu };
-
+		states[cpu].cpu = cpu;
 		if (cpu_online(cpu))
-			smp_call_function_single(cpu, vmxb_cpu_state_here, &st, 1);
-		if (copy_to_user(&ucpus[cpu], &st, sizeof(st))) {
-			err = -EFAULT;
-			break;
-		}
+			smp_call_function_single(cpu, vmxb_cpu_state_here, &states[cpu], 1);
 	}
 	info->nr_online = num_online_cpus();
 	cpus_read_unlock();
-	if (err) {
-		err = vmxb_reject(err, "INFO: cpus_ptr not writable");
+	if (n && copy_to_user(ucpus, states, (size_t)n * sizeof(*states))) {
+		err = vmxb_reject(-EFAULT, "INFO: cpus_ptr not writable");
 		goto out;
 	}
 
@@ -167,6 +170,7 @@ static long vmxb_info(void __user *uarg)
 	if (copy_to_user(uarg, info, sizeof(*info)))
 		err = vmxb_reject(-EFAULT, "INFO: reply not writable");
 out:
+	kvfree(states);
 	kfree(info);
 	return err;
 }
