@@ -1,5 +1,7 @@
 #include "diag/checks.h"
 
+#include <algorithm>
+
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
@@ -460,7 +462,19 @@ std::vector<CpuDifference> cpu_differences(const Snapshot& s) {
                         (a->status != MsrStatus::kOk || a->value == b->value);
       if (!same) out.push_back({info.name, c.cpu, show(a), show(b)});
     }
-    if (c.vmx_flags != first.vmx_flags) out.push_back({"vmx flags", c.cpu, join(first.vmx_flags), join(c.vmx_flags)});
+    if (c.vmx_flags != first.vmx_flags) {
+      // Only the flags that differ: what each of the two CPUs has alone.
+      auto minus = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+        std::vector<std::string> d;
+        for (const auto& x : a)
+          if (std::find(b.begin(), b.end(), x) == b.end()) d.push_back(x);
+        return d;
+      };
+      std::string only_first = join(minus(first.vmx_flags, c.vmx_flags));
+      std::string only_other = join(minus(c.vmx_flags, first.vmx_flags));
+      out.push_back({"vmx flags", c.cpu, "only: " + (only_first.empty() ? "-" : only_first),
+                     "only: " + (only_other.empty() ? "-" : only_other)});
+    }
     if (c.microcode != first.microcode)
       out.push_back({"microcode", c.cpu, first.microcode ? hex(*first.microcode) : "unknown",
                      c.microcode ? hex(*c.microcode) : "unknown"});

@@ -244,6 +244,14 @@ Tri flag_setting(const std::vector<std::string>& flags, u32 msr, unsigned b) {
   return has(flags, f->flag);
 }
 
+bool any_secondary(const std::vector<std::string>& flags) {
+  for (const auto& f : flags) {
+    const VmxFlagSource* src = find_vmx_flag(f);
+    if (src != nullptr && src->msr == msr::kVmxProcbasedCtls2) return true;
+  }
+  return false;
+}
+
 Decoded decode_cpuinfo(const Snapshot& s, const CpuState& cpu) {
   Decoded out;
   out.cpu = cpu.cpu;
@@ -262,6 +270,10 @@ Decoded decode_cpuinfo(const Snapshot& s, const CpuState& cpu) {
       for (const auto& b : info.bits) {
         if (info.layout == MsrLayout::kControls) {
           Tri t = flag_setting(flags, info.index, b.bit + kAllowed1Shift);
+          // A secondary control Linux shows means IA32_VMX_PROCBASED_CTLS2
+          // exists, which it does only if "Activate secondary controls" may
+          // be 1 (A.3.3); Linux's rdmsr_safe of an absent MSR yields no flags.
+          if (!t && info.index == msr::kVmxProcbasedCtls && b.bit == 31 && any_secondary(flags)) t = true;
           d.controls.push_back({b.bit, b.name, true, !t ? Setting::kUnknown : *t ? Setting::kYes : Setting::kNo});
         } else {
           d.bits.push_back({b.bit, b.name, true, flag_setting(flags, info.index, b.bit)});

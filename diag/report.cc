@@ -8,7 +8,7 @@ const std::vector<ExitInfo> kExitCodes = {
      "VMX present, enabled and locked in IA32_FEATURE_CONTROL, capabilities consistent"},
     {ExitCode::kInternal, "internal_error", "unexpected failure"},
     {ExitCode::kUsage, "usage", "bad command line"},
-    {ExitCode::kNoVmx, "no_vmx", "not an Intel processor with VMX (CPUID.1:ECX.VMX = 0)"},
+    {ExitCode::kNoVmx, "no_vmx", "no VMX: not an Intel processor with VMX (CPUID.1:ECX.VMX = 0)"},
     {ExitCode::kDisabled, "vmx_disabled", "VMX disabled by firmware (IA32_FEATURE_CONTROL)"},
     {ExitCode::kNoMsrAccess, "no_msr_access", "the capability MSRs could not be read"},
     {ExitCode::kBadInput, "bad_input", "the --from file is not a valid diag dump"},

@@ -150,6 +150,13 @@ std::string report_text(const Report& r) {
   o << "\n";
   o << "MSRs      " << (s.msrs_available ? "read" : "not read: " + s.msr_error) << "\n";
   for (const auto& n : s.notes) o << "Note      " << n << "\n";
+  o << "Summary   " << exit_info(r.exit).meaning;
+  if (id.vmx) {
+    const EptVpidSummary& e = r.decoded.ept_vpid;
+    o << "; EPT " << yn(e.ept) << ", VPID " << yn(e.vpid) << ", unrestricted guest " << yn(e.unrestricted_guest);
+    if (const Verdict* k = r.verdicts.find("kvm.enable_ept")) o << ", KVM EPT " << yn(k->value);
+  }
+  o << "\n";
 
   if (!r.verdicts.findings.empty()) {
     o << "\nFindings\n";

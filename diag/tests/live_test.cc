@@ -198,9 +198,19 @@ TEST(Live, CpuinfoFallbackWhenMsrsAreNotReadable) {
   testing::expect_controls(r, msr::kVmxProcbasedCtls2,
                            "0y 1y 2u 3u 4u 5y 6u 7y 8y 9y 10y 11u 12u 13u 14y 15u 16u 17y 18u 19u 20u 22y 23u "
                            "24u 25y 26n 27u 28u 30u 31u");
+  // Any secondary flag means "Activate secondary controls" may be 1.
+  for (const auto& c : testing::decoded(r, msr::kVmxProcbasedCtls)->controls) {
+    if (c.bit == 31) {
+      EXPECT_EQ(c.setting, Setting::kYes);
+    }
+  }
   // The flag Linux printed on CPU 1 only is reported as a difference.
   EXPECT_EQ(testing::check(r, "cpus.identical")->outcome, Outcome::kSkip);  // checks need raw MSRs
-  EXPECT_FALSE(cpu_differences(r.snapshot).empty());
+  const auto diffs = cpu_differences(r.snapshot);
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].first_value, "only: -");
+  EXPECT_EQ(diffs[0].value, "only: some_future_flag");
+  EXPECT_EQ(r.decoded.unmapped_flags, std::vector<std::string>());  // CPU 0 has none
   EXPECT_FALSE(r.decoded.missing.empty());
   const std::string text = report_text(r);
   EXPECT_NE(text.find("Not available from this source"), std::string::npos);
