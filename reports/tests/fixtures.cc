@@ -9,6 +9,7 @@
 
 #include "reports/report.h"
 #include "reports/stats.h"
+#include "reports/timeutil.h"
 
 namespace vmxb::reports::testing {
 
@@ -108,6 +109,11 @@ json DiagDoc(unsigned long long ept_vpid_cap) {
 json MakeReport(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                 const HostSpec& host, const BackendSpec& backend, const json* diag) {
   return BuildReport(GbDoc(benchmarks, date, host, backend), diag);
+}
+
+std::string FormatDay(int day) {
+  std::string utc = FormatUtc(*ParseIso8601("2026-01-01T06:00:00Z") + int64_t{day} * 86400);
+  return utc.substr(0, 19) + "+00:00";
 }
 
 std::vector<double> Around(double center, int n, unsigned seed) {

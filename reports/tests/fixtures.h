@@ -40,6 +40,9 @@ nlohmann::json MakeReport(const std::map<std::string, std::vector<double>>& benc
                           const HostSpec& host = {}, const BackendSpec& backend = {},
                           const nlohmann::json* diag = nullptr);
 
+// "2026-01-01T06:00:00+00:00" plus `day` days.
+std::string FormatDay(int day);
+
 // n values around `center` (deterministic, spread +-2%).
 std::vector<double> Around(double center, int n = 9, unsigned seed = 1);
 
