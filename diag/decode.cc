@@ -89,7 +89,9 @@ void decode_bits(const VmxMsrInfo& info, u64 v, DecodedMsr& d) {
 void decode_controls(const VmxMsrInfo& info, u64 legacy, std::optional<u64> true_value,
                      DecodedMsr& d) {
   const u32 a0 = static_cast<u32>(legacy);
-  const u32 a1 = static_cast<u32>(legacy >> kAllowed1Shift);
+  // With a TRUE MSR, it alone governs VM entry (A.3.1: "all information ... is
+  // contained in the TRUE MSR"); the checks report any disagreement.
+  const u32 a1 = static_cast<u32>((true_value ? *true_value : legacy) >> kAllowed1Shift);
   auto setting = [&](unsigned b) {
     if (!test(a1, b)) return Setting::kNo;
     if (true_value) {

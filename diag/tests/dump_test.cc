@@ -58,6 +58,30 @@ TEST(Dump, RoundTripIsLossless) {
   EXPECT_EQ(snapshot_json(back), original);
 }
 
+TEST(Dump, CpuinfoSnapshotRoundTrip) {
+  Snapshot s;
+  s.source = SourceKind::kCpuinfo;
+  s.identity.vendor = "GenuineIntel";
+  s.identity.family = 6;
+  s.identity.vmx = true;
+  s.msr_error = "/dev/cpu/0/msr does not exist";
+  s.os_vmx_flag = true;
+  CpuState c;
+  c.cpu = 0;
+  c.microcode = 0xf4;
+  c.vmx_flags = {"vnmi", "ept", "vpid"};
+  s.cpus.push_back(c);
+  Snapshot back;
+  InputError e;
+  ASSERT_TRUE(parse_snapshot(snapshot_json(s).dump(), back, e)) << e.field << ": " << e.message;
+  EXPECT_EQ(snapshot_json(back), snapshot_json(s));
+  EXPECT_EQ(diagnose(back).exit, ExitCode::kNoMsrAccess);
+  // A cpuinfo snapshot carrying MSR values is contradictory.
+  json j = snapshot_json(s);
+  j["cpus"][0]["msrs"] = json::array({{{"index", "0x0000003a"}, {"status", "ok"}, {"value", "0x5"}}});
+  EXPECT_EQ(parse_error_of(j).field, "cpus[0].msrs");
+}
+
 TEST(Dump, TruncatedNonJsonEmpty) {
   const std::string text = skylake().dump(2);
   for (const std::string& bad : {text.substr(0, text.size() / 2), std::string("MSR 00000480 00d810000000002b\n"),
