@@ -6,6 +6,7 @@
 #                                           booted under Bochs by //kernel:e2e_bochs_test
 #   $VMXB_KERNEL_CACHE/headers-<release>/   newest Debian 6.12 headers (+ common, kbuild) unpacked;
 #                                           the module is built against them by //kernel:build_test
+#   $VMXB_KERNEL_CACHE/image-<6.12 release>/ that 6.12 kernel, booted by //kernel:e2e_bochs_612_test
 # `apt-get download` + `dpkg-deb -x`: installing linux-image/headers-6.12 would pull in a
 # kernel, udev and initramfs-tools (notes §3). Idempotent; called by tools/setup.
 # Exit: 0 ok, 3 not root and something missing, 1 download/unpack failed.
@@ -68,3 +69,4 @@ dest612="$cache/headers-$r612"
 fetch_into "$dest612" "$h612=$v612" "linux-headers-$base612-common=$v612" "linux-kbuild-$base612=$v612"
 # Debian's per-flavour Makefile includes the common one by absolute /usr/src path.
 sed -i "s|^include /usr/src/|include $dest612/usr/src/|" "$dest612/usr/src/$h612/Makefile"
+fetch_into "$cache/image-$r612" "linux-image-$r612=$v612"

@@ -6,9 +6,11 @@
 # runs kernel/e2e/guest_init.sh there and checks its PASS/FAIL lines.
 # Guest serial lines are echoed to stderr as they arrive.
 #
-#   e2e_bochs_test.sh --vmxbctl P --fuzz P --kvm-hold P [--bench P]
+#   e2e_bochs_test.sh --vmxbctl P --fuzz P --kvm-hold P [--bench P] [--kernel 6.12]
 # --vmxbctl/--fuzz/--kvm-hold: the static test programs (//kernel:...);
 # --bench: the //bench binary (without it the bench checks are not run).
+# --kernel 6.12: Debian's 6.12 kernel and headers from the cache instead of the
+# installed headers and their kernel (6.1): kvm.enable_virt_at_load=Y paths.
 # Environment:
 #   VMXB_KERNEL_CACHE                      kernel/fetch_kernel.sh's cache (/var/cache/vmxbench)
 #   VMXB_BOCHS_TIMEOUT                     wall-clock limit for Bochs, seconds (540)
@@ -30,13 +32,14 @@ cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
 work=${TEST_TMPDIR:-$(mktemp -d /tmp/vmxbench-e2e.XXXXXX)}
 timeout_s=${VMXB_BOCHS_TIMEOUT:-540}
 
-vmxbctl="" fuzz="" kvm_hold="" bench=""
+vmxbctl="" fuzz="" kvm_hold="" bench="" kernel=default
 while [ $# -gt 0 ]; do
   case $1 in
     --vmxbctl) vmxbctl=$2; shift 2 ;;
     --fuzz) fuzz=$2; shift 2 ;;
     --kvm-hold) kvm_hold=$2; shift 2 ;;
     --bench) bench=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -53,8 +56,16 @@ done
 busybox=$(command -v busybox) || die "busybox missing: run tools/setup (busybox-static)"
 
 # --- 1. the module, built against the installed headers, warnings fatal --------
+kdir_args=()
+if [ "$kernel" = 6.12 ]; then
+  kdir=$(ls -d "$cache"/headers-6.12.*/usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -n1)
+  [ -n "$kdir" ] || die "no Debian 6.12 headers in $cache: run kernel/fetch_kernel.sh (as root; tools/setup does)"
+  kdir_args=(--kdir "$kdir")
+elif [ "$kernel" != default ]; then
+  die "--kernel must be default or 6.12"
+fi
 log "building vmxbench.ko"
-"$kernel_dir/build.sh" --werror "$work/module" >&2 || { log "FAIL: module build"; exit 1; }
+"$kernel_dir/build.sh" --werror "${kdir_args[@]}" "$work/module" >&2 || { log "FAIL: module build"; exit 1; }
 release=$(modinfo -F vermagic "$work/module/vmxbench.ko" | cut -d' ' -f1)
 image="$cache/image-$release"
 vmlinuz="$image/boot/vmlinuz-$release"
@@ -70,7 +81,13 @@ cp "$here/guest_init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$work/module/vmxbench.ko" "$root/lib/vmxb/"
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
-  cp "$moddir/$m" "$root/lib/vmxb/" || die "$moddir/$m missing (linux-image-$release incomplete?)"
+  if [ -f "$moddir/$m" ]; then
+    cp "$moddir/$m" "$root/lib/vmxb/"
+  elif [ -f "$moddir/$m.xz" ]; then  # 6.12 ships xz-compressed modules; busybox insmod wants plain ones
+    xz -dc "$moddir/$m.xz" > "$root/lib/vmxb/$(basename "$m")" || die "xz failed (install xz-utils)"
+  else
+    die "$moddir/$m missing (linux-image-$release incomplete?)"
+  fi
 done
 install -m 755 "$vmxbctl" "$root/bin/vmxbctl"
 install -m 755 "$fuzz" "$root/bin/vmxb_fuzz"
@@ -131,7 +148,7 @@ speaker: enabled=0
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 RC
 printf 'c\nquit\n' > "$work/debugger.rc"
-log "booting Debian $release under Bochs (6.1 needs ~2 min to reach /init; limit ${timeout_s}s)"
+log "booting Debian $release under Bochs (/init after ~1-2 min; limit ${timeout_s}s)"
 t_boot=$(date +%s)
 # display_library term needs a tty: script(1) provides one; its screen output is discarded.
 # Bazel runs tests without TERM; ncurses (bochs-term) needs one it knows (ncurses-base).
@@ -176,6 +193,10 @@ kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed
 fuzz_10000_calls dmesg_clean module_unload device_gone"
 if [ -n "$bench" ]; then
   required="$required bench_module_json bench_json_valid bench_nonroot_exit bench_busy_exit"
+fi
+if [ "$kernel" = 6.12 ]; then
+  required="$required kvm_virt_at_load_default_y kvm_load_vmxe_visible busy_ebusy_at_load kvm_reload_virt_at_load_0"
+  [ -n "$bench" ] && required="$required bench_busy_exit_at_load"
 fi
 status=0
 for name in $required; do

@@ -89,6 +89,25 @@ if insmod /lib/vmxb/irqbypass.ko && insmod /lib/vmxb/kvm.ko && insmod /lib/vmxb/
 else
   fail kvm_intel_load "insmod of irqbypass/kvm/kvm-intel failed (see dmesg)"
 fi
+# Linux >= 6.12: kvm.enable_virt_at_load=Y (the default) turns VMX on at load.
+param=/sys/module/kvm/parameters/enable_virt_at_load
+if [ $kvm_loaded -eq 1 ] && [ -e $param ]; then
+  check kvm_virt_at_load_default_y "enable_virt_at_load=$(cat $param)" [ "$(cat $param)" = Y ]
+  check kvm_load_vmxe_visible "INFO does not show CR4.VMXE=1 after loading kvm_intel" \
+    sh -c 'vmxbctl info | grep -q "^CPU 0 online=1 vmxe=1 "'
+  line=$(vmxbctl run vmread 8 0); rc=$?
+  echo "$line"
+  check busy_ebusy_at_load "want exit 13 (EBUSY), got $rc: $line" [ $rc -eq 13 ]
+  if [ -x /bin/bench ]; then bench_busy_check bench_busy_exit_at_load; fi
+  # The fix bench names: reload kvm with enable_virt_at_load=0.
+  if rmmod kvm_intel kvm && insmod /lib/vmxb/kvm.ko enable_virt_at_load=0 && insmod /lib/vmxb/kvm-intel.ko &&
+     [ "$(cat $param)" = N ]; then
+    pass kvm_reload_virt_at_load_0
+  else
+    fail kvm_reload_virt_at_load_0 "could not reload kvm with enable_virt_at_load=0"
+    kvm_loaded=0
+  fi
+fi
 if [ $kvm_loaded -eq 1 ]; then
   # 6.1: kvm_intel turns VMX on only while a VM exists (KVM_CREATE_VM).
   line=$(vmxbctl run vmread 8 0); rc=$?
