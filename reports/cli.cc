@@ -293,7 +293,7 @@ int HistoryCmd(const std::vector<std::string>& args, std::ostream& out, std::ost
       json j = json::array();
       for (const HistoryPoint& p : pts)
         j.push_back({{"timestamp", p.timestamp}, {"host", p.host_name}, {"host_id", p.host_id},
-                     {"backend", p.backend}, {"bochs_model", p.bochs_model}, {"emulated", p.emulated},
+                     {"backend", p.backend}, {"backend_detail", p.backend_detail}, {"emulated", p.emulated},
                      {"benchmark", p.benchmark}, {"metric", p.metric}, {"unit", p.unit},
                      {"repetitions", p.repetitions}, {"median", p.median}, {"min", p.min}, {"max", p.max},
                      {"samples", p.samples}, {"report", p.content_hash}, {"error", p.error}});
@@ -307,7 +307,7 @@ int HistoryCmd(const std::vector<std::string>& args, std::ostream& out, std::ost
         std::string unit = p.emulated && p.unit != "ns" ? "instr(emul)" : p.unit;
         std::snprintf(line, sizeof line, "%-20s  %-16s  %-10s  %-40s  %14.6g  %-14s  %4lld  %s\n",
                       p.timestamp.c_str(), p.host_name.c_str(),
-                      (p.backend + (p.bochs_model.empty() ? "" : ":" + p.bochs_model)).c_str(), p.benchmark.c_str(),
+                      (p.backend + (p.backend_detail.empty() ? "" : ":" + p.backend_detail)).c_str(), p.benchmark.c_str(),
                       p.median, unit.c_str(), static_cast<long long>(p.repetitions),
                       p.content_hash.substr(0, 12).c_str());
         out << line;

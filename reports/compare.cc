@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "reports/report.h"
+
 namespace vmxb::reports {
 namespace {
 
@@ -22,8 +24,7 @@ std::string Cpu(const json& host) {
 
 std::string Backend(const json& r) {
   const json& b = r["backend"];
-  std::string s = b["kind"].get<std::string>();
-  if (!b["bochs_model"].is_null()) s += " " + b["bochs_model"].get<std::string>();
+  std::string s = BackendLabel(b);
   s += b["emulated"].get<bool>() ? ", emulated: " : ", hardware: ";
   s += b["tick_unit"].get<std::string>();
   return s;
@@ -70,10 +71,10 @@ Compatibility CheckCompatible(const json& o, const json& n) {
     c.reasons.push_back("OLD is " + Backend(o) + " and NEW is " + Backend(n) +
                         ": emulated instruction counts and hardware cycles measure different things");
   } else if (oe) {
-    const json &om = o["backend"]["bochs_model"], &nm = n["backend"]["bochs_model"];
-    if (om != nm) {
+    if (BackendLabel(o["backend"]) != BackendLabel(n["backend"])) {
       c.ok = false;
-      c.reasons.push_back("different emulated CPU models: OLD " + Str(om) + ", NEW " + Str(nm));
+      c.reasons.push_back("different emulators or emulated CPU models: OLD " + BackendLabel(o["backend"]) + ", NEW " +
+                          BackendLabel(n["backend"]));
     }
   } else {
     const json &oh = o["host"], &nh = n["host"];
@@ -82,6 +83,11 @@ Compatibility CheckCompatible(const json& o, const json& n) {
       c.ok = false;
       c.reasons.push_back("different CPU models: OLD " + Cpu(oh) + ", NEW " + Cpu(nh));
     }
+  }
+  const std::string ok_kind = o["backend"]["kind"], nk_kind = n["backend"]["kind"];
+  if (c.ok && !oe && ok_kind != nk_kind && ok_kind != "none" && nk_kind != "none") {
+    c.ok = false;  // bare-metal module vs a nested guest under QEMU/KVM
+    c.reasons.push_back("different backends: OLD " + Backend(o) + ", NEW " + Backend(n));
   }
   if (c.ok && o["backend"]["tick_unit"] != n["backend"]["tick_unit"]) {
     c.ok = false;

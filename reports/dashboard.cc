@@ -9,6 +9,7 @@
 
 #include "reports/diag_view.h"
 #include "reports/plot.h"
+#include "reports/report.h"
 #include "reports/series.h"
 #include "reports/stats.h"
 #include "reports/timeutil.h"
@@ -54,14 +55,14 @@ std::string S(const json& v) {
 }
 
 struct Group {
-  std::string host_id, host_name, backend, bochs_model, tick_unit;
+  std::string host_id, host_name, backend, backend_detail, tick_unit;
   bool emulated = false;
   std::map<std::string, std::vector<const HistoryPoint*>> series;  // benchmark -> points by time
 };
 
 std::string BackendLabel(const Group& g) {
   std::string s = g.backend;
-  if (!g.bochs_model.empty()) s += " (" + g.bochs_model + ")";
+  if (!g.backend_detail.empty()) s += " (" + g.backend_detail + ")";
   return s;
 }
 
@@ -88,13 +89,13 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
   DashboardSummary summary;
   std::map<std::string, Group> groups;  // ordered: host name, backend
   for (const HistoryPoint& p : points) {
-    const std::string key = p.host_name + "\x1f" + p.host_id + "\x1f" + p.backend + "\x1f" + p.bochs_model + "\x1f" +
+    const std::string key = p.host_name + "\x1f" + p.host_id + "\x1f" + p.backend + "\x1f" + p.backend_detail + "\x1f" +
                             p.tick_unit;
     Group& g = groups[key];
     g.host_id = p.host_id;
     g.host_name = p.host_name;
     g.backend = p.backend;
-    g.bochs_model = p.bochs_model;
+    g.backend_detail = p.backend_detail;
     g.tick_unit = p.tick_unit;
     g.emulated = p.emulated;
     g.series[p.benchmark].push_back(&p);
@@ -143,9 +144,7 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
     ++h.reports;
     if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
     if (r.report["diag"].is_null()) continue;
-    const json& b = r.report["backend"];
-    std::string label = b["kind"].get<std::string>();
-    if (!b["bochs_model"].is_null()) label += " (" + b["bochs_model"].get<std::string>() + ")";
+    const std::string label = BackendLabel(r.report["backend"]);
     const HistoryReport*& d = h.latest_diag[label];
     if (!d || r.timestamp >= d->timestamp) d = &r;
   }
@@ -250,7 +249,9 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
     o << "<section class=\"group\" id=\"group-" << gi << "\"><h2>" << HtmlEscape(g.host_name) << " — "
       << HtmlEscape(BackendLabel(g));
     if (g.emulated)
-      o << "<span class=\"badge emulated\">emulated: instruction counts, not latency</span>";
+      o << "<span class=\"badge emulated\">emulated: "
+        << (g.tick_unit == "instructions" ? std::string("instruction counts") : HtmlEscape(g.tick_unit))
+        << ", not latency</span>";
     else
       o << "<span class=\"badge hardware\">hardware: " << HtmlEscape(g.tick_unit) << "</span>";
     o << "</h2>\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "reports/report.h"
 #include "reports/series.h"
 #include "reports/stats.h"
 
@@ -17,12 +18,7 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Backend(const json& r) {
-  const json& b = r["backend"];
-  std::string s = b["kind"].get<std::string>();
-  if (!b["bochs_model"].is_null()) s += " " + b["bochs_model"].get<std::string>();
-  return s;
-}
+std::string Backend(const json& r) { return BackendLabel(r["backend"]); }
 
 }  // namespace
 
@@ -30,7 +26,8 @@ json ToGithubActionBenchmark(const json& report) {
   json out = json::array();
   for (const Series& s : ExtractSeries(report)) {
     if (s.samples.empty()) continue;
-    json e = {{"name", s.name}, {"unit", s.emulated && s.unit != "ns" ? "instructions (emulated)" : s.unit},
+    json e = {{"name", s.name},
+              {"unit", s.emulated && s.unit != "ns" ? (s.unit.empty() ? s.metric : s.unit) + " (emulated)" : s.unit},
               {"value", Median(s.samples)}};
     if (s.unit.empty()) e["unit"] = s.metric;
     if (s.samples.size() >= 2) e["range"] = "± " + Num(SampleStdDev(s.samples));
@@ -47,7 +44,7 @@ json ToBencherBmf(const json& report) {
   json out = json::object();
   for (const Series& s : ExtractSeries(report)) {
     if (s.samples.empty()) continue;
-    std::string measure = s.unit == "ns" ? "latency" : s.emulated ? "instructions" : s.unit.empty() ? s.metric : s.unit;
+    std::string measure = s.unit == "ns" ? "latency" : s.unit.empty() ? s.metric : s.unit;
     json m = {{"value", Median(s.samples)}};
     if (s.samples.size() >= 2) {
       m["lower_value"] = *std::min_element(s.samples.begin(), s.samples.end());

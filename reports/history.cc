@@ -26,7 +26,7 @@ const char* const kSchema[] = {
          host_name TEXT NOT NULL,
          backend TEXT NOT NULL,
          emulated INTEGER NOT NULL,
-         bochs_model TEXT,
+         backend_detail TEXT,
          tick_unit TEXT NOT NULL,
          capability_hash TEXT,
          ingested_at TEXT NOT NULL,
@@ -114,12 +114,12 @@ History::Outcome History::Ingest(const json& report, const IngestFault& fault) {
   try {
     int64_t added = db_->Execute(
         "INSERT INTO vmxbench_reports (content_hash, format_version, timestamp, suite_version, host_id, "
-        "host_name, backend, emulated, bochs_model, tick_unit, capability_hash, ingested_at, report) "
+        "host_name, backend, emulated, backend_detail, tick_unit, capability_hash, ingested_at, report) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
         {hash, int64_t{report["format_version"].get<int>()}, report["timestamp"].get<std::string>(),
          report["suite_version"].get<std::string>(), host["id"].get<std::string>(),
          host["name"].get<std::string>(), backend["kind"].get<std::string>(),
-         int64_t{backend["emulated"].get<bool>() ? 1 : 0}, Nullable(backend["bochs_model"]),
+         int64_t{backend["emulated"].get<bool>() ? 1 : 0}, BackendDetail(backend),
          backend["tick_unit"].get<std::string>(), Nullable(host["vmx_capability_hash"]),
          FormatUtc(NowEpochSeconds()), report.dump()});
     if (added == 0) {
@@ -154,7 +154,7 @@ History::Outcome History::Ingest(const json& report, const IngestFault& fault) {
 std::vector<HistoryPoint> History::Query(const HistoryQuery& q) {
   std::vector<DbValue> params;
   const std::string sql =
-      "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.bochs_model, r.tick_unit, "
+      "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
       "r.emulated, s.benchmark, s.metric, s.unit, s.repetitions, s.median, s.mean, s.min, s.max, s.stddev, "
       "s.samples, s.error FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
       Where(q, true, params) + " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
@@ -166,7 +166,7 @@ std::vector<HistoryPoint> History::Query(const HistoryQuery& q) {
     p.host_id = AsString(row[2]);
     p.host_name = AsString(row[3]);
     p.backend = AsString(row[4]);
-    p.bochs_model = AsString(row[5]);
+    p.backend_detail = AsString(row[5]);
     p.tick_unit = AsString(row[6]);
     p.emulated = AsInt(row[7]) != 0;
     p.benchmark = AsString(row[8]);

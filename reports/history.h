@@ -25,7 +25,8 @@ struct HistoryQuery {
 };
 
 struct HistoryPoint {
-  std::string content_hash, timestamp, host_id, host_name, backend, bochs_model, tick_unit;
+  std::string content_hash, timestamp, host_id, host_name, backend, tick_unit;
+  std::string backend_detail;  // Bochs model or QEMU accelerator, "" otherwise
   bool emulated = false;
   std::string benchmark, metric, unit;
   int64_t repetitions = 0;

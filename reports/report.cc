@@ -82,6 +82,8 @@ std::optional<std::string> SemanticError(const json& r) {
   } else if (kind == "module" && b["emulated"].get<bool>()) {
     return "/backend/emulated: the module backend runs on hardware";
   }
+  if (kind != "bochs" && !b["bochs_model"].is_null()) return "/backend/bochs_model: only a bochs backend has one";
+  if (kind != "qemu" && !b["qemu_accel"].is_null()) return "/backend/qemu_accel: only a qemu backend has one";
   std::optional<std::string> cap;
   if (!r["diag"].is_null()) {
     std::string why;
@@ -109,6 +111,17 @@ std::optional<std::string> SemanticError(const json& r) {
 const json& ReportSchema() {
   static const json schema = json::parse(kSchemaText);
   return schema;
+}
+
+std::string BackendDetail(const json& b) {
+  if (b.contains("bochs_model") && b["bochs_model"].is_string()) return b["bochs_model"].get<std::string>();
+  if (b.contains("qemu_accel") && b["qemu_accel"].is_string()) return b["qemu_accel"].get<std::string>();
+  return "";
+}
+
+std::string BackendLabel(const json& b) {
+  const std::string detail = BackendDetail(b);
+  return b["kind"].get<std::string>() + (detail.empty() ? "" : " (" + detail + ")");
 }
 
 std::string HostId(const json& host) {
@@ -154,9 +167,12 @@ json BuildReport(const json& gb, const json* diag, const BuildOptions& options) 
   const json& ctx = gb["context"];
   auto backend = ContextString(ctx, "vmxbench_backend");
   if (!backend)
-    throw ReportError("the Google Benchmark context has no vmxbench_backend (module, bochs or qemu)");
-  if (*backend != "module" && *backend != "bochs" && *backend != "qemu")
-    throw ReportError("vmxbench_backend is \"" + *backend + "\"; expected module, bochs or qemu");
+    throw ReportError("the Google Benchmark context has no vmxbench_backend (module, bochs, qemu or none)");
+  if (*backend != "module" && *backend != "bochs" && *backend != "qemu" && *backend != "none")
+    throw ReportError("vmxbench_backend is \"" + *backend + "\"; expected module, bochs, qemu or none");
+  auto qemu_accel = *backend == "qemu" ? ContextString(ctx, "vmxbench_qemu_accel") : std::nullopt;
+  if (qemu_accel && *qemu_accel != "kvm" && *qemu_accel != "tcg")
+    throw ReportError("vmxbench_qemu_accel is \"" + *qemu_accel + "\"; expected kvm or tcg");
   auto version = options.suite_version ? options.suite_version : ContextString(ctx, "vmxbench_version");
   if (!version) throw ReportError("no suite version: the context has no vmxbench_version");
 
@@ -174,10 +190,11 @@ json BuildReport(const json& gb, const json* diag, const BuildOptions& options) 
     if (*e != "yes" && *e != "no") throw ReportError("vmxbench_emulated is \"" + *e + "\"; expected yes or no");
     emulated = *e == "yes";
   } else {
-    emulated = *backend == "bochs";
+    emulated = *backend == "bochs" || (*backend == "qemu" && qemu_accel != "kvm");
   }
   auto tick_unit = ContextString(ctx, "vmxbench_tick_unit");
-  if (!tick_unit) tick_unit = *backend == "bochs" ? "instructions" : "cycles";
+  if (!tick_unit)
+    tick_unit = *backend == "bochs" ? "instructions" : (*backend == "qemu" && qemu_accel != "kvm") ? "tcg-ticks" : "cycles";
   auto bochs_model = *backend == "bochs" ? ContextString(ctx, "vmxbench_bochs_model") : std::nullopt;
 
   json host = {
@@ -208,7 +225,11 @@ json BuildReport(const json& gb, const json* diag, const BuildOptions& options) 
       {"timestamp", FormatUtc(*when)},
       {"host", host},
       {"backend",
-       {{"kind", *backend}, {"emulated", emulated}, {"bochs_model", OrNull(bochs_model)}, {"tick_unit", *tick_unit}}},
+       {{"kind", *backend},
+        {"emulated", emulated},
+        {"bochs_model", OrNull(bochs_model)},
+        {"qemu_accel", OrNull(qemu_accel)},
+        {"tick_unit", *tick_unit}}},
       {"google_benchmark", gb},
       {"diag", diag ? *diag : json(nullptr)},
   };

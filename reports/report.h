@@ -58,6 +58,11 @@ std::optional<std::string> CapabilityHash(const nlohmann::json& diag);
 // vendor, family, model and stepping.
 std::string HostId(const nlohmann::json& host);
 
+// "corei7_skylake_x" for bochs, "kvm"/"tcg" for qemu, else "".
+std::string BackendDetail(const nlohmann::json& backend);
+// "module", "bochs (corei7_skylake_x)", "qemu (tcg)".
+std::string BackendLabel(const nlohmann::json& backend);
+
 // The report's JSON Schema (reports/report.schema.json, compiled in).
 const nlohmann::json& ReportSchema();
 

@@ -23,7 +23,8 @@ double NanosPer(const std::string& u) {
 }
 
 std::string UnitLabel(const Series& s) {
-  if (s.emulated && s.unit != "ns") return "instruction counts (emulated)";
+  if (s.emulated && s.unit != "ns")
+    return s.unit == "instructions" || s.unit.empty() ? "instruction counts (emulated)" : s.unit + " (emulated)";
   if (s.unit.empty()) return s.metric;
   return s.unit;
 }

@@ -28,7 +28,8 @@ struct Series {
 std::vector<Series> ExtractSeries(const nlohmann::json& report, const std::string& metric = "auto");
 
 // How a value of `s` is labelled for people: "cycles", "ns", and for emulated
-// ticks always "instruction counts (emulated)", never a latency.
+// ticks "instruction counts (emulated)" (Bochs) or "<tick unit> (emulated)"
+// (QEMU TCG), never a latency.
 std::string UnitLabel(const Series& s);
 
 // Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "reports/report.h"
 #include "reports/tests/fixtures.h"
 
 namespace vmxb::reports {
@@ -149,6 +150,29 @@ TEST(Compatibility, RefusesDifferentCpuModels) {
   // Same emulated model on different hosts: the instruction counts are comparable.
   json e3 = MakeReport({{"x", Around(1)}}, kT1, icx, {"bochs", "corei7_skylake_x"});
   EXPECT_TRUE(CheckCompatible(e1, e3).ok);
+}
+
+TEST(Compatibility, RefusesBareMetalAgainstANestedGuest) {
+  json module = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
+  json gb = testing::GbDoc({{"ring0/vmread", Around(100)}}, kT1, {}, {"qemu", ""});
+  gb["context"]["vmxbench_qemu_accel"] = "kvm";
+  json nested = BuildReport(gb, nullptr);
+  Compatibility c = CheckCompatible(module, nested);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.reasons[0].find("different backends"), std::string::npos);
+  // User-space-only runs compare with module runs (the user-space rows match).
+  json none = MakeReport({{"ring0/vmread", Around(100)}}, kT1, {}, {"none", ""});
+  EXPECT_TRUE(CheckCompatible(module, none).ok);
+}
+
+TEST(Compare, QemuTcgTicksAreLabelledEmulated) {
+  json gb = testing::GbDoc({{"ring0/vmread", Around(100)}}, kT0, {}, {"qemu", ""});
+  gb["context"]["vmxbench_qemu_accel"] = "tcg";
+  gb["context"]["vmxbench_emulated"] = "yes";
+  gb["context"].erase("vmxbench_tick_unit");
+  json r = BuildReport(gb, nullptr);
+  Comparison c = Compare(r, r);
+  EXPECT_EQ(c.rows[0].unit_label, "tcg-ticks (emulated)");
 }
 
 TEST(Compatibility, NotesDifferencesThatDoNotBlock) {

@@ -97,7 +97,7 @@ TEST(BuildReport, MapsTheContext) {
   EXPECT_EQ(r["host"]["cpu_model"], 85);
   EXPECT_EQ(r["host"]["tsc_hz"], 2.6e9);
   EXPECT_EQ(r["host"]["vmx_capability_hash"], nullptr);
-  EXPECT_EQ(r["backend"], json::parse(R"({"kind":"module","emulated":false,"bochs_model":null,"tick_unit":"cycles"})"));
+  EXPECT_EQ(r["backend"], json::parse(R"({"kind":"module","emulated":false,"bochs_model":null,"qemu_accel":null,"tick_unit":"cycles"})"));
   EXPECT_EQ(r["google_benchmark"], gb);  // verbatim, counters included
   EXPECT_EQ(r["diag"], nullptr);
 }
@@ -120,6 +120,30 @@ TEST(BuildReport, Bochs) {
   EXPECT_EQ(r["backend"]["emulated"], true);
   EXPECT_EQ(r["backend"]["bochs_model"], "corei7_skylake_x");
   EXPECT_EQ(r["backend"]["tick_unit"], "instructions");
+}
+
+TEST(BuildReport, QemuAndUserSpaceOnly) {
+  json tcg = GbDoc({{"ring0/vmread", {5, 5}}}, "2026-11-26T06:00:00+00:00", {}, {"qemu", ""});
+  tcg["context"]["vmxbench_qemu_accel"] = "tcg";
+  tcg["context"].erase("vmxbench_emulated");
+  tcg["context"].erase("vmxbench_tick_unit");
+  json r = BuildReport(tcg, nullptr);
+  EXPECT_EQ(r["backend"], json::parse(R"({"kind":"qemu","emulated":true,"bochs_model":null,"qemu_accel":"tcg","tick_unit":"tcg-ticks"})"));
+  EXPECT_EQ(BackendLabel(r["backend"]), "qemu (tcg)");
+  json kvm = tcg;
+  kvm["context"]["vmxbench_qemu_accel"] = "kvm";
+  r = BuildReport(kvm, nullptr);
+  EXPECT_EQ(r["backend"]["emulated"], false);
+  EXPECT_EQ(r["backend"]["tick_unit"], "cycles");
+  // What //bench writes without ring-0 operations.
+  json none = GbDoc({{"userspace_capture/flag_outputs", {2, 3}}}, "2026-11-26T06:00:00+00:00", {}, {"none", ""});
+  r = BuildReport(none, nullptr);
+  EXPECT_EQ(r["backend"]["kind"], "none");
+  EXPECT_EQ(r["backend"]["emulated"], false);
+  // //bench's tsc_hz for emulated runs is a sentence, not a number.
+  json bochs = GbDoc({{"x", {1}}}, "2026-11-26T06:00:00+00:00", {}, {"bochs", "tigerlake"});
+  bochs["context"]["tsc_hz"] = "n/a (emulated: one tick per instruction)";
+  EXPECT_EQ(BuildReport(bochs, nullptr)["host"]["tsc_hz"], nullptr);
 }
 
 TEST(BuildReport, RefusesWhatItCannotPlace) {
@@ -209,6 +233,9 @@ TEST_F(Tamper, EachRuleNamesWhereAndWhy) {
   EXPECT_EQ(Why([](json& r) { r["backend"]["kind"] = "vmware"; }).rfind("/backend/kind: must be one of", 0), 0u);
   EXPECT_EQ(Why([](json& r) { r["backend"]["emulated"] = true; }),
             "/backend/emulated: the module backend runs on hardware");
+  EXPECT_EQ(Why([](json& r) { r["backend"]["qemu_accel"] = "kvm"; }),
+            "/backend/qemu_accel: only a qemu backend has one");
+  EXPECT_EQ(Why([](json& r) { r["backend"]["tick_unit"] = "Cycles!"; }).rfind("/backend/tick_unit: ", 0), 0u);
   EXPECT_EQ(Why([](json& r) { r["diag"]["msrs"]["0x48c"] = "0x0"; }).rfind("/host/vmx_capability_hash: ", 0), 0u);
   EXPECT_EQ(Why([](json& r) { r["diag"].erase("schema_version"); }), "/diag: missing required member \"schema_version\"");
   EXPECT_EQ(Why([](json& r) { r["google_benchmark"]["benchmarks"][0]["time_unit"] = "ps"; }).rfind(
