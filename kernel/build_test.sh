@@ -53,5 +53,25 @@ for kdir in "$cache"/headers-*/usr/src/linux-headers-*-amd64; do
 done
 [ $found -eq 1 ] || echo "SKIP: no extra kernel headers in $cache (kernel/fetch_kernel.sh fetches Debian's 6.12 ones)"
 
+# Negative controls: the same build with one warning planted must fail, in the
+# C glue and in the C++ core, or "without warnings" above would mean nothing.
+plant() {  # plant NAME FILE LINE
+  local tree="$out/plant-$1"
+  rm -rf "$tree"
+  mkdir -p "$tree/kernel" "$tree/primitives" "$tree/harness/core"
+  cp -rL "$here/build.sh" "$here/dkms.conf" "$here/module" "$here/include" "$tree/kernel/"
+  cp -L "$here"/../primitives/*.h "$tree/primitives/"
+  cp -L "$here"/../harness/core/*.h "$tree/harness/core/"
+  echo "$3" >> "$tree/kernel/module/$2"
+  if "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
+    echo "FAIL: a planted warning in $2 ($1) did not fail the build"
+    failures=$((failures + 1))
+  else
+    echo "PASS: a planted warning in $2 ($1) fails the build: $(grep -m1 -o 'warning: .*\|error: .*' "$tree/log")"
+  fi
+}
+plant c platform.c 'static int vmxb_planted(void) { int unused; return 0; }'
+plant cxx session.cc 'namespace { int vmxb_planted() { int unused; return 0; } }'
+
 echo "build_test: $failures failure(s)"
 [ $failures -eq 0 ]

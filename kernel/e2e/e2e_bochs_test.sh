@@ -157,13 +157,18 @@ TERM=vt100 timeout -k 10 "$timeout_s" script -qfec "bochs -q -f '$work/bochsrc' 
 bochs_pid=$!
 
 # Echo serial lines as they arrive; stop early once the guest is done or panicked.
-seen=0 t_init=""
+seen=0 t_init="" t_said=$(date +%s)
 while kill -0 $bochs_pid 2>/dev/null; do
   sleep 2
   total=$(wc -l < "$serial")
   if [ "$total" -gt "$seen" ]; then
     sed -n "$((seen + 1)),${total}p" "$serial" | sed "s/^/guest: /" >&2
     seen=$total
+    t_said=$(date +%s)
+  elif [ $(($(date +%s) - t_said)) -ge 20 ]; then
+    # BIOS and GRUB loading the kernel and initramfs say nothing on the serial port.
+    log "Bochs running, guest quiet ($(wc -c < "$serial") serial bytes so far)"
+    t_said=$(date +%s)
   fi
   if [ -z "$t_init" ] && grep -q 'VMXB-E2E START' "$serial"; then
     t_init=$(($(date +%s) - t_boot))
@@ -182,46 +187,16 @@ log "Bochs ran ${t_guest}s (boot to /init: ${t_init:-never}s)"
 
 # --- 5. verdict ------------------------------------------------------------------
 tr -d '\r' < "$serial" > "$work/serial.txt"
-required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic
-run_empty run_nop_1 run_nop_100 run_invept_single_context run_invept_global
-run_invvpid_individual_address run_invvpid_single_context run_invvpid_all_context
-run_invvpid_single_context_retaining_globals run_vmread run_vmwrite run_vmptrld run_vmptrst
-run_vmclear run_vmxoff_vmxon run_capture_separate_pushf run_capture_pushf_in_asm
-run_capture_flag_outputs run_capture_asm_goto run_max_iterations_chunked run_bad_cpu_einval
-cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created
-kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed kvm_intel_unload
-fuzz_10000_calls dmesg_clean module_unload device_gone"
-if [ -n "$bench" ]; then
-  required="$required bench_module_json bench_json_valid bench_nonroot_exit bench_busy_exit"
-fi
-if [ "$kernel" = 6.12 ]; then
-  required="$required kvm_virt_at_load_default_y kvm_load_vmxe_visible busy_ebusy_at_load kvm_reload_virt_at_load_0"
-  [ -n "$bench" ] && required="$required bench_busy_exit_at_load"
-fi
 status=0
-for name in $required; do
-  grep -qx "PASS: $name" "$work/serial.txt" || { log "MISSING or FAILED: $name"; status=1; }
-done
-if grep -q '^FAIL: ' "$work/serial.txt"; then
-  grep '^FAIL: ' "$work/serial.txt" | sed 's/^/e2e: /' >&2
-  status=1
-fi
-if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' "$work/serial.txt"; then
-  log "kernel crashed (see guest lines above)"
-  status=1
-fi
+"$here/verdict.sh" "$work/serial.txt" "$kernel" "$([ -n "$bench" ] && echo 1 || echo 0)" || status=1
 if ! grep -q '^VMXB-E2E DONE' "$work/serial.txt"; then
-  log "guest never finished (timeout ${timeout_s}s?); Bochs said:"
+  log "Bochs said:"
   tail -n 15 "$work/bochs.screen" | tr -cd '[:print:]\n' | sed 's/^/bochs: /' >&2
   grep -E '^[0-9]+[ep]\[' "$work/bochs.log" | tail -n 10 | sed 's/^/bochs.log: /' >&2
-  status=1
 fi
 # Keep the logs with the test results (bazel-testlogs/.../test.outputs/).
 if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
   cp "$work/serial.txt" "$work/bochs.log" "$work/bochs.screen" "$TEST_UNDECLARED_OUTPUTS_DIR/" 2>/dev/null
-fi
-if [ -n "$bench" ] && [ $status -eq 0 ]; then
-  "$here/check_bench_json.sh" "$work/serial.txt" >&2 || status=1
 fi
 log "$(grep -c '^PASS: ' "$work/serial.txt") PASS, $(grep -c '^FAIL: ' "$work/serial.txt") FAIL;" \
   "total $(($(date +%s) - t_start))s, Bochs ${t_guest}s, boot to /init ${t_init:-never}s"

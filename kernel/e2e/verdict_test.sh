@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Shows that the e2e verdict (verdict.sh + check_bench_json.sh) can fail: real
+# serial logs of passing runs (testdata/, from //kernel:e2e_bochs_test and
+# //kernel:e2e_bochs_612_test) must pass, and each mutation that breaks one
+# rule must fail. No Bochs needed: runs in a second.
+set -uo pipefail
+if [ -n "${TEST_SRCDIR:-}" ]; then e2e="$TEST_SRCDIR/${TEST_WORKSPACE:-vmxbench}/kernel/e2e"
+else e2e=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); fi
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+log61="$e2e/testdata/serial_6.1_pass.txt"
+log612="$e2e/testdata/serial_6.12_pass.txt"
+failures=0
+
+expect() {  # expect WANT(pass|fail) NAME SERIAL KERNEL WITH_BENCH
+  local want=$1 name=$2 rc
+  "$e2e/verdict.sh" "$3" "$4" "$5" >"$tmp/out" 2>&1
+  rc=$?
+  if { [ "$want" = pass ] && [ $rc -eq 0 ]; } || { [ "$want" = fail ] && [ $rc -ne 0 ]; }; then
+    echo "PASS: $name (verdict exit $rc)"
+  else
+    echo "FAIL: $name: wanted $want, verdict exit $rc:"
+    sed 's/^/    /' "$tmp/out"
+    failures=$((failures + 1))
+  fi
+}
+mutate() {  # mutate NAME SED_EXPR SOURCE -> path
+  sed "$2" "$3" > "$tmp/$1.txt"
+  echo "$tmp/$1.txt"
+}
+mutate_json() {  # mutate_json NAME PYTHON_ON_doc SOURCE -> path (the bench JSON edited)
+  python3 - "$3" "$tmp/$1.txt" "$2" <<'PY'
+import json, sys
+src, dst, code = sys.argv[1:]
+text = open(src).read()
+head, rest = text.split("BENCH-JSON-BEGIN\n", 1)
+body, tail = rest.split("BENCH-JSON-END", 1)
+doc = json.loads(body)
+exec(code)
+open(dst, "w").write(head + "BENCH-JSON-BEGIN\n" + json.dumps(doc, indent=1) + "\nBENCH-JSON-END" + tail)
+PY
+  echo "$tmp/$1.txt"
+}
+
+expect pass "6.1 log passes" "$log61" default 1
+expect pass "6.12 log passes" "$log612" 6.12 1
+expect pass "6.1 log passes without bench" "$log61" default 0
+expect fail "6.1 log lacks the 6.12 checks" "$log61" 6.12 1
+expect fail "a required PASS missing" "$(mutate no_busy '/^PASS: busy_ebusy$/d' "$log61")" default 1
+expect fail "a FAIL line" "$(mutate fail_line 's/^PASS: fuzz_10000_calls$/FAIL: fuzz_10000_calls: exit 1/' "$log61")" default 1
+expect fail "an extra FAIL line" "$(mutate extra_fail '$a FAIL: something: broke' "$log61")" default 1
+expect fail "a kernel panic" "$(mutate panic '$a [   99.0] Kernel panic - not syncing: Fatal exception' "$log61")" default 1
+expect fail "an oops" "$(mutate oops '$a [   99.0] Oops: 0000 [#1] PREEMPT SMP NOPTI' "$log61")" default 1
+expect fail "the guest never finished" "$(mutate no_done '/^VMXB-E2E DONE/d' "$log61")" default 1
+expect pass "bench JSON re-serialized unchanged" "$(mutate_json identity 'pass' "$log61")" default 1
+expect fail "bench JSON missing" "$(mutate no_json '/BENCH-JSON-BEGIN/,/BENCH-JSON-END/d' "$log61")" default 1
+expect fail "bench row with an error" \
+  "$(mutate_json row_error 'doc["benchmarks"][0]["error_occurred"] = True' "$log61")" default 1
+expect fail "bench row with too few samples" \
+  "$(mutate_json few_samples 'doc["benchmarks"][1]["samples"] = 49' "$log61")" default 1
+expect fail "bench row missing" "$(mutate_json row_missing 'doc["benchmarks"].pop()' "$log61")" default 1
+expect fail "bench ran another backend" \
+  "$(mutate_json other_backend 'doc["context"]["vmxbench_backend"] = "bochs"' "$log61")" default 1
+expect fail "bench ticks zero" "$(mutate_json zero_ticks 'doc["benchmarks"][2]["ticks_min"] = 0' "$log61")" default 1
+
+echo "verdict_test: $failures failure(s)"
+[ $failures -eq 0 ]
