@@ -153,7 +153,7 @@ int Build(const Args& a, std::ostream& out, std::ostream& err) {
   auto gb_path = Opt(a, "benchmark");
   auto out_path = Opt(a, "out");
   if (!gb_path || !out_path || !a.positional.empty()) throw UsageError("build needs --benchmark FILE and --out FILE");
-  Loaded gb = LoadJsonFile(ResolvePath(*gb_path));
+  Loaded gb = LoadJsonFile(ResolvePath(*gb_path), /*google_benchmark=*/true);
   if (gb.error) {
     err << "reports: " << gb.error->Line() << "\n";
     return gb.error->code;

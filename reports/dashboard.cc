@@ -72,7 +72,8 @@ std::string SeriesUnitLabel(const HistoryPoint& p) {
   s.metric = p.metric;
   s.emulated = p.emulated;
   std::string label = UnitLabel(s);
-  if (label == "cycles" && p.metric == "cycles_median") return "cycles (median per repetition)";
+  if (label == "cycles" && (p.metric == "cycles_median" || p.metric == "ticks_median"))
+    return "cycles (median per repetition)";
   if (label == "ns" && p.metric == "real_time") return "ns (real time)";
   if (label == "ns" && p.metric == "cpu_time") return "ns (CPU time)";
   return label;

@@ -22,7 +22,7 @@ std::string LoadError::Line() const {
   return OneLine(file + ": " + what + ": " + reason);
 }
 
-Loaded LoadJsonFile(const std::string& path) {
+Loaded LoadJsonFile(const std::string& path, bool google_benchmark) {
   Loaded out;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -41,7 +41,9 @@ Loaded LoadJsonFile(const std::string& path) {
     return out;
   }
   try {
-    out.report = nlohmann::json::parse(text);
+    out.report = google_benchmark ? ParseGoogleBenchmarkJson(text) : nlohmann::json::parse(text);
+  } catch (const ReportError& e) {
+    out.error = LoadError{kExitMalformed, path, e.what()};
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> keep the useful part.

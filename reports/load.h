@@ -29,7 +29,8 @@ Loaded LoadReportFile(const std::string& path);
 
 // Reads and parses any JSON file (the Google Benchmark and diag inputs of
 // `reports build`): kExitUnreadable or kExitMalformed on failure.
-Loaded LoadJsonFile(const std::string& path);
+// `google_benchmark`: accept its bare NaN/Infinity (ParseGoogleBenchmarkJson).
+Loaded LoadJsonFile(const std::string& path, bool google_benchmark = false);
 
 // Collapses newlines and control characters so a message stays on one line.
 std::string OneLine(std::string text);

@@ -237,6 +237,50 @@ json BuildReport(const json& gb, const json* diag, const BuildOptions& options) 
   return report;
 }
 
+json ParseGoogleBenchmarkJson(std::string_view text) {
+  std::string fixed;
+  fixed.reserve(text.size());
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      fixed += c;
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      fixed += c;
+      ++i;
+      continue;
+    }
+    bool replaced = false;
+    for (std::string_view token : {"-Infinity", "Infinity", "-NaN", "NaN"}) {
+      if (text.substr(i, token.size()) == token) {
+        fixed += "null";
+        if (token.size() > 4) fixed.append(token.size() - 4, ' ');  // about the same columns in messages
+        i += token.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      fixed += c;
+      ++i;
+    }
+  }
+  try {
+    return json::parse(fixed);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    throw ReportError(what);
+  }
+}
+
 void WriteReportFile(const json& report, const std::string& path) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {

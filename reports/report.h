@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,12 @@ struct BuildOptions {
 // `diag`: diag's JSON document, or nullptr. The result passes ValidateReport.
 nlohmann::json BuildReport(const nlohmann::json& google_benchmark, const nlohmann::json* diag,
                            const BuildOptions& options = {});
+
+// Parses Google Benchmark's JSON output. Google Benchmark writes non-finite
+// values as bare NaN / Infinity / -Infinity (e.g. the cv aggregate of a
+// constant counter), which is not JSON: those become null. Throws
+// ReportError ("parse error at line L, column C: ...") on anything else.
+nlohmann::json ParseGoogleBenchmarkJson(std::string_view text);
 
 // Writes `report` (pretty-printed) to `path` through a temporary file and a
 // rename, so a reader never sees half a report.

@@ -10,9 +10,34 @@ using nlohmann::json;
 
 bool IsTimeMetric(const std::string& m) { return m == "real_time" || m == "cpu_time"; }
 
-bool IsTickCounter(const std::string& m) { return m.rfind("cycles_", 0) == 0 || m == "overhead"; }
+bool IsTickCounter(const std::string& m) {
+  return m.rfind("cycles_", 0) == 0 || m.rfind("ticks_", 0) == 0 || m == "overhead" || m == "overhead_ticks";
+}
+
+bool RunControl(const std::string& part) {
+  for (const char* p : {"iterations:", "min_time:", "min_warmup_time:", "repeats:"})
+    if (part.rfind(p, 0) == 0) return true;
+  return part == "manual_time" || part == "real_time" || part == "process_time";
+}
 
 }  // namespace
+
+std::string CanonicalName(const std::string& run_name) {
+  std::string out;
+  size_t start = 0;
+  bool first = true;
+  while (start <= run_name.size()) {
+    size_t end = run_name.find('/', start);
+    if (end == std::string::npos) end = run_name.size();
+    const std::string part = run_name.substr(start, end - start);
+    if (first || !RunControl(part)) {
+      out += (first ? "" : "/") + part;
+      first = false;
+    }
+    start = end + 1;
+  }
+  return out;
+}
 
 double NanosPer(const std::string& u) {
   if (u == "ns") return 1;
@@ -34,6 +59,18 @@ std::vector<Series> ExtractSeries(const json& report, const std::string& metric)
   const bool emulated = report["backend"]["emulated"].get<bool>();
   const std::string tick_unit = report["backend"]["tick_unit"].get<std::string>();
 
+  // Canonical names, unless two run names would share one.
+  std::map<std::string, std::string> name_of;
+  {
+    std::map<std::string, std::map<std::string, bool>> by_canonical;
+    for (const json& row : rows) {
+      const std::string run = row.value("run_name", row.value("name", std::string()));
+      by_canonical[CanonicalName(run)][run] = true;
+    }
+    for (const auto& [canonical, runs] : by_canonical)
+      for (const auto& [run, unused] : runs) name_of[run] = runs.size() == 1 ? canonical : run;
+  }
+
   std::vector<Series> out;
   std::map<std::string, size_t> index;
   std::map<std::string, double> median_aggregate;
@@ -49,13 +86,14 @@ std::vector<Series> ExtractSeries(const json& report, const std::string& metric)
   };
 
   for (const json& row : rows) {
-    const std::string name = row.value("run_name", row.value("name", std::string()));
+    const std::string name = name_of[row.value("run_name", row.value("name", std::string()))];
     const std::string run_type = row.value("run_type", std::string("iteration"));
     if (row.contains("big_o") || row.contains("rms")) continue;  // complexity rows: no samples
     Series& s = slot(name);
     if (s.metric.empty()) {
       if (metric == "auto")
-        s.metric = row.contains("cycles_median") ? "cycles_median" : "real_time";
+        s.metric = row.contains("ticks_median") ? "ticks_median"
+                   : row.contains("cycles_median") ? "cycles_median" : "real_time";
       else
         s.metric = metric;
       s.unit = IsTimeMetric(s.metric) ? "ns" : IsTickCounter(s.metric) ? tick_unit : "";

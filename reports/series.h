@@ -1,9 +1,9 @@
 // One value per repetition for each benchmark of a report: what compare,
 // history, the dashboard and the exporters all work on.
 //
-// Metric "auto" (the default): the counter cycles_median when the rows carry
-// it (ring-0 benchmarks: cycles on hardware, instruction ticks when emulated),
-// else real_time converted to nanoseconds. Any other counter or "real_time" /
+// Metric "auto" (the default): the counter ticks_median (//bench's ring-0
+// rows: cycles on hardware, instruction ticks when emulated), else
+// cycles_median, when the rows carry it; else real_time in nanoseconds. Any other counter or "real_time" /
 // "cpu_time" can be asked for by name.
 #pragma once
 
@@ -15,7 +15,7 @@
 namespace vmxb::reports {
 
 struct Series {
-  std::string name;    // Google Benchmark run_name (the name without /repeats: etc.)
+  std::string name;    // CanonicalName(run_name)
   std::string metric;  // "cycles_median", "real_time", ...
   std::string unit;    // "ns", "cycles", "instructions" or "" (a counter of unknown unit)
   bool emulated = false;
@@ -26,6 +26,13 @@ struct Series {
 };
 
 std::vector<Series> ExtractSeries(const nlohmann::json& report, const std::string& metric = "auto");
+
+// Google Benchmark's run_name without the run-control parts it appends:
+// "ring0/invept_global/iterations:1/manual_time" -> "ring0/invept_global".
+// Dropped: iterations:*, min_time:*, min_warmup_time:*, repeats:*,
+// manual_time, real_time, process_time. Kept: arguments, threads:*.
+// (ExtractSeries keeps the full run_name when two would collide.)
+std::string CanonicalName(const std::string& run_name);
 
 // How a value of `s` is labelled for people: "cycles", "ns", and for emulated
 // ticks "instruction counts (emulated)" (Bochs) or "<tick unit> (emulated)"

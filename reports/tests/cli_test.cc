@@ -256,3 +256,57 @@ TEST_F(Cli, DatabaseErrorsHaveTheirOwnStatus) {
 
 }  // namespace
 }  // namespace vmxb::reports
+
+namespace vmxb::reports {
+namespace {
+
+// Output of //bench itself (`bench --backend=bochs --benchmark_repetitions=3
+// --benchmark_format=json`, kept verbatim): ticks_* counters, NaN in the cv
+// aggregates, run names with /iterations:1/manual_time.
+TEST_F(Cli, BenchOutputUnderBochs) {
+  const std::string gb = FixturePath("bench_bochs_corei7_skylake_x.json");
+  ASSERT_NE(testing::ReadFile(gb).find("NaN"), std::string::npos);  // not JSON as it stands
+  ProcessResult b = Reports({"build", "--benchmark", gb, "--out", dir_ + "/bochs.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.Describe();
+  json r = json::parse(testing::ReadFile(dir_ + "/bochs.json"));
+  EXPECT_EQ(r["backend"], json::parse(R"({"kind":"bochs","emulated":true,"bochs_model":"corei7_skylake_x",
+                                          "qemu_accel":null,"tick_unit":"instructions"})"));
+  EXPECT_EQ(r["host"]["tsc_hz"], nullptr);
+  // NaN became null; every other value is kept.
+  size_t nulls = 0;
+  for (const json& row : r["google_benchmark"]["benchmarks"])
+    for (const auto& [k, v] : row.items()) nulls += v.is_null();
+  EXPECT_EQ(nulls, 38u);
+
+  ProcessResult c = Reports({"compare", dir_ + "/bochs.json", dir_ + "/bochs.json", "--format", "json"});
+  ASSERT_EQ(c.exit_code, 0) << c.Describe();
+  json j = json::parse(c.out);
+  std::map<std::string, json> by;
+  for (const json& row : j["benchmarks"]) by[row["name"]] = row;
+  ASSERT_TRUE(by.count("ring0/invept_single_context")) << c.out;
+  ASSERT_TRUE(by.count("ring0/invept_global"));
+  EXPECT_EQ(by["ring0/invept_global"]["metric"], "ticks_median");
+  EXPECT_EQ(by["ring0/invept_global"]["unit"], "instruction counts (emulated)");
+  EXPECT_EQ(by["userspace_capture/flag_outputs"]["unit"], "ns");  // user-space rows run on the host
+  EXPECT_EQ(by["userspace_capture/flag_outputs"]["metric"], "real_time");
+
+  // A run on hardware is refused.
+  const auto hw = Write("hw.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900)}},
+                                                       "2026-11-27T00:00:00+00:00"));
+  EXPECT_EQ(Reports({"compare", dir_ + "/bochs.json", hw}).exit_code, 6);
+
+  // History and dashboard pair INVEPT single-context with global.
+  ASSERT_EQ(Reports({"history", "ingest", "--db", "sqlite:" + dir_ + "/b.sqlite", dir_ + "/bochs.json"}).exit_code, 0);
+  ProcessResult d = Reports({"dashboard", "--db", "sqlite:" + dir_ + "/b.sqlite", "--out", dir_ + "/b.html"});
+  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  EXPECT_NE(d.out.find("1 INVEPT pair(s)"), std::string::npos) << d.out;
+
+  // Malformed Google Benchmark output is still rejected, with its position.
+  testing::WriteFile(dir_ + "/bad_gb.json", "{\"context\": {}, \"benchmarks\": [NaNa]}");
+  ProcessResult bad = Reports({"build", "--benchmark", dir_ + "/bad_gb.json", "--out", dir_ + "/x.json"});
+  EXPECT_EQ(bad.exit_code, 4);
+  ExpectOneLineNaming(bad, "bad_gb.json", "parse error at line 1");
+}
+
+}  // namespace
+}  // namespace vmxb::reports

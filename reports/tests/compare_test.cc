@@ -204,3 +204,25 @@ TEST(Compare, JsonAndTextAgree) {
 
 }  // namespace
 }  // namespace vmxb::reports
+
+namespace vmxb::reports {
+namespace {
+
+TEST(Series, CanonicalNames) {
+  EXPECT_EQ(CanonicalName("ring0/invept_global/iterations:1/manual_time"), "ring0/invept_global");
+  EXPECT_EQ(CanonicalName("userspace_capture/flag_outputs/min_time:0.250"), "userspace_capture/flag_outputs");
+  EXPECT_EQ(CanonicalName("BM_x/8/threads:2/real_time"), "BM_x/8/threads:2");
+  EXPECT_EQ(CanonicalName("iterations:3"), "iterations:3");  // the first part is the name itself
+}
+
+TEST(Series, KeepsFullNamesWhenCanonicalNamesCollide) {
+  json r = testing::MakeReport({{"BM_a/min_time:0.1", {1, 2}}, {"BM_a/min_time:0.2", {3, 4}}, {"BM_b/iterations:5", {5, 6}}},
+                               "2026-11-26T06:00:00+00:00");
+  std::vector<std::string> names;
+  for (const Series& s : ExtractSeries(r)) names.push_back(s.name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"BM_a/min_time:0.1", "BM_a/min_time:0.2", "BM_b"}));
+}
+
+}  // namespace
+}  // namespace vmxb::reports

@@ -271,3 +271,20 @@ TEST(WriteReportFile, WritesAtomically) {
 
 }  // namespace
 }  // namespace vmxb::reports
+
+namespace vmxb::reports {
+namespace {
+
+TEST(ParseGoogleBenchmarkJson, NonFiniteBecomesNullOutsideStrings) {
+  json j = ParseGoogleBenchmarkJson(
+      R"({"a": NaN, "b": [Infinity, -Infinity, -NaN, 1.5], "s": "NaN and Infinity stay", "e": "q\"NaN"})");
+  EXPECT_EQ(j["a"], nullptr);
+  EXPECT_EQ(j["b"], json::parse("[null, null, null, 1.5]"));
+  EXPECT_EQ(j["s"], "NaN and Infinity stay");
+  EXPECT_EQ(j["e"], "q\"NaN");
+  EXPECT_THROW(ParseGoogleBenchmarkJson("{\"a\": Nope}"), ReportError);
+  EXPECT_THROW(ParseGoogleBenchmarkJson("{\"a\": 1"), ReportError);
+}
+
+}  // namespace
+}  // namespace vmxb::reports
