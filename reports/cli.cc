@@ -300,12 +300,12 @@ int HistoryCmd(const std::vector<std::string>& args, std::ostream& out, std::ost
       out << j.dump(2) << "\n";
     } else {
       char line[512];
-      std::snprintf(line, sizeof line, "%-20s  %-16s  %-10s  %-40s  %14s  %-14s  %4s  %s\n", "timestamp", "host",
+      std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14s  %-12s  %4s  %s\n", "timestamp", "host",
                     "backend", "benchmark", "median", "unit", "reps", "report");
       out << line;
       for (const HistoryPoint& p : pts) {
         std::string unit = p.emulated && p.unit != "ns" ? "instr(emul)" : p.unit;
-        std::snprintf(line, sizeof line, "%-20s  %-16s  %-10s  %-40s  %14.6g  %-14s  %4lld  %s\n",
+        std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14.6g  %-12s  %4lld  %s\n",
                       p.timestamp.c_str(), p.host_name.c_str(),
                       (p.backend + (p.backend_detail.empty() ? "" : ":" + p.backend_detail)).c_str(), p.benchmark.c_str(),
                       p.median, unit.c_str(), static_cast<long long>(p.repetitions),
