@@ -88,6 +88,19 @@ std::string Where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValu
 }  // namespace
 
 History::History(std::unique_ptr<Database> db) : db_(std::move(db)) {
+  // Two processes creating the tables at once can collide in PostgreSQL's
+  // catalog even with IF NOT EXISTS; the second attempt finds them made.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      CreateSchema();
+      return;
+    } catch (const DbError& e) {
+      if (attempt > 0 || std::string(e.what()).find("schema version") != std::string::npos) throw;
+    }
+  }
+}
+
+void History::CreateSchema() {
   db_->Begin();
   try {
     for (const char* sql : kSchema) db_->Execute(sql);

@@ -68,6 +68,7 @@ class History {
   Database& db() { return *db_; }
 
  private:
+  void CreateSchema();
   std::unique_ptr<Database> db_;
 };
 
