@@ -17,6 +17,7 @@
 #include "bench/exit_codes.h"
 #include "bench/host_context.h"
 #include "bench/ring0_benchmarks.h"
+#include "bench/report_output.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
 #ifdef VMXB_HAVE_MODULE_BACKEND
@@ -39,6 +40,8 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
   --vmxbench_warmup=N           untimed executions first (default iterations/10)
   --vmxbench_timeout=SECONDS    Bochs run time limit (default 120)
   --no_ring0                    only the user-space family
+  --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
+                                this run's JSON plus diag of the measured CPU
 )";
 
 struct Flags {
@@ -130,6 +133,8 @@ std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int*
 }
 
 int run(int argc, char** argv) {
+  ReportOutput report;
+  if (!report.prepare(&argc, &argv)) return kExitUsage;
   benchmark::Initialize(&argc, argv);
   Flags flags;
   if (!parse_flags(argc, argv, &flags)) return kExitUsage;
@@ -177,6 +182,8 @@ int run(int argc, char** argv) {
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (report.enabled() && !report.write(backend ? backend->info().name : "none", flags.bochs_model))
+    return kExitOutputFailed;
   if (runs && runs->failure_exit_code() != 0) return runs->failure_exit_code();
   return kExitOk;
 }

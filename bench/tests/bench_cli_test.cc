@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <fstream>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "bench/exit_codes.h"
+#include "reports/report.h"
 
 namespace vmxb::bench {
 namespace {
@@ -126,6 +128,31 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
     EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << "one line: " << r.out;
   }
+}
+
+TEST(BenchCli, WritesAValidUnifiedReport) {
+  const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
+  const std::string path = dir + "/report.json";
+  const Result r = run_bench("--backend=bochs --benchmark_filter='ring0/(nop_10|invept_global)/' "
+                             "--vmxbench_iterations=20 --vmxbench_report=" + path);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(path);
+  const nlohmann::json report = nlohmann::json::parse(in);
+  EXPECT_EQ(reports::ValidateReport(report), std::nullopt) << *reports::ValidateReport(report);
+  EXPECT_EQ(reports::BackendLabel(report["backend"]), "bochs (corei7_skylake_x)");
+  EXPECT_TRUE(report.contains("diag"));
+  EXPECT_NE(report.dump().find("ring0/nop_10"), std::string::npos);
+  // The diag part describes the emulated CPU the rows ran on, not this host.
+  EXPECT_NE(report["diag"].dump().find("corei7_skylake_x"), std::string::npos);
+}
+
+TEST(BenchCli, ReportThatCannotBeWrittenIsAnOutputError) {
+  const Result r = run_bench("--backend=bochs --benchmark_filter=ring0/nop_1/ --vmxbench_iterations=5 "
+                             "--vmxbench_report=/nonexistent-dir/report.json");
+  EXPECT_EQ(r.status, kExitOutputFailed) << r.out;
+  EXPECT_NE(r.out.find("--vmxbench_report=/nonexistent-dir/report.json"), std::string::npos) << r.out;
+  const Result bad = run_bench("--vmxbench_report=x.json --benchmark_out=y.csv --benchmark_out_format=csv");
+  EXPECT_EQ(bad.status, kExitUsage) << bad.out;
 }
 
 TEST(BenchCli, MissingImageIsExplained) {
