@@ -30,12 +30,16 @@ fetch_into() {
   fi
   local tmp
   tmp=$(mktemp -d)
-  chmod 755 "$tmp"  # apt-get download runs as _apt
+  chown _apt "$tmp" 2>/dev/null || chmod 777 "$tmp"  # apt-get download writes there as _apt
   trap 'rm -rf "$tmp"' RETURN
   echo "fetch_kernel: downloading $* -> $dest"
   # Stale or missing package lists (a fresh machine): update once and retry.
-  (cd "$tmp" && apt-get download -q "$@" >/dev/null) ||
-    { apt-get update -qq && (cd "$tmp" && apt-get download -q "$@" >/dev/null); }
+  if ! (cd "$tmp" && apt-get download -q "$@" >/dev/null) &&
+     ! { apt-get update -qq && (cd "$tmp" && apt-get download -q "$@" >/dev/null); }; then
+    echo "fetch_kernel: cannot download $* (no network, or the mirror no longer offers that" \
+      "exact version: upgrade linux-headers-amd64 and rerun)" >&2
+    return 1
+  fi
   rm -rf "$dest.partial"
   mkdir -p "$dest.partial"
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$dest.partial"; done
