@@ -131,7 +131,8 @@ struct vmxb_run {
 	__u64 reserved_out[4];
 };
 
-#define VMXB_IOC_MAGIC 0xB7
+/* 0xE7: no ioctl magic of that value in the 6.1 uapi headers (0xB7 is nsfs and remoteproc). */
+#define VMXB_IOC_MAGIC 0xE7
 #define VMXB_IOC_INFO _IOWR(VMXB_IOC_MAGIC, 0x01, struct vmxb_info)
 #define VMXB_IOC_RUN _IOWR(VMXB_IOC_MAGIC, 0x02, struct vmxb_run)
 
