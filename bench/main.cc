@@ -14,15 +14,13 @@
 
 #include "bench/backend.h"
 #include "bench/image_backend.h"
+#include "bench/module_backend.h"
 #include "bench/exit_codes.h"
 #include "bench/host_context.h"
 #include "bench/ring0_benchmarks.h"
 #include "bench/report_output.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
-#ifdef VMXB_HAVE_MODULE_BACKEND
-#include "bench/module_backend.h"
-#endif
 
 namespace vmxb::bench {
 namespace {
@@ -38,7 +36,8 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
   --vmxbench_iterations=N       timed executions per operation
                                 (default 10000 on the module, 200 under Bochs)
   --vmxbench_warmup=N           untimed executions first (default iterations/10)
-  --vmxbench_timeout=SECONDS    Bochs run time limit (default 120)
+  --vmxbench_timeout=SECONDS    Bochs/QEMU run time limit (default 120)
+  --vmxbench_cpu=N              module backend: the CPU every operation runs on (default 0)
   --no_ring0                    only the user-space family
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
@@ -51,6 +50,7 @@ struct Flags {
   long iterations = -1;
   long warmup = -1;
   unsigned timeout = 120;
+  uint32_t cpu = 0;
   bool ring0 = true;
 };
 
@@ -103,6 +103,12 @@ bool parse_flags(int argc, char** argv, Flags* f) {
         return false;
       }
       f->timeout = static_cast<unsigned>(n);
+    } else if (const char* v = value("vmxbench_cpu")) {
+      if (!parse_number(v, 8191, &n)) {
+        std::fprintf(stderr, "bench: --vmxbench_cpu must be a CPU number 0..8191, not '%s'\n", v);
+        return false;
+      }
+      f->cpu = static_cast<uint32_t>(n);
     } else if (arg == "--no_ring0") {
       f->ring0 = false;
     } else if (arg == "--help" || arg == "-h") {
@@ -120,13 +126,9 @@ std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int*
   struct stat st;
   const bool device = stat("/dev/vmxbench", &st) == 0;
   if (f.backend == "module" || (f.backend == "auto" && device)) {
-#ifdef VMXB_HAVE_MODULE_BACKEND
-    return make_module_backend(error, exit_code);
-#else
-    *error = "the module backend is not built into this binary";
-    *exit_code = kExitBackendUnavailable;
-    return nullptr;
-#endif
+    ModuleBackendOptions options;
+    options.cpu = f.cpu;
+    return make_module_backend(options, error, exit_code);
   }
   if (f.backend == "qemu") return make_qemu_backend({f.qemu_accel == "kvm", f.timeout}, error, exit_code);
   return make_bochs_backend({f.bochs_model, f.timeout}, error, exit_code);

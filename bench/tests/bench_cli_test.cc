@@ -121,6 +121,7 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--backend=bochs --bochs_model=no_such_cpu", kExitUsage, "unknown Bochs CPU model"},
       {"--backend=module", kExitBackendUnavailable, "module"},
       {"--backend=qemu --qemu_accel=xen", kExitUsage, "--qemu_accel"},
+      {"--vmxbench_cpu=-1", kExitUsage, "--vmxbench_cpu"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);
