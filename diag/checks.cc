@@ -19,7 +19,6 @@ const char* outcome_name(Outcome o) {
 
 namespace {
 
-bool test(u64 v, unsigned b) { return (v >> b) & 1; }
 
 CheckOutcome pass() { return {Outcome::kPass, ""}; }
 CheckOutcome fail(std::string d) { return {Outcome::kFail, std::move(d)}; }
@@ -29,7 +28,7 @@ CheckOutcome not_read(u32 index) { return skip(msr_name(index) + " not read"); }
 std::string bit_list(u64 mask) {
   std::string s;
   for (unsigned b = 0; b < 64; ++b) {
-    if (!test(mask, b)) continue;
+    if (!bit_set(mask, b)) continue;
     if (!s.empty()) s += ",";
     s += std::to_string(b);
   }
@@ -88,7 +87,7 @@ CheckOutcome basic_address_width(const CheckInput& in) {
   auto v = in.value(msr::kVmxBasic);
   if (!v) return not_read(msr::kVmxBasic);
   if (!in.snapshot.identity.long_mode) return skip("the processor does not report Intel 64 (long mode)");
-  if (test(*v, 48)) return fail("bit 48 (32-bit physical addresses) is set on a processor with Intel 64");
+  if (bit_set(*v, 48)) return fail("bit 48 (32-bit physical addresses) is set on a processor with Intel 64");
   return pass();
 }
 
@@ -214,7 +213,7 @@ CheckOutcome cr4_fixed(const CheckInput& in) { return fixed0_in_fixed1(in, msr::
 CheckOutcome cr4_vmxe(const CheckInput& in) {
   auto f0 = in.value(msr::kVmxCr4Fixed0);
   if (!f0) return not_read(msr::kVmxCr4Fixed0);
-  if (!test(*f0, 13)) return fail("IA32_VMX_CR4_FIXED0 = " + hex(*f0) + " does not fix CR4.VMXE (bit 13) to 1");
+  if (!bit_set(*f0, 13)) return fail("IA32_VMX_CR4_FIXED0 = " + hex(*f0) + " does not fix CR4.VMXE (bit 13) to 1");
   return pass();
 }
 
@@ -244,7 +243,7 @@ CheckOutcome misc_lma(const CheckInput& in) {
   auto c2 = in.value(msr::kVmxProcbasedCtls2);
   if (!c2 || !control_allowed1(*c2, secondary::kUnrestrictedGuest))
     return skip("unrestricted guest is not allowed");
-  if (!test(*v, 5))
+  if (!bit_set(*v, 5))
     return fail("unrestricted guest may be 1 but IA32_VMX_MISC = " + hex(*v) + " has bit 5 clear");
   return pass();
 }
@@ -278,7 +277,7 @@ CheckOutcome vmcs_enum_index(const CheckInput& in) {
   for (const auto& f : kIndexFloors) {
     if (f.msr != 0) {
       auto m = in.value(f.msr);
-      if (!m || !test(*m, f.msr_bit)) continue;
+      if (!m || !bit_set(*m, f.msr_bit)) continue;
     }
     const u32 index = (f.field_encoding >> 1) & 0x1FF;
     if (highest < index)
@@ -351,7 +350,7 @@ CheckOutcome vmfunc_eptp_switching(const CheckInput& in) {
   auto f = in.value(msr::kVmxVmfunc);
   if (!f) return skip("IA32_VMX_VMFUNC not read or absent");
   auto c2 = in.value(msr::kVmxProcbasedCtls2);
-  if (test(*f, 0) && c2 && !control_allowed1(*c2, secondary::kEnableEpt))
+  if (bit_set(*f, 0) && c2 && !control_allowed1(*c2, secondary::kEnableEpt))
     return fail("EPTP switching is allowed but Enable EPT is not");
   return pass();
 }

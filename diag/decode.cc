@@ -28,7 +28,6 @@ const char* cr_setting_name(CrSetting s) {
 
 namespace {
 
-bool test(u64 v, unsigned b) { return (v >> b) & 1; }
 
 u64 field_value(u64 v, const FieldName& f) { return (v & bit_range(f.hi, f.lo)) >> f.lo; }
 
@@ -72,14 +71,14 @@ std::string field_meaning(const VmxMsrInfo& info, const FieldName& f, u64 v) {
 }
 
 void decode_bits(const VmxMsrInfo& info, u64 v, DecodedMsr& d) {
-  for (const auto& b : info.bits) d.bits.push_back({b.bit, b.name, true, test(v, b.bit)});
+  for (const auto& b : info.bits) d.bits.push_back({b.bit, b.name, true, bit_set(v, b.bit)});
   for (const auto& f : info.fields) {
     u64 fv = field_value(v, f);
     d.fields.push_back({f.hi, f.lo, f.name, fv, field_meaning(info, f, fv)});
   }
   const u64 extra = v & ~covered_mask(info);
   for (unsigned b = 0; b < 64; ++b)
-    if (test(extra, b)) d.undocumented.push_back(b);
+    if (bit_set(extra, b)) d.undocumented.push_back(b);
 }
 
 // A.3-A.5: allowed-0 settings in bits 31:0 (1 = must be 1), allowed-1 settings
@@ -93,21 +92,21 @@ void decode_controls(const VmxMsrInfo& info, u64 legacy, std::optional<u64> true
   // contained in the TRUE MSR"); the checks report any disagreement.
   const u32 a1 = static_cast<u32>((true_value ? *true_value : legacy) >> kAllowed1Shift);
   auto setting = [&](unsigned b) {
-    if (!test(a1, b)) return Setting::kNo;
+    if (!bit_set(a1, b)) return Setting::kNo;
     if (true_value) {
-      if (test(*true_value, b)) return Setting::kForced;
-      return test(a0, b) ? Setting::kDefault : Setting::kYes;
+      if (bit_set(*true_value, b)) return Setting::kForced;
+      return bit_set(a0, b) ? Setting::kDefault : Setting::kYes;
     }
-    return test(a0, b) ? Setting::kForced : Setting::kYes;
+    return bit_set(a0, b) ? Setting::kForced : Setting::kYes;
   };
   for (unsigned b = 0; b < 32; ++b) {
     const char* n = named(info.bits, b);
     if (n != nullptr) {
       d.controls.push_back({b, n, true, setting(b)});
-    } else if (test(a0 | a1, b)) {
+    } else if (bit_set(a0 | a1, b)) {
       // A reserved control that may or must be 1: worth showing.
       d.controls.push_back({b, "bit " + std::to_string(b), false, setting(b)});
-      if (!test(info.default1, b)) d.undocumented.push_back(b + kAllowed1Shift);
+      if (!bit_set(info.default1, b)) d.undocumented.push_back(b + kAllowed1Shift);
     }
   }
 }
@@ -117,8 +116,8 @@ void decode_allowed1_only(const VmxMsrInfo& info, u64 v, DecodedMsr& d) {
   for (unsigned b = 0; b < 64; ++b) {
     const char* n = named(info.bits, b);
     if (n != nullptr)
-      d.controls.push_back({b, n, true, test(v, b) ? Setting::kYes : Setting::kNo});
-    else if (test(v, b)) {
+      d.controls.push_back({b, n, true, bit_set(v, b) ? Setting::kYes : Setting::kNo});
+    else if (bit_set(v, b)) {
       d.controls.push_back({b, "bit " + std::to_string(b), false, Setting::kYes});
       d.undocumented.push_back(b);
     }
@@ -128,15 +127,15 @@ void decode_allowed1_only(const VmxMsrInfo& info, u64 v, DecodedMsr& d) {
 // A.7/A.8: FIXED0 bit 1 = fixed to 1; FIXED1 bit 0 = fixed to 0.
 void decode_fixed(const VmxMsrInfo& info, u64 fixed0, u64 fixed1, DecodedMsr& d) {
   auto setting = [&](unsigned b) {
-    if (test(fixed0, b)) return CrSetting::kFixed1;
-    if (!test(fixed1, b)) return CrSetting::kFixed0;
+    if (bit_set(fixed0, b)) return CrSetting::kFixed1;
+    if (!bit_set(fixed1, b)) return CrSetting::kFixed0;
     return CrSetting::kFlexible;
   };
   for (unsigned b = 0; b < 64; ++b) {
     const char* n = named(info.bits, b);
     if (n != nullptr)
       d.cr_bits.push_back({b, n, true, setting(b)});
-    else if (test(fixed0 | fixed1, b))
+    else if (bit_set(fixed0 | fixed1, b))
       d.cr_bits.push_back({b, "bit " + std::to_string(b), false, setting(b)});
   }
 }
@@ -215,16 +214,16 @@ EptVpidSummary summarize_msrs(const Snapshot& s, const CpuState& cpu) {
   // Absent MSR: neither EPT nor VPID, so no INVEPT/INVVPID (31.3: they #UD).
   const u64 v = p.implied ? *cap : 0;
   e.cap_known = p.implied;
-  if (test(v, 6)) e.walk_lengths.push_back(4);
-  if (test(v, 7)) e.walk_lengths.push_back(5);
+  if (bit_set(v, 6)) e.walk_lengths.push_back(4);
+  if (bit_set(v, 7)) e.walk_lengths.push_back(5);
   for (unsigned b : {8u, 14u})
-    if (test(v, b)) e.memory_types.push_back(msr_bit_name(capinfo->index, b));
+    if (bit_set(v, b)) e.memory_types.push_back(msr_bit_name(capinfo->index, b));
   for (unsigned b : {0u, 16u, 17u, 21u, 22u, 23u})
-    if (test(v, b)) e.features.push_back(msr_bit_name(capinfo->index, b));
-  e.invept = test(v, 20);
-  e.invvpid = test(v, 32);
-  for (auto t : kInveptTypes) e.invept_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), test(v, t.bit)});
-  for (auto t : kInvvpidTypes) e.invvpid_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), test(v, t.bit)});
+    if (bit_set(v, b)) e.features.push_back(msr_bit_name(capinfo->index, b));
+  e.invept = bit_set(v, 20);
+  e.invvpid = bit_set(v, 32);
+  for (auto t : kInveptTypes) e.invept_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), bit_set(v, t.bit)});
+  for (auto t : kInvvpidTypes) e.invvpid_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), bit_set(v, t.bit)});
   return e;
 }
 

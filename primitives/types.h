@@ -28,6 +28,7 @@ constexpr usize array_size(const T (&)[N]) {
 }
 
 constexpr u64 bit(unsigned n) { return u64{1} << n; }
+constexpr bool bit_set(u64 value, unsigned n) { return (value >> n) & 1; }
 
 // Mask of bits hi..lo inclusive.
 constexpr u64 bit_range(unsigned hi, unsigned lo) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "reports/report.h"
+#include "reports/text_format.h"
 
 namespace vmxb::reports {
 namespace {
@@ -28,12 +29,6 @@ std::string Backend(const json& r) {
   s += b["emulated"].get<bool>() ? ", emulated: " : ", hardware: ";
   s += b["tick_unit"].get<std::string>();
   return s;
-}
-
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.5g", v);
-  return buf;
 }
 
 std::string Percent(double f) {

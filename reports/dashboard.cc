@@ -10,6 +10,7 @@
 #include "reports/diag_view.h"
 #include "reports/plot.h"
 #include "reports/report.h"
+#include "reports/text_format.h"
 #include "reports/series.h"
 #include "reports/stats.h"
 #include "reports/timeutil.h"
@@ -36,12 +37,6 @@ svg text{font-size:11px;fill:#3a4150}svg .ptitle{font-size:12px;font-weight:600;
 svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;stroke-width:2}
 svg .trend{fill:none;stroke:#2d6cdf;stroke-width:1.8}svg .pt{fill:#2d6cdf}svg .pt.regression{fill:#c62828;stroke:#7f0000;stroke-width:1.5}
 )";
-
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.5g", v);
-  return buf;
-}
 
 std::string Pct(double f) {
   char buf[32];
