@@ -53,7 +53,9 @@ TEST(QemuTest, CalibrationRunsAndVmxOperationsAreUnsupported) {
   ASSERT_EQ(r.ops.size(), 2u) << joined(run.lines);
   EXPECT_EQ(r.ops[0].status, "ok");
   EXPECT_EQ(r.ops[0].samples.size(), 20u);
-  if (!r.cpu->vmx) EXPECT_EQ(r.ops[1].status, "unsupported");
+  ASSERT_TRUE(r.cpu.has_value());
+  if (r.cpu->vmx) GTEST_SKIP() << "this QEMU's TCG advertises VMX; not the case this test covers";
+  EXPECT_EQ(r.ops[1].status, "unsupported");
 }
 
 }  // namespace
