@@ -169,12 +169,16 @@ inline RunOutcome run_operation(const RunRequest& req, const VmxContext& ctx, co
     return {OpStatus::kUnsupported, 0, 0, ctx.vmx_unusable};
   if (const char* missing = missing_requirement(info.needs, caps)) return {OpStatus::kUnsupported, 0, 0, missing};
 
+  // VMXOFF with an active VMCS leaves its data undefined (25.11.1): the pair
+  // runs with the VMCS cleared, and VMXON leaves none current (31.3 VMXON).
+  if (req.op == OpId::kVmxoffVmxon && !vmclear(ctx.vmcs).ok())
+    return {OpStatus::kVmFailValid, 0, 0, "VMCLEAR before VMXOFF failed"};
   bool vmx_lost = false;
   RunOutcome out = tsc_end == TscEnd::kRdtscp
                        ? detail::dispatch<TscEnd::kRdtscp>(req, ctx, samples, hooks, vmx_lost)
                        : detail::dispatch<TscEnd::kFencedRdtsc>(req, ctx, samples, hooks, vmx_lost);
   if (vmx_lost) return {OpStatus::kVmxLost, 0, out.samples, "VMXON failed after VMXOFF: VMX operation was left"};
-  // VMXON leaves no current VMCS (31.3 VMXON): restore the caller's state.
+  // Restore the caller's state: ctx.vmcs current.
   if (req.op == OpId::kVmxoffVmxon && !vmptrld(ctx.vmcs).ok())
     return {OpStatus::kVmxLost, 0, out.samples, "could not reload the VMCS after VMXON"};
   return out;

@@ -156,13 +156,12 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
   out->vmx_entered = 1;
   const PhysAddr vmcs{in->vmcs_pa};
   const PhysAddr other{in->vmcs_other_pa};
-  // A fresh VMCS must be VMCLEARed before VMPTRLD (25.11.3). VMXOFF with an
-  // active VMCS leaves its data undefined (25.11.1), so the VMXOFF/VMXON
-  // operation runs with none current (the core re-loads `vmcs` afterwards).
+  // A fresh VMCS must be VMCLEARed before VMPTRLD (25.11.3). (The core clears
+  // it again around its VMXOFF/VMXON pair: VMXOFF with an active VMCS leaves
+  // its data undefined, 25.11.1.)
   VmResult setup = vmclear(vmcs);
   if (setup.ok()) setup = vmclear(other);
   if (setup.ok()) setup = vmptrld(vmcs);
-  if (setup.ok() && static_cast<OpId>(in->op) == OpId::kVmxoffVmxon) setup = vmclear(vmcs);
   pf->irq_restore(flags);
 
   if (!setup.ok()) {
