@@ -65,7 +65,10 @@ ImageRun run_emulator(const EmulatorJob& job) {
     dup2(in, 0);
     dup2(out, 1);
     dup2(out, 2);
-    if (getenv("TERM") == nullptr) setenv("TERM", "dumb", 1);
+    // Bochs' term display initializes curses even with no terminal attached:
+    // without a TERM it has terminfo for, it exits ("Error opening terminal").
+    // 'dumb' ships with ncurses-base (essential) and needs no tty.
+    setenv("TERM", "dumb", 1);
     std::vector<char*> argv;
     for (const auto& a : argv_strings) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
