@@ -65,6 +65,12 @@ Ring0Runs::Result Ring0Runs::get(const std::string& op) {
   return result;
 }
 
+Ring0Runs::Result Ring0Runs::latest(const std::string& op) {
+  const auto it = runs_.find(op);
+  if (it == runs_.end()) return get(op);
+  return {&it->second, overhead_[op], ""};
+}
+
 std::vector<std::string> ring0_ops_matching(const std::string& filter) {
   // Google Benchmark's filter: a regex, "all" or empty for everything, and a
   // leading '-' for "everything except".
@@ -117,7 +123,8 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
       if (op == "invept_global") {
         // INVEPT global next to single-context, as a ratio of medians.
-        const Ring0Runs::Result single = runs.get("invept_single_context");
+        // The single-context row ran just before (table order): reuse its samples.
+        const Ring0Runs::Result single = runs.latest("invept_single_context");
         if (single.run != nullptr && single.run->status == "ok") {
           const SampleSummary ss = summarize(subtract_overhead(single.run->samples, single.overhead_median));
           if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;

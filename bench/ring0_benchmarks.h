@@ -30,8 +30,12 @@ class Ring0Runs {
     uint64_t overhead_median = 0;     // ticks of the empty body measured with it
     std::string error;
   };
-  // The operation's samples with the overhead measured alongside them.
+  // The operation's samples with the overhead measured alongside them
+  // (per-operation backends measure afresh on every call).
   Result get(const std::string& op);
+  // The last samples of `op` without measuring again; measures only if it
+  // has never run (e.g. filtered out).
+  Result latest(const std::string& op);
 
   int failure_exit_code() const { return failure_exit_code_; }
 
