@@ -27,7 +27,8 @@ class FdDevice : public ModuleDevice {
 
  private:
   int call(unsigned long cmd, void* arg) {
-    // EINTR: the module was waiting for another process's RUN; just ask again.
+    // EINTR: a signal arrived while the module waited for another process's
+    // RUN or ran ours (it stopped at a chunk boundary, VMX off); ask again.
     for (int attempt = 0; attempt < 100; ++attempt) {
       if (ioctl(fd_, cmd, arg) == 0) return 0;
       if (errno != EINTR) return errno;
@@ -58,6 +59,8 @@ std::string cpu_model_name(const std::string& path) {
   }
   return "";
 }
+
+constexpr uint64_t kCr4Vmxe = uint64_t{1} << 13;  // CR4.VMXE: the only CR4 bit a RUN touches
 
 constexpr const char* kKvmAdvice =
     "close the VMs, or unload kvm_intel (modprobe -r kvm_intel), or on Linux >= 6.12 keep KVM from "
@@ -104,6 +107,11 @@ DeviceError map_device_errno(DevicePhase phase, int err, uint32_t cpu) {
       if (err == ENOTTY)
         return {kExitAbiMismatch, "the loaded vmxbench module does not know the RUN request (ENOTTY): ABI mismatch; "
                                   "reload the module from this checkout (sudo kernel/unload.sh && sudo kernel/load.sh)"};
+      if (err == ETIME)
+        return {kExitBackendFailed, "the RUN on CPU " + cpu_s + " exceeded the module's wall-time limit (ETIME): use "
+                                    "fewer iterations or raise /sys/module/vmxbench/parameters/max_run_ms"};
+      if (err == ESHUTDOWN)
+        return {kExitBackendFailed, "the module stopped the RUN because the system is going down (ESHUTDOWN)"};
       if (err == ENOMEM)
         return {kExitBackendFailed, "the module could not allocate the sample buffer (ENOMEM): use fewer iterations"};
       if (err == EINVAL)
@@ -186,7 +194,7 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
       batch.exit_code = e.exit_code;
       return batch;
     }
-    if (r.status > static_cast<uint32_t>(core::OpStatus::kVmxLost) || r.samples_written > req.iterations) {
+    if (r.status > static_cast<uint32_t>(core::OpStatus::kFault) || r.samples_written > req.iterations) {
       batch.error = "the module returned an invalid RUN reply (status " + std::to_string(r.status) + ", " +
                     std::to_string(r.samples_written) + " samples for " + std::to_string(req.iterations) + ")";
       batch.exit_code = kExitBackendFailed;
@@ -195,7 +203,7 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     out.status = core::op_status_name(static_cast<core::OpStatus>(r.status));
     out.vm_error = r.vm_error;
     out.reason = std::string(r.reason, strnlen(r.reason, sizeof r.reason));
-    if (r.cr4_before != r.cr4_after)
+    if ((r.cr4_before ^ r.cr4_after) & kCr4Vmxe)
       out.reason += (out.reason.empty() ? "" : "; ") + std::string("CR4 changed from ") + hex(r.cr4_before) + " to " +
                     hex(r.cr4_after) + " (module bug)";
     out.samples.resize(r.samples_written);

@@ -4,7 +4,8 @@
 # (required) and the 6.12 headers kernel/fetch_kernel.sh unpacks into
 # /var/cache/vmxbench (built when present, an explicit SKIP line otherwise).
 # Then checks what the module must look like: GPL license (GPL-only exports),
-# vermagic of the tree, no C++ runtime references, the device name.
+# vermagic of the tree, no C++ runtime references, the device name, and an
+# exception-table entry for every VMX instruction (check_extable.py).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
@@ -20,6 +21,12 @@ check_module() {  # check_module KO RELEASE
   cxxrt=$(nm -u "$ko" | grep -E '_Znw|_Znam|_Zdl|_Zda|__cxa_|__gxx_|_ZTI|_ZTV|__dso_handle|atexit' || true)
   [ -z "$cxxrt" ] && problems+="" || problems+=" C++-runtime-refs:$(echo $cxxrt | tr ' ' ',')"
   [ "$(modinfo -F name "$ko")" = vmxbench ] || problems+=" name!=vmxbench"
+  local extable
+  if extable=$("$here/check_extable.py" "$ko"); then
+    echo "extable ($release): $(echo "$extable" | tail -n1)"
+  else
+    problems+=" VMX-instructions-without-fixup:$(echo "$extable" | head -n3 | tr '\n' '|')"
+  fi
   if [ -n "$problems" ]; then echo "FAIL: module checks ($release):$problems"; return 1; fi
   echo "PASS: module checks ($release)"
 }
@@ -72,6 +79,24 @@ plant() {  # plant NAME FILE LINE
 }
 plant c platform.c 'static int vmxb_planted(void) { int unused; return 0; }'
 plant cxx session.cc 'namespace { int vmxb_planted() { int unused; return 0; } }'
+
+# And a VMX instruction without a fixup, built cleanly, must fail the extable check.
+tree="$out/plant-extable"
+rm -rf "$tree" && mkdir -p "$tree"
+cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/harness/core"
+cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -L "$here"/../harness/core/*.h "$tree/harness/core/"
+echo 'void vmxb_planted_vmcall(void); void vmxb_planted_vmcall(void) { asm volatile("vmcall"); }' \
+  >> "$tree/kernel/module/platform.c"
+if ! "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
+  cat "$tree/log"
+  echo "FAIL: the module with a planted bare VMCALL did not build"
+  failures=$((failures + 1))
+elif planted=$("$here/check_extable.py" "$tree/out/vmxbench.ko"); then
+  echo "FAIL: a planted VMCALL without a fixup passed the extable check: $planted"
+  failures=$((failures + 1))
+else
+  echo "PASS: a planted VMCALL without a fixup fails the extable check: $(echo "$planted" | head -n1)"
+fi
 
 echo "build_test: $failures failure(s)"
 [ $failures -eq 0 ]

@@ -14,6 +14,7 @@
 // the code production uses.
 #pragma once
 
+#include "primitives/extable.h"
 #include "primitives/types.h"
 #include "primitives/vm_result.h"
 
@@ -71,17 +72,46 @@ static_assert([] {
 #define VMXB_PUSHF_POP(reg) "lea -128(%%rsp), %%rsp\n\tpushfq\n\tpopq " reg "\n\tlea 128(%%rsp), %%rsp"
 #endif
 
+// The fault path. In ring-0 builds every VMX instruction gets an exception-
+// table entry (primitives/extable.h), so a #UD or #GP (VMX off, a type an L0
+// hypervisor advertises and then rejects, ...) comes back as
+// VmResult::fault() instead of an oops. The compiler never sees it:
+//   - the strategies that read the flags resume after the instruction with
+//     CF=1 and ZF=1, a pair no VMX instruction produces (31.2), through a
+//     three-instruction fixup in .text.unlikely (cmp %rsp,%rsp sets ZF, stc
+//     sets CF, jmp back). The asm statement and its operands are unchanged,
+//     so the straight-line path is the same code as without the fault path;
+//   - kAsmGoto, which branches on CF first and so could not tell the pair
+//     apart, resumes at a third goto label instead.
+// //primitives/tests:opcode_test compares the straight-line paths with a
+// build where VMXB_NO_FAULT_PATH is defined. Hosted builds have no entries
+// (a fault there is a signal).
+#if defined(VMXB_RING0) && !defined(VMXB_NO_FAULT_PATH)
+#define VMXB_HAS_FAULT_PATH 1
+#define VMXB_FAULTABLE(insn)                                                        \
+  "771:\n\t" insn "\n772:\n\t"                                                     \
+  ".pushsection .text.unlikely, \"ax\"\n773:\n\tcmp %%rsp, %%rsp\n\tstc\n\tjmp 772b\n\t" \
+  ".popsection" VMXB_EXTABLE_ENTRY("771b", "773b")
+#define VMXB_GOTO_FAULTABLE(insn) "771:\n\t" insn VMXB_EXTABLE_ENTRY("771b", "%l[vmxb_fault]")
+#define VMXB_GOTO_FAULT_LABEL , vmxb_fault
+#else
+#define VMXB_FAULTABLE(insn) insn
+#define VMXB_GOTO_FAULTABLE(insn) insn
+#define VMXB_GOTO_FAULT_LABEL
+#endif
+
 // VMXB_CAPTURE(strategy, "insn operands", (outputs...), (inputs...)) -> vmxb::VmResult
 //
 // `strategy` must be a constant expression. Operands use GCC's named form
 // ([name] "constraint"(expr)); the instruction text always goes through extended
 // asm, so registers are spelled %%reg. Memory is clobbered: VMX instructions
 // read and write VMCS and descriptor memory the compiler cannot see.
+
 #define VMXB_CAPTURE(strategy, insn, outputs, inputs)                                   \
   ([&]() __attribute__((always_inline)) -> ::vmxb::VmResult {                         \
     if constexpr ((strategy) == ::vmxb::CaptureStrategy::kFlagOutputs) {              \
       bool vmxb_cf, vmxb_zf;                                                          \
-      asm volatile(insn                                                               \
+      asm volatile(VMXB_FAULTABLE(insn)                                               \
                    : VMXB_UNPAREN outputs VMXB_COMMA_IF_ANY outputs[vmxb_cf] "=@ccc"( \
                          vmxb_cf),                                                    \
                      [vmxb_zf] "=@ccz"(vmxb_zf)                                       \
@@ -92,22 +122,25 @@ static_assert([] {
       /* One exit: GCC 12 miscompiles asm goto with outputs when a goto label */      \
       /* returns directly (the output's value leaks onto the failure path). */         \
       ::vmxb::VmResult vmxb_result = ::vmxb::VmResult::succeed();                     \
-      asm goto(insn "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]"          \
+      asm goto(VMXB_GOTO_FAULTABLE(insn) "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]" \
                : VMXB_UNPAREN outputs                                                 \
                : VMXB_UNPAREN inputs                                                  \
                : "cc", "memory"                                                       \
-               : vmxb_fail_invalid, vmxb_fail_valid);                                 \
+               : vmxb_fail_invalid, vmxb_fail_valid VMXB_GOTO_FAULT_LABEL);                     \
       goto vmxb_done;                                                                 \
     vmxb_fail_invalid:                                                                \
       vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Invalid);                \
       goto vmxb_done;                                                                 \
     vmxb_fail_valid:                                                                  \
       vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Valid);                  \
+      goto vmxb_done;                                                                 \
+    vmxb_fault: __attribute__((unused));                                              \
+      vmxb_result = ::vmxb::VmResult::fault();                                        \
     vmxb_done:                                                                        \
       return vmxb_result;                                                             \
     } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kPushfInAsm) {        \
       ::vmxb::u64 vmxb_rflags;                                                        \
-      asm volatile(insn "\n\t" VMXB_PUSHF_POP("%[vmxb_rflags]")                       \
+      asm volatile(VMXB_FAULTABLE(insn) "\n\t" VMXB_PUSHF_POP("%[vmxb_rflags]")       \
                    : VMXB_UNPAREN outputs VMXB_COMMA_IF_ANY outputs[vmxb_rflags] "=r"(  \
                        vmxb_rflags)                                                   \
                    : VMXB_UNPAREN inputs                                              \
@@ -116,7 +149,7 @@ static_assert([] {
     } else {                                                                          \
       /* kSeparatePushf */                                                            \
       ::vmxb::u64 vmxb_rflags;                                                        \
-      asm volatile(insn : VMXB_UNPAREN outputs : VMXB_UNPAREN inputs : "cc", "memory"); \
+      asm volatile(VMXB_FAULTABLE(insn) : VMXB_UNPAREN outputs : VMXB_UNPAREN inputs : "cc", "memory"); \
       asm volatile(VMXB_PUSHF_POP("%0") : "=r"(vmxb_rflags));                         \
       return ::vmxb::VmResult::from_rflags(vmxb_rflags);                              \
     }                                                                                 \

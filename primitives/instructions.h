@@ -137,9 +137,19 @@ VMXB_ALWAYS_INLINE VmResult vmcall() {
 }
 
 // VMFUNC leaf 0 (EPTP switching, 26.5.6.3). It does not report through RFLAGS:
-// it succeeds or causes a VM exit, and raises #UD in VMX root operation.
-VMXB_ALWAYS_INLINE void vmfunc_eptp_switch(u32 eptp_index) {
+// it succeeds or causes a VM exit, and raises #UD in VMX root operation, which
+// the fault path turns into VmResult::faulted() like every other wrapper's.
+VMXB_ALWAYS_INLINE VmResult vmfunc_eptp_switch(u32 eptp_index) {
+  // asm goto without outputs: the fault label is safe from GCC 12's asm-goto
+  // output bug. (VMFUNC is not timed, so the label's cost is nobody's.)
+#ifdef VMXB_HAS_FAULT_PATH
+  asm goto(VMXB_GOTO_FAULTABLE("vmfunc") : : "a"(0u), "c"(eptp_index) : "memory" : vmxb_fault);
+#else
   asm volatile("vmfunc" : : "a"(0u), "c"(eptp_index) : "memory");
+#endif
+  return VmResult::succeed();
+vmxb_fault: __attribute__((unused));
+  return VmResult::fault();
 }
 
 }  // namespace vmxb

@@ -4,6 +4,9 @@
 //   VMsucceed      CF=0 ZF=0
 //   VMfailInvalid  CF=1        (no current VMCS, so no error number is stored)
 //   VMfailValid    ZF=1        (error number stored in the current VMCS, field 0x4400)
+// and, in ring-0 builds, a fourth outcome that is not the SDM's: the instruction
+// raised an exception (#UD, #GP) and its exception-table fixup resumed the
+// wrapper (capture.h).
 #pragma once
 
 #include "primitives/types.h"
@@ -13,17 +16,19 @@ namespace vmxb {
 enum class VmFail : u8 {
   Invalid = 1,
   Valid = 2,
+  Fault = 3,  // the instruction raised an exception; nothing was executed
 };
 
 class [[nodiscard]] VmResult {
  public:
   static constexpr VmResult succeed() { return VmResult(0); }
   static constexpr VmResult failed(VmFail how) { return VmResult(static_cast<u8>(how)); }
+  static constexpr VmResult fault() { return failed(VmFail::Fault); }
 
-  // The one place RFLAGS are interpreted. CF wins if both are set, which the SDM
-  // never produces; VMfailInvalid is the safer reading (nothing valid to look at).
+  // The one place RFLAGS are interpreted. CF=1 with ZF=1 is never produced by
+  // a VMX instruction (31.2): it is the fault path's marker (capture.h).
   static constexpr VmResult from_flags(bool cf, bool zf) {
-    return cf ? failed(VmFail::Invalid) : zf ? failed(VmFail::Valid) : succeed();
+    return cf ? (zf ? fault() : failed(VmFail::Invalid)) : zf ? failed(VmFail::Valid) : succeed();
   }
   static constexpr VmResult from_rflags(u64 rflags) {
     return from_flags((rflags & kRflagsCf) != 0, (rflags & kRflagsZf) != 0);
@@ -32,11 +37,12 @@ class [[nodiscard]] VmResult {
   constexpr bool ok() const { return code_ == 0; }
   constexpr bool failed_invalid() const { return code_ == static_cast<u8>(VmFail::Invalid); }
   constexpr bool failed_valid() const { return code_ == static_cast<u8>(VmFail::Valid); }
+  constexpr bool faulted() const { return code_ == static_cast<u8>(VmFail::Fault); }
   // Only meaningful when !ok().
   constexpr VmFail fail() const { return static_cast<VmFail>(code_); }
 
   constexpr const char* name() const {
-    return ok() ? "VMsucceed" : failed_invalid() ? "VMfailInvalid" : "VMfailValid";
+    return ok() ? "VMsucceed" : failed_invalid() ? "VMfailInvalid" : failed_valid() ? "VMfailValid" : "fault";
   }
 
   constexpr bool operator==(const VmResult&) const = default;

@@ -18,6 +18,9 @@ struct CpuFacts {
   bool rdtscp = false;     // CPUID.80000001H:EDX[27]
   bool hypervisor = false; // CPUID.1:ECX[31]
   u8 maxphyaddr = 36;      // CPUID.80000008H:EAX[7:0], 36 when the leaf is absent
+  // Running inside a measured launch (GETSEC[SENTER], e.g. Linux under tboot):
+  // VMXON then needs "VMX inside SMX" instead of "outside" (24.7).
+  bool inside_smx = false;
 };
 
 struct VmxCapabilities {
@@ -65,13 +68,19 @@ inline bool invvpid_type_supported(const VmxCapabilities& c, u64 type_bit) {
 }
 
 // Why VMX cannot be entered, or nullptr. IA32_FEATURE_CONTROL must be locked
-// with "VMX outside SMX" set, or VMXON raises #GP (23.7 "Enabling and Entering
-// VMX Operation"); an unlocked MSR is for the firmware (or us, bare metal) to set.
+// with "VMX outside SMX" set (or "inside SMX" inside a measured launch), or
+// VMXON raises #GP (24.7 "Enabling and Entering VMX Operation"); an unlocked
+// MSR is for the firmware (or us, bare metal) to set.
 inline const char* vmx_unusable_reason(const CpuFacts& cpu, const VmxCapabilities& c) {
   if (!cpu.vmx) return "CPUID.1:ECX.VMX[bit 5] = 0: this CPU (or its hypervisor) offers no VMX";
   if (!c.read_ok) return "a VMX capability MSR could not be read";
-  if ((c.feature_control & feature_control::kLock) && !(c.feature_control & feature_control::kVmxOutsideSmx))
+  if (cpu.inside_smx) {
+    if ((c.feature_control & feature_control::kLock) && !(c.feature_control & feature_control::kVmxInsideSmx))
+      return "IA32_FEATURE_CONTROL is locked with VMX inside SMX disabled (the kernel runs under tboot): "
+             "enable VT-x with TXT in the firmware setup";
+  } else if ((c.feature_control & feature_control::kLock) && !(c.feature_control & feature_control::kVmxOutsideSmx)) {
     return "IA32_FEATURE_CONTROL is locked with VMX outside SMX disabled: enable VT-x in the firmware setup";
+  }
   if (c.basic & basic::kReservedBit31) return "IA32_VMX_BASIC bit 31 is set (the SDM says it is always 0)";
   return nullptr;
 }

@@ -43,6 +43,9 @@ enum Requirement : u32 {
   kNeedsInvvpidSingle = 1u << 5,
   kNeedsInvvpidAll = 1u << 6,
   kNeedsInvvpidSingleRetaining = 1u << 7,
+  // The body leaves and re-enters VMX operation: each chunk starts with no
+  // active VMCS (VMXOFF with one active leaves its data undefined, 25.11.1).
+  kLeavesVmxOperation = 1u << 8,
 };
 
 enum class OpFamily : u8 { kCalibration, kInvept, kInvvpid, kVmcs, kVmxOperation, kCapture };
@@ -78,8 +81,8 @@ inline constexpr OperationInfo kOperations[] = {
     {OpId::kVmptrld, "vmptrld", OpFamily::kVmcs, kNeedsVmxRoot, "VMPTRLD of the already-current VMCS"},
     {OpId::kVmptrst, "vmptrst", OpFamily::kVmcs, kNeedsVmxRoot | kNeedsCurrentVmcs, "VMPTRST"},
     {OpId::kVmclear, "vmclear", OpFamily::kVmcs, kNeedsVmxRoot, "VMCLEAR of a second, non-current VMCS"},
-    {OpId::kVmxoffVmxon, "vmxoff_vmxon", OpFamily::kVmxOperation, kNeedsVmxRoot,
-     "VMXOFF then VMXON (leaves no current VMCS; the core reloads it afterwards)"},
+    {OpId::kVmxoffVmxon, "vmxoff_vmxon", OpFamily::kVmxOperation, kNeedsVmxRoot | kLeavesVmxOperation,
+     "VMXOFF then VMXON, with no active VMCS"},
     {OpId::kCaptureSeparatePushf, "capture_separate_pushf", OpFamily::kCapture,
      kNeedsVmxRoot | kNeedsCurrentVmcs, "VMREAD with status read by a separate pushfq (x86_vcpu)"},
     {OpId::kCapturePushfInAsm, "capture_pushf_in_asm", OpFamily::kCapture, kNeedsVmxRoot | kNeedsCurrentVmcs,

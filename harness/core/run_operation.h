@@ -2,10 +2,13 @@
 // module: runs one operation `iterations` times after `warmup` untimed runs,
 // one TSC-bracketed sample per execution, into a caller-provided buffer.
 //
-// The caller has entered VMX root operation (when the CPU allows it) with
-// `VmxContext::vmcs` current and clear, and provides interrupt-off sections
-// through ChunkHooks: the core never runs more than `chunk` samples without
-// returning control to the host (no soft lockups or RCU stalls in the kernel).
+// The work is cut into chunks of at most `ChunkHooks::chunk` executions, and
+// each chunk is bracketed by the host's hooks: the kernel module disables
+// interrupts and enters VMX operation in `enter` and leaves both in `leave`, so
+// VMX is never on while Linux can schedule; the boot image, which runs with
+// interrupts off and VMX on throughout, passes no hooks. Inside a chunk the core
+// owns the VMCS state: it makes `VmxContext::vmcs` current at the start of a
+// chunk and VMCLEARs it at the end (25.11.1, 25.11.3), so `leave` may VMXOFF.
 #pragma once
 
 #include "harness/core/capabilities.h"
@@ -16,26 +19,33 @@
 namespace vmxb::core {
 
 struct VmxContext {
-  const char* vmx_unusable = nullptr;  // nullptr: in VMX root operation
+  const char* vmx_unusable = nullptr;  // nullptr: VMX root operation is available in every chunk
   PhysAddr vmxon_region{0};
-  PhysAddr vmcs{0};        // current VMCS, launch state clear
+  PhysAddr vmcs{0};        // the VMCS the core makes current in each chunk
   PhysAddr vmcs_other{0};  // second VMCS region (revision id written) for VMCLEAR
   Eptp eptp{0};            // a valid EPTP for this CPU (make_eptp)
   u16 vpid = 1;            // non-zero
   u64 linear_address = 0;  // canonical
 };
 
-enum class OpStatus : u8 { kOk, kUnsupported, kVmFailInvalid, kVmFailValid, kBadArgument, kVmxLost };
+// kFault: a VMX instruction raised an exception and its fixup resumed the
+// wrapper (capture.h); kAborted: a chunk's `enter` hook refused to start it.
+enum class OpStatus : u8 { kOk, kUnsupported, kVmFailInvalid, kVmFailValid, kBadArgument, kVmxLost, kFault, kAborted };
 
-inline constexpr const char* kOpStatusNames[] = {"ok",           "unsupported", "vmfail-invalid",
-                                                 "vmfail-valid", "bad-argument", "vmx-lost"};
+inline constexpr const char* kOpStatusNames[] = {"ok",           "unsupported",  "vmfail-invalid", "vmfail-valid",
+                                                 "bad-argument", "vmx-lost",     "fault",          "aborted"};
+static_assert(array_size(kOpStatusNames) == static_cast<usize>(OpStatus::kAborted) + 1);
 constexpr const char* op_status_name(OpStatus s) { return kOpStatusNames[static_cast<u8>(s)]; }
 
+inline constexpr u32 kDefaultChunk = 256;  // executions per interrupts-off section
+
 struct ChunkHooks {
-  void (*enter)(void* ctx) = nullptr;  // e.g. disable interrupts
-  void (*leave)(void* ctx) = nullptr;  // e.g. restore interrupts, reschedule
+  // Starts a chunk (e.g. interrupts off, VMXON). nullptr: go on; otherwise the
+  // reason the run stops, and the hook has undone what it did (no `leave`).
+  const char* (*enter)(void* ctx) = nullptr;
+  void (*leave)(void* ctx) = nullptr;  // e.g. VMXOFF, interrupts on, reschedule
   void* ctx = nullptr;
-  u32 chunk = 256;
+  u32 chunk = kDefaultChunk;
 };
 
 struct RunRequest {
@@ -56,37 +66,82 @@ inline constexpr u32 kMaxIterations = 1u << 20;
 namespace detail {
 
 inline RunOutcome failed_with(VmResult r, u32 written) {
+  if (r.faulted())
+    return {OpStatus::kFault, 0, written, "a VMX instruction raised an exception (#UD/#GP): it was fixed up"};
   if (r.failed_invalid()) return {OpStatus::kVmFailInvalid, 0, written, "VMfailInvalid"};
   const auto err = vm_instruction_error();
   return {OpStatus::kVmFailValid, err.status.ok() ? err.value : 0, written,
           err.status.ok() ? vm_instruction_error_description(err.value) : "VMfailValid (error unreadable)"};
 }
 
+// The VMCS state an operation's chunk runs in (see the file comment).
+struct ChunkVmcs {
+  bool vmx;        // the operation runs in VMX root operation
+  bool leaves_vmx; // ... and leaves it: no VMCS may be active
+  PhysAddr vmcs;
+
+  // A VMCS must be VMCLEARed before its first VMPTRLD (25.11.3); after that,
+  // each chunk's VMCLEAR writes it back and the next VMPTRLD loads it again.
+  VmResult begin() const {
+    if (!vmx) return VmResult::succeed();
+    const VmResult cleared = vmclear(vmcs);
+    return leaves_vmx || !cleared.ok() ? cleared : vmptrld(vmcs);
+  }
+  // Nothing may stay active across the host's VMXOFF (25.11.1). After a lost
+  // VMXON (vmxoff_vmxon) VMCLEAR would #UD: that body leaves nothing active.
+  void end() const {
+    if (vmx && !leaves_vmx) (void)vmclear(vmcs);
+  }
+};
+
+// One chunk: the hooks' section, the VMCS state, then `work`.
+template <typename Work>
+RunOutcome in_chunk(const ChunkHooks& hooks, const ChunkVmcs& vmcs, u32 written, Work work) {
+  if (hooks.enter) {
+    if (const char* stop = hooks.enter(hooks.ctx)) return {OpStatus::kAborted, 0, written, stop};
+  }
+  const VmResult begun = vmcs.begin();
+  const RunOutcome out = begun.ok() ? work() : failed_with(begun, written);
+  vmcs.end();
+  if (hooks.leave) hooks.leave(hooks.ctx);
+  return out;
+}
+
 template <TscEnd E, typename Body>
-RunOutcome measure(Body body, const RunRequest& req, u64* samples, const ChunkHooks& hooks) {
+RunOutcome measure(Body body, const RunRequest& req, u64* samples, const ChunkHooks& hooks,
+                   const ChunkVmcs& vmcs) {
   const u32 chunk = hooks.chunk == 0 ? 1 : hooks.chunk;
+  const RunOutcome more{OpStatus::kOk, 0, 0, ""};
   // Warm-up also proves the operation succeeds before anything is timed.
   for (u32 done = 0; done < req.warmup;) {
-    if (hooks.enter) hooks.enter(hooks.ctx);
     const u32 end = done + (req.warmup - done < chunk ? req.warmup - done : chunk);
-    VmResult r = VmResult::succeed();
-    for (; done < end && r.ok(); ++done) r = body();
-    if (hooks.leave) hooks.leave(hooks.ctx);
-    if (!r.ok()) return failed_with(r, 0);
+    const RunOutcome out = in_chunk(hooks, vmcs, 0, [&] {
+      VmResult r = VmResult::succeed();
+      for (; done < end && r.ok(); ++done) r = body();
+      return r.ok() ? more : failed_with(r, 0);
+    });
+    if (out.status != OpStatus::kOk) return out;
   }
   for (u32 done = 0; done < req.iterations;) {
-    if (hooks.enter) hooks.enter(hooks.ctx);
     const u32 end = done + (req.iterations - done < chunk ? req.iterations - done : chunk);
-    VmResult r = VmResult::succeed();
-    for (; done < end; ++done) {
-      const u64 t0 = tsc_begin();
-      r = body();
-      const u64 t1 = tsc_end<E>();
-      if (!r.ok()) break;
-      samples[done] = t1 - t0;
-    }
-    if (hooks.leave) hooks.leave(hooks.ctx);
-    if (!r.ok()) return failed_with(r, done);
+    const RunOutcome out = in_chunk(hooks, vmcs, done, [&] {
+      // Locals only inside the timed loop: state reached through the closure
+      // would be reloaded after every body with a "memory" clobber, inside the
+      // TSC bracket (harness/tests:calibration_test sees each instruction).
+      const Body timed = body;
+      u64* const dst = samples;
+      const u32 stop = end;
+      for (u32 i = done; i < stop; ++i) {
+        const u64 t0 = tsc_begin();
+        const VmResult r = timed();
+        const u64 t1 = tsc_end<E>();
+        if (!r.ok()) return failed_with(r, i);
+        dst[i] = t1 - t0;
+      }
+      done = stop;
+      return more;
+    });
+    if (out.status != OpStatus::kOk) return out;
   }
   return {OpStatus::kOk, 0, req.iterations, ""};
 }
@@ -99,8 +154,8 @@ __attribute__((always_inline)) inline VmResult nops() {
 
 template <TscEnd E>
 RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, u64* samples, const ChunkHooks& hooks,
-                    bool& vmx_lost) {
-  const auto run = [&](auto body) { return measure<E>(body, req, samples, hooks); };
+                    const ChunkVmcs& vmcs, bool& vmx_lost) {
+  const auto run = [&](auto body) { return measure<E>(body, req, samples, hooks, vmcs); };
   const Eptp eptp = ctx.eptp;
   const u16 vpid = ctx.vpid;
   const u64 la = ctx.linear_address;
@@ -169,18 +224,12 @@ inline RunOutcome run_operation(const RunRequest& req, const VmxContext& ctx, co
     return {OpStatus::kUnsupported, 0, 0, ctx.vmx_unusable};
   if (const char* missing = missing_requirement(info.needs, caps)) return {OpStatus::kUnsupported, 0, 0, missing};
 
-  // VMXOFF with an active VMCS leaves its data undefined (25.11.1): the pair
-  // runs with the VMCS cleared, and VMXON leaves none current (31.3 VMXON).
-  if (req.op == OpId::kVmxoffVmxon && !vmclear(ctx.vmcs).ok())
-    return {OpStatus::kVmFailValid, 0, 0, "VMCLEAR before VMXOFF failed"};
+  const detail::ChunkVmcs vmcs{(info.needs & kNeedsVmxRoot) != 0, (info.needs & kLeavesVmxOperation) != 0, ctx.vmcs};
   bool vmx_lost = false;
   RunOutcome out = tsc_end == TscEnd::kRdtscp
-                       ? detail::dispatch<TscEnd::kRdtscp>(req, ctx, samples, hooks, vmx_lost)
-                       : detail::dispatch<TscEnd::kFencedRdtsc>(req, ctx, samples, hooks, vmx_lost);
+                       ? detail::dispatch<TscEnd::kRdtscp>(req, ctx, samples, hooks, vmcs, vmx_lost)
+                       : detail::dispatch<TscEnd::kFencedRdtsc>(req, ctx, samples, hooks, vmcs, vmx_lost);
   if (vmx_lost) return {OpStatus::kVmxLost, 0, out.samples, "VMXON failed after VMXOFF: VMX operation was left"};
-  // Restore the caller's state: ctx.vmcs current.
-  if (req.op == OpId::kVmxoffVmxon && !vmptrld(ctx.vmcs).ok())
-    return {OpStatus::kVmxLost, 0, out.samples, "could not reload the VMCS after VMXON"};
   return out;
 }
 

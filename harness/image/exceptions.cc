@@ -3,6 +3,8 @@
 #include "harness/image/arch.h"
 #include "harness/image/serial.h"
 
+#include "primitives/extable.h"
+
 extern "C" const vmxb::u64 exception_stubs[32];
 extern "C" vmxb::u64 try_resume;
 extern "C" vmxb::u64 try_rsp;
@@ -28,7 +30,26 @@ struct [[gnu::packed]] IdtPointer {
 
 alignas(16) IdtEntry idt[32];
 
+// The VMX wrappers' exception table (primitives/extable.h), gathered by linker.ld.
+struct ExtableEntry {
+  i32 insn, fixup, type;  // each relative to its own address
+};
+static_assert(sizeof(ExtableEntry) == VMXB_EXTABLE_ENTRY_SIZE);
+
+u64 target(const i32& field) { return reinterpret_cast<u64>(&field) + static_cast<i64>(field); }
+
+int g_fixup_vector = kNoFault;
+
 }  // namespace
+
+extern "C" const ExtableEntry __start___ex_table[];
+extern "C" const ExtableEntry __stop___ex_table[];
+
+int take_fixup_vector() {
+  const int v = g_fixup_vector;
+  g_fixup_vector = kNoFault;
+  return v;
+}
 
 // Layout pushed by entry.S exception_common (lowest address first).
 struct ExceptionFrame {
@@ -47,6 +68,14 @@ void install_idt() {
 }
 
 extern "C" void exception_dispatch(ExceptionFrame* frame) {
+  // A wrapper's own fixup comes first, as in the kernel (fixup_exception).
+  for (const ExtableEntry* e = __start___ex_table; e < __stop___ex_table; ++e) {
+    if (target(e->insn) == frame->rip && e->type == VMXB_EXTABLE_TYPE_DEFAULT) {
+      g_fixup_vector = static_cast<int>(frame->vector);
+      frame->rip = target(e->fixup);
+      return;
+    }
+  }
   if (try_resume != 0) {
     // Inside vmxb_try: resume there with the vector as its return value.
     frame->rip = try_resume;

@@ -1,6 +1,7 @@
-// Exceptions become results, never hangs: an IDT for vectors 0-31, and
-// try_call() which runs code that is expected to fault (#UD before VMXON,
-// #GP from an absent MSR) and returns the vector instead of crashing.
+// Exceptions become results, never hangs: an IDT for vectors 0-31 that first
+// honours the VMX wrappers' exception table (a faulting wrapper returns
+// VmResult::fault()), and try_call() which runs other code that is expected to
+// fault (#GP from an absent MSR) and returns the vector instead of crashing.
 #pragma once
 
 #include "primitives/types.h"
@@ -20,6 +21,10 @@ template <typename F>
 int try_call(F&& f) {
   return vmxb_try([](void* p) { (*static_cast<F*>(p))(); }, &f);
 }
+
+// The vector of the last exception a VMX wrapper's exception-table fixup
+// handled (primitives/extable.h), or kNoFault; reading it resets it.
+int take_fixup_vector();
 
 bool rdmsr_safe(u32 index, u64* value);
 bool wrmsr_safe(u32 index, u64 value);

@@ -14,6 +14,10 @@ void describe(image::Line& line, const Observation& o) {
     line.text("#GP");
     return;
   }
+  if (o.fault >= kEscapedFixup) {
+    line.text("exception ").dec(static_cast<u64>(o.fault - kEscapedFixup)).text(" that escaped the wrapper's fixup");
+    return;
+  }
   if (o.fault != image::kNoFault) {
     line.text("exception ").dec(static_cast<u64>(o.fault));
     return;

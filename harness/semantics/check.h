@@ -10,9 +10,14 @@
 
 namespace vmxb::semantics {
 
+// An exception that reached try_call instead of the wrapper's own fixup
+// (primitives/extable.h) is recorded as kEscapedFixup + vector: it matches no
+// expectation, so a wrapper without a working fault path fails its case.
+inline constexpr int kEscapedFixup = 0x100;
+
 // What one execution did.
 struct Observation {
-  int fault = image::kNoFault;  // exception vector, or kNoFault
+  int fault = image::kNoFault;  // exception vector (via the wrapper's fixup), or kNoFault
   VmResult result = VmResult::succeed();
   u32 error = 0;   // VM-instruction error after VMfailValid
   u64 value = 0;   // VMPTRST/VMREAD output on success
@@ -35,7 +40,7 @@ constexpr Observation fail_valid(u32 error) { return {image::kNoFault, VmResult:
 template <CaptureStrategy S, typename F>
 Observation observe(F op) {
   Observation o;
-  o.fault = image::try_call([&] {
+  const int escaped = image::try_call([&] {
     auto r = op();
     if constexpr (requires { r.status; }) {
       o.result = r.status;
@@ -45,7 +50,15 @@ Observation observe(F op) {
       o.result = r;
     }
   });
-  if (o.fault == image::kNoFault && o.result.failed_valid()) {
+  if (escaped != image::kNoFault) {
+    o.fault = kEscapedFixup + escaped;
+    return o;
+  }
+  if (o.result.faulted()) {
+    o.fault = image::take_fixup_vector();
+    return o;
+  }
+  if (o.result.failed_valid()) {
     const auto e = vm_instruction_error<S>();
     o.error = e.status.ok() ? e.value : 0xFFFFFFFFu;
   }

@@ -18,7 +18,9 @@ run_vmclear run_vmxoff_vmxon run_capture_separate_pushf run_capture_pushf_in_asm
 run_capture_flag_outputs run_capture_asm_goto run_max_iterations_chunked run_bad_cpu_einval
 cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created
 kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed kvm_intel_unload
-fuzz_10000_calls dmesg_clean module_unload device_gone"
+fuzz_10000_calls dmesg_clean module_unload device_gone
+fault_test_vmread fault_test_invept_global fault_test_vmxoff_vmxon signal_stops_run
+time_limit_stops_run run_after_stops"
 [ "$with_bench" = 1 ] && required="$required bench_module_json bench_json_valid bench_nonroot_exit bench_busy_exit"
 if [ "$kernel" = 6.12 ]; then
   required="$required kvm_virt_at_load_default_y kvm_load_vmxe_visible busy_ebusy_at_load kvm_reload_virt_at_load_0"
@@ -39,6 +41,12 @@ if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' -e 'general protection fault' "
 fi
 if ! grep -q '^VMXB-E2E DONE' "$serial"; then
   say "the guest never finished (timeout or hang)"
+  status=1
+fi
+# The power-off during a RUN (guest_init.sh finish): the reboot notifier
+# stopped it at a chunk boundary.
+if ! grep -q 'vmxbench: system going down: the RUN in progress stopped at a chunk boundary' "$serial"; then
+  say "no reboot-notifier line: the power-off during a RUN was not seen to stop it"
   status=1
 fi
 if [ "$with_bench" = 1 ] && [ $status -eq 0 ]; then

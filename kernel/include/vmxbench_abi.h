@@ -8,16 +8,19 @@
  * changes. The ioctl numbers encode sizeof(struct ...) and every struct
  * starts with `size`, which must equal sizeof; both catch a stale binary.
  * The operation table itself (vmxb::core::kOperations) is checked through
- * vmxb_info.op_count and op_table_hash (kernel/core/op_table_hash.h).
+ * vmxb_info.op_count and op_table_hash (kernel/include/vmxbench_op_table.h).
  *
  * Errors (ioctl returns -1 and errno):
  *   EINVAL  a malformed request (size, flags, reserved fields, op id, bounds)
  *   EFAULT  a user pointer could not be read or written
- *   ENODEV  the requested CPU is not online
- *   EBUSY   VMX is already in use on that CPU (CR4.VMXE=1: KVM or another
- *           hypervisor holds it); nothing was executed
+ *   ENODEV  the requested CPU is not online, or went offline during the RUN
+ *   EBUSY   VMX is in use on that CPU (CR4.VMXE=1 at a chunk start: KVM or
+ *           another hypervisor holds it); the RUN stopped there
  *   ENOMEM  the sample buffer or a VMX region could not be allocated
- *   EINTR   interrupted while waiting for another RUN to finish
+ *   EINTR   a signal arrived while waiting for another RUN, or during this
+ *           one (which then stopped at its next chunk boundary)
+ *   ETIME   the RUN exceeded the module parameter max_run_ms
+ *   ESHUTDOWN  the system is rebooting or powering off
  *   ENOTTY  unknown ioctl (e.g. a module with a different ABI)
  * Outcomes of an executed request (unsupported, VMfail...) are not errors:
  * RUN returns 0 and reports them in vmxb_run.status.
@@ -28,7 +31,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VMXB_ABI_VERSION 1
+#define VMXB_ABI_VERSION 2
 #define VMXB_DEVICE_NAME "vmxbench"
 #define VMXB_DEVICE_PATH "/dev/vmxbench"
 
@@ -98,7 +101,14 @@ enum vmxb_status {
 	VMXB_STATUS_VMFAIL_VALID = 3,
 	VMXB_STATUS_BAD_ARGUMENT = 4,
 	VMXB_STATUS_VMX_LOST = 5,
+	VMXB_STATUS_FAULT = 6,   /* a VMX instruction raised #UD/#GP; its fixup caught it */
+	VMXB_STATUS_ABORTED = 7, /* never returned: a stopped RUN is an errno */
 };
+
+/* vmxb_run.flags */
+#define VMXB_RUN_FAULT_TEST (1u << 0) /* run without VMXON: the VMX instruction must
+				       * raise #UD and come back as VMXB_STATUS_FAULT */
+#define VMXB_RUN_FLAGS VMXB_RUN_FAULT_TEST
 
 #define VMXB_REASON_LEN 128
 
@@ -106,7 +116,7 @@ struct vmxb_run {
 	/* in */
 	__u32 size;             /* sizeof(struct vmxb_run) */
 	__u16 op;               /* vmxb::core::OpId */
-	__u16 flags;            /* must be 0 */
+	__u16 flags;            /* VMXB_RUN_* */
 	__u32 cpu;              /* runs there, start to end */
 	__u32 iterations;       /* 1..VMXB_MAX_ITERATIONS timed executions */
 	__u32 warmup;           /* 0..VMXB_MAX_ITERATIONS untimed executions first */

@@ -4,8 +4,14 @@
  * of a request is checked before anything runs; a bad request costs one
  * rate-limited dmesg line and an errno, never more.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -31,14 +37,22 @@ static_assert(VMXB_STATUS_VMFAIL_INVALID == VMXB_SESSION_VMFAIL_INVALID);
 static_assert(VMXB_STATUS_VMFAIL_VALID == VMXB_SESSION_VMFAIL_VALID);
 static_assert(VMXB_STATUS_BAD_ARGUMENT == VMXB_SESSION_BAD_ARGUMENT);
 static_assert(VMXB_STATUS_VMX_LOST == VMXB_SESSION_VMX_LOST);
+static_assert(VMXB_STATUS_FAULT == VMXB_SESSION_FAULT);
+static_assert(VMXB_STATUS_ABORTED == VMXB_SESSION_ABORTED);
 
-/* One RUN at a time: a second one would find CR4.VMXE set by the first. */
+/* One RUN at a time: they share nothing, but one CPU-bound measurement at a
+ * time is what a benchmark wants, and the reboot notifier waits on it. */
 static DEFINE_MUTEX(vmxb_run_lock);
+static bool vmxb_going_down; /* set once by the reboot notifier */
+
+static unsigned int max_run_ms = 60000;
+module_param(max_run_ms, uint, 0644);
+MODULE_PARM_DESC(max_run_ms, "wall-time limit of one RUN in milliseconds (1..3600000, default 60000)");
 
 #define vmxb_reject(err, fmt, ...)                                              \
 	({                                                                      \
 		long __err = (err);                                             \
-		pr_notice_ratelimited("vmxbench: " fmt " (error %ld)\n", ##__VA_ARGS__, \
+		pr_notice_ratelimited(fmt " (error %ld)\n", ##__VA_ARGS__, \
 				      -__err);                                  \
 		__err;                                                          \
 	})
@@ -180,33 +194,81 @@ out:
 struct vmxb_job {
 	struct vmxb_session_in in;
 	struct vmxb_session_out out;
+	struct completion done;
+	unsigned int cpu;
+	unsigned long deadline; /* jiffies */
+	int stop;               /* set by the waiting ioctl: -EINTR */
+	int rc;                 /* vmxb_session_run()'s */
 };
 
 /*
- * Runs in a kworker bound to the target CPU (work_on_cpu_safe, which also
- * holds the CPU-hotplug lock so the CPU cannot go away). migrate_disable()
- * makes "this task stays on this CPU while it is preemptible between chunks"
- * explicit: VMXON, every VMX instruction and VMXOFF execute on one CPU.
+ * Asked with interrupts off at every chunk start, in the RUN's kthread. The
+ * thread is bound to job->cpu; if that CPU goes offline the scheduler moves
+ * it, and the RUN stops instead of measuring somewhere else.
  */
-static long vmxb_job_fn(void *arg)
+static int vmxb_should_stop(void *ctx)
 {
-	struct vmxb_job *job = arg;
-	struct vmxb_chunk_state chunk = {};
-	struct vmxb_platform pf;
-	int rc;
+	struct vmxb_job *job = ctx;
+	int stop = READ_ONCE(job->stop);
 
-	migrate_disable();
-	vmxb_platform_init(&pf, &chunk);
-	vmxb_cpu_facts(&job->in.cpu);
-	rc = vmxb_session_run(&pf, &job->in, &job->out);
-	migrate_enable();
-	return rc == VMXB_SESSION_BUSY ? -EBUSY : 0;
+	if (stop)
+		return stop;
+	if (READ_ONCE(vmxb_going_down))
+		return -ESHUTDOWN;
+	if (raw_smp_processor_id() != job->cpu)
+		return -ENODEV;
+	if (time_after(jiffies, job->deadline))
+		return -ETIME;
+	return 0;
 }
 
-/* Bits 63:47 all equal (4-level paging; 5-level needs bits 63:56 equal, a subset). */
+/*
+ * The RUN itself, in a kthread bound to the requested CPU: no hotplug lock is
+ * held (a long RUN does not block CPU hotplug), and the ioctl's task waits
+ * interruptibly. VMX is on only inside the interrupts-off chunks of
+ * vmxb_session_run(), so the thread may be preempted between them.
+ */
+static int vmxb_job_thread(void *arg)
+{
+	struct vmxb_job *job = arg;
+	struct vmxb_platform pf;
+
+	vmxb_platform_init(&pf, vmxb_should_stop, job);
+	vmxb_cpu_facts(&job->in.cpu);
+	job->rc = vmxb_session_run(&pf, &job->in, &job->out);
+	/* Signals the ioctl and exits without returning into module text. */
+	kthread_complete_and_exit(&job->done, 0);
+}
+
+static long vmxb_run_on_cpu(struct vmxb_job *job, unsigned int cpu)
+{
+	struct task_struct *task;
+	unsigned int ms = clamp_val(READ_ONCE(max_run_ms), 1u, 3600000u);
+
+	init_completion(&job->done);
+	job->cpu = cpu;
+	job->deadline = jiffies + msecs_to_jiffies(ms);
+	task = kthread_create(vmxb_job_thread, job, "vmxbench/%u", cpu);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	if (wait_for_completion_interruptible(&job->done)) {
+		/* The thread stops at its next chunk boundary: one chunk at most. */
+		WRITE_ONCE(job->stop, -EINTR);
+		wait_for_completion(&job->done);
+	}
+	if (job->rc == VMXB_SESSION_BUSY)
+		return -EBUSY;
+	if (job->rc == VMXB_SESSION_STOPPED)
+		return job->out.stop_errno;
+	return 0;
+}
+
+/* Canonical for this kernel's paging mode (48 or 57 linear-address bits). */
 static bool vmxb_canonical(u64 la)
 {
-	return ((s64)la >> 47) == 0 || ((s64)la >> 47) == -1;
+	return __is_canonical_address(la, boot_cpu_data.x86_virt_bits);
 }
 
 static long vmxb_check_run(const struct vmxb_run *r)
@@ -215,8 +277,8 @@ static long vmxb_check_run(const struct vmxb_run *r)
 
 	if (r->size != sizeof(*r))
 		return vmxb_reject(-EINVAL, "RUN: size %u, expected %zu", r->size, sizeof(*r));
-	if (r->flags != 0 || r->reserved_in0 != 0)
-		return vmxb_reject(-EINVAL, "RUN: flags/reserved fields must be 0");
+	if ((r->flags & ~VMXB_RUN_FLAGS) != 0 || r->reserved_in0 != 0)
+		return vmxb_reject(-EINVAL, "RUN: unknown flags %#x or reserved field set", r->flags);
 	for (i = 0; i < ARRAY_SIZE(r->reserved_in); i++)
 		if (r->reserved_in[i] != 0)
 			return vmxb_reject(-EINVAL, "RUN: reserved_in[%d] must be 0", i);
@@ -281,20 +343,37 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 		.overhead = overhead,
 		.overhead_n = VMXB_OVERHEAD_SAMPLES,
 	};
-	err = work_on_cpu_safe(r->cpu, vmxb_job_fn, job);
-	if (err == -EBUSY) {
+	job->in.without_vmxon = !!(r->flags & VMXB_RUN_FAULT_TEST);
+	err = vmxb_run_on_cpu(job, r->cpu);
+	switch (err) {
+	case 0:
+		break;
+	case -EBUSY:
 		err = vmxb_reject(-EBUSY,
-				  "RUN: CR4.VMXE already set on CPU %u: VMX is held by another hypervisor (KVM?)",
+				  "RUN: CR4.VMXE set on CPU %u: VMX is held by another hypervisor (KVM?)",
 				  r->cpu);
 		goto out;
-	}
-	if (err) {
+	case -EINTR:
+		err = vmxb_reject(-EINTR, "RUN on CPU %u interrupted by a signal", r->cpu);
+		goto out;
+	case -ESHUTDOWN:
+		err = vmxb_reject(-ESHUTDOWN, "RUN on CPU %u stopped: the system is going down", r->cpu);
+		goto out;
+	case -ETIME:
+		err = vmxb_reject(-ETIME, "RUN on CPU %u stopped after max_run_ms=%u", r->cpu,
+				  READ_ONCE(max_run_ms));
+		goto out;
+	case -ENODEV:
+		err = vmxb_reject(-ENODEV, "RUN stopped: CPU %u went offline", r->cpu);
+		goto out;
+	default:
 		err = vmxb_reject(err, "RUN: CPU %u unavailable", r->cpu);
 		goto out;
 	}
-	if (job->out.cr4_after != job->out.cr4_before)
-		pr_err_ratelimited("vmxbench: CR4 %#llx after the run differs from %#llx before\n",
-				   (u64)job->out.cr4_after, (u64)job->out.cr4_before);
+	/* Only VMXE is ours; other bits (e.g. CR4.PCE) may change legitimately. */
+	if ((job->out.cr4_after ^ job->out.cr4_before) & X86_CR4_VMXE)
+		pr_err_ratelimited("CR4.VMXE %s after the run on CPU %u\n",
+				   job->out.cr4_after & X86_CR4_VMXE ? "left set" : "cleared", r->cpu);
 
 	r->status = job->out.status;
 	r->vm_error = job->out.vm_error;
@@ -341,7 +420,10 @@ static long vmxb_run(void __user *uarg)
 		err = -EINTR;
 		goto out;
 	}
-	err = vmxb_run_locked(r, job);
+	if (READ_ONCE(vmxb_going_down))
+		err = vmxb_reject(-ESHUTDOWN, "RUN refused: the system is going down");
+	else
+		err = vmxb_run_locked(r, job);
 	mutex_unlock(&vmxb_run_lock);
 	if (!err && copy_to_user(uarg, r, sizeof(*r)))
 		err = vmxb_reject(-EFAULT, "RUN: reply not writable");
@@ -349,6 +431,18 @@ out:
 	kfree(job);
 	kfree(r);
 	return err;
+}
+
+void vmxb_stop_runs_for_shutdown(void)
+{
+	bool running;
+
+	WRITE_ONCE(vmxb_going_down, true);
+	running = mutex_is_locked(&vmxb_run_lock);
+	mutex_lock(&vmxb_run_lock);
+	mutex_unlock(&vmxb_run_lock);
+	pr_notice("system going down: %s; VMX is off on every CPU\n",
+		  running ? "the RUN in progress stopped at a chunk boundary" : "no RUN in progress");
 }
 
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel services for the C++ side (session.cc): MSRs, control registers,
- * interrupt control and the two VMX instructions that may fault.
+ * Intel PT, interrupt control and the chunk boundaries. The VMX instructions
+ * themselves are the C++ wrappers, each with its own exception-table fixup.
  */
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
 #include <linux/sched.h>
-#include <asm/asm.h>
+#include <linux/stddef.h>
+#include <asm/extable.h>
+#include <asm/extable_fixup_types.h>
 #include <asm/msr.h>
+#include <asm/msr-index.h>
+#include <asm/perf_event.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
 #include "vmxbench.h"
+#include "primitives/extable.h"
 
 static int vmxb_p_rdmsr(vmxb_u32 index, vmxb_u64 *value)
 {
@@ -50,37 +56,9 @@ static void vmxb_p_cr4_clear_vmxe(void)
 	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
 }
 
-/*
- * VMXON can #GP (IA32_FEATURE_CONTROL, CR0/CR4 fixed bits, bad address) or #UD
- * (CR4.VMXE clear) (SDM Vol. 3C 31.3 VMXON). As in KVM's kvm_cpu_vmxon(), an
- * exception-table entry turns a fault into a return value instead of an oops.
- * CF or ZF set (VMfail) -> jbe.
- */
-static int vmxb_p_vmxon(vmxb_u64 pa)
+static void vmxb_p_pt_handle_vmx(int on)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m"(pa) : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return 1;
-fault:
-	return -1;
-}
-
-/* VMXOFF outside VMX operation raises #UD (31.3 VMXOFF): fixed up likewise. */
-static int vmxb_p_vmxoff(void)
-{
-	asm goto("1: vmxoff\n\t"
-		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory" : fail, fault);
-	return 0;
-fail:
-	return 1;
-fault:
-	return -1;
+	intel_pt_handle_vmx(on);
 }
 
 static unsigned long vmxb_p_irq_save(void)
@@ -97,27 +75,27 @@ static void vmxb_p_irq_restore(unsigned long flags)
 }
 
 /*
- * One measurement chunk runs with interrupts off; between chunks interrupts
- * are back on and the task may be rescheduled (cond_resched also reports an
- * RCU quiescent state), so no iteration count can cause a soft lockup or an
- * RCU stall. The task cannot leave the CPU meanwhile (ioctl.c).
+ * Between chunks interrupts are on, VMX is off, and the task may be
+ * rescheduled (cond_resched also reports an RCU quiescent state), so no
+ * iteration count can cause a soft lockup or an RCU stall.
  */
-static void vmxb_p_chunk_enter(void *ctx)
+static void vmxb_p_resched(void)
 {
-	struct vmxb_chunk_state *st = ctx;
-
-	local_irq_save(st->flags);
-}
-
-static void vmxb_p_chunk_leave(void *ctx)
-{
-	struct vmxb_chunk_state *st = ctx;
-
-	local_irq_restore(st->flags);
 	cond_resched();
 }
 
-void vmxb_platform_init(struct vmxb_platform *pf, struct vmxb_chunk_state *chunk)
+/*
+ * The VMX wrappers' fault paths (primitives/capture.h) write exception-table
+ * entries by hand, in the layout primitives/extable.h describes; the kernel's
+ * fixup_exception() must read them as its own.
+ */
+static_assert(sizeof(struct exception_table_entry) == VMXB_EXTABLE_ENTRY_SIZE);
+static_assert(offsetof(struct exception_table_entry, insn) == 0);
+static_assert(offsetof(struct exception_table_entry, fixup) == 4);
+static_assert(offsetof(struct exception_table_entry, data) == 8);
+static_assert(EX_TYPE_DEFAULT == VMXB_EXTABLE_TYPE_DEFAULT);
+
+void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx), void *stop_ctx)
 {
 	*pf = (struct vmxb_platform){
 		.rdmsr = vmxb_p_rdmsr,
@@ -125,13 +103,12 @@ void vmxb_platform_init(struct vmxb_platform *pf, struct vmxb_chunk_state *chunk
 		.read_cr4 = vmxb_p_read_cr4,
 		.cr4_set_vmxe = vmxb_p_cr4_set_vmxe,
 		.cr4_clear_vmxe = vmxb_p_cr4_clear_vmxe,
-		.vmxon = vmxb_p_vmxon,
-		.vmxoff = vmxb_p_vmxoff,
+		.pt_handle_vmx = vmxb_p_pt_handle_vmx,
 		.irq_save = vmxb_p_irq_save,
 		.irq_restore = vmxb_p_irq_restore,
-		.chunk_enter = vmxb_p_chunk_enter,
-		.chunk_leave = vmxb_p_chunk_leave,
-		.chunk_ctx = chunk,
+		.should_stop = should_stop,
+		.stop_ctx = stop_ctx,
+		.resched = vmxb_p_resched,
 	};
 }
 
@@ -139,6 +116,7 @@ void vmxb_cpu_facts(struct vmxb_cpu_facts *facts)
 {
 	const u32 ecx1 = cpuid_ecx(1);
 	const u32 ext_max = cpuid_eax(0x80000000);
+	u64 fc = 0;
 
 	facts->intel = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
 	facts->vmx = !!(ecx1 & BIT(5));         /* CPUID.1:ECX.VMX */
@@ -146,4 +124,15 @@ void vmxb_cpu_facts(struct vmxb_cpu_facts *facts)
 	facts->long_mode = 1;                   /* an x86-64 kernel runs */
 	facts->rdtscp = ext_max >= 0x80000001 && (cpuid_edx(0x80000001) & BIT(27));
 	facts->maxphyaddr = boot_cpu_data.x86_phys_bits;
+	/*
+	 * As KVM does, trust the kernel's verdict: init_ia32_feat_ctl() clears
+	 * X86_FEATURE_VMX on a CPU whose IA32_FEATURE_CONTROL does not enable VMX
+	 * for the mode the kernel runs in (inside SMX under tboot, else outside).
+	 * tboot_enabled() is not exported, so "inside SMX" is read back from that
+	 * verdict: VMX usable although only the inside-SMX bit is set.
+	 */
+	facts->kernel_vmx = this_cpu_has(X86_FEATURE_VMX);
+	facts->inside_smx = facts->kernel_vmx && !rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) &&
+			    (fc & FEAT_CTL_VMX_ENABLED_INSIDE_SMX) &&
+			    !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
 }

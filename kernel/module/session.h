@@ -2,8 +2,9 @@
 /*
  * The seam between the module's C glue (kernel APIs) and its C++ side
  * (session.cc: VMX entry/exit and the shared measurement core). Built-in
- * types only: the C++ side includes no kernel header (notes §3), and the C
- * side no C++ one. Everything here runs on one CPU, in a task pinned there.
+ * types only: the C++ side includes no kernel header (it is compiled without
+ * the kernel's C declarations, kernel/module/Kbuild), and the C side no C++
+ * one. Everything here runs on one CPU, in a kthread bound there (ioctl.c).
  */
 #ifndef VMXBENCH_SESSION_H
 #define VMXBENCH_SESSION_H
@@ -25,23 +26,27 @@ struct vmxb_platform {
 	 * kernel's per-CPU CR4 shadow right. Interrupts must be off. */
 	void (*cr4_set_vmxe)(void);
 	void (*cr4_clear_vmxe)(void);
-	/* VMXON/VMXOFF with an exception-table entry: 0 VMsucceed, 1 VMfail,
-	 * -1 the instruction faulted (#GP/#UD) and was skipped. */
-	int (*vmxon)(vmxb_u64 pa);
-	int (*vmxoff)(void);
-	/* local_irq_save/restore around VMX entry and exit. */
+	/* intel_pt_handle_vmx(): Intel PT must stop tracing around VMX operation
+	 * where IA32_VMX_MISC[14] = 0 (it checks that itself). */
+	void (*pt_handle_vmx)(int on);
+	/* local_irq_save/restore: one chunk (harness/core ChunkHooks) runs in
+	 * between, and VMX is on only there. */
 	unsigned long (*irq_save)(void);
 	void (*irq_restore)(unsigned long flags);
-	/* Chunk boundaries of the measurement (harness/core ChunkHooks):
-	 * enter disables interrupts, leave restores them and reschedules. */
-	void (*chunk_enter)(void *ctx);
-	void (*chunk_leave)(void *ctx);
-	void *chunk_ctx;
+	/* Called with interrupts off before each chunk: 0 to go on, or the
+	 * negative errno the RUN stops with (signal, reboot, time limit, the
+	 * task is no longer on the requested CPU). */
+	int (*should_stop)(void *ctx);
+	void *stop_ctx;
+	/* Between chunks, interrupts on and VMX off: cond_resched(). */
+	void (*resched)(void);
 };
 
-/* What the CPU says about itself (CPUID, read by the C side). */
+/* What the CPU and the kernel say about it (read by the C side). */
 struct vmxb_cpu_facts {
 	unsigned char intel, vmx, long_mode, rdtscp, hypervisor, maxphyaddr;
+	unsigned char kernel_vmx; /* boot_cpu_has(X86_FEATURE_VMX): the kernel's verdict */
+	unsigned char inside_smx; /* tboot_enabled(): a measured launch */
 };
 
 /* One RUN, validated by the C side (ioctl.c) before it gets here. */
@@ -57,6 +62,9 @@ struct vmxb_session_in {
 	vmxb_u64 *samples;  /* iterations entries (kernel memory) */
 	vmxb_u64 *overhead; /* overhead_n entries (kernel memory) */
 	vmxb_u32 overhead_n;
+	/* Fault test (VMXB_RUN_FAULT_TEST): run the operation without VMXON, so
+	 * its VMX instruction raises #UD and the wrapper's fixup must catch it. */
+	unsigned char without_vmxon;
 };
 
 /* vmxb_session_out.status: vmxb::core::OpStatus (static_assert'ed in session.cc,
@@ -67,17 +75,22 @@ struct vmxb_session_in {
 #define VMXB_SESSION_VMFAIL_VALID 3
 #define VMXB_SESSION_BAD_ARGUMENT 4
 #define VMXB_SESSION_VMX_LOST 5
+#define VMXB_SESSION_FAULT 6
+#define VMXB_SESSION_ABORTED 7
 
 /* vmxb_session_run() return values besides 0. */
-#define VMXB_SESSION_BUSY 1 /* CR4.VMXE was already set: nothing executed */
+#define VMXB_SESSION_BUSY 1    /* CR4.VMXE was set at a chunk start: another hypervisor holds VMX */
+#define VMXB_SESSION_STOPPED 2 /* should_stop() said so: vmxb_session_out.stop_errno */
 
 struct vmxb_session_out {
 	vmxb_u32 status, vm_error, samples_written, overhead_min, vmx_entered;
+	int stop_errno;
 	vmxb_u64 eptp, cr4_before, cr4_after;
 	const char *reason; /* static string, never NULL */
 };
 
-/* Runs one request on the current CPU; the caller keeps the task there. */
+/* Runs one request on the current CPU; the caller keeps the task there. VMX
+ * is entered and left inside each interrupts-off chunk, never across one. */
 int vmxb_session_run(const struct vmxb_platform *platform, const struct vmxb_session_in *in,
 		     struct vmxb_session_out *out);
 

@@ -9,14 +9,14 @@
 
 #define VMXB_MODULE_VERSION "1.0"
 
-/* platform.c: kernel services for the C++ side; fill in chunk_ctx per run. */
-struct vmxb_chunk_state {
-	unsigned long flags;
-};
-void vmxb_platform_init(struct vmxb_platform *pf, struct vmxb_chunk_state *chunk);
+/* platform.c: kernel services for the C++ side; should_stop is the RUN's own. */
+void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx), void *stop_ctx);
 void vmxb_cpu_facts(struct vmxb_cpu_facts *facts); /* CPUID of the current CPU */
 
 /* ioctl.c */
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* Reboot, power-off, kexec: stops a RUN in progress at its next chunk
+ * boundary, waits for it (VMX is then off everywhere) and refuses new ones. */
+void vmxb_stop_runs_for_shutdown(void);
 
 #endif

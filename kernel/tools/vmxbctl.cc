@@ -4,12 +4,21 @@
 //
 //   vmxbctl info                                  prints INFO fields, "INFO ok ..."
 //   vmxbctl run OP ITERATIONS [WARMUP [CPU]]      prints "RUN op=... status=... samples=..."
+//   vmxbctl fault-test OP ITERATIONS [WARMUP [CPU]]
+//                    the same RUN without VMXON (VMXB_RUN_FAULT_TEST): OP's VMX
+//                    instructions raise #UD, which their fixups must turn into
+//                    status=fault
+//
+// SIGINT and SIGTERM are caught (without SA_RESTART), so a signal during a RUN
+// shows as the module's EINTR instead of killing the process.
 //
 // Exit: 0 ok; 2 usage; 10 + errno-class: 11 EACCES/EPERM, 12 ENOENT (no
 // device), 13 EBUSY, 14 EINVAL, 15 EFAULT, 16 ENODEV, 17 other errno,
-// 18 ABI mismatch; 20 RUN executed but status != ok.
+// 18 ABI mismatch, 21 EINTR, 22 ETIME, 23 ESHUTDOWN; 20 RUN executed but
+// status != ok (fault-test: != fault).
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -21,6 +30,7 @@
 #include <vector>
 
 #include "harness/core/operations.h"
+#include "harness/core/run_operation.h"
 #include "vmxbench_abi.h"
 #include "vmxbench_op_table.h"
 
@@ -34,6 +44,9 @@ int errno_exit(int err) {
     case EINVAL: return 14;
     case EFAULT: return 15;
     case ENODEV: return 16;
+    case EINTR: return 21;
+    case ETIME: return 22;
+    case ESHUTDOWN: return 23;
     default: return 17;
   }
 }
@@ -76,7 +89,7 @@ int cmd_info(int fd) {
   return 0;
 }
 
-int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, unsigned cpu) {
+int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, unsigned cpu, bool fault_test) {
   const auto* op = vmxb::core::find_operation(op_name);
   if (op == nullptr) {
     std::printf("ERROR unknown operation %s\n", op_name);
@@ -89,6 +102,7 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
   run.cpu = cpu;
   run.iterations = iterations;
   run.warmup = warmup;
+  run.flags = fault_test ? VMXB_RUN_FAULT_TEST : 0;
   run.samples_capacity = static_cast<__u32>(samples.size());
   run.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
   if (ioctl(fd, VMXB_IOC_RUN, &run) != 0) return fail("RUN", errno);
@@ -97,33 +111,40 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
     min = samples[i] < min ? samples[i] : min;
     max = samples[i] > max ? samples[i] : max;
   }
-  static const char* const kStatus[] = {"ok", "unsupported", "vmfail-invalid", "vmfail-valid", "bad-argument",
-                                        "vmx-lost"};
   std::printf("RUN op=%s status=%s vm_error=%u samples=%u min=%llu max=%llu overhead_min=%u vmx_entered=%u "
               "eptp=%#llx cr4_before=%#llx cr4_after=%#llx reason=%s\n",
-              op_name, run.status < 6 ? kStatus[run.status] : "?", run.vm_error, run.samples_written,
+              op_name,
+              run.status < vmxb::array_size(vmxb::core::kOpStatusNames) ? vmxb::core::kOpStatusNames[run.status] : "?",
+              run.vm_error, run.samples_written,
               run.samples_written ? static_cast<unsigned long long>(min) : 0ULL, static_cast<unsigned long long>(max),
               run.overhead_min, run.vmx_entered, static_cast<unsigned long long>(run.eptp),
               static_cast<unsigned long long>(run.cr4_before), static_cast<unsigned long long>(run.cr4_after),
               run.reason);
-  return run.status == VMXB_STATUS_OK ? 0 : 20;
+  return run.status == (fault_test ? VMXB_STATUS_FAULT : VMXB_STATUS_OK) ? 0 : 20;
 }
 
 }  // namespace
 
+void on_signal(int) {}  // only interrupts the ioctl
+
 int main(int argc, char** argv) {
+  const char* usage = "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]] | fault-test OP ITERATIONS [WARMUP [CPU]]\n";
   if (argc < 2) {
-    std::fprintf(stderr, "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]]\n");
+    std::fputs(usage, stderr);
     return 2;
   }
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;  // no SA_RESTART: the RUN ioctl returns EINTR
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   const int fd = open(VMXB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
   if (fd < 0) return fail("open " VMXB_DEVICE_PATH, errno);
   const std::string cmd = argv[1];
   if (cmd == "info") return cmd_info(fd);
-  if (cmd == "run" && argc >= 4)
+  if ((cmd == "run" || cmd == "fault-test") && argc >= 4)
     return cmd_run(fd, argv[2], static_cast<unsigned>(std::strtoul(argv[3], nullptr, 0)),
                    argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 0)) : 10,
-                   argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0);
-  std::fprintf(stderr, "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]]\n");
+                   argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0, cmd == "fault-test");
+  std::fputs(usage, stderr);
   return 2;
 }

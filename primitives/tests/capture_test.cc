@@ -22,13 +22,22 @@ struct FlagCase {
 };
 
 // SDM 31.2: CF=1 is VMfailInvalid, ZF=1 is VMfailValid, neither is VMsucceed.
-// CF=1 with ZF=1 never comes from a VMX instruction; CF takes precedence.
+// CF=1 with ZF=1 never comes from a VMX instruction: it is the marker the
+// ring-0 fault path leaves (capture.h), read as a fault by every strategy that
+// reads the flag pair. kAsmGoto branches on CF first and takes its fault path
+// through a label instead, so for the pair it reports VMfailInvalid.
 const FlagCase kCases[] = {
     {"cf0_zf0", 1, 2, false, false, false, VmResult::succeed()},
     {"cf0_zf1", 7, 7, false, false, true, VmResult::failed(VmFail::Valid)},
     {"cf1_zf0", 2, 1, false, true, false, VmResult::failed(VmFail::Invalid)},
-    {"cf1_zf1", 7, 7, true, true, true, VmResult::failed(VmFail::Invalid)},
+    {"cf1_zf1", 7, 7, true, true, true, VmResult::fault()},
 };
+
+template <CaptureStrategy S>
+constexpr VmResult expected_for(const FlagCase& c) {
+  if (S == CaptureStrategy::kAsmGoto && c.cf && c.zf) return VmResult::failed(VmFail::Invalid);
+  return c.expected;
+}
 
 template <CaptureStrategy S>
 __attribute__((noinline)) VmResult capture_cmp(u64 a, u64 b, bool then_stc) {
@@ -59,7 +68,7 @@ void check_all_cases() {
   const char* strategy = capture_strategy_info(S).name;
   for (const FlagCase& c : kCases) {
     SCOPED_TRACE(std::string(strategy) + " " + c.name);
-    EXPECT_EQ(capture_cmp<S>(c.a, c.b, c.then_stc), c.expected);
+    EXPECT_EQ(capture_cmp<S>(c.a, c.b, c.then_stc), expected_for<S>(c));
     if (!c.then_stc) {
       const auto r = capture_with_output<S>(0x1234, c.a, c.b);
       EXPECT_EQ(r.status, c.expected);

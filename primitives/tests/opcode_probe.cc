@@ -48,6 +48,6 @@ VMXB_PROBE_ALL(pushf, pushf_in_asm, CaptureStrategy::kPushfInAsm)
 VMXB_PROBE_ALL(flags, flag_outputs, CaptureStrategy::kFlagOutputs)
 VMXB_PROBE_ALL(gotos, asm_goto, CaptureStrategy::kAsmGoto)
 
-extern "C" __attribute__((noinline)) void probe_vmfunc(vmxb::u32 index) {
-  vmxb::vmfunc_eptp_switch(index);
+extern "C" __attribute__((noinline)) VmResult probe_vmfunc(vmxb::u32 index) {
+  return vmxb::vmfunc_eptp_switch(index);
 }

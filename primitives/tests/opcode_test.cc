@@ -6,22 +6,46 @@
 //      appear. The separate-pushf strategy (x86_vcpu) is exempt by design.
 // The probe also holds a negative control per strategy, an ADD inserted in
 // the asm between VMCLEAR and the capture, which the checker must reject.
+//
+// The fault path (capture.h) is checked from two sides:
+//   3. every VMX instruction in the object has exactly one __ex_table entry
+//      of type 1 (EX_TYPE_DEFAULT), read from the relocations the linker will
+//      apply, whose fixup is out of line: the cmp/stc/jmp stub in
+//      .text.unlikely that jumps back right after the instruction, or (asm
+//      goto, VMFUNC) a label of the same function past its success line. The
+//      VMXB_NO_FAULT_PATH build and edited copies of the real table are the
+//      negative controls;
+//   4. each probe is the same instructions as in the VMXB_NO_FAULT_PATH
+//      build; for the goto strategies, its success line is.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "primitives/tests/elf_relocations.h"
+
 namespace {
+
+using vmxb::test::hex;
+using vmxb::test::read_relocated_section;
+using vmxb::test::RelocatedSection;
+using vmxb::test::Target;
 
 struct Insn {
   std::string mnemonic;
   std::string operands;
   std::string text;
+  std::string section;    // objdump's "Disassembly of section" (addresses restart per section)
+  uint64_t address = 0;   // offset in `section`
 };
 
 using Disassembly = std::map<std::string, std::vector<Insn>>;
@@ -33,18 +57,23 @@ Disassembly disassemble(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   Disassembly out;
   if (!pipe) return out;
+  static const std::regex section_re(R"(^Disassembly of section (\S+):$)");
   static const std::regex function_re(R"(^[0-9a-f]+ <([^>]+)>:$)");
-  static const std::regex insn_re(R"(^\s*[0-9a-f]+:\s+(\S+)\s*(.*?)\s*$)");
+  static const std::regex insn_re(R"(^\s*([0-9a-f]+):\s+(\S+)\s*(.*?)\s*$)");
   std::vector<Insn>* current = nullptr;
+  std::string section;
   std::array<char, 512> buf;
   while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) {
     std::string line(buf.data());
     if (!line.empty() && line.back() == '\n') line.pop_back();
     std::smatch m;
-    if (std::regex_match(line, m, function_re)) {
+    if (std::regex_match(line, m, section_re)) {
+      section = m[1];
+      current = nullptr;
+    } else if (std::regex_match(line, m, function_re)) {
       current = &out[m[1]];
     } else if (current != nullptr && std::regex_match(line, m, insn_re)) {
-      current->push_back({m[1], m[2], line});
+      current->push_back({m[2], m[3], line, section, std::stoull(m[1], nullptr, 16)});
     }
   }
   return out;
@@ -125,17 +154,218 @@ const Wrapper kWrappers[] = {
 
 const char* const kSameAsmStrategies[] = {"pushf_in_asm", "flag_outputs", "asm_goto"};
 
+// --- Exception table ---------------------------------------------------------
+
+constexpr char kNoFaultObject[] = "primitives/ring0_build_check_no_fault_path.o";
+constexpr uint64_t kEntrySize = 12;  // primitives/extable.h
+constexpr char kStubSection[] = ".text.unlikely";
+
+struct ExEntry {
+  Target insn, fixup;
+  uint32_t type = 0;
+};
+
+struct ExTable {
+  bool present = false;  // the object has an __ex_table section
+  std::vector<ExEntry> entries;
+  std::vector<std::string> errors;  // layout or relocation problems
+};
+
+ExTable read_extable(const std::string& path) {
+  const RelocatedSection s = read_relocated_section(path, "__ex_table");
+  ExTable table{s.present, {}, s.errors};
+  if (!s.present) return table;
+  if (s.bytes.size() % kEntrySize != 0) {
+    table.errors.push_back("__ex_table size " + hex(s.bytes.size()) + " is not a multiple of 12");
+    return table;
+  }
+  for (uint64_t base = 0; base < s.bytes.size(); base += kEntrySize) {
+    const auto insn = s.pc32.find(base), fixup = s.pc32.find(base + 4);
+    if (insn == s.pc32.end() || fixup == s.pc32.end()) {
+      table.errors.push_back("entry at __ex_table+" + hex(base) + " has an unrelocated insn or fixup word");
+      continue;
+    }
+    if (s.pc32.count(base + 8)) table.errors.push_back("type word at __ex_table+" + hex(base + 8) + " is relocated");
+    ExEntry e{insn->second, fixup->second, 0};
+    std::memcpy(&e.type, s.bytes.data() + base + 8, sizeof(e.type));
+    table.entries.push_back(e);
+  }
+  for (const auto& [offset, target] : s.pc32)
+    if (offset % kEntrySize > 4) table.errors.push_back("relocation at __ex_table+" + hex(offset) + " is inside no word");
+  return table;
+}
+
+bool is_vmx(const std::string& mn) {
+  static const std::set<std::string> vmx = {"vmxon",   "vmxoff",  "vmclear", "vmptrld",  "vmptrst",
+                                            "vmread",  "vmwrite", "invept",  "invvpid",  "vmcall",
+                                            "vmfunc",  "vmlaunch", "vmresume"};
+  return vmx.count(mn) != 0;
+}
+
+size_t first_vmx(const std::vector<Insn>& insns) {
+  size_t i = 0;
+  while (i < insns.size() && !is_vmx(insns[i].mnemonic)) ++i;
+  return i;
+}
+
+struct Located {
+  const std::string* function;
+  const std::vector<Insn>* insns;
+  size_t index;
+};
+
+struct ExTableReport {
+  size_t vmx_instructions = 0;
+  std::vector<std::string> problems;
+};
+
+// --- The timed path --------------------------------------------------------------
+
+// An instruction as code, without addresses: branch targets shift when an
+// earlier function grows.
+std::string code(const Insn& i) {
+  const bool branch = i.mnemonic[0] == 'j' || i.mnemonic == "call";
+  return i.mnemonic + (branch ? "" : " " + i.operands);
+}
+
+// The success line of an asm-goto wrapper: from the function's entry to the
+// first ret or jmp after the VMX instruction, falling through its jc/jz (the
+// asm goto's branches are taken only on failure). Its length, or 0 if none.
+size_t success_line(const std::vector<Insn>& insns) {
+  for (size_t i = first_vmx(insns); i < insns.size(); ++i)
+    if (insns[i].mnemonic == "ret" || insns[i].mnemonic == "jmp") return i + 1;
+  return 0;
+}
+
+// "" when `with` is exactly `without` or, if `label_strategy`, when their
+// success lines are the same (the fault label and, with GCC 12, the failure
+// blocks may be laid out differently after them); otherwise the difference.
+std::string compare_code(const std::vector<Insn>& with, const std::vector<Insn>& without, bool label_strategy) {
+  const size_t n = label_strategy ? success_line(without) : without.size();
+  if (label_strategy && (n == 0 || success_line(with) != n))
+    return "success lines of " + std::to_string(success_line(with)) + " and " + std::to_string(n) + " instructions";
+  if (!label_strategy && with.size() != without.size())
+    return std::to_string(with.size()) + " instructions with the fault path, " + std::to_string(without.size()) +
+           " without";
+  for (size_t i = 0; i < n; ++i)
+    if (code(with[i]) != code(without[i]))
+      return "instruction " + std::to_string(i) + ": '" + code(with[i]) + "' with the fault path, '" +
+             code(without[i]) + "' without";
+  return "";
+}
+
+// Probes whose fault path is a goto label.
+bool fault_path_is_a_label(const std::string& probe) {
+  return probe.find("_asm_goto") != std::string::npos || probe == "probe_vmfunc";
+}
+
+// What the checks need besides the entries: both disassemblies and the stub
+// section's relocations (where each stub's jmp goes).
+struct Objects {
+  const Disassembly* with;
+  const Disassembly* without;
+  const RelocatedSection* stubs;
+};
+
+// "" when the fixup of the VMX instruction at `w` is out of line, else why not.
+std::string check_fixup(const Objects& o, const std::map<std::pair<std::string, uint64_t>, Located>& at,
+                        const Located& w, const Target& fixup) {
+  const auto f = at.find({fixup.section, fixup.offset});
+  if (f == at.end()) return "fixup " + fixup.section + "+" + hex(fixup.offset) + " is no instruction";
+  if (f->second.function == w.function) {
+    // asm goto / VMFUNC: a label of the same function, past its success line.
+    return f->second.index >= success_line(*w.insns) ? "" : "fixup is on the success line";
+  }
+  if (fixup.section != kStubSection) return "fixup is in " + *f->second.function + ", not " + *w.function;
+  // The flag strategies: cmp %rsp,%rsp; stc; jmp back to the next instruction.
+  const std::vector<Insn>& stub = *f->second.insns;
+  const size_t i = f->second.index;
+  if (i + 2 >= stub.size() || stub[i].mnemonic != "cmp" || stub[i].operands != "%rsp,%rsp" ||
+      stub[i + 1].mnemonic != "stc" || stub[i + 2].mnemonic != "jmp")
+    return "fixup stub at " + fixup.section + "+" + hex(fixup.offset) + " is not cmp %rsp,%rsp; stc; jmp";
+  const auto jmp = o.stubs->pc32.find(stub[i + 2].address + 1);  // E9 rel32
+  // Back to the end of the asm statement's text: the next instruction, or
+  // for the negative controls the one after their planted ADD.
+  const size_t back = w.index + (w.function->rfind("probe_negative_control_", 0) == 0 ? 2 : 1);
+  if (back >= w.insns->size()) return "the VMX instruction is the function's last";
+  const Insn& next = (*w.insns)[back];
+  if (jmp == o.stubs->pc32.end() || jmp->second.section != next.section ||
+      jmp->second.offset + 4 != next.address)
+    return "fixup stub does not jump back to the instruction after the VMX instruction (" + next.text + ")";
+  return "";
+}
+
+ExTableReport check_extable(const Objects& o, const std::vector<ExEntry>& entries) {
+  std::map<std::pair<std::string, uint64_t>, Located> at;
+  for (const auto& [name, insns] : *o.with)
+    for (size_t i = 0; i < insns.size(); ++i) at[{insns[i].section, insns[i].address}] = {&name, &insns, i};
+  ExTableReport report;
+  std::map<std::pair<std::string, uint64_t>, size_t> count;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const ExEntry& e = entries[k];
+    const std::string entry =
+        "entry " + std::to_string(k) + " (insn " + e.insn.section + "+" + hex(e.insn.offset) + ")";
+    if (e.type != 1) report.problems.push_back(entry + ": type " + std::to_string(e.type) + ", not 1");
+    const auto insn = at.find({e.insn.section, e.insn.offset});
+    if (insn == at.end()) {
+      report.problems.push_back(entry + ": insn points at no instruction");
+      continue;
+    }
+    const Located& w = insn->second;
+    if (!is_vmx((*w.insns)[w.index].mnemonic)) {
+      report.problems.push_back(entry + ": insn points at non-VMX '" + (*w.insns)[w.index].mnemonic + "' in " +
+                                *w.function);
+      continue;
+    }
+    ++count[insn->first];
+    if (const std::string why = check_fixup(o, at, w, e.fixup); !why.empty())
+      report.problems.push_back(entry + ": " + why);
+  }
+  for (const auto& [name, insns] : *o.with)
+    for (const Insn& insn : insns) {
+      if (!is_vmx(insn.mnemonic)) continue;
+      ++report.vmx_instructions;
+      const size_t n = count[{insn.section, insn.address}];
+      if (n != 1)
+        report.problems.push_back(name + ": " + insn.mnemonic + " at " + insn.section + "+" + hex(insn.address) +
+                                  " has " + std::to_string(n) + " entries");
+    }
+  return report;
+}
+
 class OpcodeTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { disassembly_ = new Disassembly(disassemble(kObject)); }
+  static void SetUpTestSuite() {
+    disassembly_ = new Disassembly(disassemble(kObject));
+    no_fault_disassembly_ = new Disassembly(disassemble(kNoFaultObject));
+    extable_ = new ExTable(read_extable(kObject));
+    no_fault_extable_ = new ExTable(read_extable(kNoFaultObject));
+    stubs_ = new RelocatedSection(read_relocated_section(kObject, kStubSection));
+    no_fault_stubs_ = new RelocatedSection(read_relocated_section(kNoFaultObject, kStubSection));
+  }
   static const std::vector<Insn>& function(const std::string& name) {
     static const std::vector<Insn> empty;
     auto it = disassembly_->find(name);
     return it == disassembly_->end() ? empty : it->second;
   }
+  static Objects objects() { return {disassembly_, no_fault_disassembly_, stubs_}; }
   static Disassembly* disassembly_;
+  static Disassembly* no_fault_disassembly_;
+  static ExTable* extable_;
+  static ExTable* no_fault_extable_;
+  static RelocatedSection* stubs_;
+  static RelocatedSection* no_fault_stubs_;
 };
 Disassembly* OpcodeTest::disassembly_ = nullptr;
+Disassembly* OpcodeTest::no_fault_disassembly_ = nullptr;
+ExTable* OpcodeTest::extable_ = nullptr;
+ExTable* OpcodeTest::no_fault_extable_ = nullptr;
+RelocatedSection* OpcodeTest::stubs_ = nullptr;
+RelocatedSection* OpcodeTest::no_fault_stubs_ = nullptr;
+
+// Every probe: 10 wrappers and the negative control per strategy, plus vmfunc,
+// each with one VMX instruction.
+constexpr size_t kProbeVmxInstructions = 4 * (std::size(kWrappers) + 1) + 1;
 
 TEST_F(OpcodeTest, ObjectDisassembles) {
   ASSERT_FALSE(disassembly_->empty()) << "objdump produced nothing for " << kObject;
@@ -182,6 +412,127 @@ TEST_F(OpcodeTest, NegativeControlIsRejected) {
     ASSERT_EQ(check.intruders.size(), 1u);
     EXPECT_NE(check.intruders[0].find("add"), std::string::npos) << check.intruders[0];
   }
+}
+
+TEST_F(OpcodeTest, ExTableIsWellFormed) {
+  ASSERT_TRUE(extable_->present) << kObject << " has no __ex_table section";
+  for (const std::string& e : extable_->errors) ADD_FAILURE() << e;
+  for (const std::string& e : stubs_->errors) ADD_FAILURE() << e;
+  EXPECT_FALSE(no_fault_extable_->present) << kNoFaultObject << " has an __ex_table section";
+  EXPECT_FALSE(no_fault_stubs_->present) << kNoFaultObject << " has fixup stubs";
+}
+
+TEST_F(OpcodeTest, EveryVmxInstructionHasOneOutOfLineEntry) {
+  const ExTableReport report = check_extable(objects(), extable_->entries);
+  EXPECT_EQ(report.vmx_instructions, kProbeVmxInstructions);
+  EXPECT_EQ(extable_->entries.size(), kProbeVmxInstructions);
+  for (const std::string& p : report.problems) ADD_FAILURE() << p;
+}
+
+// The checker must be able to fail on a real object: without the fault path
+// there are no entries, and every VMX instruction is reported as lacking one.
+TEST_F(OpcodeTest, NoFaultPathObjectIsReportedAsLackingEntries) {
+  ASSERT_FALSE(no_fault_disassembly_->empty()) << "objdump produced nothing for " << kNoFaultObject;
+  EXPECT_TRUE(no_fault_extable_->entries.empty());
+  const ExTableReport report =
+      check_extable({no_fault_disassembly_, no_fault_disassembly_, no_fault_stubs_}, no_fault_extable_->entries);
+  EXPECT_EQ(report.vmx_instructions, kProbeVmxInstructions);
+  ASSERT_EQ(report.problems.size(), report.vmx_instructions);
+  for (const std::string& p : report.problems) EXPECT_NE(p.find(" has 0 entries"), std::string::npos) << p;
+}
+
+// And on each way a table can be wrong, as edits of the real one: for a stub
+// fixup (flag outputs) and for a label fixup (asm goto).
+TEST_F(OpcodeTest, ExTableCheckerRejectsEditedTables) {
+  ASSERT_FALSE(extable_->entries.empty());
+  const auto entry_of = [&](const std::vector<Insn>& f) -> size_t {
+    const size_t vmx = first_vmx(f);
+    for (size_t k = 0; k < extable_->entries.size(); ++k)
+      if (vmx < f.size() && extable_->entries[k].insn.offset == f[vmx].address) return k;
+    return extable_->entries.size();
+  };
+  const std::vector<Insn>& flags = function("probe_vmxon_flag_outputs");
+  const std::vector<Insn>& gotos = function("probe_vmxon_asm_goto");
+  const size_t vmx = first_vmx(flags), k = entry_of(flags), g = entry_of(gotos);
+  ASSERT_LT(vmx + 1, flags.size());
+  ASSERT_LT(k, extable_->entries.size());
+  ASSERT_LT(g, extable_->entries.size());
+  struct Case {
+    const char* what;
+    std::vector<ExEntry> entries;
+    std::vector<const char*> expected;  // one problem each, in order
+  };
+  auto edited = [&](auto edit) {
+    std::vector<ExEntry> t = extable_->entries;
+    edit(t);
+    return t;
+  };
+  const Target next{flags[vmx + 1].section, flags[vmx + 1].address};
+  const std::vector<Case> cases = {
+      {"entry dropped", edited([&](auto& t) { t.erase(t.begin() + k); }), {" has 0 entries"}},
+      {"entry duplicated", edited([&](auto& t) { t.push_back(t[k]); }), {" has 2 entries"}},
+      {"insn is the next instruction", edited([&](auto& t) { t[k].insn = next; }),
+       {": insn points at non-VMX", " has 0 entries"}},
+      {"insn between instructions", edited([&](auto& t) { t[k].insn.offset += 1; }),
+       {": insn points at no instruction", " has 0 entries"}},
+      {"fixup falls through", edited([&](auto& t) { t[k].fixup = next; }), {": fixup is on the success line"}},
+      {"fixup in another function",
+       edited([&](auto& t) {
+         t[k].fixup = {flags[0].section, function("probe_vmxoff_flag_outputs").front().address};
+       }),
+       {": fixup is in probe_vmxoff_flag_outputs"}},
+      {"another instruction's stub", edited([&](auto& t) { t[k].fixup = t[g == 0 ? 1 : 0].fixup; }),
+       {": fixup stub does not jump back"}},
+      {"stub entered past its cmp", edited([&](auto& t) { t[k].fixup.offset += 3; }), {": fixup stub at"}},
+      {"label fixup on the success path",
+       edited([&](auto& t) { t[g].fixup = {gotos[0].section, gotos[0].address}; }),
+       {": fixup is on the success line"}},
+      {"type 0", edited([&](auto& t) { t[k].type = 0; }), {": type 0, not 1"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const ExTableReport report = check_extable(objects(), c.entries);
+    ASSERT_EQ(report.problems.size(), c.expected.size()) << (report.problems.empty() ? "" : report.problems[0]);
+    for (size_t i = 0; i < c.expected.size(); ++i)
+      EXPECT_NE(report.problems[i].find(c.expected[i]), std::string::npos) << report.problems[i];
+  }
+}
+
+// The fault path costs nothing on success: the flag strategies compile to the
+// very same instructions as without it, and a goto fault label leaves the
+// success line (entry, VMX instruction, fall-through, ret) as it was.
+TEST_F(OpcodeTest, FaultPathLeavesTheTimedPathUnchanged) {
+  size_t probes = 0;
+  for (const auto& [name, insns] : *disassembly_) {
+    if (name.rfind("probe_", 0) != 0) continue;
+    SCOPED_TRACE(name);
+    ++probes;
+    const auto other = no_fault_disassembly_->find(name);
+    ASSERT_NE(other, no_fault_disassembly_->end()) << "missing from " << kNoFaultObject;
+    const std::string diff = compare_code(insns, other->second, fault_path_is_a_label(name));
+    EXPECT_TRUE(diff.empty()) << diff;
+  }
+  EXPECT_EQ(probes, kProbeVmxInstructions);
+}
+
+// The comparison must be able to fail: an instruction inserted after the VMX
+// instruction is reported for both kinds of strategy; one appended after the
+// ret only where the whole function must be equal.
+TEST_F(OpcodeTest, CodeComparisonRejectsAnExtraInstruction) {
+  const auto& base = no_fault_disassembly_->at("probe_vmxon_asm_goto");
+  const size_t vmx = first_vmx(base);
+  ASSERT_LT(vmx + 1, base.size());
+  ASSERT_EQ(compare_code(base, base, false), "");
+  Insn extra = base[vmx + 1];
+  extra.mnemonic = "lea";
+  extra.operands = "0x0(%rax),%rax";
+  std::vector<Insn> inserted = base, appended = base;
+  inserted.insert(inserted.begin() + vmx + 1, extra);
+  appended.push_back(extra);
+  EXPECT_NE(compare_code(inserted, base, false).find("instructions with the fault path"), std::string::npos);
+  EXPECT_NE(compare_code(inserted, base, true).find("success lines of"), std::string::npos);
+  EXPECT_NE(compare_code(appended, base, false).find("instructions with the fault path"), std::string::npos);
+  EXPECT_EQ(compare_code(appended, base, true), "");
 }
 
 }  // namespace
