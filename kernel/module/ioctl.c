@@ -441,8 +441,11 @@ void vmxb_stop_runs_for_shutdown(void)
 	running = mutex_is_locked(&vmxb_run_lock);
 	mutex_lock(&vmxb_run_lock);
 	mutex_unlock(&vmxb_run_lock);
-	pr_notice("system going down: %s; VMX is off on every CPU\n",
-		  running ? "the RUN in progress stopped at a chunk boundary" : "no RUN in progress");
+	/* A measurement cut short is worth a warning; otherwise only info. */
+	if (running)
+		pr_warn("system going down: the RUN in progress stopped at a chunk boundary; VMX is off on every CPU\n");
+	else
+		pr_info("system going down: no RUN in progress; VMX is off on every CPU\n");
 }
 
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
