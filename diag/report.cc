@@ -14,16 +14,21 @@ const std::vector<ExitInfo> kExitCodes = {
     {ExitCode::kBadInput, "bad_input", "the --from file is not a valid diag dump"},
     {ExitCode::kInconsistent, "inconsistent", "the capability MSRs break SDM consistency rules"},
     {ExitCode::kSourceFailed, "source_failed", "the Bochs run failed or the dump could not be written"},
+    {ExitCode::kEnableUnknown, "vmx_enable_unknown",
+     "the capability MSRs were read, but IA32_FEATURE_CONTROL could not be: whether firmware enabled VMX is unknown"},
 };
 
 ExitCode exit_for(const Snapshot& s, const Verdicts& v, const std::vector<CheckResult>& checks) {
   if (!s.identity.vmx) return ExitCode::kNoVmx;
   const Verdict* usable = v.find("vmx_usable");
   if (usable != nullptr && usable->value == false) return ExitCode::kDisabled;
-  if (!s.msrs_available || s.source == SourceKind::kCpuinfo || usable == nullptr || !usable->value)
-    return ExitCode::kNoMsrAccess;
+  if (!s.msrs_available || s.source == SourceKind::kCpuinfo || usable == nullptr) return ExitCode::kNoMsrAccess;
+  // Only checks that real hardware has been seen to honour judge (issue 17);
+  // warnings and observations never move the exit status.
   for (const auto& c : checks)
-    if (c.outcome == Outcome::kFail && c.check->severity == Severity::kError) return ExitCode::kInconsistent;
+    if (c.outcome == Outcome::kFail && moves_exit_status(*c.check)) return ExitCode::kInconsistent;
+  // The capability MSRs were read; only IA32_FEATURE_CONTROL was not.
+  if (!usable->value) return ExitCode::kEnableUnknown;
   return ExitCode::kVmxUsable;
 }
 

@@ -28,8 +28,12 @@ enum class ExitCode : int {
   kDisabled = 4,      // VMX disabled by firmware (IA32_FEATURE_CONTROL)
   kNoMsrAccess = 5,   // the capability MSRs could not be read (/proc/cpuinfo fallback at best)
   kBadInput = 6,      // --from FILE: unreadable, not JSON, wrong schema version, missing/out-of-range field
-  kInconsistent = 7,  // the capability MSRs break SDM rules (an error-severity check failed)
+  kInconsistent = 7,  // the capability MSRs break SDM rules (a check with moves_exit_status() failed)
   kSourceFailed = 8,  // --bochs run failed, or --dump FILE could not be written
+  // The capability MSRs were read (and checked) but IA32_FEATURE_CONTROL was
+  // not (e.g. RDMSR 0x3a raised #GP under a hypervisor): whether firmware
+  // enabled VMX is unknown, which is neither "disabled" (4) nor "no MSR access" (5).
+  kEnableUnknown = 9,
 };
 
 struct ExitInfo {

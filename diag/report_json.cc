@@ -107,6 +107,10 @@ json report_json(const Report& r) {
   for (const auto& c : r.checks)
     checks.push_back({{"id", c.check->id},
                       {"severity", severity_name(c.check->severity)},
+                      {"moves_exit", moves_exit_status(*c.check)},
+                      {"basis", basis_name(c.check->basis)},
+                      {"evidence", evidence_name(c.check->evidence)},
+                      {"seen", c.check->seen},
                       {"sdm", c.check->sdm},
                       {"rule", c.check->description},
                       {"outcome", outcome_name(c.outcome)},

@@ -190,17 +190,27 @@ std::string report_text(const Report& r) {
     o << "    " << inv_types(e.invvpid_types) << "\n";
   }
 
-  int pass = 0, fail = 0, skip = 0;
+  int pass = 0, fail = 0, skip = 0, noted = 0;
   for (const auto& c : r.checks) {
     if (c.outcome == Outcome::kPass) ++pass;
     else if (c.outcome == Outcome::kFail) ++fail;
+    else if (c.outcome == Outcome::kObserved) ++noted;
     else ++skip;
   }
-  o << "\nSDM consistency checks: " << pass << " pass, " << fail << " fail, " << skip << " skipped\n";
+  o << "\nSDM consistency checks: " << pass << " pass, " << fail << " fail, " << skip << " skipped, " << noted
+    << " observed\n";
   for (const auto& c : r.checks) {
     if (c.outcome != Outcome::kFail) continue;
-    o << "  FAIL (" << severity_name(c.check->severity) << ") " << c.check->id << " [" << c.check->sdm
-      << "]: " << c.check->description << "\n       " << c.detail << "\n";
+    o << "  FAIL (" << severity_name(c.check->severity)
+      << (moves_exit_status(*c.check) ? "" : ", exit status unchanged") << ") " << c.check->id << " ["
+      << c.check->sdm << "]: " << c.check->description << "\n       " << c.detail << "\n";
+  }
+  // Observations are no verdict on the CPU; shown because they tell a real
+  // CPU from a virtual one.
+  for (const auto& c : r.checks) {
+    if (c.outcome != Outcome::kObserved) continue;
+    o << "  OBSERVED (observation, exit status unchanged) " << c.check->id << " [" << c.check->sdm
+      << "]\n       " << c.detail << "\n";
   }
   if (pass + fail == 0 && !r.checks.empty()) o << "  (" << r.checks.front().detail << ")\n";
 

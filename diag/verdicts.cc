@@ -49,11 +49,17 @@ Verdict vmx_usable(const Snapshot& s) {
   }
   std::string bad;
   bool unknown = false;
-  std::string good;
+  std::string good, unread;
   for (const auto& cpu : s.cpus) {
     auto fc = cpu.value(msr::kFeatureControl);
     const std::string c = "CPU " + std::to_string(cpu.cpu) + ": ";
     if (!fc) {
+      // Say what failed: the read itself (status), not the capability MSRs.
+      const MsrRead* r = cpu.find(msr::kFeatureControl);
+      if (!unread.empty()) unread += "; ";
+      unread += c + (r == nullptr ? std::string("not read")
+                                  : r->status == MsrStatus::kError ? "read error: " + r->error
+                                                                   : std::string(msr_status_name(r->status)));
       unknown = true;
       continue;
     }
@@ -76,7 +82,8 @@ Verdict vmx_usable(const Snapshot& s) {
     v.value = false;
     v.why = bad;
   } else if (unknown) {
-    v.why = "IA32_FEATURE_CONTROL could not be read on every CPU";
+    v.why = "IA32_FEATURE_CONTROL (0x3a) could not be read (" + unread +
+            "), although the capability MSRs were: whether firmware enabled VMX is unknown";
   } else {
     v.value = true;
     v.why = good;
@@ -112,7 +119,7 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
   KvmVerdict k;
   const CpuState& cpu = s.cpus.front();
   auto v = [&](u32 i) { return cpu.value(i); };
-  if (usable.value != true)
+  if (usable.value == false)
     k.blockers.push_back("VMX not enabled in IA32_FEATURE_CONTROL (\"VMX not enabled (by BIOS)\")");
   if (auto b = v(msr::kVmxBasic)) {
     if (basic::vmcs_size(*b) > 4096) k.blockers.push_back("VMCS size above PAGE_SIZE");
@@ -200,7 +207,11 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
 
   if (ept == false && !s.identity.nx)
     k.blockers.push_back("NX not supported and EPT off: shadow paging needs NX (-EOPNOTSUPP)");
-  k.loads = k.blockers.empty();
+  // IA32_FEATURE_CONTROL unread: unknown, not "disabled" (exit 9).
+  if (!k.blockers.empty())
+    k.loads = false;
+  else if (usable.value == true)
+    k.loads = true;
   return k;
 }
 
@@ -293,8 +304,10 @@ Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResul
   if (id.vmx && s.source == SourceKind::kCpuinfo)
     out.findings.push_back({"cpuinfo_fallback", "The capability MSRs could not be read (" + s.msr_error +
                                                     "); decoded from /proc/cpuinfo \"vmx flags\", which is partial."});
+  if (id.vmx && s.msrs_available && s.source != SourceKind::kCpuinfo && usable.value == std::nullopt)
+    out.findings.push_back({"feature_control_unread", usable.why + "."});
   for (const auto& c : checks)
-    if (c.outcome == Outcome::kFail && c.check->severity == Severity::kError) {
+    if (c.outcome == Outcome::kFail && moves_exit_status(*c.check)) {
       out.findings.push_back({"inconsistent", "The capability MSRs break SDM rules (" + std::string(c.check->id) +
                                                   "...): a processor would not report them; a nested "
                                                   "hypervisor or emulator probably does."});
