@@ -23,11 +23,11 @@ check() {  # check NAME DETAIL command...   PASS if the command exits 0
   shift 2
   if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
 }
-# Waits (up to ~2 s of guest time) until a RUN is executing: its kthread
+# Waits (up to ~10 s of guest time) until a RUN is executing: its kthread
 # vmxbench/0 exists only between the ioctl's allocations and its end.
 wait_for_run() {
   i=0
-  while ! grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null && [ $i -lt 1000 ]; do
+  while ! grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null && [ $i -lt 5000 ]; do
     usleep 2000
     i=$((i + 1))
   done
@@ -41,8 +41,13 @@ finish() {
   # (The checks above end by unloading the module: load it again.)
   [ -e /dev/vmxbench ] || insmod /lib/vmxb/vmxbench.ko
   if [ -e /dev/vmxbench ]; then
-    vmxbctl run invept_global 1048576 1048576 > /dev/null 2>&1 &
-    if wait_for_run; then echo "VMXB-E2E powering off during a RUN"; else echo "VMXB-E2E no RUN seen"; fi
+    vmxbctl run invept_global 1048576 1048576 > /tmp/last-run.txt 2>&1 &
+    last=$!
+    if wait_for_run; then
+      echo "VMXB-E2E powering off during a RUN"
+    else
+      echo "VMXB-E2E no RUN seen: $(cat /tmp/last-run.txt) $(grep State /proc/$last/status) $(cat /proc/$last/wchan)"
+    fi
   fi
   poweroff -f
 }
