@@ -8,7 +8,7 @@
 #                                           the module is built against them by //kernel:build_test
 #   $VMXB_KERNEL_CACHE/image-<6.12 release>/ that 6.12 kernel, booted by //kernel:e2e_bochs_612_test
 # `apt-get download` + `dpkg-deb -x`: installing linux-image/headers-6.12 would pull in a
-# kernel, udev and initramfs-tools (notes §3). Idempotent; called by tools/setup.
+# kernel, udev and initramfs-tools. Idempotent; called by tools/setup.
 # Exit: 0 ok, 3 not root and something missing, 1 download/unpack failed.
 set -euo pipefail
 

@@ -34,7 +34,7 @@ bool verdict(const Report& r, const std::string& id) {
 }
 
 // ---------------------------------------------------------------------------
-// corei7_skylake_x. Values as in ring0-findings.md section 1.
+// corei7_skylake_x, as the image's probe read them.
 TEST(BochsSkylakeX, Identity) {
   Report r = diagnose_model("corei7_skylake_x");
   const Identity& id = r.snapshot.identity;
@@ -254,7 +254,7 @@ TEST(BochsSandyBridge, Decoding) {
   // EPT_VPID_CAP 0x00000f0106114141: bits 0, 6, 8, 14, 16, 20, 25, 26, 32, 40-43.
   expect_set_bits(r, msr::kVmxEptVpidCap, {0, 6, 8, 14, 16, 20, 25, 26, 32, 40, 41, 42, 43});
   // MISC 0x401e0: bit 29 clear, so VMWRITE to read-only fields fails (error 13,
-  // as ring0-findings.md observed on this model).
+  // as the semantics suite observes on this model).
   expect_set_bits(r, msr::kVmxMisc, {5, 6, 7, 8});
   // VM functions need secondary bit 13: IA32_VMX_VMFUNC absent.
   EXPECT_FALSE(decoded(r, msr::kVmxVmfunc)->presence.implied);

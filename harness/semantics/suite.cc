@@ -41,7 +41,7 @@ constexpr const char* kInvalidOperand = "Vol. 3C 31.3 INVEPT/INVVPID: VMfail(Inv
 
 // INVEPT and INVVPID exist only when advertised (31.3: #UD "If the logical
 // processor does not support EPT/VPIDs or INVEPT/INVVPID"). Bochs executes
-// them anyway on VMX models without EPT (ring0-findings §1).
+// them anyway on VMX models without EPT (measured on core2_penryn_t9600).
 constexpr Deviation kBochsInveptWithoutEpt{succeeds(),
                                        "Vol. 3C 31.3 INVEPT: #UD if IA32_VMX_PROCBASED_CTLS2[33] = 0 or "
                                        "IA32_VMX_EPT_VPID_CAP[20] = 0"};

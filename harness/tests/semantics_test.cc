@@ -1,6 +1,6 @@
 // The semantics suite on four Bochs CPU models. Every model must finish (END
 // line, no hang), with zero FAIL lines; what must PASS, SKIP or be KNOWN on
-// each model follows from its capability MSRs (ring0-findings §1).
+// each model follows from its capability MSRs.
 #include <set>
 
 #include "harness/tests/image_runs.h"

@@ -42,7 +42,7 @@ TEST(DiagIntegration, ReportsCarryDiagsDocument) {
   std::map<std::string, std::string> msrs;
   std::string why;
   ASSERT_TRUE(CapabilityMsrs(skylake, msrs, why)) << why;
-  EXPECT_EQ(msrs["0x480"], "0x00d810000000002b");  // IA32_VMX_BASIC, ring0-findings.md section 1
+  EXPECT_EQ(msrs["0x480"], "0x00d810000000002b");  // IA32_VMX_BASIC of Bochs corei7_skylake_x
   EXPECT_EQ(msrs["0x48c"], "0x00000f0106334141");  // IA32_VMX_EPT_VPID_CAP
 
   // Verdicts as diag states them: EPT and INVEPT single-context on skylake_x, no EPT on penryn.
