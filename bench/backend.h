@@ -12,7 +12,7 @@
 namespace vmxb::bench {
 
 struct OpRequest {
-  std::string op;  // a name from harness/core/operations.h (kOperations)
+  std::string op;  // a name from core/operations.h (kOperations)
   uint32_t iterations = 1000;
   uint32_t warmup = 100;
 };

@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "bench/exit_codes.h"
-#include "harness/core/operations.h"
-#include "harness/core/run_operation.h"
+#include "core/operations.h"
+#include "core/run_operation.h"
 #include "vmxbench_op_table.h"
 
 namespace vmxb::bench {
@@ -165,7 +165,7 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
   for (const auto& req : requests) {
     const core::OperationInfo* op = core::find_operation(req.op.c_str());
     if (op == nullptr) {
-      batch.error = "unknown operation '" + req.op + "' (names: harness/core/operations.h)";
+      batch.error = "unknown operation '" + req.op + "' (names: core/operations.h)";
       batch.exit_code = kExitUsage;
       return batch;
     }

@@ -10,7 +10,7 @@
 
 #include "diag/bochs_source.h"
 #include "diag/live.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 #include "reports/report.h"
 
 namespace vmxb::bench {
@@ -80,7 +80,7 @@ bool ReportOutput::write(const std::string& backend, const std::string& bochs_mo
     } else {
       snapshot = diag::collect_live();
     }
-    const nlohmann::json diag_json = diag::report_json(diag::diagnose(snapshot));
+    const nlohmann::json diag_json = diag::diagnosis_json(diag::diagnose(snapshot));
     const nlohmann::json report = reports::BuildReport(gbench, &diag_json);
     reports::WriteReportFile(report, path_);
   } catch (const std::exception& e) {

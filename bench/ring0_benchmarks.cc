@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "bench/stats.h"
-#include "harness/core/operations.h"
+#include "core/operations.h"
 
 namespace vmxb::bench {
 namespace {

@@ -10,7 +10,7 @@
 #include "diag/bochs_source.h"
 #include "diag/dump.h"
 #include "diag/live.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 
 namespace {
 
@@ -104,11 +104,11 @@ int run(int argc, char** argv) {
     }
   }
 
-  const vmxb::diag::Report report = vmxb::diag::diagnose(std::move(snapshot));
+  const vmxb::diag::Diagnosis report = vmxb::diag::diagnose(std::move(snapshot));
   if (format == "json")
-    std::cout << vmxb::diag::report_json(report).dump(2) << "\n";
+    std::cout << vmxb::diag::diagnosis_json(report).dump(2) << "\n";
   else
-    std::cout << vmxb::diag::report_text(report);
+    std::cout << vmxb::diag::diagnosis_text(report);
   std::cout.flush();
   return static_cast<int>(report.exit);
 }

@@ -65,10 +65,10 @@ done
 plant() {  # plant NAME FILE LINE
   local tree="$out/plant-$1"
   rm -rf "$tree"
-  mkdir -p "$tree/kernel" "$tree/primitives" "$tree/harness/core"
+  mkdir -p "$tree/kernel" "$tree/primitives" "$tree/core"
   cp -rL "$here/build.sh" "$here/dkms.conf" "$here/module" "$here/include" "$tree/kernel/"
   cp -L "$here"/../primitives/*.h "$tree/primitives/"
-  cp -L "$here"/../harness/core/*.h "$tree/harness/core/"
+  cp -L "$here"/../core/*.h "$tree/core/"
   echo "$3" >> "$tree/kernel/module/$2"
   if "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
     echo "FAIL: a planted warning in $2 ($1) did not fail the build"
@@ -83,8 +83,8 @@ plant cxx session.cc 'namespace { int vmxb_planted() { int unused; return 0; } }
 # And a VMX instruction without a fixup, built cleanly, must fail the extable check.
 tree="$out/plant-extable"
 rm -rf "$tree" && mkdir -p "$tree"
-cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/harness/core"
-cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -L "$here"/../harness/core/*.h "$tree/harness/core/"
+cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/core"
+cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -L "$here"/../core/*.h "$tree/core/"
 echo 'void vmxb_planted_vmcall(void); void vmxb_planted_vmcall(void) { asm volatile("vmcall"); }' \
   >> "$tree/kernel/module/platform.c"
 if ! "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then

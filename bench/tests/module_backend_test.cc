@@ -11,7 +11,7 @@
 #include <string>
 
 #include "bench/exit_codes.h"
-#include "harness/core/operations.h"
+#include "core/operations.h"
 #include "vmxbench_op_table.h"
 
 namespace vmxb::bench {

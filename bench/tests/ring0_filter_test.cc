@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "bench/ring0_benchmarks.h"
-#include "harness/core/operations.h"
+#include "core/operations.h"
 
 namespace vmxb::bench {
 namespace {

@@ -19,14 +19,14 @@ using testing::expect_set_bits;
 using testing::field;
 using testing::load_testdata;
 
-Report diagnose_model(const std::string& model) { return diagnose(load_testdata(model)); }
+Diagnosis diagnose_model(const std::string& model) { return diagnose(load_testdata(model)); }
 
-void expect_all_checks_pass_or_skip(const Report& r) {
+void expect_all_checks_pass_or_skip(const Diagnosis& r) {
   for (const auto& c : r.checks)
     EXPECT_NE(c.outcome, Outcome::kFail) << c.check->id << ": " << c.detail;
 }
 
-bool verdict(const Report& r, const std::string& id) {
+bool verdict(const Diagnosis& r, const std::string& id) {
   const Verdict* v = r.verdicts.find(id);
   EXPECT_NE(v, nullptr) << id;
   EXPECT_TRUE(v != nullptr && v->value.has_value()) << id << " unknown";
@@ -36,7 +36,7 @@ bool verdict(const Report& r, const std::string& id) {
 // ---------------------------------------------------------------------------
 // corei7_skylake_x, as the image's probe read them.
 TEST(BochsSkylakeX, Identity) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   const Identity& id = r.snapshot.identity;
   EXPECT_EQ(id.vendor, "GenuineIntel");
   EXPECT_EQ(id.family, 6);
@@ -52,7 +52,7 @@ TEST(BochsSkylakeX, Identity) {
 }
 
 TEST(BochsSkylakeX, FeatureControlAndBasic) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // 0x5: lock (bit 0) and VMX outside SMX (bit 2).
   expect_set_bits(r, msr::kFeatureControl, {0, 2});
   // 0x00d810000000002b: revision 0x2b; bits 44:32 = 0x1000; bits 53:50 = 0110b;
@@ -64,14 +64,14 @@ TEST(BochsSkylakeX, FeatureControlAndBasic) {
 }
 
 TEST(BochsSkylakeX, PinBased) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // Legacy = TRUE = 0x0000007f00000016: allowed-1 bits 0-6, must-be-1 bits 1, 2, 4
   // in both, so the default1 bits stay forced.
   expect_controls(r, msr::kVmxPinbasedCtls, "0y 3y 5y 6y 7n  1f 2f 4f");
 }
 
 TEST(BochsSkylakeX, PrimaryProcBased) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // Legacy 0xf7f9fffe0401e172: allowed-1 = bits 1-16, 19-26, 28-31;
   // must-be-1 = 1, 4-6, 8, 13-16, 26. TRUE 0xf7f9fffe04006172: must-be-1 = 1, 4-6,
   // 8, 13, 14, 26, so CR3-load (15) and CR3-store (16) are default.
@@ -81,7 +81,7 @@ TEST(BochsSkylakeX, PrimaryProcBased) {
 }
 
 TEST(BochsSkylakeX, ExitAndEntry) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // Exit 0x007fffff00036dff: allowed-1 bits 0-22; must-be-1 = the default1 class
   // 0-8, 10, 11, 13, 14, 16, 17. TRUE 0x...36dfb clears bit 2 (save debug controls).
   expect_controls(r, msr::kVmxExitCtls,
@@ -95,7 +95,7 @@ TEST(BochsSkylakeX, ExitAndEntry) {
 }
 
 TEST(BochsSkylakeX, SecondaryTertiaryVmfunc) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // 0x02177fff00000000: allowed-1 bits 0-14, 16, 17, 18, 20, 25; no must-be-1.
   expect_controls(r, msr::kVmxProcbasedCtls2,
                   "0y 1y 2y 3y 4y 5y 6y 7y 8y 9y 10y 11y 12y 13y 14y 15n 16y 17y 18y 19n 20y 22n 23n 24n 25y "
@@ -114,7 +114,7 @@ TEST(BochsSkylakeX, SecondaryTertiaryVmfunc) {
 }
 
 TEST(BochsSkylakeX, MiscFixedEnum) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // MISC 0x600401e0: timer ratio 0; bits 5-8; CR3-target count (24:16) = 4; bits 29, 30.
   EXPECT_EQ(field(r, msr::kVmxMisc, 0), 0u);
   EXPECT_EQ(field(r, msr::kVmxMisc, 16), 4u);
@@ -137,7 +137,7 @@ TEST(BochsSkylakeX, MiscFixedEnum) {
 }
 
 TEST(BochsSkylakeX, EptVpid) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   // 0x00000f0106334141: bits 0, 6, 8, 14, 16, 17, 20, 21, 25, 26, 32, 40-43.
   expect_set_bits(r, msr::kVmxEptVpidCap, {0, 6, 8, 14, 16, 17, 20, 21, 25, 26, 32, 40, 41, 42, 43});
   const EptVpidSummary& e = r.decoded.ept_vpid;
@@ -163,7 +163,7 @@ TEST(BochsSkylakeX, EptVpid) {
 }
 
 TEST(BochsSkylakeX, Kvm) {
-  Report r = diagnose_model("corei7_skylake_x");
+  Diagnosis r = diagnose_model("corei7_skylake_x");
   EXPECT_EQ(r.verdicts.kvm.loads, true);
   EXPECT_TRUE(r.verdicts.kvm.blockers.empty());
   EXPECT_TRUE(verdict(r, "kvm.enable_ept"));
@@ -177,7 +177,7 @@ TEST(BochsSkylakeX, Kvm) {
 // ---------------------------------------------------------------------------
 // core2_penryn_t9600: VMX without EPT or VPID; IA32_VMX_EPT_VPID_CAP raises #GP.
 TEST(BochsPenryn, IdentityAndNoEpt) {
-  Report r = diagnose_model("core2_penryn_t9600");
+  Diagnosis r = diagnose_model("core2_penryn_t9600");
   const Identity& id = r.snapshot.identity;
   EXPECT_EQ(id.family, 6);
   EXPECT_EQ(id.model, 0x17);  // Penryn: 06_17H
@@ -210,7 +210,7 @@ TEST(BochsPenryn, IdentityAndNoEpt) {
 }
 
 TEST(BochsPenryn, Controls) {
-  Report r = diagnose_model("core2_penryn_t9600");
+  Diagnosis r = diagnose_model("core2_penryn_t9600");
   // Pin 0x0000003f00000016: allowed-1 bits 0-5: no VMX-preemption timer.
   expect_controls(r, msr::kVmxPinbasedCtls, "0y 3y 5y 6n 7n  1f 2f 4f");
   // Exit 0x0003ffff00036dff: allowed-1 bits 0-17 (no PAT/EFER/timer save).
@@ -228,7 +228,7 @@ TEST(BochsPenryn, Controls) {
 }
 
 TEST(BochsPenryn, KvmWithoutEpt) {
-  Report r = diagnose_model("core2_penryn_t9600");
+  Diagnosis r = diagnose_model("core2_penryn_t9600");
   // Every control kvm_intel requires may be 1; it loads with shadow paging.
   EXPECT_EQ(r.verdicts.kvm.loads, true);
   EXPECT_FALSE(verdict(r, "kvm.enable_ept"));
@@ -240,7 +240,7 @@ TEST(BochsPenryn, KvmWithoutEpt) {
 // ---------------------------------------------------------------------------
 // corei7_sandy_bridge_2600k: EPT without 1-GByte pages or A/D flags; no VMFUNC.
 TEST(BochsSandyBridge, Decoding) {
-  Report r = diagnose_model("corei7_sandy_bridge_2600k");
+  Diagnosis r = diagnose_model("corei7_sandy_bridge_2600k");
   const Identity& id = r.snapshot.identity;
   EXPECT_EQ(id.family, 6);
   EXPECT_EQ(id.model, 0x2a);  // Sandy Bridge: 06_2AH
@@ -264,7 +264,7 @@ TEST(BochsSandyBridge, Decoding) {
 }
 
 TEST(BochsSandyBridge, Verdicts) {
-  Report r = diagnose_model("corei7_sandy_bridge_2600k");
+  Diagnosis r = diagnose_model("corei7_sandy_bridge_2600k");
   EXPECT_TRUE(verdict(r, "ept"));
   EXPECT_TRUE(verdict(r, "vpid"));
   EXPECT_TRUE(verdict(r, "unrestricted_guest"));
@@ -281,7 +281,7 @@ TEST(BochsSandyBridge, Verdicts) {
 // ---------------------------------------------------------------------------
 // tigerlake: CET, and the first model with a revision other than 0x2b.
 TEST(BochsTigerlake, Decoding) {
-  Report r = diagnose_model("tigerlake");
+  Diagnosis r = diagnose_model("tigerlake");
   EXPECT_EQ(r.snapshot.identity.model, 0x8c);  // Tiger Lake: 06_8CH
   EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
   expect_all_checks_pass_or_skip(r);

@@ -7,7 +7,7 @@
 
 #include "diag/bochs_source.h"
 #include "diag/dump.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 #include "diag/tests/test_util.h"
 #include "harness/host/image_output.h"
 #include "primitives/vmx_capabilities.h"

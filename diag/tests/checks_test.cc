@@ -151,7 +151,7 @@ TEST(Checks, EachBrokenValueFiresItsCheck) {
     SCOPED_TRACE(c.name);
     Snapshot s = load_testdata(c.model);
     c.edit(s);
-    Report r = diagnose(std::move(s));
+    Diagnosis r = diagnose(std::move(s));
     const CheckResult* res = check(r, c.check_id);
     ASSERT_NE(res, nullptr) << c.check_id;
     EXPECT_EQ(res->outcome, Outcome::kFail) << c.check_id << ": " << res->detail;
@@ -207,7 +207,7 @@ TEST(Checks, OnlyHardwareHonouredMustsMoveTheExitStatus) {
     SCOPED_TRACE(c.name);
     Snapshot s = load_testdata(c.model);
     c.edit(s);
-    Report r = diagnose(std::move(s));
+    Diagnosis r = diagnose(std::move(s));
     if (r.exit != ExitCode::kInconsistent) continue;
     bool moved = false;
     for (const auto& x : r.checks) moved |= x.outcome == Outcome::kFail && moves_exit_status(*x.check);
@@ -223,7 +223,7 @@ TEST(Checks, VmcsEnumFeatureIndexIsAnObservation) {
     SCOPED_TRACE(value);
     Snapshot s = load_testdata("corei7_skylake_x");  // preemption timer and TSC scaling allowed
     set_msr(s, msr::kVmxVmcsEnum, value);
-    Report r = diagnose(std::move(s));
+    Diagnosis r = diagnose(std::move(s));
     EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
     EXPECT_EQ(check(r, "vmcs_enum.highest_index")->outcome, Outcome::kPass);
     const CheckResult* o = check(r, "vmcs_enum.feature_index");
@@ -234,10 +234,10 @@ TEST(Checks, VmcsEnumFeatureIndexIsAnObservation) {
               std::string::npos)
         << o->detail;
     EXPECT_NE(o->detail.find("TSC multiplier"), std::string::npos) << o->detail;
-    const std::string text = report_text(r);
+    const std::string text = diagnosis_text(r);
     EXPECT_NE(text.find("OBSERVED (observation, exit status unchanged) vmcs_enum.feature_index"), std::string::npos)
         << text;
-    const nlohmann::json j = report_json(r);
+    const nlohmann::json j = diagnosis_json(r);
     bool found = false;
     for (const auto& c : j["checks"])
       if (c["id"] == "vmcs_enum.feature_index") {
@@ -250,7 +250,7 @@ TEST(Checks, VmcsEnumFeatureIndexIsAnObservation) {
     EXPECT_EQ(j["exit"]["code"], 0);
   }
   // What the Bochs model reports (0x1a) covers TSC multiplier: as a virtual CPU would.
-  Report r = diagnose(load_testdata("corei7_skylake_x"));
+  Diagnosis r = diagnose(load_testdata("corei7_skylake_x"));
   EXPECT_EQ(check(r, "vmcs_enum.feature_index")->outcome, Outcome::kPass);
 }
 
@@ -259,7 +259,7 @@ TEST(Checks, VmcsEnumFeatureIndexIsAnObservation) {
 TEST(Checks, Core2MiscBit9IsAKnownHardwareDeviation) {
   Snapshot s = load_testdata("core2_penryn_t9600");
   set_msr(s, msr::kVmxMisc, get_msr(s, msr::kVmxMisc) | bit(9));
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   const CheckResult* c = check(r, "misc.reserved");
   EXPECT_EQ(c->outcome, Outcome::kFail);
   EXPECT_EQ(c->check->severity, Severity::kWarning);
@@ -268,7 +268,7 @@ TEST(Checks, Core2MiscBit9IsAKnownHardwareDeviation) {
   // Elsewhere the same bit is only a reserved bit.
   Snapshot k = load_testdata("corei7_skylake_x");
   set_msr(k, msr::kVmxMisc, get_msr(k, msr::kVmxMisc) | bit(9));
-  Report rk = diagnose(std::move(k));
+  Diagnosis rk = diagnose(std::move(k));
   EXPECT_EQ(check(rk, "misc.reserved")->detail.find("known hardware deviation"), std::string::npos);
   EXPECT_EQ(rk.exit, ExitCode::kVmxUsable);
 }
@@ -279,7 +279,7 @@ TEST(Verdicts, FeatureControlUnreadable) {
   Snapshot s = load_testdata("corei7_skylake_x");
   for (auto& m : s.cpus[0].msrs)
     if (m.index == msr::kFeatureControl) m.status = MsrStatus::kFault;
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.exit, ExitCode::kEnableUnknown);
   EXPECT_EQ(static_cast<int>(r.exit), 9);
   const Verdict* v = r.verdicts.find("vmx_usable");
@@ -289,7 +289,7 @@ TEST(Verdicts, FeatureControlUnreadable) {
   bool finding = false;
   for (const auto& f : r.verdicts.findings) finding |= f.id == "feature_control_unread";
   EXPECT_TRUE(finding);
-  EXPECT_NE(report_text(r).find("Result: exit 9 (vmx_enable_unknown)"), std::string::npos);
+  EXPECT_NE(diagnosis_text(r).find("Result: exit 9 (vmx_enable_unknown)"), std::string::npos);
   EXPECT_EQ(r.verdicts.kvm.loads, std::nullopt);  // unknown, not "VMX not enabled (by BIOS)"
   // Broken capabilities still win (precedence 3, 4, 5, 7, 9, 0).
   set_msr(r.snapshot, msr::kVmxBasic, get_msr(r.snapshot, msr::kVmxBasic) | bit(31));
@@ -302,7 +302,7 @@ TEST(Checks, FailingCpusAreNamed) {
   other.cpu = 3;
   s.cpus.push_back(other);
   set_msr(s, msr::kVmxBasic, get_msr(s, msr::kVmxBasic) | bit(31), 1);
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   const CheckResult* res = check(r, "basic.bit31_clear");
   EXPECT_EQ(res->failing_cpus, std::vector<int>({3}));
   EXPECT_NE(res->detail.find("CPU 3"), std::string::npos) << res->detail;
@@ -326,7 +326,7 @@ TEST(Verdicts, FeatureControl) {
   for (const auto& row : rows) {
     Snapshot s = load_testdata("corei7_skylake_x");
     set_msr(s, msr::kFeatureControl, row.value);
-    Report r = diagnose(std::move(s));
+    Diagnosis r = diagnose(std::move(s));
     EXPECT_EQ(r.exit, row.exit) << std::hex << row.value;
     const Verdict* v = r.verdicts.find("vmx_usable");
     EXPECT_EQ(v->value, std::optional<bool>(row.value == 0x5)) << v->why;
@@ -337,7 +337,7 @@ TEST(Verdicts, FeatureControl) {
 TEST(Verdicts, KvmTurnsEptOffWithoutAllContextInvept) {
   Snapshot s = load_testdata("corei7_skylake_x");
   set_msr(s, msr::kVmxEptVpidCap, get_msr(s, msr::kVmxEptVpidCap) & ~ept_vpid_cap::kInveptAllContext);
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.verdicts.find("invept_single_context")->value, true);
   EXPECT_EQ(r.verdicts.find("invept_all_context")->value, false);
   EXPECT_EQ(r.verdicts.find("ept")->value, true);  // the control itself is still there
@@ -352,7 +352,7 @@ TEST(Verdicts, KvmTurnsEptOffWithoutAllContextInvept) {
 TEST(Verdicts, KvmTurnsVpidOffWithoutUsableInvvpid) {
   Snapshot s = load_testdata("corei7_skylake_x");
   set_msr(s, msr::kVmxEptVpidCap, get_msr(s, msr::kVmxEptVpidCap) & ~(bit(41) | bit(42)));
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.verdicts.find("vpid")->value, true);
   EXPECT_EQ(r.verdicts.find("kvm.enable_vpid")->value, false);
 }
@@ -362,14 +362,14 @@ TEST(Verdicts, KvmRefusesWithoutRequiredControlOrNx) {
   // HLT exiting (primary bit 7) may not be 1.
   set_msr(s, msr::kVmxProcbasedCtls, get_msr(s, msr::kVmxProcbasedCtls) & ~bit(32 + 7));
   set_msr(s, msr::kVmxTrueProcbasedCtls, get_msr(s, msr::kVmxTrueProcbasedCtls) & ~bit(32 + 7));
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.verdicts.kvm.loads, false);
   ASSERT_FALSE(r.verdicts.kvm.blockers.empty());
   EXPECT_NE(r.verdicts.kvm.blockers[0].find("HLT exiting"), std::string::npos) << r.verdicts.kvm.blockers[0];
 
   Snapshot p = load_testdata("core2_penryn_t9600");  // no EPT: shadow paging needs NX
   p.identity.nx = false;
-  Report rp = diagnose(std::move(p));
+  Diagnosis rp = diagnose(std::move(p));
   EXPECT_EQ(rp.verdicts.kvm.loads, false);
 }
 
@@ -377,11 +377,11 @@ TEST(Verdicts, NestedIsAFinding) {
   Snapshot s = load_testdata("corei7_skylake_x");
   s.identity.hypervisor = true;
   s.identity.hypervisor_signature = "KVMKVMKVM";
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   ASSERT_FALSE(r.verdicts.findings.empty());
   EXPECT_EQ(r.verdicts.findings[0].id, "nested");
   EXPECT_NE(r.verdicts.findings[0].text.find("KVMKVMKVM"), std::string::npos);
-  EXPECT_NE(report_text(r).find("Running under a hypervisor"), std::string::npos);
+  EXPECT_NE(diagnosis_text(r).find("Running under a hypervisor"), std::string::npos);
 }
 
 }  // namespace

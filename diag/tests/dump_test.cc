@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "diag/dump.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 #include "diag/tests/test_util.h"
 
 namespace vmxb::diag {
@@ -52,9 +52,9 @@ TEST(Dump, RoundTripIsLossless) {
   ASSERT_TRUE(parse_snapshot(original.dump(), s, e)) << e.field << ": " << e.message;
   EXPECT_EQ(snapshot_json(s), original);
   // A full report is accepted too and carries the same snapshot.
-  Report r = diagnose(s);
+  Diagnosis r = diagnose(s);
   Snapshot back;
-  ASSERT_TRUE(parse_snapshot(report_json(r).dump(), back, e)) << e.field << ": " << e.message;
+  ASSERT_TRUE(parse_snapshot(diagnosis_json(r).dump(), back, e)) << e.field << ": " << e.message;
   EXPECT_EQ(snapshot_json(back), original);
 }
 

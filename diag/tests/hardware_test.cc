@@ -103,7 +103,7 @@ Snapshot snapshot_of(const HostLog& log) {
 TEST(Hardware, NoCheckFiresOnQuotedRealValues) {
   for (const auto& log : logs()) {
     SCOPED_TRACE(std::string(log.name) + " " + log.url);
-    Report r = diagnose(snapshot_of(log));
+    Diagnosis r = diagnose(snapshot_of(log));
     for (const auto& c : r.checks) {
       if (std::string(c.check->id) == "msrs.implied_readable") continue;  // the excerpt, not the CPU
       EXPECT_NE(c.outcome, Outcome::kFail) << c.check->id << ": " << c.detail;
@@ -119,7 +119,7 @@ TEST(Hardware, NoCheckFiresOnQuotedRealValues) {
 // V1 and V4 also quote IA32_FEATURE_CONTROL = 0x5: locked, VMX outside SMX.
 TEST(Hardware, FeatureControlOfRealHosts) {
   for (size_t i : {size_t{0}, size_t{3}}) {
-    Report r = diagnose(snapshot_of(logs()[i]));
+    Diagnosis r = diagnose(snapshot_of(logs()[i]));
     EXPECT_EQ(r.verdicts.find("vmx_usable")->value, true) << logs()[i].url;
   }
 }
@@ -131,7 +131,7 @@ TEST(Hardware, FeatureControlOfRealHosts) {
 TEST(Hardware, NehalemToBroadwellVmcsEnumIsObserved) {
   Snapshot s = snapshot_of(logs()[0]);
   s.cpus[0].msrs.push_back({msr::kVmxVmcsEnum, MsrStatus::kOk, 0x2a, ""});
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(testing::check(r, "vmcs_enum.highest_index")->outcome, Outcome::kPass);
   const CheckResult* o = testing::check(r, "vmcs_enum.feature_index");
   EXPECT_EQ(o->outcome, Outcome::kObserved) << o->detail;
@@ -148,7 +148,7 @@ namespace {
 // Ivy Bridge host (a Nehalem..Broadwell part), copied from its VirtualBox
 // release log ([V6] in diag/checks.cc). Before issue 17 diag exited 7 here.
 TEST(Hardware, IvyBridgeDumpIsConsistent) {
-  Report r = diagnose(testing::load_testdata("hw_ivybridge_06_3a"));
+  Diagnosis r = diagnose(testing::load_testdata("hw_ivybridge_06_3a"));
   EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
   int passed = 0;
   for (const auto& c : r.checks) {

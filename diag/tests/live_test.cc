@@ -10,7 +10,7 @@
 #include <map>
 
 #include "diag/live.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 #include "diag/tests/test_util.h"
 #include "primitives/vmx_capabilities.h"
 
@@ -90,14 +90,14 @@ TEST(Live, ThisHost) {
 
   EXPECT_EQ(never.opens, 0);
   for (const auto& c : s.cpus) EXPECT_TRUE(c.msrs.empty());
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.exit, ExitCode::kNoVmx);
   EXPECT_EQ(r.verdicts.find("vmx_supported")->value, false);
   EXPECT_EQ(r.verdicts.kvm.loads, false);
-  const std::string text = report_text(r);
+  const std::string text = diagnosis_text(r);
   EXPECT_NE(text.find("VMX (CPUID.1:ECX[5]) no"), std::string::npos) << text;
   EXPECT_NE(text.find("exit 3 (no_vmx)"), std::string::npos) << text;
-  const nlohmann::json j = report_json(r);
+  const nlohmann::json j = diagnosis_json(r);
   EXPECT_EQ(j["identity"]["vmx"], false);
   EXPECT_EQ(j["identity"]["vendor"], host.vendor);
   EXPECT_EQ(j["exit"]["code"], 3);
@@ -142,7 +142,7 @@ TEST(Live, MsrDriverOnEveryOnlineCpu) {
     EXPECT_NE(index, msr::kVmxExitCtls2);
   }
   EXPECT_EQ(fake.reads.size(), 2u * 19u);
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
 }
 
@@ -155,10 +155,10 @@ TEST(Live, CpusThatDifferAreReported) {
   opts.reader = &fake;
   opts.cpuinfo_path = fixture("cpuinfo_intel_vmx.txt");
   opts.online_path = fixture("online_0-1.txt");
-  Report r = diagnose(collect_live(opts));
+  Diagnosis r = diagnose(collect_live(opts));
   EXPECT_EQ(r.exit, ExitCode::kInconsistent);
   EXPECT_EQ(testing::check(r, "cpus.identical")->outcome, Outcome::kFail);
-  const std::string text = report_text(r);
+  const std::string text = diagnosis_text(r);
   EXPECT_NE(text.find("IA32_VMX_PROCBASED_CTLS2: CPU 0 0x02177fff00000000, CPU 1 0x02177ffd00000000"),
             std::string::npos)
       << text;
@@ -178,7 +178,7 @@ TEST(Live, CpuinfoFallbackWhenMsrsAreNotReadable) {
   EXPECT_NE(s.msr_error.find("/dev/cpu/0/msr"), std::string::npos);
   ASSERT_EQ(s.cpus.size(), 2u);
   EXPECT_EQ(s.cpus[0].vmx_flags.size(), 23u);
-  Report r = diagnose(std::move(s));
+  Diagnosis r = diagnose(std::move(s));
   EXPECT_EQ(r.exit, ExitCode::kNoMsrAccess);
   EXPECT_TRUE(r.decoded.from_cpuinfo);
   EXPECT_EQ(r.verdicts.find("vmx_usable")->value, true);  // inferred from Linux keeping "vmx"
@@ -212,7 +212,7 @@ TEST(Live, CpuinfoFallbackWhenMsrsAreNotReadable) {
   EXPECT_EQ(diffs[0].value, "only: some_future_flag");
   EXPECT_EQ(r.decoded.unmapped_flags, std::vector<std::string>());  // CPU 0 has none
   EXPECT_FALSE(r.decoded.missing.empty());
-  const std::string text = report_text(r);
+  const std::string text = diagnosis_text(r);
   EXPECT_NE(text.find("Not available from this source"), std::string::npos);
   EXPECT_NE(text.find("INVEPT support and types"), std::string::npos);
 }
@@ -225,7 +225,7 @@ TEST(Live, LinuxClearedVmxMeansDisabledByFirmware) {
   opts.reader = &fake;
   opts.cpuinfo_path = fixture("cpuinfo_intel_vmx_disabled.txt");
   opts.online_path = "/nonexistent";
-  Report r = diagnose(collect_live(opts));
+  Diagnosis r = diagnose(collect_live(opts));
   EXPECT_EQ(r.exit, ExitCode::kDisabled);
   EXPECT_EQ(r.verdicts.find("vmx_usable")->value, false);
 }

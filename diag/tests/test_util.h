@@ -8,7 +8,7 @@
 #include <string>
 
 #include "diag/dump.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 
 namespace vmxb::diag::testing {
 
@@ -21,13 +21,13 @@ inline Snapshot load_testdata(const std::string& name) {
   return s;
 }
 
-inline const DecodedMsr* decoded(const Report& r, u32 index) {
+inline const DecodedMsr* decoded(const Diagnosis& r, u32 index) {
   for (const auto& m : r.decoded.msrs)
     if (m.info->index == index) return &m;
   return nullptr;
 }
 
-inline const CheckResult* check(const Report& r, const std::string& id) {
+inline const CheckResult* check(const Diagnosis& r, const std::string& id) {
   for (const auto& c : r.checks)
     if (id == c.check->id) return &c;
   return nullptr;
@@ -48,7 +48,7 @@ inline std::map<unsigned, Setting> settings(const std::string& spec) {
 
 // Every control of `index` (named and reserved ones shown) against `spec`;
 // the decoding must list exactly the bits in the spec.
-inline void expect_controls(const Report& r, u32 index, const std::string& spec) {
+inline void expect_controls(const Diagnosis& r, u32 index, const std::string& spec) {
   const DecodedMsr* d = decoded(r, index);
   ASSERT_NE(d, nullptr) << std::hex << index;
   std::map<unsigned, Setting> want = settings(spec);
@@ -69,7 +69,7 @@ inline void expect_controls(const Report& r, u32 index, const std::string& spec)
 }
 
 // Bits of a bits-layout MSR: the named bits set, all others clear.
-inline void expect_set_bits(const Report& r, u32 index, std::initializer_list<unsigned> set) {
+inline void expect_set_bits(const Diagnosis& r, u32 index, std::initializer_list<unsigned> set) {
   const DecodedMsr* d = decoded(r, index);
   ASSERT_NE(d, nullptr) << std::hex << index;
   for (const auto& b : d->bits) {
@@ -83,7 +83,7 @@ inline void expect_set_bits(const Report& r, u32 index, std::initializer_list<un
   }
 }
 
-inline u64 field(const Report& r, u32 index, unsigned lo) {
+inline u64 field(const Diagnosis& r, u32 index, unsigned lo) {
   const DecodedMsr* d = decoded(r, index);
   EXPECT_NE(d, nullptr);
   if (d == nullptr) return ~u64{0};
@@ -93,7 +93,7 @@ inline u64 field(const Report& r, u32 index, unsigned lo) {
   return ~u64{0};
 }
 
-inline CrSetting cr(const Report& r, u32 fixed0, unsigned bit) {
+inline CrSetting cr(const Diagnosis& r, u32 fixed0, unsigned bit) {
   const DecodedMsr* d = decoded(r, fixed0);
   EXPECT_NE(d, nullptr);
   for (const auto& c : d->cr_bits)

@@ -1,7 +1,7 @@
 // The run plan the host stores at LBA 1..8 (harness/PROTOCOL.md), parsed in place.
 #pragma once
 
-#include "harness/core/operations.h"
+#include "core/operations.h"
 
 namespace vmxb::image {
 

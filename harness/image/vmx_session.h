@@ -3,8 +3,8 @@
 // "Restrictions on VMX Operation" (24.x in older editions: 23.7/23.8).
 #pragma once
 
-#include "harness/core/capabilities.h"
-#include "harness/core/run_operation.h"
+#include "core/capabilities.h"
+#include "core/run_operation.h"
 
 namespace vmxb::image {
 

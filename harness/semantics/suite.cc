@@ -1,7 +1,7 @@
 // The semantics suite: what VMX instructions do at the edges, checked against
 // the SDM (Vol. 3C chapter 31, "VMX Instruction Reference", cited per case).
 // Runs inside the boot image; prints PASS/FAIL/SKIP/KNOWN lines and SUMMARY.
-#include "harness/core/capabilities.h"
+#include "core/capabilities.h"
 #include "harness/image/arch.h"
 #include "harness/image/modes.h"
 #include "harness/image/serial.h"

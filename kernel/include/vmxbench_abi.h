@@ -35,7 +35,7 @@
 #define VMXB_DEVICE_NAME "vmxbench"
 #define VMXB_DEVICE_PATH "/dev/vmxbench"
 
-/* Same bounds as harness/core/run_operation.h (kMaxIterations). */
+/* Same bounds as core/run_operation.h (kMaxIterations). */
 #define VMXB_MAX_ITERATIONS (1u << 20)
 #define VMXB_DEFAULT_CHUNK 256u /* samples per interrupts-off section */
 #define VMXB_MAX_CHUNK 4096u

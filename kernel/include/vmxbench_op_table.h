@@ -1,11 +1,11 @@
-// A fingerprint of the operation table (harness/core/operations.h) so user
+// A fingerprint of the operation table (core/operations.h) so user
 // space can tell that the module numbers operations the way it does: the RUN
 // ioctl takes a vmxb::core::OpId, and a module built from an older table would
 // run a different operation under the same number. Freestanding C++: compiled
 // into the module (kernel/module/session.cc) and into user space.
 #pragma once
 
-#include "harness/core/operations.h"
+#include "core/operations.h"
 
 namespace vmxb {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // The C++ side of the module: runs the shared measurement core
-// (harness/core/run_operation.h) on the current CPU, entering VMX root
+// (core/run_operation.h) on the current CPU, entering VMX root
 // operation at the start of each interrupts-off chunk and leaving it at the
 // end, so VMX is never on while Linux can schedule, take a reboot or hand the
 // CPU to KVM. Freestanding: built with the kernel's own flags
@@ -13,7 +13,7 @@
 // Region", 25.11 "Software Use of the VMCS", 31.3 "VMX Instructions".
 #include "session.h"
 
-#include "harness/core/run_operation.h"
+#include "core/run_operation.h"
 #include "vmxbench_op_table.h"
 
 namespace {

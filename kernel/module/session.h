@@ -29,7 +29,7 @@ struct vmxb_platform {
 	/* intel_pt_handle_vmx(): Intel PT must stop tracing around VMX operation
 	 * where IA32_VMX_MISC[14] = 0 (it checks that itself). */
 	void (*pt_handle_vmx)(int on);
-	/* local_irq_save/restore: one chunk (harness/core ChunkHooks) runs in
+	/* local_irq_save/restore: one chunk (core ChunkHooks) runs in
 	 * between, and VMX is on only there. */
 	unsigned long (*irq_save)(void);
 	void (*irq_restore)(unsigned long flags);
@@ -94,7 +94,7 @@ struct vmxb_session_out {
 int vmxb_session_run(const struct vmxb_platform *platform, const struct vmxb_session_in *in,
 		     struct vmxb_session_out *out);
 
-/* The operation table (harness/core/operations.h) as the C side needs it. */
+/* The operation table (core/operations.h) as the C side needs it. */
 vmxb_u32 vmxb_op_count(void);
 vmxb_u32 vmxb_op_table_hash(void);
 int vmxb_op_needs_vmx_root(unsigned int op);

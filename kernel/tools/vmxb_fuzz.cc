@@ -21,7 +21,7 @@
 #include <cstring>
 #include <map>
 
-#include "harness/core/operations.h"
+#include "core/operations.h"
 #include "vmxbench_abi.h"
 
 namespace {

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/operations.h"
-#include "harness/core/run_operation.h"
+#include "core/operations.h"
+#include "core/run_operation.h"
 #include "vmxbench_abi.h"
 #include "vmxbench_op_table.h"
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "diag/dump.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 #include "reports/dashboard.h"
 #include "reports/diag_view.h"
 #include "reports/report.h"
@@ -20,7 +20,7 @@ json DiagReportOf(const std::string& model) {
   std::string error;
   const std::string path = testing::RunfilePath("diag/testdata/" + model + ".json");
   EXPECT_TRUE(diag::read_snapshot_file(path, s, error)) << error;
-  return diag::report_json(diag::diagnose(std::move(s)));
+  return diag::diagnosis_json(diag::diagnose(std::move(s)));
 }
 
 std::map<std::string, std::string> VerdictsByName(const json& d) {

@@ -1,4 +1,4 @@
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 
 namespace vmxb::diag {
 namespace {
@@ -42,8 +42,8 @@ const ExitInfo& exit_info(ExitCode code) {
   return kExitCodes[1];
 }
 
-Report diagnose(Snapshot s) {
-  Report r;
+Diagnosis diagnose(Snapshot s) {
+  Diagnosis r;
   r.snapshot = std::move(s);
   r.decoded = decode(r.snapshot);
   r.checks = run_checks(r.snapshot);

@@ -3,8 +3,8 @@
 //
 // This is the in-process API of //diag:diag_lib (reports/ uses it):
 //   Snapshot s = collect_live();            // or read_snapshot_file(), parse_bochs_probe()
-//   Report r = diagnose(std::move(s));
-//   nlohmann::json j = report_json(r);
+//   Diagnosis r = diagnose(std::move(s));
+//   nlohmann::json j = diagnosis_json(r);
 #pragma once
 
 #include <string>
@@ -45,7 +45,7 @@ struct ExitInfo {
 const ExitInfo& exit_info(ExitCode code);
 const std::vector<ExitInfo>& all_exit_codes();
 
-struct Report {
+struct Diagnosis {
   Snapshot snapshot;
   Decoded decoded;
   std::vector<CheckResult> checks;
@@ -53,9 +53,9 @@ struct Report {
   ExitCode exit = ExitCode::kInternal;
 };
 
-Report diagnose(Snapshot s);
+Diagnosis diagnose(Snapshot s);
 
-nlohmann::json report_json(const Report& r);
-std::string report_text(const Report& r);
+nlohmann::json diagnosis_json(const Diagnosis& r);
+std::string diagnosis_text(const Diagnosis& r);
 
 }  // namespace vmxb::diag

@@ -1,7 +1,7 @@
-// The JSON rendering of a Report: the dump's raw part plus everything diag
+// The JSON rendering of a Diagnosis: the dump's raw part plus everything diag
 // concluded. Field by field in diag/SCHEMA.md.
 #include "diag/dump.h"
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 
 namespace vmxb::diag {
 
@@ -70,7 +70,7 @@ json verdict_json(const Verdict& v) { return {{"title", v.title}, {"value", tri(
 
 }  // namespace
 
-json report_json(const Report& r) {
+json diagnosis_json(const Diagnosis& r) {
   json j = snapshot_json(r.snapshot, "report");
   if (!r.snapshot.from_file.empty()) j["source"]["file"] = r.snapshot.from_file;
 

@@ -3,7 +3,7 @@
 // #UD conditions in 31.3).
 #pragma once
 
-#include "harness/core/operations.h"
+#include "core/operations.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::core {

@@ -1,8 +1,8 @@
-// The text rendering of a Report: one section per capability MSR (QEMU vmxcap
+// The text rendering of a Diagnosis: one section per capability MSR (QEMU vmxcap
 // style "name ..... setting" lines), then EPT/VPID, checks, verdicts, KVM.
 #include <sstream>
 
-#include "diag/report.h"
+#include "diag/diagnosis.h"
 
 namespace vmxb::diag {
 namespace {
@@ -124,7 +124,7 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
 
 }  // namespace
 
-std::string report_text(const Report& r) {
+std::string diagnosis_text(const Diagnosis& r) {
   std::ostringstream o;
   const Snapshot& s = r.snapshot;
   const Identity& id = s.identity;

@@ -11,9 +11,9 @@
 // chunk and VMCLEARs it at the end (25.11.1, 25.11.3), so `leave` may VMXOFF.
 #pragma once
 
-#include "harness/core/capabilities.h"
-#include "harness/core/operations.h"
-#include "harness/core/timing.h"
+#include "core/capabilities.h"
+#include "core/operations.h"
+#include "core/timing.h"
 #include "primitives/instructions.h"
 
 namespace vmxb::core {
