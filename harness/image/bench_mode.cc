@@ -27,12 +27,16 @@ void print_samples(const char* name, const u64* samples, u32 count) {
 void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
   const core::OperationInfo& info = core::operation_info(op.op);
   core::RunOutcome out{core::OpStatus::kBadArgument, 0, 0, "not run"};
-  // Interrupts are off for the whole run, so the chunk hooks have nothing to do.
-  const core::ChunkHooks hooks{};
+  // Interrupts are off for the whole run: the chunk hooks only enter and leave
+  // VMX operation, through the same core code as the kernel module's.
+  core::VmxOperation vmx(vmx_platform(), s.caps, s.ctx.vmxon_region, core::VmxOperation::Entry::kVmxon);
+  const bool needs_vmx = (info.needs & core::kNeedsVmxRoot) != 0;
+  const core::ChunkHooks hooks = needs_vmx ? vmx.chunk_hooks() : core::ChunkHooks{};
   const int fault = try_call([&] {
-    out = core::run_operation({op.op, op.iterations, op.warmup}, s.ctx, s.caps, tsc_end, kSampleBuffer,
-                              kSampleCapacity, hooks);
+    out = vmx.outcome(core::run_operation({op.op, op.iterations, op.warmup}, s.ctx, s.caps, tsc_end,
+                                          kSampleBuffer, kSampleCapacity, hooks));
   });
+  vmx.leave();  // after an escaped exception, VMX may still be on
   Line line("OP ");
   line.text(info.name).text(" status=");
   if (fault != kNoFault) line.text("fault");
@@ -54,7 +58,7 @@ bool run_bench(const Plan& plan) {
   const core::TscEnd tsc_end = s.cpu.facts.rdtscp ? core::TscEnd::kRdtscp : core::TscEnd::kFencedRdtsc;
   Line("TIMING end=").text(s.cpu.facts.rdtscp ? "rdtscp" : "lfence-rdtsc").end();
   for (u32 i = 0; i < plan.op_count; ++i) run_one(plan.ops[i], s, tsc_end);
-  vmx_leave(s);
+  vmx_restore(s);
   return true;
 }
 

@@ -44,11 +44,20 @@ VmxPages vmx_pages() { return {g_vmxon_region, g_vmcs, g_vmcs_other, g_scratch, 
 
 void write_revision_id(u8* region, u64 vmx_basic) {
   for (int i = 0; i < 4096; ++i) region[i] = 0;
-  const u32 revision = static_cast<u32>(vmx_basic & basic::kRevisionIdMask);
-  for (int i = 0; i < 4; ++i) region[i] = static_cast<u8>(revision >> (8 * i));
+  core::write_revision_id(region, vmx_basic);
 }
 
-VmxSession vmx_prepare_without_vmxon(bool set_vmxe) {
+const core::VmxPlatform& vmx_platform() {
+  static const core::VmxPlatform platform{
+      .read_cr0 = [](void*) { return read_cr0(); },
+      .read_cr4 = [](void*) { return read_cr4(); },
+      .set_cr4_vmxe = [](void*) { write_cr4(read_cr4() | core::kCr4Vmxe); },
+      .clear_cr4_vmxe = [](void*) { write_cr4(read_cr4() & ~core::kCr4Vmxe); },
+  };
+  return platform;
+}
+
+VmxSession vmx_prepare() {
   VmxSession s;
   s.cpu = identify_cpu();
   s.cr0_before = read_cr0();
@@ -64,64 +73,29 @@ VmxSession vmx_prepare_without_vmxon(bool set_vmxe) {
     wrmsr_safe(msr::kFeatureControl, fc | feature_control::kLock | feature_control::kVmxOutsideSmx);
   s.caps = core::read_vmx_capabilities(read_msr, nullptr);
   s.ctx.vmx_unusable = core::vmx_unusable_reason(s.cpu.facts, s.caps);
+  if (s.ctx.vmx_unusable == nullptr) s.ctx.vmx_unusable = core::vmx_regions_unusable_reason(s.caps);
   if (s.ctx.vmx_unusable != nullptr) return s;
 
   const VmxPages pages = vmx_pages();
-  write_revision_id(pages.vmxon_region, s.caps.basic);
-  write_revision_id(pages.vmcs, s.caps.basic);
-  write_revision_id(pages.vmcs_other, s.caps.basic);
-  for (int i = 0; i < 4096; ++i) pages.ept_root[i] = 0;
-  s.ctx.vmxon_region = phys(pages.vmxon_region);
-  s.ctx.vmcs = phys(pages.vmcs);
-  s.ctx.vmcs_other = phys(pages.vmcs_other);
+  u8* const owned[] = {pages.vmxon_region, pages.vmcs, pages.vmcs_other, pages.ept_root};
+  for (u8* page : owned)
+    for (int i = 0; i < 4096; ++i) page[i] = 0;
+  const core::VmxRegions regions{{pages.vmxon_region, phys(pages.vmxon_region)},
+                                 {pages.vmcs, phys(pages.vmcs)},
+                                 {pages.vmcs_other, phys(pages.vmcs_other)},
+                                 {pages.ept_root, phys(pages.ept_root)}};
+  core::prepare_vmx_context(s.ctx, regions, s.caps, s.cpu.facts);
   s.ctx.vpid = 1;
   s.ctx.linear_address = 0x10000;
-  if (core::ept_allowed(s.caps)) {
-    const bool wb = s.caps.ept_vpid_cap & ept_vpid_cap::kMemoryTypeWb;
-    const EptpResult e = make_eptp({.root_table_pa = phys(pages.ept_root).value,
-                                    .memory_type = wb ? EptMemoryType::kWriteBack : EptMemoryType::kUncacheable},
-                                   s.caps.ept_vpid_cap, s.cpu.facts.maxphyaddr);
-    if (e.ok()) s.ctx.eptp = e.eptp;
-  }
 
+  // The fixed bits other than CR4.VMXE, which core::VmxOperation sets (24.8).
   const u64 cr0 = core::apply_fixed_bits(s.cr0_before, s.caps.cr0_fixed0, s.caps.cr0_fixed1);
   if (cr0 != s.cr0_before) write_cr0(cr0);
-  if (set_vmxe) {
-    const u64 cr4 = core::apply_fixed_bits(s.cr4_before | kCr4Vmxe, s.caps.cr4_fixed0, s.caps.cr4_fixed1);
-    if (!(cr4 & kCr4Vmxe)) {
-      s.ctx.vmx_unusable = "IA32_VMX_CR4_FIXED1 does not allow CR4.VMXE";
-      return s;
-    }
-    write_cr4(cr4);
-    s.cr4_vmxe_set = true;
-  }
+  const u64 cr4 = core::apply_fixed_bits(s.cr4_before, s.caps.cr4_fixed0, s.caps.cr4_fixed1) & ~core::kCr4Vmxe;
+  if (cr4 != s.cr4_before) write_cr4(cr4);
   return s;
 }
 
-VmxSession vmx_prepare() {
-  VmxSession s = vmx_prepare_without_vmxon(true);
-  if (s.ctx.vmx_unusable != nullptr) return s;
-  VmResult on = VmResult::failed(VmFail::Invalid);
-  const int fault = try_call([&] { on = vmxon(s.ctx.vmxon_region); });
-  if (fault != kNoFault || !on.ok()) {
-    s.ctx.vmx_unusable = fault != kNoFault ? "VMXON raised an exception" : "VMXON failed";
-    write_cr4(s.cr4_before);
-    return s;
-  }
-  if (!vmclear(s.ctx.vmcs).ok() || !vmptrld(s.ctx.vmcs).ok() || !vmclear(s.ctx.vmcs_other).ok()) {
-    s.ctx.vmx_unusable = "VMCLEAR/VMPTRLD of a fresh VMCS failed";
-    (void)vmxoff();
-    write_cr4(s.cr4_before);
-  }
-  return s;
-}
-
-void vmx_leave(VmxSession& s) {
-  if (s.ctx.vmx_unusable == nullptr) {
-    (void)vmclear(s.ctx.vmcs);
-    (void)vmxoff();
-  }
-  write_cr4(s.cr4_before);
-}
+void vmx_restore(const VmxSession& s) { write_cr4(s.cr4_before); }
 
 }  // namespace vmxb::image

@@ -1,10 +1,12 @@
-// Bringing the image's CPU into VMX root operation and out again, following
-// SDM Vol. 3C 24.7 "Enabling and Entering VMX Operation" and 24.8
-// "Restrictions on VMX Operation" (24.x in older editions: 23.7/23.8).
+// The boot image's side of VMX: identifying the CPU, reading the capabilities,
+// doing the firmware's part (IA32_FEATURE_CONTROL, CR0/CR4 fixed bits), and
+// the hooks through which the shared core (core/vmx_operation.h) enters and
+// leaves VMX root operation, exactly as the kernel module does.
 #pragma once
 
 #include "core/capabilities.h"
 #include "core/run_operation.h"
+#include "core/vmx_operation.h"
 
 namespace vmxb::image {
 
@@ -31,20 +33,20 @@ inline PhysAddr phys(const void* p) { return PhysAddr{reinterpret_cast<u64>(p)};
 struct VmxSession {
   CpuIdentity cpu;
   core::VmxCapabilities caps;
-  core::VmxContext ctx;     // ctx.vmx_unusable == nullptr: in VMX root, ctx.vmcs current
+  core::VmxContext ctx;  // ctx.vmx_unusable == nullptr: core::VmxOperation may enter VMX
   u64 cr0_before = 0, cr4_before = 0;
-  bool cr4_vmxe_set = false;
 };
 
-// Reads the capabilities; if VMX is usable, enables it (feature control when
-// unlocked, CR0/CR4 fixed bits, CR4.VMXE, VMXON, VMCLEAR + VMPTRLD).
-// Never executes a VMX instruction the capabilities do not allow.
+// Reads the capabilities and, if VMX is usable, prepares everything but VMX
+// itself: IA32_FEATURE_CONTROL when unlocked, the CR0 and CR4 fixed bits
+// (CR4.VMXE left clear), the VMXON region, VMCSs and EPTP (the core's
+// prepare_vmx_context). Never executes a VMX instruction.
 VmxSession vmx_prepare();
-// Capabilities and CR setup only, without VMXON (for the semantics suite).
-VmxSession vmx_prepare_without_vmxon(bool set_vmxe);
-// Writes the revision identifier into a VMXON region or VMCS (24.2, 25.2).
+// CR access by MOV: the image has no CR4 shadow and no tracer to tell.
+const core::VmxPlatform& vmx_platform();
+// Zeroes a page and writes a revision identifier into it (25.2).
 void write_revision_id(u8* region, u64 vmx_basic);
-// Leaves VMX operation and restores CR4.
-void vmx_leave(VmxSession& s);
+// Restores CR4 as vmx_prepare found it.
+void vmx_restore(const VmxSession& s);
 
 }  // namespace vmxb::image

@@ -272,7 +272,7 @@ const char* const kAllCases[] = {"vmx_semantics"};
 
 bool run_semantics(const Plan& plan) {
   Suite suite;
-  VmxSession s = vmx_prepare_without_vmxon(false);
+  VmxSession s = vmx_prepare();
   print_cpu_line(s.cpu);
   if (s.ctx.vmx_unusable != nullptr) {
     for (const char* name : kAllCases) suite.skip(name, s.ctx.vmx_unusable);

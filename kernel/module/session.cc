@@ -14,6 +14,7 @@
 #include "session.h"
 
 #include "core/run_operation.h"
+#include "core/vmx_operation.h"
 #include "vmxbench_op_table.h"
 
 namespace {
@@ -30,10 +31,6 @@ static_assert(VMXB_SESSION_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
 static_assert(VMXB_SESSION_FAULT == static_cast<int>(OpStatus::kFault));
 static_assert(VMXB_SESSION_ABORTED == static_cast<int>(OpStatus::kAborted));
 
-constexpr u64 kCr4Vmxe = bit(13);           // CR4.VMXE (Vol. 3A, 2.5)
-constexpr u64 kBasicAddresses32 = bit(48);  // IA32_VMX_BASIC[48] (A.1)
-constexpr u32 kMemoryTypeWriteBack = 6;     // IA32_VMX_BASIC[53:50] (A.1)
-
 bool platform_rdmsr(void* ctx, u32 index, u64* value) {
   return static_cast<const vmxb_platform*>(ctx)->rdmsr(index, value) == 0;
 }
@@ -48,88 +45,48 @@ const char* module_vmx_unusable(const vmxb_cpu_facts& facts, const CpuFacts& cpu
   // VMXON raises #GP (24.7), and writing the MSR is the firmware's business.
   if (!(caps.feature_control & feature_control::kLock))
     return "IA32_FEATURE_CONTROL is not locked: VMXON would #GP; enable VT-x in the firmware setup";
-  if (caps.basic & kBasicAddresses32)
-    return "IA32_VMX_BASIC[48]: VMX regions limited to 32-bit addresses (not supported by vmxbench)";
-  if (basic::vmcs_size(caps.basic) > 4096 || basic::vmcs_size(caps.basic) == 0)
-    return "IA32_VMX_BASIC reports a VMCS region size outside 1..4096 bytes";
-  // Our regions are ordinary write-back kernel pages; KVM refuses other types too.
-  if (basic::memory_type(caps.basic) != kMemoryTypeWriteBack)
-    return "IA32_VMX_BASIC[53:50]: the VMCS memory type is not write-back (not supported by vmxbench)";
-  return nullptr;
+  return vmx_regions_unusable_reason(caps);
 }
 
-// VMXON region and VMCS regions start with the revision identifier, bit 31
-// clear (not a shadow VMCS) (25.2, 24.11.5).
-void write_revision_id(void* region, u64 basic) {
-  *static_cast<volatile u32*>(region) = static_cast<u32>(basic & basic::kRevisionIdMask);
+const vmxb_platform& kernel(void* ctx) { return *static_cast<const vmxb_platform*>(ctx); }
+
+// The kernel's CR4 helpers keep its per-CPU CR4 shadow right (interrupts are
+// off); intel_pt_handle_vmx checks IA32_VMX_MISC itself.
+VmxPlatform vmx_platform(const vmxb_platform* pf) {
+  return {.read_cr0 = [](void* c) { return kernel(c).read_cr0(); },
+          .read_cr4 = [](void* c) { return kernel(c).read_cr4(); },
+          .set_cr4_vmxe = [](void* c) { kernel(c).cr4_set_vmxe(); },
+          .clear_cr4_vmxe = [](void* c) { kernel(c).cr4_clear_vmxe(); },
+          .pt_handle_vmx = [](void* c, bool entering) { kernel(c).pt_handle_vmx(entering ? 1 : 0); },
+          .ctx = const_cast<vmxb_platform*>(pf)};
 }
 
-// One RUN's chunk hooks: interrupts off, then (for VMX operations) CR4.VMXE
-// and VMXON, and the reverse at the end. VMX is entered afresh per chunk, and
-// CR4.VMXE is tested afresh with interrupts off on this very CPU: Linux 6.12's
-// KVM enables VMX per CPU from its preemptible cpuhp thread, testing the CR4
-// shadow and then executing VMXON without checking the result, so a test made
-// once at the start of a long RUN would not keep it out.
+// One RUN's chunk hooks: interrupts off and the stop checks, then (for VMX
+// operations) the shared core's VMX entry, and the reverse at the end. VMX is
+// entered afresh per chunk, and CR4.VMXE is tested afresh with interrupts off
+// on this very CPU: Linux 6.12's KVM enables VMX per CPU from its preemptible
+// cpuhp thread, testing the CR4 shadow and then executing VMXON without
+// checking the result, so a test made once at the start of a long RUN would
+// not keep it out.
 struct ModuleChunk {
   const vmxb_platform* pf;
-  const VmxCapabilities* caps;
-  PhysAddr vmxon_region;
-  bool vmx;    // the operation runs VMX instructions: CR4.VMXE must be clear (ours)
-  bool do_vmxon;  // ... and VMXON comes first (not in the fault test)
+  VmxOperation* vmx;  // nullptr: the operation runs no VMX instruction
   unsigned long flags = 0;
-  bool vmx_entered = false;  // some chunk's VMXON succeeded
-  bool busy = false;         // CR4.VMXE was already set
-  bool vmxon_failed = false;
-  int stop = 0;              // should_stop's errno
-
-  const char* enter_vmx() {
-    const u64 cr4 = pf->read_cr4();
-    if (cr4 & kCr4Vmxe) {
-      busy = true;
-      return "CR4.VMXE is set: another hypervisor holds VMX on this CPU";
-    }
-    if (!do_vmxon) return nullptr;  // the fault test: every VMX instruction raises #UD
-    if (!satisfies_fixed_bits(pf->read_cr0(), caps->cr0_fixed0, caps->cr0_fixed1)) {
-      vmxon_failed = true;
-      return "CR0 violates IA32_VMX_CR0_FIXED0/FIXED1 (SDM 24.8)";
-    }
-    if (!satisfies_fixed_bits(cr4 | kCr4Vmxe, caps->cr4_fixed0, caps->cr4_fixed1)) {
-      vmxon_failed = true;
-      return "CR4 violates IA32_VMX_CR4_FIXED0/FIXED1 (SDM 24.8)";
-    }
-    pf->cr4_set_vmxe();
-    pf->pt_handle_vmx(1);
-    const VmResult on = vmxon(vmxon_region);
-    if (on.ok()) {
-      vmx_entered = true;
-      return nullptr;
-    }
-    pf->pt_handle_vmx(0);
-    pf->cr4_clear_vmxe();
-    vmxon_failed = true;
-    return on.faulted() ? "VMXON raised an exception (#GP/#UD): VMX unusable on this CPU"
-                        : "VMXON failed (VMfailInvalid): bad VMXON region or revision id";
-  }
+  int stop = 0;  // should_stop's errno
 
   static const char* enter(void* p) {
     auto& c = *static_cast<ModuleChunk*>(p);
     c.flags = c.pf->irq_save();
     const char* why = nullptr;
     if ((c.stop = c.pf->should_stop(c.pf->stop_ctx)) != 0) why = "stopped by the host";
-    else if (c.vmx) why = c.enter_vmx();
+    else if (c.vmx != nullptr) why = c.vmx->enter();
     if (why != nullptr) c.pf->irq_restore(c.flags);
     return why;
   }
 
   static void leave(void* p) {
     auto& c = *static_cast<ModuleChunk*>(p);
-    if (c.do_vmxon) {
-      // The core left no VMCS active (25.11.1). After a lost VMXON
-      // (vmxoff_vmxon) VMXOFF raises #UD, which its fixup absorbs.
-      (void)vmxoff();
-      c.pf->pt_handle_vmx(0);
-      c.pf->cr4_clear_vmxe();
-    }
+    if (c.vmx != nullptr) c.vmx->leave();
     c.pf->irq_restore(c.flags);
     c.pf->resched();
   }
@@ -142,6 +99,13 @@ void set_outcome(vmxb_session_out* out, const RunOutcome& r) {
   out->reason = r.reason != nullptr ? r.reason : "";
 }
 
+// What one RUN observed across its chunks.
+struct RunState {
+  bool busy = false;         // CR4.VMXE was set at a chunk start
+  bool vmx_entered = false;  // some chunk reached VMX root operation
+  int stop = 0;              // should_stop's errno
+};
+
 struct Session {
   const vmxb_platform* pf;
   const vmxb_session_in* in;
@@ -149,11 +113,19 @@ struct Session {
   const VmxContext& ctx;
   TscEnd end;
 
-  RunOutcome run(OpId op, u32 iterations, u32 warmup, u64* samples, ModuleChunk& chunk) const {
-    const bool vmx = (operation_info(op).needs & kNeedsVmxRoot) != 0;
-    chunk = ModuleChunk{pf, &caps, ctx.vmxon_region, vmx, vmx && !in->without_vmxon};
+  RunOutcome run(OpId op, u32 iterations, u32 warmup, u64* samples, RunState& state) const {
+    const VmxPlatform platform = vmx_platform(pf);
+    VmxOperation vmx(platform, caps, ctx.vmxon_region,
+                     in->without_vmxon ? VmxOperation::Entry::kCheckOnly : VmxOperation::Entry::kVmxon);
+    const bool needs_vmx = (operation_info(op).needs & kNeedsVmxRoot) != 0;
+    ModuleChunk chunk{pf, needs_vmx ? &vmx : nullptr};
     const ChunkHooks hooks{ModuleChunk::enter, ModuleChunk::leave, &chunk, in->chunk};
-    return run_operation(RunRequest{op, iterations, warmup}, ctx, caps, end, samples, iterations, hooks);
+    const RunOutcome r =
+        run_operation(RunRequest{op, iterations, warmup}, ctx, caps, end, samples, iterations, hooks);
+    state.busy = vmx.busy();
+    state.vmx_entered = state.vmx_entered || vmx.entered();
+    state.stop = chunk.stop;
+    return vmx.outcome(r);
   }
 };
 
@@ -178,48 +150,38 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
   ctx.linear_address = in->linear_address;
   ctx.vmx_unusable = module_vmx_unusable(in->cpu, cpu, caps);
   if (ctx.vmx_unusable == nullptr) {
-    write_revision_id(in->vmxon_va, caps.basic);
-    write_revision_id(in->vmcs_va, caps.basic);
-    write_revision_id(in->vmcs_other_va, caps.basic);
-    ctx.vmxon_region = PhysAddr{in->vmxon_pa};
-    ctx.vmcs = PhysAddr{in->vmcs_pa};
-    ctx.vmcs_other = PhysAddr{in->vmcs_other_pa};
-    if (ept_allowed(caps)) {
-      const auto eptp = make_eptp(
-          EptpConfig{in->ept_root_pa,
-                     (caps.ept_vpid_cap & ept_vpid_cap::kMemoryTypeWb) ? EptMemoryType::kWriteBack
-                                                                        : EptMemoryType::kUncacheable},
-          caps.ept_vpid_cap, cpu.maxphyaddr);
-      if (eptp.ok()) ctx.eptp = eptp.eptp;
-      out->eptp = ctx.eptp.value;
-    }
+    const VmxRegions regions{{in->vmxon_va, PhysAddr{in->vmxon_pa}},
+                             {in->vmcs_va, PhysAddr{in->vmcs_pa}},
+                             {in->vmcs_other_va, PhysAddr{in->vmcs_other_pa}},
+                             {in->ept_root_va, PhysAddr{in->ept_root_pa}}};
+    prepare_vmx_context(ctx, regions, caps, cpu);
+    out->eptp = ctx.eptp.value;
   }
   out->cr4_before = pf->read_cr4();
   const Session session{pf, in, caps, ctx, cpu.rdtscp ? TscEnd::kRdtscp : TscEnd::kFencedRdtsc};
-  ModuleChunk chunk{};
+  RunState state;
 
   // The timing overhead: the empty body needs no VMX.
   if (in->overhead != nullptr && in->overhead_n != 0) {
-    const RunOutcome r = session.run(OpId::kEmpty, in->overhead_n, 16, in->overhead, chunk);
+    const RunOutcome r = session.run(OpId::kEmpty, in->overhead_n, 16, in->overhead, state);
     if (r.status == OpStatus::kOk) {
       u64 min = ~u64{0};
       for (u32 i = 0; i < r.samples; ++i) min = in->overhead[i] < min ? in->overhead[i] : min;
       out->overhead_min = min > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<u32>(min);
-    } else if (chunk.stop != 0) {
-      out->stop_errno = chunk.stop;
+    } else if (state.stop != 0) {
+      out->stop_errno = state.stop;
       return VMXB_SESSION_STOPPED;
     }
   }
 
-  RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->samples, chunk);
+  const RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->samples, state);
   out->cr4_after = pf->read_cr4();
-  out->vmx_entered = chunk.vmx_entered;
-  if (chunk.busy) return VMXB_SESSION_BUSY;
-  if (chunk.stop != 0) {
-    out->stop_errno = chunk.stop;
+  out->vmx_entered = state.vmx_entered;
+  if (state.busy) return VMXB_SESSION_BUSY;
+  if (state.stop != 0) {
+    out->stop_errno = state.stop;
     return VMXB_SESSION_STOPPED;
   }
-  if (chunk.vmxon_failed) r.status = OpStatus::kUnsupported;  // VMXON itself refused: VMX unusable here
   set_outcome(out, r);
   return 0;
 }
