@@ -1,6 +1,7 @@
 // INVEPT (Vol. 3C 31.3 INVEPT): the types the capabilities advertise, invalid
 // EPTPs, and #UD where INVEPT is not advertised.
 #include "semantics/cases.h"
+#include "semantics/invalidation_checks.h"
 
 namespace vmxb::semantics {
 namespace {
@@ -26,20 +27,14 @@ constexpr u64 kWalkLength5 = u64{5 - 1} << 3;
 
 }  // namespace
 
-// INVEPT types 0-3: supported types succeed; others VMfail with error 28, as
-// VMfailInvalid when there is no current VMCS (31.3 INVEPT "Operation").
+// INVEPT types 0-3 (31.3 INVEPT "Operation").
 void invept_types(CaseContext& c, bool current_vmcs) {
-  for (u64 type = 0; type < 4; ++type) {
-    const char* name = current_vmcs ? kInveptWithVmcs[type] : kInveptNoVmcs[type];
-    if (!c.invept_exists) {
-      c.suite->skip(name, "INVEPT not advertised (IA32_VMX_PROCBASED_CTLS2 EPT / IA32_VMX_EPT_VPID_CAP[20])");
-      continue;
-    }
-    const bool supported = kInveptTypeBits[type] != 0 && (c.env->caps.ept_vpid_cap & kInveptTypeBits[type]);
-    const Observation expected = supported ? succeeds() : current_vmcs ? kInvalidOperand : fail_invalid();
-    const InveptDescriptor d = make_invept_descriptor(c.env->ctx.eptp.value);
-    c.suite->check(name, expected, [&]<CaptureStrategy S> { return observe<S>([&] { return invept_raw<S>(type, d); }); });
-  }
+  const TypeSweep sweep{kInveptTypeBits, kInveptWithVmcs, kInveptNoVmcs, c.invept_exists,
+                        "INVEPT not advertised (IA32_VMX_PROCBASED_CTLS2 EPT / IA32_VMX_EPT_VPID_CAP[20])"};
+  const InveptDescriptor d = make_invept_descriptor(c.env->ctx.eptp.value);
+  check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {
+    return observe<S>([&] { return invept_raw<S>(type, d); });
+  });
 }
 
 // Invalid EPTPs with single-context INVEPT: error 28 (31.3 INVEPT: "IF EPTP is
@@ -73,16 +68,10 @@ void invept_invalid_eptps(CaseContext& c) {
   t.check(names[3], succeeds(), single(good, 0xFFFF));
 }
 
-// Executing INVEPT where the CPU does not advertise it must #UD.
 void invept_unadvertised(CaseContext& c) {
-  Suite& t = *c.suite;
-  if (c.invept_exists) {
-    t.skip("invept_ud_when_not_advertised", "INVEPT is advertised");
-  } else {
-    t.check("invept_ud_when_not_advertised", ud(), []<CaptureStrategy S> {
-      return observe<S>([] { return invept_global<S>(); });
-    }, &kBochsInveptWithoutEpt);
-  }
+  check_ud_unless_advertised(c, "invept_ud_when_not_advertised", c.invept_exists, "INVEPT is advertised",
+                             []<CaptureStrategy S> { return observe<S>([] { return invept_global<S>(); }); },
+                             kBochsInveptWithoutEpt);
 }
 
 }  // namespace vmxb::semantics

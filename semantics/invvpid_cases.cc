@@ -1,6 +1,7 @@
 // INVVPID (Vol. 3C 31.3 INVVPID): the types the capabilities advertise,
 // invalid descriptors, and #UD where INVVPID is not advertised.
 #include "semantics/cases.h"
+#include "semantics/invalidation_checks.h"
 
 namespace vmxb::semantics {
 namespace {
@@ -29,20 +30,14 @@ constexpr u64 kNonCanonicalAddress = bit(47);  // the lowest, with 48-bit linear
 
 }  // namespace
 
-// INVVPID types 0-3: supported types succeed; others VMfail with error 28, as
-// VMfailInvalid when there is no current VMCS (31.3 INVVPID "Operation").
+// INVVPID types 0-3 (31.3 INVVPID "Operation").
 void invvpid_types(CaseContext& c, bool current_vmcs) {
-  for (u64 type = 0; type < 4; ++type) {
-    const char* name = current_vmcs ? kInvvpidWithVmcs[type] : kInvvpidNoVmcs[type];
-    if (!c.invvpid_exists) {
-      c.suite->skip(name, "INVVPID not advertised (IA32_VMX_PROCBASED_CTLS2 VPID / IA32_VMX_EPT_VPID_CAP[32])");
-      continue;
-    }
-    const bool supported = c.env->caps.ept_vpid_cap & kInvvpidTypeBits[type];
-    const Observation expected = supported ? succeeds() : current_vmcs ? kInvalidOperand : fail_invalid();
-    const InvvpidDescriptor d = make_invvpid_descriptor(kVpid, kLinearAddress);
-    c.suite->check(name, expected, [&]<CaptureStrategy S> { return observe<S>([&] { return invvpid_raw<S>(type, d); }); });
-  }
+  const TypeSweep sweep{kInvvpidTypeBits, kInvvpidWithVmcs, kInvvpidNoVmcs, c.invvpid_exists,
+                        "INVVPID not advertised (IA32_VMX_PROCBASED_CTLS2 VPID / IA32_VMX_EPT_VPID_CAP[32])"};
+  const InvvpidDescriptor d = make_invvpid_descriptor(kVpid, kLinearAddress);
+  check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {
+    return observe<S>([&] { return invvpid_raw<S>(type, d); });
+  });
 }
 
 // Invalid INVVPID descriptors (31.3 INVVPID "Operation": bits 63:16 must be 0;
@@ -85,16 +80,11 @@ void invvpid_invalid_descriptors(CaseContext& c) {
   t.check(names[6], kInvalidOperand, invvpid_case(~u64{0}, kVpid, kLinearAddress));
 }
 
-// Executing INVVPID where the CPU does not advertise it must #UD.
 void invvpid_unadvertised(CaseContext& c) {
-  Suite& t = *c.suite;
-  if (c.invvpid_exists) {
-    t.skip("invvpid_ud_when_not_advertised", "INVVPID is advertised");
-  } else {
-    t.check("invvpid_ud_when_not_advertised", ud(), []<CaptureStrategy S> {
-      return observe<S>([] { return invvpid<S>(InvvpidType::kAllContext, 0); });
-    }, &kBochsInvvpidWithoutVpid);
-  }
+  check_ud_unless_advertised(
+      c, "invvpid_ud_when_not_advertised", c.invvpid_exists, "INVVPID is advertised",
+      []<CaptureStrategy S> { return observe<S>([] { return invvpid<S>(InvvpidType::kAllContext, 0); }); },
+      kBochsInvvpidWithoutVpid);
 }
 
 }  // namespace vmxb::semantics
