@@ -24,6 +24,8 @@ constexpr Deviation kBochsInveptWithoutEpt{succeeds(),
 // hold the page-walk length minus 1, so 4 there asks for a 5-level walk.
 constexpr u64 kReservedMemoryType = 2;
 constexpr u64 kWalkLength5 = u64{5 - 1} << 3;
+// Non-zero bits in INVEPT_DESC[127:64], which the SDM reserves.
+constexpr u64 kReservedDescriptorBits = 0xFFFF;
 
 }  // namespace
 
@@ -65,7 +67,7 @@ void invept_invalid_eptps(CaseContext& c) {
   else t.check(names[2], kInvalidOperand, single(above, 0));
   // 31.3 INVEPT "Operation" reads only INVEPT_DESC[63:0]; bits 127:64 are
   // documented as reserved but not checked.
-  t.check(names[3], succeeds(), single(good, 0xFFFF));
+  t.check(names[3], succeeds(), single(good, kReservedDescriptorBits));
 }
 
 void invept_unadvertised(CaseContext& c) {

@@ -12,8 +12,8 @@ using enum VmInstructionError;
 constexpr u64 kNoSuchFieldEncoding = 0xFFFF;
 static_assert(!vmcs_encoding_well_formed(kNoSuchFieldEncoding));
 
-// In 64-bit mode VMREAD/VMWRITE fail with error 12 when bits 63:32 of the
-// encoding register are not zero (31.3 VMREAD "Operation").
+// In 64-bit mode an encoding with any of bits 63:32 set is an unsupported VMCS
+// component, error 12 (31.3 VMREAD and VMWRITE, "Description").
 constexpr u64 kEncodingBits63To32 = bit(32);
 
 // VMCS and VMXON pointers must be 4-KiB aligned (31.3 VMPTRLD, VMCLEAR: "IF
