@@ -6,7 +6,6 @@
 
 namespace vmxb::image {
 
-void print_cpu_line(const CpuIdentity& id);
 
 namespace {
 

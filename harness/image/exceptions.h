@@ -4,15 +4,11 @@
 // fault (#GP from an absent MSR) and returns the vector instead of crashing.
 #pragma once
 
-#include "primitives/types.h"
+#include "primitives/exception_vector.h"
 
 extern "C" int vmxb_try(void (*fn)(void*), void* arg);
 
 namespace vmxb::image {
-
-inline constexpr int kNoFault = -1;
-inline constexpr int kVectorUd = 6;
-inline constexpr int kVectorGp = 13;
 
 void install_idt();
 

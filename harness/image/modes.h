@@ -5,9 +5,13 @@
 
 namespace vmxb::image {
 
+struct CpuIdentity;
+
 // CPU, CPUID, CR and MSR lines: the raw facts diag decodes.
 void run_probe();
-// The kvm-unit-tests-style semantics suite (harness/semantics).
+// The CPU line every mode starts with (probe.cc).
+void print_cpu_line(const CpuIdentity& id);
+// The semantics suite (semantics/), hosted by semantics_platform.cc.
 bool run_semantics(const Plan& plan);
 // Times the planned operations with the shared core.
 bool run_bench(const Plan& plan);

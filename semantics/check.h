@@ -5,8 +5,9 @@
 // the emulator does exactly what the deviation says.
 #pragma once
 
-#include "harness/image/exceptions.h"
 #include "primitives/instructions.h"
+#include "primitives/vm_instruction_error.h"
+#include "semantics/platform.h"
 
 namespace vmxb::semantics {
 
@@ -15,32 +16,38 @@ namespace vmxb::semantics {
 // expectation, so a wrapper without a working fault path fails its case.
 inline constexpr int kEscapedFixup = 0x100;
 
+// The error number recorded when VMREAD of the VM-instruction error field
+// itself failed after a VMfailValid: no SDM error has this number (31.4).
+inline constexpr u32 kErrorUnreadable = 0xFFFFFFFFu;
+
 // What one execution did.
 struct Observation {
-  int fault = image::kNoFault;  // exception vector (via the wrapper's fixup), or kNoFault
+  int fault = kNoFault;  // exception vector (via the wrapper's fixup), or kNoFault
   VmResult result = VmResult::succeed();
   u32 error = 0;   // VM-instruction error after VMfailValid
   u64 value = 0;   // VMPTRST/VMREAD output on success
   bool check_value = false;
 
   constexpr bool operator==(const Observation& o) const {
-    return fault == o.fault && (fault != image::kNoFault ||
+    return fault == o.fault && (fault != kNoFault ||
                                 (result == o.result && error == o.error && (!check_value || value == o.value)));
   }
 };
 
-constexpr Observation ud() { return {image::kVectorUd, VmResult::succeed(), 0, 0, false}; }
+constexpr Observation ud() { return {exception_vector::kInvalidOpcode, VmResult::succeed(), 0, 0, false}; }
 constexpr Observation succeeds() { return {}; }
-constexpr Observation succeeds_with(u64 value) { return {image::kNoFault, VmResult::succeed(), 0, value, true}; }
-constexpr Observation fail_invalid() { return {image::kNoFault, VmResult::failed(VmFail::Invalid), 0, 0, false}; }
-constexpr Observation fail_valid(u32 error) { return {image::kNoFault, VmResult::failed(VmFail::Valid), error, 0, false}; }
+constexpr Observation succeeds_with(u64 value) { return {kNoFault, VmResult::succeed(), 0, value, true}; }
+constexpr Observation fail_invalid() { return {kNoFault, VmResult::failed(VmFail::Invalid), 0, 0, false}; }
+constexpr Observation fail_valid(VmInstructionError error) {
+  return {kNoFault, VmResult::failed(VmFail::Valid), static_cast<u32>(error), 0, false};
+}
 
 // Runs `op` (returning VmResult, or VmValue<...>) under strategy S, catching
 // exceptions, and reads the error number after VMfailValid.
 template <CaptureStrategy S, typename F>
 Observation observe(F op) {
   Observation o;
-  const int escaped = image::try_call([&] {
+  const int escaped = try_call([&] {
     auto r = op();
     if constexpr (requires { r.status; }) {
       o.result = r.status;
@@ -50,17 +57,17 @@ Observation observe(F op) {
       o.result = r;
     }
   });
-  if (escaped != image::kNoFault) {
+  if (escaped != kNoFault) {
     o.fault = kEscapedFixup + escaped;
     return o;
   }
   if (o.result.faulted()) {
-    o.fault = image::take_fixup_vector();
+    o.fault = platform::take_fixup_vector();
     return o;
   }
   if (o.result.failed_valid()) {
     const auto e = vm_instruction_error<S>();
-    o.error = e.status.ok() ? e.value : 0xFFFFFFFFu;
+    o.error = e.status.ok() ? e.value : kErrorUnreadable;
   }
   return o;
 }

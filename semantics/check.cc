@@ -1,24 +1,41 @@
-#include "harness/semantics/check.h"
-
-#include "harness/image/serial.h"
+#include "semantics/check.h"
 
 namespace vmxb::semantics {
 namespace {
 
-void describe(image::Line& line, const Observation& o) {
-  if (o.fault == image::kVectorUd) {
-    line.text("#UD");
-    return;
+// One output line through the host (platform.h), built by chained calls.
+class Line {
+ public:
+  explicit Line(const char* prefix) { text(prefix); }
+  Line& text(const char* s) {
+    platform::line_text(s);
+    return *this;
   }
-  if (o.fault == image::kVectorGp) {
-    line.text("#GP");
+  Line& dec(u64 v) {
+    platform::line_dec(v);
+    return *this;
+  }
+  Line& hex16(u64 v) {
+    platform::line_hex16(v);
+    return *this;
+  }
+  Line& ch(char c) {
+    const char s[2] = {c, '\0'};
+    return text(s);
+  }
+  void end() { platform::line_end(); }
+};
+
+void describe(Line& line, const Observation& o) {
+  if (const char* mnemonic = exception_mnemonic(o.fault); mnemonic != nullptr) {
+    line.text(mnemonic);
     return;
   }
   if (o.fault >= kEscapedFixup) {
     line.text("exception ").dec(static_cast<u64>(o.fault - kEscapedFixup)).text(" that escaped the wrapper's fixup");
     return;
   }
-  if (o.fault != image::kNoFault) {
+  if (o.fault != kNoFault) {
     line.text("exception ").dec(static_cast<u64>(o.fault));
     return;
   }
@@ -31,19 +48,19 @@ void describe(image::Line& line, const Observation& o) {
 
 void Suite::pass(const char* name) {
   ++tests_;
-  image::Line("PASS: ").text(name).end();
+  Line("PASS: ").text(name).end();
 }
 
 void Suite::skip(const char* name, const char* reason) {
   ++tests_;
   ++skipped_;
-  image::Line("SKIP: ").text(name).text(": ").text(reason).end();
+  Line("SKIP: ").text(name).text(": ").text(reason).end();
 }
 
 void Suite::fail(const char* name, const char* what, const Observation& expected, const Observation& got) {
   ++tests_;
   ++failures_;
-  image::Line line("FAIL: ");
+  Line line("FAIL: ");
   line.text(name).text(": ").text(what).ch(' ');
   describe(line, expected);
   line.text(", got ");
@@ -54,13 +71,13 @@ void Suite::fail(const char* name, const char* what, const Observation& expected
 void Suite::fail_text(const char* name, const char* detail) {
   ++tests_;
   ++failures_;
-  image::Line("FAIL: ").text(name).text(": ").text(detail).end();
+  Line("FAIL: ").text(name).text(": ").text(detail).end();
 }
 
 void Suite::known(const char* name, const Observation& got, const char* rule) {
   ++tests_;
   ++known_;
-  image::Line line("KNOWN: ");
+  Line line("KNOWN: ");
   line.text(name).text(": emulator gives ");
   describe(line, got);
   line.text("; SDM: ").text(rule);
@@ -70,11 +87,11 @@ void Suite::known(const char* name, const Observation& got, const char* rule) {
 void Suite::known_not_run(const char* name, const char* behaviour, const char* rule) {
   ++tests_;
   ++known_;
-  image::Line("KNOWN: ").text(name).text(": not executed: ").text(behaviour).text("; SDM: ").text(rule).end();
+  Line("KNOWN: ").text(name).text(": not executed: ").text(behaviour).text("; SDM: ").text(rule).end();
 }
 
 bool Suite::summary() {
-  image::Line("SUMMARY: ").dec(tests_).text(" tests, ").dec(failures_).text(" failures, ").dec(skipped_)
+  Line("SUMMARY: ").dec(tests_).text(" tests, ").dec(failures_).text(" failures, ").dec(skipped_)
       .text(" skipped, ").dec(known_).text(" known").end();
   return failures_ == 0;
 }

@@ -1,0 +1,43 @@
+// The suite's case groups, one file per instruction group; suite.cc runs them
+// in the order that VMX operation allows (before VMXON, without and with a
+// current VMCS, after VMXOFF).
+#pragma once
+
+#include "semantics/check.h"
+#include "semantics/platform.h"
+
+namespace vmxb::semantics {
+
+struct CaseContext {
+  const Environment* env;
+  Suite* suite;
+  // INVEPT/INVVPID are advertised; otherwise they must raise #UD (31.3).
+  bool invept_exists;
+  bool invvpid_exists;
+};
+
+// VMfailValid(Invalid operand to INVEPT/INVVPID): what INVEPT and INVVPID
+// give for an unsupported type or a bad descriptor with a current VMCS (31.3).
+inline constexpr Observation kInvalidOperand = fail_valid(VmInstructionError::kInvalidInveptInvvpidOperand);
+
+// vmx_operation_cases.cc: #UD outside VMX operation (31.3, each instruction's
+// "#UD If not in VMX operation"), with CR4.VMXE clear or set.
+void before_vmxon(CaseContext& c, bool cr4_vmxe);
+void after_vmxoff(CaseContext& c);
+
+// vmcs_cases.cc: VMXON, VMPTRLD, VMPTRST, VMCLEAR, VMREAD, VMWRITE, VMCALL and
+// VMFUNC without, then with, a current VMCS.
+void without_current_vmcs(CaseContext& c);
+void vmcs_errors(CaseContext& c);
+
+// invept_cases.cc
+void invept_types(CaseContext& c, bool current_vmcs);
+void invept_invalid_eptps(CaseContext& c);
+void invept_unadvertised(CaseContext& c);
+
+// invvpid_cases.cc
+void invvpid_types(CaseContext& c, bool current_vmcs);
+void invvpid_invalid_descriptors(CaseContext& c);
+void invvpid_unadvertised(CaseContext& c);
+
+}  // namespace vmxb::semantics

@@ -1,0 +1,45 @@
+// What INVEPT and INVVPID cases have in common (Vol. 3C 31.3): a sweep over
+// types 0-3, in which an advertised type succeeds and any other VMfails with
+// error 28 (VMfailInvalid without a current VMCS), and the #UD where the
+// instruction is not advertised at all.
+#pragma once
+
+#include "semantics/cases.h"
+
+namespace vmxb::semantics {
+
+inline constexpr int kSweptTypes = 4;
+
+struct TypeSweep {
+  const u64 (&type_bits)[kSweptTypes];  // IA32_VMX_EPT_VPID_CAP bit per type; 0: no such type
+  const char* const (&with_current_vmcs)[kSweptTypes];
+  const char* const (&without_current_vmcs)[kSweptTypes];
+  bool exists;
+  const char* not_advertised;  // the SKIP reason when the instruction does not exist
+};
+
+// `execute` is a template lambda: []<CaptureStrategy S>(u64 type) -> Observation.
+template <typename Execute>
+void check_types(CaseContext& c, const TypeSweep& sweep, bool current_vmcs, Execute execute) {
+  for (u64 type = 0; type < kSweptTypes; ++type) {
+    const char* name = current_vmcs ? sweep.with_current_vmcs[type] : sweep.without_current_vmcs[type];
+    if (!sweep.exists) {
+      c.suite->skip(name, sweep.not_advertised);
+      continue;
+    }
+    const bool supported = sweep.type_bits[type] != 0 && (c.env->caps.ept_vpid_cap & sweep.type_bits[type]);
+    const Observation expected = supported ? succeeds() : current_vmcs ? kInvalidOperand : fail_invalid();
+    c.suite->check(name, expected, [&]<CaptureStrategy S> { return execute.template operator()<S>(type); });
+  }
+}
+
+// An instruction the CPU does not advertise must raise #UD; `deviation` is
+// what an emulator that executes it anyway does instead.
+template <typename Run>
+void check_ud_unless_advertised(CaseContext& c, const char* name, bool advertised, const char* advertised_reason,
+                                Run run, const Deviation& deviation) {
+  if (advertised) c.suite->skip(name, advertised_reason);
+  else c.suite->check(name, ud(), run, &deviation);
+}
+
+}  // namespace vmxb::semantics
