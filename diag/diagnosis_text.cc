@@ -108,7 +108,7 @@ void msr_section(std::ostringstream& o, const DecodedMsr& d, bool from_cpuinfo) 
   if (!d.undocumented.empty()) o << "  set bits no table names: " << ranges(d.undocumented) << "\n";
 }
 
-std::string inv_types(const std::vector<InvType>& types) {
+std::string inv_types(const std::vector<InvTypeSupport>& types) {
   std::string s;
   for (const auto& t : types)
     s += (s.empty() ? "" : ", ") + std::string("type ") + std::to_string(t.type) + " " + t.name + " " +
