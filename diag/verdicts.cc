@@ -68,8 +68,9 @@ Verdict vmx_usable(const Snapshot& s) {
     if (!bad.empty()) bad += "; ";
     if (!lock)
       bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
-             " is not locked: VMXON raises #GP until it is locked with bit 2 set (Linux locks it at boot "
-             "when built with KVM_INTEL)";
+             " is not locked: VMXON raises #GP until it is locked with bit " +
+             std::to_string(feature_control::kVmxOutsideSmx.bit) +
+             " set (Linux locks it at boot when built with KVM_INTEL)";
     else
       bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
              " is locked with VMX outside SMX disabled: disabled by firmware (enable VT-x in the firmware setup)";
@@ -78,7 +79,7 @@ Verdict vmx_usable(const Snapshot& s) {
     v.value = false;
     v.why = bad;
   } else if (unknown) {
-    v.why = "IA32_FEATURE_CONTROL (0x3a) could not be read (" + unread +
+    v.why = "IA32_FEATURE_CONTROL (" + hex(msr::kFeatureControl) + ") could not be read (" + unread +
             "), although the capability MSRs were: whether firmware enabled VMX is unknown";
   } else {
     v.value = true;
