@@ -89,9 +89,8 @@ namespace detail {
 // "CPUID.1:ECX.VMX[bit 5] = 0: ..." from the handle.
 constexpr FixedText<96> no_vmx_reason() {
   FixedText<96> t;
-  t.add("CPUID.").add_hex(cpuid::kVmx.leaf).add(cpuid::kVmx.leaf > 9 ? "H:" : ":");
-  t.add(cpuid_reg_name(cpuid::kVmx.reg)).add(".").add(cpuid::kVmx.name).add("[bit ").add_dec(cpuid::kVmx.bit);
-  t.add("] = 0: this CPU (or its hypervisor) offers no VMX");
+  add_cpuid_citation(t, cpuid::kVmx, {.with_name = true, .bit_word = true});
+  t.add(" = 0: this CPU (or its hypervisor) offers no VMX");
   return t;
 }
 inline constexpr FixedText<96> kNoVmxReason = no_vmx_reason();

@@ -32,10 +32,9 @@ std::string msr_bit_name(u32 index, unsigned bit) {
 }
 
 std::string cpuid_citation(const CpuidBit& b, bool with_name) {
-  std::string leaf = b.leaf > 9 ? hex(b.leaf).substr(2) + "h" : std::to_string(b.leaf);
-  for (auto& ch : leaf) ch = static_cast<char>(ch >= 'a' && ch <= 'f' ? ch - 'a' + 'A' : ch);
-  return "CPUID." + leaf + ":" + cpuid_reg_name(b.reg) + (with_name ? std::string(".") + b.name : "") + "[" +
-         std::to_string(b.bit) + "]";
+  FixedText<64> t;
+  add_cpuid_citation(t, b, {.with_name = with_name});
+  return t.c_str();
 }
 
 ValueOf values_of(const CpuState& cpu) {

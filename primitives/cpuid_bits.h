@@ -3,6 +3,7 @@
 // image, the kernel module and diag alike.
 #pragma once
 
+#include "primitives/fixed_text.h"
 #include "primitives/types.h"
 
 namespace vmxb {
@@ -44,5 +45,20 @@ inline constexpr CpuidBit kNx{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 20,
 inline constexpr CpuidBit kRdtscp{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 27, "RDTSCP"};
 inline constexpr CpuidBit kLongMode{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 29, "LM"};
 }  // namespace cpuid
+
+// How a citation of a CPUID bit is written.
+struct CpuidCitation {
+  bool with_name = true;   // "CPUID.1:ECX.VMX[5]" rather than "CPUID.1:ECX[5]"
+  bool bit_word = false;   // "[bit 5]" rather than "[5]"
+};
+
+// "CPUID.1:ECX.VMX[5]", "CPUID.80000001H:EDX.LM[29]": a CPUID bit cited as the
+// SDM does, from its handle.
+template <usize N>
+constexpr FixedText<N>& add_cpuid_citation(FixedText<N>& t, const CpuidBit& b, CpuidCitation style = {}) {
+  t.add("CPUID.").add_hex(b.leaf).add(b.leaf > 9 ? "H:" : ":").add(cpuid_reg_name(b.reg));
+  if (style.with_name) t.add(".").add(b.name);
+  return t.add(style.bit_word ? "[bit " : "[").add_dec(b.bit).add("]");
+}
 
 }  // namespace vmxb

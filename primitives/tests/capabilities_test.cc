@@ -235,5 +235,15 @@ TEST(CapabilitiesTest, CpuidAndControlRegisterBitsAreTheSdms) {
   EXPECT_EQ(cr0::kPe.mask() | cr0::kNe.mask() | cr0::kPg.mask(), 0x80000021ull);
 }
 
+TEST(CapabilitiesTest, CpuidCitationsAreWrittenAsTheSdmDoes) {
+  FixedText<64> a, b, c;
+  add_cpuid_citation(a, cpuid::kVmx);
+  EXPECT_STREQ(a.c_str(), "CPUID.1:ECX.VMX[5]");
+  add_cpuid_citation(b, cpuid::kLongMode, {.with_name = false, .bit_word = true});
+  EXPECT_STREQ(b.c_str(), "CPUID.80000001H:EDX[bit 29]");
+  add_cpuid_citation(c, cpuid::kHypervisor, {.with_name = false});
+  EXPECT_STREQ(c.c_str(), "CPUID.1:ECX[31]");
+}
+
 }  // namespace
 }  // namespace vmxb
