@@ -51,8 +51,8 @@ inline constexpr CrBit kPke{22, "PKE"};
 inline constexpr CrBit kCet{23, "CET"};
 inline constexpr CrBit kPks{24, "PKS"};
 inline constexpr CrBit kUintr{25, "UINTR"};
-inline constexpr CrBit kLamSup{28, "LAM_SUP"};
-inline constexpr CrBit kFred{32, "FRED"};
+inline constexpr CrBit kLamSup{28, "LAM_SUP"};  // linear-address masking for supervisor pointers
+inline constexpr CrBit kFred{32, "FRED"};        // FRED specification: the first CR4 bit above 31
 }  // namespace cr4
 
 inline constexpr CrBit kCr4Bits[] = {

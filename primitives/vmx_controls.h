@@ -170,7 +170,10 @@ inline constexpr ReservedBits kExitReserved[] = {
 };
 
 // Secondary VM-exit controls (Table 25-14). IA32_VMX_EXIT_CTLS2 reports 64
-// allowed-1 bits and no allowed-0 half, like IA32_VMX_PROCBASED_CTLS3.
+// allowed-1 bits and no allowed-0 half, like IA32_VMX_PROCBASED_CTLS3. Bits 0
+// and 1 come with FRED (Intel's FRED specification, VMX interactions; Linux's
+// SECONDARY_VM_EXIT_SAVE/LOAD_IA32_FRED), bit 3 with CET supervisor shadow
+// stacks; bit 2 and bits 63:4 are reserved.
 namespace exit_ctls2 {
 inline constexpr CapBit kSaveFred{msr::kVmxExitCtls2, 0, "Save IA32_FRED"};
 inline constexpr CapBit kLoadFred{msr::kVmxExitCtls2, 1, "Load IA32_FRED"};
@@ -198,7 +201,7 @@ inline constexpr CapBit kLoadUinv = ctl(19, "Load UINV");
 inline constexpr CapBit kLoadCetState = ctl(20, "Load CET state");
 inline constexpr CapBit kLoadLbrCtl = ctl(21, "Load guest IA32_LBR_CTL");
 inline constexpr CapBit kLoadPkrs = ctl(22, "Load PKRS");
-inline constexpr CapBit kLoadFred = ctl(23, "Load IA32_FRED");
+inline constexpr CapBit kLoadFred = ctl(23, "Load IA32_FRED");  // FRED specification (VM_ENTRY_LOAD_IA32_FRED)
 }  // namespace entry_ctls
 
 inline constexpr CapBit kEntryBits[] = {
