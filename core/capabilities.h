@@ -1,5 +1,5 @@
 // What the processor allows, read from the capability MSRs, and the gate every
-// operation passes before it executes (SDM Vol. 3C, Appendix A; INVEPT/INVVPID
+// operation passes before it executes (SDM Vol. 3D, Appendix A; INVEPT/INVVPID
 // #UD conditions in 31.3).
 #pragma once
 
@@ -150,7 +150,7 @@ inline const char* missing_requirement(u32 needs, const VmxCapabilities& c) {
   return nullptr;
 }
 
-// CR0/CR4 values for VMX operation (23.8 "Restrictions on VMX Operation"):
+// CR0/CR4 values for VMX operation (24.8 "Restrictions on VMX Operation"):
 // bits set in FIXED0 must be 1, bits clear in FIXED1 must be 0.
 constexpr u64 apply_fixed_bits(u64 cr, u64 fixed0, u64 fixed1) { return (cr | fixed0) & fixed1; }
 constexpr bool satisfies_fixed_bits(u64 cr, u64 fixed0, u64 fixed1) { return apply_fixed_bits(cr, fixed0, fixed1) == cr; }

@@ -1,4 +1,4 @@
-// Table-driven decoding of the capability MSRs (SDM Vol. 3C Appendix A),
+// Table-driven decoding of the capability MSRs (SDM Vol. 3D Appendix A),
 // QEMU vmxcap style: the tables in primitives/vmx_capabilities.h say which
 // bits and fields exist and what they are called; this file only knows the
 // MSR layouts (MsrLayout) and how each layout is read.

@@ -1,5 +1,5 @@
 // Which capability MSRs exist, decided only from capabilities already read
-// (SDM Vol. 3C Appendix A; Vol. 4 Table 2-2 for IA32_FEATURE_CONTROL). diag
+// (SDM Vol. 3D Appendix A; Vol. 4 Table 2-2 for IA32_FEATURE_CONTROL). diag
 // never reads an MSR whose existence is not implied: on real hardware that
 // RDMSR would #GP, and under a nested hypervisor it may return garbage.
 #pragma once

@@ -1,5 +1,5 @@
 // CR0 and CR4 bits (SDM Vol. 3A 2.5 "Control Registers"): the bits VMX
-// operation constrains (IA32_VMX_CR0/CR4_FIXED0/1, Vol. 3C A.7, A.8) and the
+// operation constrains (IA32_VMX_CR0/CR4_FIXED0/1, Vol. 3D A.7, A.8) and the
 // ones the image and the kernel module set.
 #pragma once
 

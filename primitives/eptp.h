@@ -1,6 +1,6 @@
 // The extended-page-table pointer (SDM Vol. 3C, 25.6.11 "Extended-Page-Table
 // Pointer (EPTP)", Table 25-9), built and checked against IA32_VMX_EPT_VPID_CAP
-// and MAXPHYADDR the way VM entry and INVEPT check it (28.2.1.1, 31.3 INVEPT).
+// and MAXPHYADDR the way VM entry and INVEPT check it (27.2.1.1, 31.3 INVEPT).
 //
 //   2:0   EPT paging-structure memory type: 0 = UC, 6 = WB
 //   5:3   page-walk length minus 1 (3 = 4 levels, 4 = 5 levels)

@@ -1,5 +1,5 @@
 // INVEPT and INVVPID types and the IA32_VMX_EPT_VPID_CAP bit that advertises
-// each (SDM Vol. 3C 31.3 "INVEPT", "INVVPID"; A.10): one table per
+// each (SDM Vol. 3C 31.3, instructions INVEPT and INVVPID; A.10): one table per
 // instruction, used for gating (core/capabilities.h), by the semantics suite
 // and by diag. A type not in its table is reserved and VMfailValid(28).
 #pragma once

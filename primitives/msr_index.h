@@ -1,5 +1,5 @@
 // The indices of IA32_FEATURE_CONTROL and the VMX capability MSRs (SDM Vol. 4
-// Table 2-2; Vol. 3C Appendix A).
+// Table 2-2; Vol. 3D Appendix A).
 #pragma once
 
 #include "primitives/types.h"

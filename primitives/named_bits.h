@@ -23,7 +23,7 @@ constexpr Span<T> table(const T (&entries)[N]) {
   return {entries, N};
 }
 
-// Allowed-1 settings are the high half of a control MSR (SDM Vol. 3C A.3).
+// Allowed-1 settings are the high half of a control MSR (SDM Vol. 3D A.3).
 inline constexpr unsigned kAllowed1Shift = 32;
 
 enum class BitKind : u8 {

@@ -1,4 +1,4 @@
-// VMX capability MSRs as data (SDM Vol. 3C, Appendix A "VMX Capability
+// VMX capability MSRs as data (SDM Vol. 3D, Appendix A "VMX Capability
 // Reporting Facility", and Vol. 4 Table 2-2 for IA32_FEATURE_CONTROL).
 //
 // Every bit of every MSR is either a named handle (a CapBit, a FieldName or,

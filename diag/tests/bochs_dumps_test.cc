@@ -1,6 +1,6 @@
 // Decoding of dumps the boot image took under Bochs (`diag --bochs MODEL
 // --dump diag/testdata/MODEL.json`), against decodings worked out by hand from
-// the raw values and the SDM (Vol. 3C Appendix A), not from diag's output.
+// the raw values and the SDM (Vol. 3D Appendix A), not from diag's output.
 // Settings: y = may be 0 or 1, n = must be 0, f = must be 1 (forced),
 // d = default1 control: 1 in the legacy MSR, clearable through the TRUE MSR.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The capability tables against the SDM's bit positions (Vol. 3C, Appendix A),
+// The capability tables against the SDM's bit positions (Vol. 3D, Appendix A),
 // checked with MSR values Bochs corei7_skylake_x reports in ring 0.
 #include <gtest/gtest.h>
 
