@@ -13,6 +13,7 @@
 #include "bench/exit_codes.h"
 #include "core/operations.h"
 #include "core/run_operation.h"
+#include "vmxbench_abi_core.h"
 #include "vmxbench_op_table.h"
 
 namespace vmxb::bench {

@@ -21,15 +21,6 @@ namespace {
 using namespace vmxb;
 using namespace vmxb::core;
 
-static_assert(VMXB_SESSION_OK == static_cast<int>(OpStatus::kOk));
-static_assert(VMXB_SESSION_UNSUPPORTED == static_cast<int>(OpStatus::kUnsupported));
-static_assert(VMXB_SESSION_VMFAIL_INVALID == static_cast<int>(OpStatus::kVmFailInvalid));
-static_assert(VMXB_SESSION_VMFAIL_VALID == static_cast<int>(OpStatus::kVmFailValid));
-static_assert(VMXB_SESSION_BAD_ARGUMENT == static_cast<int>(OpStatus::kBadArgument));
-static_assert(VMXB_SESSION_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
-static_assert(VMXB_SESSION_FAULT == static_cast<int>(OpStatus::kFault));
-static_assert(VMXB_SESSION_ABORTED == static_cast<int>(OpStatus::kAborted));
-
 constexpr u64 kCr4Vmxe = bit(13);           // CR4.VMXE (Vol. 3A, 2.5)
 constexpr u64 kBasicAddresses32 = bit(48);  // IA32_VMX_BASIC[48] (A.1)
 constexpr u32 kMemoryTypeWriteBack = 6;     // IA32_VMX_BASIC[53:50] (A.1)
