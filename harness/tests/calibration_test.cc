@@ -12,13 +12,8 @@ namespace vmxb::harness {
 namespace {
 
 using testing::boot;
+using testing::find_op;
 using testing::joined;
-
-const OpResult* find(const ImageReport& r, const std::string& name) {
-  for (const auto& op : r.ops)
-    if (op.name == name) return &op;
-  return nullptr;
-}
 
 class CalibrationTest : public ::testing::TestWithParam<const char*> {};
 
@@ -43,14 +38,14 @@ TEST_P(CalibrationTest, KNopsCostExactlyKTicks) {
   for (const auto& [name, k] : rows) plan.push_back({name, 64, 8});
   const auto r = boot(GetParam(), make_plan(PlanMode::kBench, plan));
   ASSERT_TRUE(r.run.completed) << r.run.error;
-  const OpResult* empty = find(r.report, "empty");
+  const OpResult* empty = find_op(r.report, "empty");
   ASSERT_NE(empty, nullptr) << joined(r.run.lines);
   ASSERT_EQ(empty->samples.size(), 64u);
   const uint64_t overhead = empty->samples.front();
   for (uint64_t s : empty->samples) ASSERT_EQ(s, overhead) << "the empty body must be deterministic";
   EXPECT_GT(overhead, 0u);
   for (const auto& [name, k] : rows) {
-    const OpResult* op = find(r.report, name);
+    const OpResult* op = find_op(r.report, name);
     ASSERT_NE(op, nullptr) << name;
     EXPECT_EQ(op->status, "ok");
     ASSERT_EQ(op->samples.size(), 64u);

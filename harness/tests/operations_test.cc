@@ -10,6 +10,7 @@ namespace vmxb::harness {
 namespace {
 
 using testing::boot;
+using testing::find_op;
 using testing::joined;
 
 constexpr unsigned kIterations = 16;
@@ -18,12 +19,6 @@ std::string plan_of_every_operation() {
   std::vector<PlanOp> ops;
   for (const auto& op : core::kOperations) ops.push_back({op.name, kIterations, 2});
   return make_plan(PlanMode::kBench, ops);
-}
-
-const OpResult* find(const ImageReport& r, const std::string& name) {
-  for (const auto& op : r.ops)
-    if (op.name == name) return &op;
-  return nullptr;
 }
 
 TEST(Operations, EveryRowRunsOnSkylakeX) {
@@ -44,7 +39,7 @@ TEST(Operations, WithoutVmxOnlyTheRowsNeedingVmxRootAreUnsupported) {
   ASSERT_TRUE(r.run.completed) << r.run.error;
   ASSERT_EQ(r.report.ops.size(), array_size(core::kOperations)) << joined(r.run.lines);
   for (const auto& info : core::kOperations) {
-    const OpResult* op = find(r.report, info.name);
+    const OpResult* op = find_op(r.report, info.name);
     ASSERT_NE(op, nullptr) << info.name;
     const bool needs_vmx = (info.needs & core::kNeedsVmxRoot) != 0;
     EXPECT_EQ(op->status, needs_vmx ? "unsupported" : "ok") << info.name << ": " << op->reason;
@@ -62,7 +57,7 @@ TEST(Operations, VmreadExitReasonReadsAnExitInformationField) {
   EXPECT_EQ(row->needs, static_cast<u32>(core::kNeedsVmxRoot));
   const auto r = boot("corei7_skylake_x", make_plan(PlanMode::kBench, {{"vmread_exit_reason", kIterations, 2}}));
   ASSERT_TRUE(r.run.completed) << r.run.error;
-  const OpResult* op = find(r.report, "vmread_exit_reason");
+  const OpResult* op = find_op(r.report, "vmread_exit_reason");
   ASSERT_NE(op, nullptr) << joined(r.run.lines);
   EXPECT_EQ(op->status, "ok") << op->reason;
   EXPECT_EQ(op->vm_error, 0u);
