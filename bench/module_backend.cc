@@ -13,6 +13,8 @@
 #include "bench/exit_codes.h"
 #include "core/operations.h"
 #include "core/run_operation.h"
+#include "primitives/control_registers.h"
+#include "vmxbench_abi_core.h"
 #include "vmxbench_op_table.h"
 
 namespace vmxb::bench {
@@ -60,7 +62,6 @@ std::string cpu_model_name(const std::string& path) {
   return "";
 }
 
-constexpr uint64_t kCr4Vmxe = uint64_t{1} << 13;  // CR4.VMXE: the only CR4 bit a RUN touches
 
 constexpr const char* kKvmAdvice =
     "close the VMs, or unload kvm_intel (modprobe -r kvm_intel), or on Linux >= 6.12 keep KVM from "
@@ -203,7 +204,7 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     out.status = core::op_status_name(static_cast<core::OpStatus>(r.status));
     out.vm_error = r.vm_error;
     out.reason = std::string(r.reason, strnlen(r.reason, sizeof r.reason));
-    if ((r.cr4_before ^ r.cr4_after) & kCr4Vmxe)
+    if ((r.cr4_before ^ r.cr4_after) & vmxb::cr4::kVmxe.mask())  // the only CR4 bit a RUN touches
       out.reason += (out.reason.empty() ? "" : "; ") + std::string("CR4 changed from ") + hex(r.cr4_before) + " to " +
                     hex(r.cr4_after) + " (module bug)";
     out.samples.resize(r.samples_written);

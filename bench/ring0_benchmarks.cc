@@ -10,7 +10,10 @@
 namespace vmxb::bench {
 namespace {
 
-constexpr const char* kOverheadOp = "empty";
+// Names from the core's table, not copies of them.
+constexpr const char* kOverheadOp = core::operation_info(core::OpId::kEmpty).name;
+constexpr const char* kInveptSingleOp = core::operation_info(core::OpId::kInveptSingleContext).name;
+constexpr const char* kInveptGlobalOp = core::operation_info(core::OpId::kInveptGlobal).name;
 constexpr const char* kNameSuffix = "/iterations:1/manual_time";
 
 uint64_t median_of(const std::vector<uint64_t>& samples) {
@@ -121,10 +124,10 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       state.counters["overhead_ticks"] = static_cast<double>(r.overhead_median);
       state.counters["samples"] = static_cast<double>(s.count);
       if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
-      if (op == "invept_global") {
+      if (op == kInveptGlobalOp) {
         // INVEPT global next to single-context, as a ratio of medians.
         // The single-context row ran just before (table order): reuse its samples.
-        const Ring0Runs::Result single = runs.latest("invept_single_context");
+        const Ring0Runs::Result single = runs.latest(kInveptSingleOp);
         if (single.run != nullptr && single.run->status == "ok") {
           const SampleSummary ss = summarize(subtract_overhead(single.run->samples, single.overhead_median));
           if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;

@@ -152,56 +152,37 @@ __attribute__((always_inline)) inline VmResult nops() {
   return VmResult::succeed();
 }
 
+// VMXOFF then VMXON (row vmxoff_vmxon). After a failed VMXON the CPU is out
+// of VMX operation: say so through *vmx_lost and report VMfailInvalid, so that
+// nothing VMREADs the VM-instruction error.
+__attribute__((always_inline)) inline VmResult vmxoff_then_vmxon(PhysAddr vmxon_region, bool* vmx_lost) {
+  const VmResult off = vmxoff();
+  if (!off.ok()) return off;
+  const VmResult on = vmxon(vmxon_region);
+  if (!on.ok()) *vmx_lost = true;
+  return on.ok() ? on : VmResult::failed(VmFail::Invalid);
+}
+
+// One case per row of core/operation_rows.h. Each body becomes a lambda that
+// copies the operands it names, so measure() inlines it into the timed loop.
 template <TscEnd E>
 RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, u64* samples, const ChunkHooks& hooks,
-                    const ChunkVmcs& vmcs, bool& vmx_lost) {
+                    const ChunkVmcs& vmcs, bool& vmx_lost_flag) {
   const auto run = [&](auto body) { return measure<E>(body, req, samples, hooks, vmcs); };
-  const Eptp eptp = ctx.eptp;
-  const u16 vpid = ctx.vpid;
-  const u64 la = ctx.linear_address;
+  // The operands the bodies may name (operation_rows.h).
+  [[maybe_unused]] const Eptp eptp = ctx.eptp;
+  [[maybe_unused]] const u16 vpid = ctx.vpid;
+  [[maybe_unused]] const u64 linear_address = ctx.linear_address;
+  [[maybe_unused]] const PhysAddr current_vmcs = ctx.vmcs;
+  [[maybe_unused]] const PhysAddr other_vmcs = ctx.vmcs_other;
+  [[maybe_unused]] const PhysAddr vmxon_region = ctx.vmxon_region;
+  [[maybe_unused]] bool* const vmx_lost = &vmx_lost_flag;
   switch (req.op) {
-    case OpId::kEmpty: return run([] { return VmResult::succeed(); });
-    case OpId::kNop1: return run([] { return nops<1>(); });
-    case OpId::kNop10: return run([] { return nops<10>(); });
-    case OpId::kNop100: return run([] { return nops<100>(); });
-    case OpId::kInveptSingleContext: return run([eptp] { return invept_single_context(eptp); });
-    case OpId::kInveptGlobal: return run([] { return invept_global(); });
-    case OpId::kInvvpidIndividualAddress:
-      return run([vpid, la] { return invvpid(InvvpidType::kIndividualAddress, vpid, la); });
-    case OpId::kInvvpidSingleContext: return run([vpid] { return invvpid(InvvpidType::kSingleContext, vpid); });
-    case OpId::kInvvpidAllContext: return run([] { return invvpid(InvvpidType::kAllContext, 0); });
-    case OpId::kInvvpidSingleContextRetainingGlobals:
-      return run([vpid] { return invvpid(InvvpidType::kSingleContextRetainingGlobals, vpid); });
-    case OpId::kVmread: return run([] { return vmread(vmcs::kGuestRip).status; });
-    case OpId::kVmwrite: return run([] { return vmwrite(vmcs::kGuestRip, u64{0x1000}); });
-    case OpId::kVmptrld: {
-      const PhysAddr vmcs = ctx.vmcs;
-      return run([vmcs] { return vmptrld(vmcs); });
-    }
-    case OpId::kVmptrst: return run([] { return vmptrst().status; });
-    case OpId::kVmclear: {
-      const PhysAddr other = ctx.vmcs_other;
-      return run([other] { return vmclear(other); });
-    }
-    case OpId::kVmxoffVmxon: {
-      const PhysAddr region = ctx.vmxon_region;
-      return run([region, &vmx_lost] {
-        const VmResult off = vmxoff();
-        if (!off.ok()) return off;
-        const VmResult on = vmxon(region);
-        // Out of VMX operation now: report VMfailInvalid so nothing VMREADs the error.
-        if (!on.ok()) vmx_lost = true;
-        return on.ok() ? on : VmResult::failed(VmFail::Invalid);
-      });
-    }
-    case OpId::kCaptureSeparatePushf:
-      return run([] { return vmread<CaptureStrategy::kSeparatePushf>(vmcs::kGuestRip).status; });
-    case OpId::kCapturePushfInAsm:
-      return run([] { return vmread<CaptureStrategy::kPushfInAsm>(vmcs::kGuestRip).status; });
-    case OpId::kCaptureFlagOutputs:
-      return run([] { return vmread<CaptureStrategy::kFlagOutputs>(vmcs::kGuestRip).status; });
-    case OpId::kCaptureAsmGoto:
-      return run([] { return vmread<CaptureStrategy::kAsmGoto>(vmcs::kGuestRip).status; });
+#define VMXB_OPERATION(Id, name, needs, what, ...) \
+  case OpId::k##Id:                                \
+    return run([=] { return __VA_ARGS__; });
+#include "core/operation_rows.h"
+#undef VMXB_OPERATION
     case OpId::kCount: break;
   }
   return {OpStatus::kBadArgument, 0, 0, "unknown operation"};

@@ -1,37 +1,51 @@
 // The measurement arithmetic, proven under Bochs where the TSC advances by
 // exactly one per instruction: a body of k NOPs must cost exactly k ticks more
 // than the empty body, sample for sample, on the RDTSCP path (skylake_x) and
-// the LFENCE;RDTSC path of CPUs without RDTSCP (core2_penryn).
+// the LFENCE;RDTSC path of CPUs without RDTSCP (core2_penryn). The bodies are
+// the table's nop_<N> rows (core::nop_count).
+#include <algorithm>
+
+#include "core/operations.h"
 #include "harness/tests/image_runs.h"
 
 namespace vmxb::harness {
 namespace {
 
 using testing::boot;
+using testing::find_op;
 using testing::joined;
-
-const OpResult* find(const ImageReport& r, const std::string& name) {
-  for (const auto& op : r.ops)
-    if (op.name == name) return &op;
-  return nullptr;
-}
 
 class CalibrationTest : public ::testing::TestWithParam<const char*> {};
 
+// Every calibration row of the core's table with its instruction count.
+std::vector<std::pair<std::string, uint64_t>> calibration_rows() {
+  std::vector<std::pair<std::string, uint64_t>> rows;
+  for (const auto& op : core::kOperations)
+    if (core::nop_count(op) > 0) rows.emplace_back(op.name, core::nop_count(op));
+  return rows;
+}
+
+TEST(CalibrationRows, AreTheNopRowsWithTheirCounts) {
+  const auto rows = calibration_rows();
+  for (const auto& want : std::vector<std::pair<std::string, uint64_t>>{{"nop_1", 1}, {"nop_10", 10}, {"nop_100", 100}})
+    EXPECT_NE(std::find(rows.begin(), rows.end(), want), rows.end()) << want.first;
+}
+
 TEST_P(CalibrationTest, KNopsCostExactlyKTicks) {
-  const auto r = boot(GetParam(), make_plan(PlanMode::kBench, {{"empty", 64, 8},
-                                                               {"nop_1", 64, 8},
-                                                               {"nop_10", 64, 8},
-                                                               {"nop_100", 64, 8}}));
+  const auto rows = calibration_rows();
+  ASSERT_GE(rows.size(), 3u);
+  std::vector<PlanOp> plan{{"empty", 64, 8}};
+  for (const auto& [name, k] : rows) plan.push_back({name, 64, 8});
+  const auto r = boot(GetParam(), make_plan(PlanMode::kBench, plan));
   ASSERT_TRUE(r.run.completed) << r.run.error;
-  const OpResult* empty = find(r.report, "empty");
+  const OpResult* empty = find_op(r.report, "empty");
   ASSERT_NE(empty, nullptr) << joined(r.run.lines);
   ASSERT_EQ(empty->samples.size(), 64u);
   const uint64_t overhead = empty->samples.front();
   for (uint64_t s : empty->samples) ASSERT_EQ(s, overhead) << "the empty body must be deterministic";
   EXPECT_GT(overhead, 0u);
-  for (const auto& [name, k] : std::vector<std::pair<std::string, uint64_t>>{{"nop_1", 1}, {"nop_10", 10}, {"nop_100", 100}}) {
-    const OpResult* op = find(r.report, name);
+  for (const auto& [name, k] : rows) {
+    const OpResult* op = find_op(r.report, name);
     ASSERT_NE(op, nullptr) << name;
     EXPECT_EQ(op->status, "ok");
     ASSERT_EQ(op->samples.size(), 64u);

@@ -24,6 +24,13 @@ inline BootResult boot(const std::string& model, const std::string& plan, std::c
   return r;
 }
 
+// The result of the operation `name`, or nullptr when the image reported none.
+inline const OpResult* find_op(const ImageReport& r, const std::string& name) {
+  for (const auto& op : r.ops)
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
 inline std::string joined(const std::vector<std::string>& lines) {
   std::string s;
   for (const auto& l : lines) s += l + "\n";

@@ -1,13 +1,16 @@
 # Sourced by guest_init.sh when the image holds //bench: bench with the module
 # backend, inside the guest. Small counts: Bochs runs ~50 MIPS. The JSON goes
-# to the host between BENCH-JSON-BEGIN/END lines (check_bench_json.sh checks it).
-BENCH_FILTER='^ring0/(invept_single_context|invept_global|invvpid_single_context|vmread|vmxoff_vmxon)/'
+# to the host between BENCH-JSON-BEGIN/END lines, after the BENCH-OPS line that
+# names the rows asked for (check_bench_json.sh checks both).
+BENCH_OPS="invept_single_context invept_global invvpid_single_context vmread vmxoff_vmxon"
+BENCH_FILTER="^ring0/($(echo $BENCH_OPS | tr ' ' '|'))/"
 bench_run() {  # bench_run OUT ERR   (the module backend, JSON, small counts)
   bench --backend=module --benchmark_format=json --benchmark_filter="$BENCH_FILTER" \
     --vmxbench_iterations=50 --vmxbench_warmup=5 > "$1" 2> "$2"
 }
 
 bench_run /tmp/bench.json /tmp/bench.err; rc=$?
+echo "VMXB-E2E BENCH-OPS $BENCH_OPS"
 echo "BENCH-JSON-BEGIN"
 cat /tmp/bench.json
 echo "BENCH-JSON-END"

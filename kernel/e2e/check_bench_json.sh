@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the JSON that //bench printed inside the guest (between BENCH-JSON-BEGIN
 # and BENCH-JSON-END in the serial log): the module backend's rows, one per
-# requested operation, without errors, with the sample count asked for and
+# operation on the guest's "VMXB-E2E BENCH-OPS" line (bench_checks.sh), without errors, with the sample count asked for and
 # plausible tick statistics, and the module's context keys.
 #   check_bench_json.sh SERIAL_LOG          exit 0 ok, 1 not
 set -euo pipefail
@@ -24,7 +24,10 @@ for key, want in {"vmxbench_backend": "module", "vmxbench_emulated": "no", "vmxb
 for key in ("vmxbench_module_kernel", "vmxbench_module_microcode", "vmxbench_module_abi", "tsc_hz"):
     if not ctx.get(key):
         problems.append(f"context {key} missing")
-want_ops = {"invept_single_context", "invept_global", "invvpid_single_context", "vmread", "vmxoff_vmxon"}
+bench_ops = [l.split(" ", 2)[2] for l in text.splitlines() if l.startswith("VMXB-E2E BENCH-OPS ")]
+want_ops = set(bench_ops[0].split()) if bench_ops else set()
+if not want_ops:
+    problems.append("no 'VMXB-E2E BENCH-OPS' line naming the rows bench was asked for")
 rows = {b["name"].split("/")[1]: b for b in doc.get("benchmarks", []) if b.get("name", "").startswith("ring0/")}
 if set(rows) != want_ops:
     problems.append(f"ring0 rows {sorted(rows)}, want {sorted(want_ops)}")

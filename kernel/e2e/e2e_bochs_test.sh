@@ -195,7 +195,9 @@ log "Bochs ran ${t_guest}s (boot to /init: ${t_init:-never}s)"
 # --- 5. verdict ------------------------------------------------------------------
 tr -d '\r' < "$serial" > "$work/serial.txt"
 status=0
-"$here/verdict.sh" "$work/serial.txt" "$kernel" "$([ -n "$bench" ] && echo 1 || echo 0)" || status=1
+# The guest's operation list must be this build's (the same vmxbctl, asked here).
+"$vmxbctl" list > "$work/ops.txt" || die "vmxbctl list failed on the host"
+"$here/verdict.sh" "$work/serial.txt" "$kernel" "$([ -n "$bench" ] && echo 1 || echo 0)" "$work/ops.txt" || status=1
 if ! grep -q '^VMXB-E2E DONE' "$work/serial.txt"; then
   log "Bochs said:"
   tail -n 15 "$work/bochs.screen" | tr -cd '[:print:]\n' | sed 's/^/bochs: /' >&2

@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # The e2e test's verdict on the guest's serial log (e2e_bochs_test.sh calls it;
 # verdict_test.sh feeds it canned logs, so each rule is shown to fail).
-#   verdict.sh SERIAL_TXT KERNEL(default|6.12) WITH_BENCH(0|1)
+#   verdict.sh SERIAL_TXT KERNEL(default|6.12) WITH_BENCH(0|1) [OPS_LIST]
 # Passes only if every required check printed "PASS: <name>", no "FAIL:" line,
 # no kernel crash, the guest finished, and (with bench) its JSON is right.
+# The operations come from the guest's "VMXB-E2E OPS" line (its `vmxbctl
+# list`): each needs a run_<op> PASS. OPS_LIST, the output of `vmxbctl list`
+# on the host, must name the same operations (the live test passes it).
 # Exit 0 pass, 1 fail (one line per reason on stderr).
 set -uo pipefail
-serial=$1 kernel=$2 with_bench=$3
+serial=$1 kernel=$2 with_bench=$3 ops_list=${4:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 say() { echo "e2e verdict: $*" >&2; }
 
-required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic
-run_empty run_nop_1 run_nop_100 run_invept_single_context run_invept_global
-run_invvpid_individual_address run_invvpid_single_context run_invvpid_all_context
-run_invvpid_single_context_retaining_globals run_vmread run_vmwrite run_vmptrld run_vmptrst
-run_vmclear run_vmxoff_vmxon run_capture_separate_pushf run_capture_pushf_in_asm
-run_capture_flag_outputs run_capture_asm_goto run_max_iterations_chunked run_bad_cpu_einval
+status=0
+ops=$(sed -n 's/^VMXB-E2E OPS //p' "$serial" | head -n 1)
+if [ -z "$ops" ]; then
+  say "no 'VMXB-E2E OPS' line: the guest did not list the operations"
+  status=1
+fi
+if [ -n "$ops_list" ]; then
+  want=$(cut -d' ' -f1 "$ops_list" | tr '\n' ' ' | sed 's/ *$//')
+  if [ "$ops" != "$want" ]; then
+    say "the guest listed the operations '$ops', the host's vmxbctl lists '$want'"
+    status=1
+  fi
+fi
+required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic ops_listed
+$(for op in $ops; do echo "run_$op"; done) run_max_iterations_chunked run_bad_cpu_einval
 cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created
 kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed kvm_intel_unload
 fuzz_10000_calls dmesg_clean module_unload device_gone
@@ -27,7 +39,6 @@ if [ "$kernel" = 6.12 ]; then
   [ "$with_bench" = 1 ] && required="$required bench_busy_exit_at_load"
 fi
 
-status=0
 for name in $required; do
   grep -qx "PASS: $name" "$serial" || { say "MISSING or FAILED: $name"; status=1; }
 done

@@ -11,9 +11,9 @@ log61="$e2e/testdata/serial_6.1_pass.txt"
 log612="$e2e/testdata/serial_6.12_pass.txt"
 failures=0
 
-expect() {  # expect WANT(pass|fail) NAME SERIAL KERNEL WITH_BENCH
+expect() {  # expect WANT(pass|fail) NAME SERIAL KERNEL WITH_BENCH [OPS_LIST]
   local want=$1 name=$2 rc
-  "$e2e/verdict.sh" "$3" "$4" "$5" >"$tmp/out" 2>&1
+  "$e2e/verdict.sh" "$3" "$4" "$5" ${6:+"$6"} >"$tmp/out" 2>&1
   rc=$?
   if { [ "$want" = pass ] && [ $rc -eq 0 ]; } || { [ "$want" = fail ] && [ $rc -ne 0 ]; }; then
     echo "PASS: $name (verdict exit $rc)"
@@ -52,6 +52,22 @@ expect fail "a kernel panic" "$(mutate panic '$a [   99.0] Kernel panic - not sy
 expect fail "an oops" "$(mutate oops '$a [   99.0] Oops: 0000 [#1] PREEMPT SMP NOPTI' "$log61")" default 1
 expect fail "the guest never finished" "$(mutate no_done '/^VMXB-E2E DONE/d' "$log61")" default 1
 expect fail "no reboot-notifier line (6.12)" "$(mutate no_reboot_line "/system going down: the RUN in progress/d" "$log612")" 6.12 1
+# The operations: the guest's OPS line (its `vmxbctl list`) decides which
+# run_<op> checks are required, and must match the host's list when given.
+ops_of() {  # ops_of SERIAL NAME -> a `vmxbctl list`-shaped file of the log's OPS line
+  sed -n 's/^VMXB-E2E OPS //p' "$1" | tr ' ' '\n' | sed 's/$/ id=0 vmx_root=0 what=x/' > "$tmp/$2.txt"
+  echo "$tmp/$2.txt"
+}
+expect pass "6.1 log with its own operation list" "$log61" default 1 "$(ops_of "$log61" ops61)"
+expect pass "6.12 log with its own operation list" "$log612" 6.12 1 "$(ops_of "$log612" ops612)"
+expect fail "no OPS line" "$(mutate no_ops '/^VMXB-E2E OPS /d' "$log61")" default 1
+expect fail "an empty OPS line" "$(mutate empty_ops 's/^VMXB-E2E OPS .*/VMXB-E2E OPS /' "$log61")" default 1
+expect fail "a listed operation that never ran" "$(mutate extra_op 's/^VMXB-E2E OPS .*/& no_such_op/' "$log61")" default 1
+expect fail "the run of the newest row missing" \
+  "$(mutate no_exit_reason '/^PASS: run_vmread_exit_reason$/d' "$log61")" default 1
+extra="$tmp/ops_extra.txt"
+{ cat "$(ops_of "$log61" ops61b)"; echo "no_such_op id=99 vmx_root=0 what=x"; } > "$extra"
+expect fail "the host lists an operation the guest did not" "$log61" default 1 "$extra"
 expect pass "bench JSON re-serialized unchanged" "$(mutate_json identity 'pass' "$log61")" default 1
 expect fail "bench JSON missing" "$(mutate no_json '/BENCH-JSON-BEGIN/,/BENCH-JSON-END/d' "$log61")" default 1
 expect fail "bench row with an error" \
@@ -61,6 +77,9 @@ expect fail "bench row with too few samples" \
 expect fail "bench row missing" "$(mutate_json row_missing 'doc["benchmarks"].pop()' "$log61")" default 1
 expect fail "bench ran another backend" \
   "$(mutate_json other_backend 'doc["context"]["vmxbench_backend"] = "bochs"' "$log61")" default 1
+expect fail "no BENCH-OPS line" "$(mutate no_bench_ops '/^VMXB-E2E BENCH-OPS /d' "$log61")" default 1
+expect fail "a BENCH-OPS row bench did not print" \
+  "$(mutate bench_ops_extra 's/^VMXB-E2E BENCH-OPS .*/& vmclear/' "$log61")" default 1
 expect fail "bench ticks zero" "$(mutate_json zero_ticks 'doc["benchmarks"][2]["ticks_min"] = 0' "$log61")" default 1
 
 echo "verdict_test: $failures failure(s)"

@@ -9,6 +9,8 @@
  * starts with `size`, which must equal sizeof; both catch a stale binary.
  * The operation table itself (vmxb::core::kOperations) is checked through
  * vmxb_info.op_count and op_table_hash (kernel/include/vmxbench_op_table.h).
+ * Constants that mirror the C++ core (statuses, bounds, the MSR list) are
+ * static_assert'ed against it in vmxbench_abi_core.h.
  *
  * Errors (ioctl returns -1 and errno):
  *   EINVAL  a malformed request (size, flags, reserved fields, op id, bounds)
@@ -35,14 +37,15 @@
 #define VMXB_DEVICE_NAME "vmxbench"
 #define VMXB_DEVICE_PATH "/dev/vmxbench"
 
-/* Same bounds as core/run_operation.h (kMaxIterations). */
+/* core/run_operation.h's kMaxIterations and kDefaultChunk (vmxbench_abi_core.h). */
 #define VMXB_MAX_ITERATIONS (1u << 20)
 #define VMXB_DEFAULT_CHUNK 256u /* samples per interrupts-off section */
 #define VMXB_MAX_CHUNK 4096u
 #define VMXB_MAX_CPUS_REQUEST 65536u
 #define VMXB_OVERHEAD_SAMPLES 64u
 
-/* IA32_FEATURE_CONTROL (0x3A), then IA32_VMX_BASIC..IA32_VMX_EXIT_CTLS2 (0x480..0x493). */
+/* IA32_FEATURE_CONTROL (0x3A), then IA32_VMX_BASIC..IA32_VMX_EXIT_CTLS2 (0x480..0x493):
+ * vmxb::kVmxMsrs (primitives/vmx_capabilities.h), in its order (vmxbench_abi_core.h). */
 #define VMXB_NUM_MSRS 21
 #define VMXB_MSR_INDEX(i) ((i) == 0 ? 0x3Au : 0x480u + (unsigned)(i) - 1u)
 
@@ -93,7 +96,8 @@ struct vmxb_info {
 	__u64 reserved_out[8];
 };
 
-/* vmxb_run.status: the values of vmxb::core::OpStatus (static_assert'ed). */
+/* vmxb_run.status: the values of vmxb::core::OpStatus (static_assert'ed in
+ * vmxbench_abi_core.h), which also names them (core::op_status_name). */
 enum vmxb_status {
 	VMXB_STATUS_OK = 0,
 	VMXB_STATUS_UNSUPPORTED = 1,

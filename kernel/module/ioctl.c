@@ -31,15 +31,6 @@
 #include "vmxbench.h"
 #include "vmxbench_abi.h"
 
-static_assert(VMXB_STATUS_OK == VMXB_SESSION_OK);
-static_assert(VMXB_STATUS_UNSUPPORTED == VMXB_SESSION_UNSUPPORTED);
-static_assert(VMXB_STATUS_VMFAIL_INVALID == VMXB_SESSION_VMFAIL_INVALID);
-static_assert(VMXB_STATUS_VMFAIL_VALID == VMXB_SESSION_VMFAIL_VALID);
-static_assert(VMXB_STATUS_BAD_ARGUMENT == VMXB_SESSION_BAD_ARGUMENT);
-static_assert(VMXB_STATUS_VMX_LOST == VMXB_SESSION_VMX_LOST);
-static_assert(VMXB_STATUS_FAULT == VMXB_SESSION_FAULT);
-static_assert(VMXB_STATUS_ABORTED == VMXB_SESSION_ABORTED);
-
 /* One RUN at a time: they share nothing, but one CPU-bound measurement at a
  * time is what a benchmark wants, and the reboot notifier waits on it. */
 static DEFINE_MUTEX(vmxb_run_lock);

@@ -22,14 +22,6 @@ namespace {
 using namespace vmxb;
 using namespace vmxb::core;
 
-static_assert(VMXB_SESSION_OK == static_cast<int>(OpStatus::kOk));
-static_assert(VMXB_SESSION_UNSUPPORTED == static_cast<int>(OpStatus::kUnsupported));
-static_assert(VMXB_SESSION_VMFAIL_INVALID == static_cast<int>(OpStatus::kVmFailInvalid));
-static_assert(VMXB_SESSION_VMFAIL_VALID == static_cast<int>(OpStatus::kVmFailValid));
-static_assert(VMXB_SESSION_BAD_ARGUMENT == static_cast<int>(OpStatus::kBadArgument));
-static_assert(VMXB_SESSION_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
-static_assert(VMXB_SESSION_FAULT == static_cast<int>(OpStatus::kFault));
-static_assert(VMXB_SESSION_ABORTED == static_cast<int>(OpStatus::kAborted));
 
 bool platform_rdmsr(void* ctx, u32 index, u64* value) {
   return static_cast<const vmxb_platform*>(ctx)->rdmsr(index, value) == 0;

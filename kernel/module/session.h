@@ -67,22 +67,12 @@ struct vmxb_session_in {
 	unsigned char without_vmxon;
 };
 
-/* vmxb_session_out.status: vmxb::core::OpStatus (static_assert'ed in session.cc,
- * and against the ABI's enum vmxb_status in ioctl.c). */
-#define VMXB_SESSION_OK 0
-#define VMXB_SESSION_UNSUPPORTED 1
-#define VMXB_SESSION_VMFAIL_INVALID 2
-#define VMXB_SESSION_VMFAIL_VALID 3
-#define VMXB_SESSION_BAD_ARGUMENT 4
-#define VMXB_SESSION_VMX_LOST 5
-#define VMXB_SESSION_FAULT 6
-#define VMXB_SESSION_ABORTED 7
-
 /* vmxb_session_run() return values besides 0. */
 #define VMXB_SESSION_BUSY 1    /* CR4.VMXE was set at a chunk start: another hypervisor holds VMX */
 #define VMXB_SESSION_STOPPED 2 /* should_stop() said so: vmxb_session_out.stop_errno */
 
 struct vmxb_session_out {
+	/* status: a vmxb::core::OpStatus, i.e. the ABI's enum vmxb_status */
 	vmxb_u32 status, vm_error, samples_written, overhead_min, vmx_entered;
 	int stop_errno;
 	vmxb_u64 eptp, cr4_before, cr4_after;

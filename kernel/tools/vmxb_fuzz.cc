@@ -23,6 +23,7 @@
 
 #include "core/operations.h"
 #include "vmxbench_abi.h"
+#include "vmxbench_abi_core.h"
 
 namespace {
 

@@ -2,6 +2,9 @@
 // test: INFO and RUN through the raw ABI (kernel/include/vmxbench_abi.h),
 // one result line per command, errno as the exit status's cause.
 //
+//   vmxbctl list                                  one line per operation of the core's table
+//                    (core/operation_rows.h): "NAME id=N vmx_root=0|1 what=TEXT";
+//                    needs no device, so the host can ask the same binary
 //   vmxbctl info                                  prints INFO fields, "INFO ok ..."
 //   vmxbctl run OP ITERATIONS [WARMUP [CPU]]      prints "RUN op=... status=... samples=..."
 //   vmxbctl fault-test OP ITERATIONS [WARMUP [CPU]]
@@ -32,6 +35,7 @@
 #include "core/operations.h"
 #include "core/run_operation.h"
 #include "vmxbench_abi.h"
+#include "vmxbench_abi_core.h"
 #include "vmxbench_op_table.h"
 
 namespace {
@@ -54,6 +58,13 @@ int errno_exit(int err) {
 int fail(const char* what, int err) {
   std::printf("ERROR %s errno=%d (%s)\n", what, err, std::strerror(err));
   return errno_exit(err);
+}
+
+int cmd_list() {
+  for (const auto& op : vmxb::core::kOperations)
+    std::printf("%s id=%u vmx_root=%d what=%s\n", op.name, static_cast<unsigned>(op.id),
+                (op.needs & vmxb::core::kNeedsVmxRoot) != 0, op.what);
+  return 0;
 }
 
 int cmd_info(int fd) {
@@ -114,7 +125,9 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
   std::printf("RUN op=%s status=%s vm_error=%u samples=%u min=%llu max=%llu overhead_min=%u vmx_entered=%u "
               "eptp=%#llx cr4_before=%#llx cr4_after=%#llx reason=%s\n",
               op_name,
-              run.status < vmxb::array_size(vmxb::core::kOpStatusNames) ? vmxb::core::kOpStatusNames[run.status] : "?",
+              run.status < vmxb::array_size(vmxb::core::kOpStatusNames)
+                  ? vmxb::core::op_status_name(static_cast<vmxb::core::OpStatus>(run.status))
+                  : "?",
               run.vm_error, run.samples_written,
               run.samples_written ? static_cast<unsigned long long>(min) : 0ULL, static_cast<unsigned long long>(max),
               run.overhead_min, run.vmx_entered, static_cast<unsigned long long>(run.eptp),
@@ -128,11 +141,12 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
 void on_signal(int) {}  // only interrupts the ioctl
 
 int main(int argc, char** argv) {
-  const char* usage = "usage: vmxbctl info | run OP ITERATIONS [WARMUP [CPU]] | fault-test OP ITERATIONS [WARMUP [CPU]]\n";
+  const char* usage = "usage: vmxbctl list | info | run OP ITERATIONS [WARMUP [CPU]] | fault-test OP ITERATIONS [WARMUP [CPU]]\n";
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
   }
+  if (std::strcmp(argv[1], "list") == 0 && argc == 2) return cmd_list();
   struct sigaction sa {};
   sa.sa_handler = on_signal;  // no SA_RESTART: the RUN ioctl returns EINTR
   sigaction(SIGINT, &sa, nullptr);

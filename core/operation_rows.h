@@ -1,0 +1,78 @@
+// The operations the measurement core can time, one row each. Everything else
+// is derived from these rows: OpId, kOperations, the names, find_operation and
+// nop_count (core/operations.h), the dispatch that runs each body between the
+// TSC reads (core/run_operation.h), the module's op-table fingerprint
+// (kernel/include/vmxbench_op_table.h), `vmxbctl list` and, through it, the
+// kernel module's end-to-end checks. Adding an operation that uses an existing
+// wrapper is one row here (harness/tests:operations_test then runs it under
+// Bochs like every other row).
+//
+//   VMXB_OPERATION(Id, name, needs, what, body)
+//     Id     the enumerator OpId::k<Id>: `name` in CamelCase (static_assert'ed)
+//     name   snake_case, the name in plans, bench rows, vmxbctl and reports
+//     needs  Requirement bits (core/operations.h), checked against the
+//            capability MSRs before the body may execute
+//     what   one line saying what is timed
+//     body   an expression of type VmResult, timed once per sample. It is
+//            expanded only inside run_operation.h's dispatch, where these
+//            operands are locals (captured by copy, so the timed loop keeps
+//            them in registers): eptp, vpid, linear_address, current_vmcs,
+//            other_vmcs, vmxon_region, vmx_lost (bool*).
+//
+// Each VMX operation runs with VmxContext::vmcs current (VMCLEAR + VMPTRLD at
+// every chunk start), except those marked kLeavesVmxOperation, which run with
+// no active VMCS (run_operation.h, ChunkVmcs).
+//
+// No include guard: included once per derived table, each time with its own
+// definition of VMXB_OPERATION.
+#ifndef VMXB_OPERATION
+#error "define VMXB_OPERATION(Id, name, needs, what, body) before including core/operation_rows.h"
+#endif
+
+// Calibration: nop_<N> executes exactly N NOPs (nop_count, harness/tests:calibration_test).
+VMXB_OPERATION(Empty, empty, kNeedsNothing, "nothing between the TSC reads (timing overhead)", VmResult::succeed())
+VMXB_OPERATION(Nop1, nop_1, kNeedsNothing, "1 NOP", nops<1>())
+VMXB_OPERATION(Nop10, nop_10, kNeedsNothing, "10 NOPs", nops<10>())
+VMXB_OPERATION(Nop100, nop_100, kNeedsNothing, "100 NOPs", nops<100>())
+
+// INVEPT and INVVPID, one row per type (SDM Vol. 3C, 31.3).
+VMXB_OPERATION(InveptSingleContext, invept_single_context, kNeedsVmxRoot | kNeedsInveptSingle,
+               "INVEPT type 1 for one EPTP", invept_single_context(eptp))
+VMXB_OPERATION(InveptGlobal, invept_global, kNeedsVmxRoot | kNeedsInveptGlobal, "INVEPT type 2 (all EPTPs)",
+               invept_global())
+VMXB_OPERATION(InvvpidIndividualAddress, invvpid_individual_address, kNeedsVmxRoot | kNeedsInvvpidIndividual,
+               "INVVPID type 0 for one VPID and linear address",
+               invvpid(InvvpidType::kIndividualAddress, vpid, linear_address))
+VMXB_OPERATION(InvvpidSingleContext, invvpid_single_context, kNeedsVmxRoot | kNeedsInvvpidSingle,
+               "INVVPID type 1 for one VPID", invvpid(InvvpidType::kSingleContext, vpid))
+VMXB_OPERATION(InvvpidAllContext, invvpid_all_context, kNeedsVmxRoot | kNeedsInvvpidAll,
+               "INVVPID type 2 (all VPIDs)", invvpid(InvvpidType::kAllContext, 0))
+VMXB_OPERATION(InvvpidSingleContextRetainingGlobals, invvpid_single_context_retaining_globals,
+               kNeedsVmxRoot | kNeedsInvvpidSingleRetaining,
+               "INVVPID type 3 for one VPID, keeping global translations",
+               invvpid(InvvpidType::kSingleContextRetainingGlobals, vpid))
+
+// The VMCS instructions (31.3). Field encodings: Appendix B; guest RIP is a
+// natural-width guest-state field (B.4.3), the VM-exit reason a 32-bit
+// read-only data field (B.3.2): another field class and width.
+VMXB_OPERATION(Vmread, vmread, kNeedsVmxRoot, "VMREAD guest RIP", vmread(vmcs::kGuestRip).status)
+VMXB_OPERATION(VmreadExitReason, vmread_exit_reason, kNeedsVmxRoot,
+               "VMREAD VM-exit reason (a 32-bit read-only data field, B.3.2)",
+               vmread(vmcs::kExitReason).status)
+VMXB_OPERATION(Vmwrite, vmwrite, kNeedsVmxRoot, "VMWRITE guest RIP", vmwrite(vmcs::kGuestRip, u64{0x1000}))
+VMXB_OPERATION(Vmptrld, vmptrld, kNeedsVmxRoot, "VMPTRLD of the already-current VMCS", vmptrld(current_vmcs))
+VMXB_OPERATION(Vmptrst, vmptrst, kNeedsVmxRoot, "VMPTRST", vmptrst().status)
+VMXB_OPERATION(Vmclear, vmclear, kNeedsVmxRoot, "VMCLEAR of a second, non-current VMCS", vmclear(other_vmcs))
+VMXB_OPERATION(VmxoffVmxon, vmxoff_vmxon, kNeedsVmxRoot | kLeavesVmxOperation,
+               "VMXOFF then VMXON, with no active VMCS", vmxoff_then_vmxon(vmxon_region, vmx_lost))
+
+// The same VMREAD under each status-capture strategy (primitives/capture.h).
+VMXB_OPERATION(CaptureSeparatePushf, capture_separate_pushf, kNeedsVmxRoot,
+               "VMREAD with status read by a separate pushfq (x86_vcpu)",
+               vmread<CaptureStrategy::kSeparatePushf>(vmcs::kGuestRip).status)
+VMXB_OPERATION(CapturePushfInAsm, capture_pushf_in_asm, kNeedsVmxRoot, "VMREAD with pushfq/popq in the same asm",
+               vmread<CaptureStrategy::kPushfInAsm>(vmcs::kGuestRip).status)
+VMXB_OPERATION(CaptureFlagOutputs, capture_flag_outputs, kNeedsVmxRoot, "VMREAD with flag output operands",
+               vmread<CaptureStrategy::kFlagOutputs>(vmcs::kGuestRip).status)
+VMXB_OPERATION(CaptureAsmGoto, capture_asm_goto, kNeedsVmxRoot, "VMREAD with asm goto",
+               vmread<CaptureStrategy::kAsmGoto>(vmcs::kGuestRip).status)

@@ -1,0 +1,42 @@
+// The C ABI (vmxbench_abi.h) next to the C++ core whose values it mirrors.
+// The ABI stays plain C for every user; the module's C++ side cannot include
+// it (it is built without kernel headers, kernel/module/Kbuild), so the mirror
+// is checked here, in every user-space C++ build of the ABI (bench, vmxbctl,
+// vmxb_fuzz): the module and those programs compile the same core headers.
+#pragma once
+
+#include "core/run_operation.h"
+#include "primitives/vmx_capabilities.h"
+#include "vmxbench_abi.h"
+#include "vmxbench_op_table.h"
+
+namespace vmxb::abi_mirror {
+
+using core::OpStatus;
+
+// vmxb_run.status is a core::OpStatus.
+static_assert(VMXB_STATUS_OK == static_cast<int>(OpStatus::kOk));
+static_assert(VMXB_STATUS_UNSUPPORTED == static_cast<int>(OpStatus::kUnsupported));
+static_assert(VMXB_STATUS_VMFAIL_INVALID == static_cast<int>(OpStatus::kVmFailInvalid));
+static_assert(VMXB_STATUS_VMFAIL_VALID == static_cast<int>(OpStatus::kVmFailValid));
+static_assert(VMXB_STATUS_BAD_ARGUMENT == static_cast<int>(OpStatus::kBadArgument));
+static_assert(VMXB_STATUS_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
+static_assert(VMXB_STATUS_FAULT == static_cast<int>(OpStatus::kFault));
+static_assert(VMXB_STATUS_ABORTED == static_cast<int>(OpStatus::kAborted));
+static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_ABORTED + 1, "a status the ABI does not name");
+
+// The RUN bounds are the core's.
+static_assert(VMXB_MAX_ITERATIONS == core::kMaxIterations);
+static_assert(VMXB_DEFAULT_CHUNK == core::kDefaultChunk);
+static_assert(VMXB_DEFAULT_CHUNK <= VMXB_MAX_CHUNK);
+
+// vmxb_info.msrs[i] is kVmxMsrs[i] (primitives/vmx_capabilities.h).
+static_assert(VMXB_NUM_MSRS == array_size(kVmxMsrs));
+static_assert([] {
+  for (unsigned i = 0; i < VMXB_NUM_MSRS; ++i)
+    if (VMXB_MSR_INDEX(i) != kVmxMsrs[i].index) return false;
+  return true;
+}(), "VMXB_MSR_INDEX(i) names kVmxMsrs[i]");
+static_assert(VMXB_NUM_MSRS <= 32, "vmxb_info.msr_valid has one bit per MSR");
+
+}  // namespace vmxb::abi_mirror
