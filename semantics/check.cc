@@ -90,6 +90,28 @@ void Suite::known_not_run(const char* name, const char* behaviour, const char* r
   Line("KNOWN: ").text(name).text(": not executed: ").text(behaviour).text("; SDM: ").text(rule).end();
 }
 
+void Suite::observed(const char* name, const Observation& got, const char* why) {
+  ++tests_;
+  Line line("OBSERVED: ");
+  line.text(name).text(": ");
+  describe(line, got);
+  line.text("; SDM: ").text(why);
+  line.end();
+}
+
+void Suite::fail_either(const char* name, const Observation& a, const Observation& b, const Observation& got) {
+  ++tests_;
+  ++failures_;
+  Line line("FAIL: ");
+  line.text(name).text(": expected ");
+  describe(line, a);
+  line.text(" or ");
+  describe(line, b);
+  line.text(", got ");
+  describe(line, got);
+  line.end();
+}
+
 bool Suite::summary() {
   Line("SUMMARY: ").dec(tests_).text(" tests, ").dec(failures_).text(" failures, ").dec(skipped_)
       .text(" skipped, ").dec(known_).text(" known").end();

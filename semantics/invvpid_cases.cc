@@ -2,6 +2,7 @@
 // invalid descriptors, and #UD where INVVPID is not advertised.
 #include "semantics/cases.h"
 #include "semantics/invalidation_checks.h"
+#include "semantics/linear_address.h"
 
 namespace vmxb::semantics {
 namespace {
@@ -26,7 +27,6 @@ constexpr Deviation kBochsInvvpidWithoutVpid{succeeds(),
 constexpr u64 kVpid = 1;
 constexpr u64 kLinearAddress = 0x10000;
 constexpr u64 kDescriptorBit16 = bit(16);
-constexpr u64 kNonCanonicalAddress = bit(47);  // the lowest, with 48-bit linear addresses
 
 }  // namespace
 
@@ -66,7 +66,8 @@ void invvpid_invalid_descriptors(CaseContext& c) {
   const u64 any_type = (cap & ept_vpid_cap::kInvvpidSingleContext) ? 1 : 2;
   t.check(names[3], kInvalidOperand, invvpid_case(any_type, kVpid | kDescriptorBit16, 0));
   if (!(cap & ept_vpid_cap::kInvvpidIndividualAddress)) t.skip(names[4], "individual-address INVVPID not supported");
-  else t.check(names[4], kInvalidOperand, invvpid_case(0, kVpid, kNonCanonicalAddress));
+  else t.check(names[4], kInvalidOperand,
+               invvpid_case(0, kVpid, lowest_noncanonical_address(c.env->linear_address_width)));
   t.check(names[5], kInvalidOperand, []<CaptureStrategy S> {
     // One observation for the whole sweep: the first type that does not fail
     // with error 28 is what gets reported.
