@@ -69,14 +69,10 @@ void invvpid_invalid_descriptors(CaseContext& c) {
   else t.check(names[4], kInvalidOperand,
                invvpid_case(0, kVpid, lowest_noncanonical_address(c.env->linear_address_width)));
   t.check(names[5], kInvalidOperand, []<CaptureStrategy S> {
-    // One observation for the whole sweep: the first type that does not fail
-    // with error 28 is what gets reported.
-    for (u64 type = 4; type < 8; ++type) {
+    return sweep_reserved_types([](u64 type) {
       const InvvpidDescriptor d{kVpid, kLinearAddress};
-      const Observation o = observe<S>([&] { return invvpid_raw<S>(type, d); });
-      if (!(o == kInvalidOperand)) return o;
-    }
-    return kInvalidOperand;
+      return observe<S>([&] { return invvpid_raw<S>(type, d); });
+    });
   });
   t.check(names[6], kInvalidOperand, invvpid_case(~u64{0}, kVpid, kLinearAddress));
 }

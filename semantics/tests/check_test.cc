@@ -135,9 +135,13 @@ TEST_F(CheckTest, OutcomeOutsideTheAllowedPairFails) {
 
 TEST_F(CheckTest, ExceptionsAreNamedOrNumbered) {
   suite_.check("gp", ud(), always(Observation{exception_vector::kGeneralProtection}));
-  suite_.check("pf", ud(), always(Observation{14}));
+  suite_.check("pf", ud(), always(Observation{exception_vector::kPageFault}));
+  suite_.check("ss", ud(), always(Observation{exception_vector::kStackFault}));
+  suite_.check("ac", ud(), always(Observation{17}));  // #AC: no VMX instruction raises it, so unnamed
   suite_.check("escaped", ud(), always(Observation{kEscapedFixup + exception_vector::kInvalidOpcode}));
-  EXPECT_EQ(g_lines, (std::vector<std::string>{"FAIL: gp: expected #UD, got #GP", "FAIL: pf: expected #UD, got exception 14",
+  EXPECT_EQ(g_lines, (std::vector<std::string>{"FAIL: gp: expected #UD, got #GP", "FAIL: pf: expected #UD, got #PF",
+                                               "FAIL: ss: expected #UD, got #SS",
+                                               "FAIL: ac: expected #UD, got exception 17",
                                                "FAIL: escaped: expected #UD, got exception 6 that escaped the "
                                                "wrapper's fixup"}));
 }
