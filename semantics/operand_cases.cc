@@ -1,9 +1,9 @@
 // Operands VMX instructions must reject before they do anything (Vol. 3C
 // 31.3, each instruction's "Operation" and "64-Bit Mode Exceptions"):
-//   #UD for a LOCK prefix (Vol. 2A 2.1.1: LOCK on an instruction that is not
-//   a read-modify-write of memory) and for a register where the instruction
-//   takes memory (VMXON, VMCLEAR, VMPTRLD, VMPTRST: "IF (register operand)
-//   ... THEN #UD");
+//   #UD for a LOCK prefix (Vol. 2A LOCK: #UD on any instruction not in its
+//   list of read-modify-write instructions) and for a register where the
+//   instruction takes memory (VMXON, VMCLEAR, VMPTRLD, VMPTRST: "IF
+//   (register operand) ... THEN #UD");
 //   #GP(0) for a non-canonical memory operand, #SS(0) for one in the SS
 //   segment, #PF for one no page maps.
 // They run in VMX root operation with a current VMCS, where the well-formed
@@ -69,10 +69,11 @@ void lock_prefix(Suite& t) {
 }
 
 // VMPTRLD reads its 64-bit operand at `address`: in the DS segment, or in the
-// SS segment through an RSP base (Vol. 1 3.7.4: RSP and RBP bases default to
-// SS; an SS override prefix is ignored in 64-bit mode, and Bochs 2.7 treats
-// it as DS). Near `address` is enough for a non-canonical one: RSP may move
-// between the read and VMPTRLD only by a frame, far less than 2^47.
+// SS segment through an RSP base (an RSP or RBP base selects SS, Vol. 1
+// "Default Segment Selection Rules"), rather than through an SS override
+// prefix, which 64-bit mode treats as a null prefix (Bochs 2.7 then raises
+// #GP). Near `address` is enough for a non-canonical one: RSP may move
+// between the read and VMPTRLD only by a frame, far less than 2^46.
 template <CaptureStrategy S>
 Observation vmptrld_at(u64 address) {
   return observe<S>([&] { return VMXB_CAPTURE(S, "vmptrld (%[p])", (), ([p] "r"(address))); });
