@@ -44,6 +44,9 @@ void vmcs_errors(CaseContext& c);
 // leave no current VMCS; each case makes the VMCS current again.
 void no_current_vmcs_after_clear(CaseContext& c);
 
+// code_segment_cases.cc: #GP(0) at CPL 3 and #UD in compatibility mode.
+void other_code_segments(CaseContext& c);
+
 // operand_cases.cc: #UD for a LOCK prefix and register operands; #GP, #SS and
 // #PF for a bad memory operand.
 void operand_faults(CaseContext& c);

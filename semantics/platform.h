@@ -47,6 +47,9 @@ struct Environment {
   bool rdrand = false;
   bool rdseed = false;
   bool senduipi = false;
+  // The host can run code at CPL 3 and in compatibility mode
+  // (platform::run_at_cpl3, platform::run_in_compatibility_mode).
+  bool other_code_segments = false;
   // Bochs 2.7 runs the suite: cases that stop that emulator are not executed.
   bool emulator_is_bochs = false;
 };
@@ -76,6 +79,12 @@ u64 read_cr0();
 u64 read_cr4();
 void write_cr0(u64 value);
 void write_cr4(u64 value);
+
+// Runs `code` in ring 3 (a 64-bit code segment with DPL 3), or in ring 0 in
+// compatibility mode (a 32-bit code segment), on a stack of its own. `code`
+// never returns: it ends in an exception, whose vector this returns.
+int run_at_cpl3(void (*code)());
+int run_in_compatibility_mode(void (*code)());
 
 }  // namespace platform
 

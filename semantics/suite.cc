@@ -44,6 +44,7 @@ bool run_suite(const Environment& env) {
     suite.pass("vmptrld");
     vmcs_errors(c);
     operand_faults(c);
+    other_code_segments(c);
     no_current_vmcs_after_clear(c);
     invept_types(c, true);
     invept_invalid_eptps(c);

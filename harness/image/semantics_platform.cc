@@ -62,6 +62,11 @@ u64 read_cr4() { return image::read_cr4(); }
 void write_cr0(u64 value) { image::write_cr0(value); }
 void write_cr4(u64 value) { image::write_cr4(value); }
 
+int run_at_cpl3(void (*code)()) { return image::run_in_code_segment(code, image::CodeSegment::kCpl3); }
+int run_in_compatibility_mode(void (*code)()) {
+  return image::run_in_code_segment(code, image::CodeSegment::kCompatibility);
+}
+
 }  // namespace semantics::platform
 
 namespace image {
@@ -76,6 +81,7 @@ bool run_semantics(const Plan& plan) {
   env.maxphyaddr = s.cpu.facts.maxphyaddr;
   env.emulator_is_bochs = plan.emulator_bochs;
   env.unmapped_address = kFirstUnmappedAddress;
+  env.other_code_segments = true;
   read_cpuid_facts(env);
   env.smm_monitor_ctl_readable = rdmsr_safe(semantics::kSmmMonitorCtlMsr, &env.smm_monitor_ctl);
   if (s.ctx.vmx_unusable == nullptr) {

@@ -79,7 +79,11 @@ TEST_P(SemanticsTest, SuiteCompletesWithoutFailures) {
               "vmclear_current_vmcs_then_vmread_fails_invalid", "vmclear_current_vmcs_then_vmwrite_fails_invalid",
               "vmxoff_vmxon_leaves_no_current_vmcs", "current_vmcs_restored", "vmxon_register_operand_ud",
               "vmptrst_lock_prefix_ud", "vmread_lock_prefix_ud", "vmptrld_noncanonical_operand_gp",
-              "vmptrld_noncanonical_stack_operand_ss", "vmptrld_unmapped_operand_pf"},
+              "vmptrld_noncanonical_stack_operand_ss", "vmptrld_unmapped_operand_pf",
+              // At CPL 3 and in compatibility mode (31.3: #GP(0) and #UD).
+              "vmxon_gp_at_cpl3", "vmxoff_gp_at_cpl3", "vmclear_gp_at_cpl3", "vmptrld_gp_at_cpl3",
+              "vmptrst_gp_at_cpl3", "vmread_gp_at_cpl3", "vmwrite_gp_at_cpl3", "vmptrst_ud_in_compatibility_mode",
+              "vmread_ud_in_compatibility_mode", "vmxoff_ud_in_compatibility_mode"},
              lines);
   // Bochs's IA32_VMX_CR4_FIXED1 allows every CR4 bit MOV accepts.
   EXPECT_TRUE(skip.count("vmxon_gp_cr4_violates_fixed_bits")) << lines;
@@ -103,7 +107,7 @@ TEST_P(SemanticsTest, SuiteCompletesWithoutFailures) {
     EXPECT_TRUE(skip.count("invept_ud_when_not_advertised"));
     expect_all(pass,
                {"invept_eptp_walk_length_field_0", "invept_eptp_walk_length_field_7", "invept_eptp_reserved_bits_11_8",
-                "invept_type_sweep_4_to_7"},
+                "invept_type_sweep_4_to_7", "invept_gp_at_cpl3", "invvpid_gp_at_cpl3", "invept_ud_in_compatibility_mode"},
                lines);
     EXPECT_TRUE((c.ept_accessed_dirty ? skip : pass).count("invept_eptp_accessed_dirty_unsupported")) << lines;
     // Every EPT model advertises both UC and WB.
@@ -125,7 +129,8 @@ TEST_P(SemanticsTest, SuiteCompletesWithoutFailures) {
     EXPECT_TRUE(known.count("invvpid_ud_when_not_advertised")) << joined(r.run.lines);
     EXPECT_EQ(known, (std::set<std::string>{"vmcall_in_vmx_root", "invept_ud_when_not_advertised",
                                             "invvpid_ud_when_not_advertised"}));
-    for (const char* name : {"invept_eptp_walk_length_field_0", "invept_type_sweep_4_to_7", "invept_type_bits_63_32_set"})
+    for (const char* name : {"invept_eptp_walk_length_field_0", "invept_type_sweep_4_to_7", "invept_type_bits_63_32_set",
+                             "invept_gp_at_cpl3", "invvpid_gp_at_cpl3", "invept_ud_in_compatibility_mode"})
       EXPECT_TRUE(skip.count(name)) << name;
   }
 }
