@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "primitives/cpuid_bits.h"
+
 namespace vmxb::bench {
 namespace {
 
@@ -24,7 +26,7 @@ std::string cpuinfo_field(const std::string& key) {
 // CPUID.1:ECX[31] and the vendor signature at leaf 0x40000000 (e.g. "KVMKVMKVM").
 std::string hypervisor() {
   unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31))) return "none";
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !vmxb::cpuid::kHypervisor.in(c)) return "none";
   __cpuid(0x40000000, a, b, c, d);
   char vendor[13] = {};
   for (int i = 0; i < 4; ++i) {

@@ -4,6 +4,9 @@
 #pragma once
 
 #include "core/operations.h"
+#include "primitives/cpuid_bits.h"
+#include "primitives/fixed_text.h"
+#include "primitives/inv_types.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::core {
@@ -13,10 +16,10 @@ using MsrReader = bool (*)(void* ctx, u32 index, u64* value);
 
 struct CpuFacts {
   bool intel = false;
-  bool vmx = false;        // CPUID.1:ECX[5]
-  bool long_mode = false;  // CPUID.80000001H:EDX[29]
-  bool rdtscp = false;     // CPUID.80000001H:EDX[27]
-  bool hypervisor = false; // CPUID.1:ECX[31]
+  bool vmx = false;        // cpuid::kVmx
+  bool long_mode = false;  // cpuid::kLongMode
+  bool rdtscp = false;     // cpuid::kRdtscp
+  bool hypervisor = false; // cpuid::kHypervisor
   u8 maxphyaddr = 36;      // CPUID.80000008H:EAX[7:0], 36 when the leaf is absent
   // Running inside a measured launch (GETSEC[SENTER], e.g. Linux under tboot):
   // VMXON then needs "VMX inside SMX" instead of "outside" (24.7).
@@ -35,6 +38,24 @@ struct VmxCapabilities {
   u64 procbased2 = 0;    // 0 when secondary controls are not allowed
   u64 ept_vpid_cap = 0;  // 0 when neither EPT nor VPID is allowed
   bool read_ok = false;  // every MSR that must exist could be read
+
+  // The value of the MSR a handle belongs to (0 for an MSR not kept here).
+  constexpr u64 msr_value(u32 index) const {
+    switch (index) {
+      case msr::kFeatureControl: return feature_control;
+      case msr::kVmxBasic: return basic;
+      case msr::kVmxPinbasedCtls: return pinbased;
+      case msr::kVmxProcbasedCtls: return procbased;
+      case msr::kVmxExitCtls: return exit;
+      case msr::kVmxEntryCtls: return entry;
+      case msr::kVmxMisc: return misc;
+      case msr::kVmxProcbasedCtls2: return procbased2;
+      case msr::kVmxEptVpidCap: return ept_vpid_cap;
+      default: return 0;
+    }
+  }
+  // Whether the capability MSRs advertise `b` (a control: may be 1).
+  constexpr bool has(const CapBit& b) const { return b.in(msr_value(b.msr)); }
 };
 
 // Reads the MSRs in the order the SDM makes them exist: PROCBASED_CTLS2 only
@@ -47,59 +68,85 @@ inline VmxCapabilities read_vmx_capabilities(MsrReader rdmsr, void* ctx) {
             rdmsr(ctx, msr::kVmxMisc, &c.misc) && rdmsr(ctx, msr::kVmxCr0Fixed0, &c.cr0_fixed0) &&
             rdmsr(ctx, msr::kVmxCr0Fixed1, &c.cr0_fixed1) && rdmsr(ctx, msr::kVmxCr4Fixed0, &c.cr4_fixed0) &&
             rdmsr(ctx, msr::kVmxCr4Fixed1, &c.cr4_fixed1);
-  if (ok && control_allowed1(c.procbased, 31)) ok = rdmsr(ctx, msr::kVmxProcbasedCtls2, &c.procbased2);
-  if (ok && (control_allowed1(c.procbased2, secondary::kEnableEpt) ||
-             control_allowed1(c.procbased2, secondary::kEnableVpid)))
+  if (ok && c.has(primary::kActivateSecondaryControls)) ok = rdmsr(ctx, msr::kVmxProcbasedCtls2, &c.procbased2);
+  if (ok && (c.has(secondary::kEnableEpt) || c.has(secondary::kEnableVpid)))
     ok = rdmsr(ctx, msr::kVmxEptVpidCap, &c.ept_vpid_cap);
   c.read_ok = ok;
   return c;
 }
 
-inline bool ept_allowed(const VmxCapabilities& c) { return control_allowed1(c.procbased2, secondary::kEnableEpt); }
-inline bool vpid_allowed(const VmxCapabilities& c) { return control_allowed1(c.procbased2, secondary::kEnableVpid); }
+inline bool ept_allowed(const VmxCapabilities& c) { return c.has(secondary::kEnableEpt); }
+inline bool vpid_allowed(const VmxCapabilities& c) { return c.has(secondary::kEnableVpid); }
 
-// INVEPT exists only with EPT and IA32_VMX_EPT_VPID_CAP[20]; INVVPID only with
-// VPID and bit 32 (31.3, INVEPT/INVVPID "#UD if ..."). Each type has its own bit.
-inline bool invept_type_supported(const VmxCapabilities& c, u64 type_bit) {
-  return ept_allowed(c) && (c.ept_vpid_cap & ept_vpid_cap::kInvept) && (c.ept_vpid_cap & type_bit);
+// An INVEPT/INVVPID type may be executed when the instruction exists (its
+// control may be 1 and its capability bit is set) and the type's own bit is
+// set (31.3, INVEPT/INVVPID "#UD if ...", VMfailValid for an unsupported type).
+inline bool inv_type_supported(const VmxCapabilities& c, const InvInstruction& inv, const InvType& type) {
+  return c.has(inv.enable_control) && c.has(inv.instruction) && c.has(type.cap);
 }
-inline bool invvpid_type_supported(const VmxCapabilities& c, u64 type_bit) {
-  return vpid_allowed(c) && (c.ept_vpid_cap & ept_vpid_cap::kInvvpid) && (c.ept_vpid_cap & type_bit);
+
+namespace detail {
+// "CPUID.1:ECX.VMX[bit 5] = 0: ..." from the handle.
+constexpr FixedText<96> no_vmx_reason() {
+  FixedText<96> t;
+  add_cpuid_citation(t, cpuid::kVmx, {.with_name = true, .bit_word = true});
+  t.add(" = 0: this CPU (or its hypervisor) offers no VMX");
+  return t;
 }
+inline constexpr FixedText<96> kNoVmxReason = no_vmx_reason();
+
+constexpr FixedText<96> basic_bit31_reason() {
+  FixedText<96> t;
+  t.add(vmx_msr_name(msr::kVmxBasic)).add(" bit ").add_dec(basic::kBit31.lo);
+  t.add(" is set (the SDM says it is always 0)");
+  return t;
+}
+inline constexpr FixedText<96> kBasicBit31Reason = basic_bit31_reason();
+
+// Which operation needs which INVEPT/INVVPID type.
+struct TypeNeed {
+  u32 need;
+  const InvInstruction* inv;
+  const InvType* type;
+  const char* reason;
+};
+template <const InvInstruction& kInv, const InvType& kType>
+constexpr TypeNeed type_need(u32 need) {
+  return {need, &kInv, &kType, kUnsupportedReason<kInv, kType>.c_str()};
+}
+inline constexpr TypeNeed kTypeNeeds[] = {
+    type_need<kInvept, invept_type::kSingleContext>(kNeedsInveptSingle),
+    type_need<kInvept, invept_type::kAllContext>(kNeedsInveptGlobal),
+    type_need<kInvvpid, invvpid_type::kIndividualAddress>(kNeedsInvvpidIndividual),
+    type_need<kInvvpid, invvpid_type::kSingleContext>(kNeedsInvvpidSingle),
+    type_need<kInvvpid, invvpid_type::kAllContext>(kNeedsInvvpidAll),
+    type_need<kInvvpid, invvpid_type::kSingleContextRetainingGlobals>(kNeedsInvvpidSingleRetaining),
+};
+}  // namespace detail
 
 // Why VMX cannot be entered, or nullptr. IA32_FEATURE_CONTROL must be locked
 // with "VMX outside SMX" set (or "inside SMX" inside a measured launch), or
 // VMXON raises #GP (24.7 "Enabling and Entering VMX Operation"); an unlocked
 // MSR is for the firmware (or us, bare metal) to set.
 inline const char* vmx_unusable_reason(const CpuFacts& cpu, const VmxCapabilities& c) {
-  if (!cpu.vmx) return "CPUID.1:ECX.VMX[bit 5] = 0: this CPU (or its hypervisor) offers no VMX";
+  if (!cpu.vmx) return detail::kNoVmxReason.c_str();
   if (!c.read_ok) return "a VMX capability MSR could not be read";
+  const bool locked = c.has(feature_control::kLock);
   if (cpu.inside_smx) {
-    if ((c.feature_control & feature_control::kLock) && !(c.feature_control & feature_control::kVmxInsideSmx))
+    if (locked && !c.has(feature_control::kVmxInsideSmx))
       return "IA32_FEATURE_CONTROL is locked with VMX inside SMX disabled (the kernel runs under tboot): "
              "enable VT-x with TXT in the firmware setup";
-  } else if ((c.feature_control & feature_control::kLock) && !(c.feature_control & feature_control::kVmxOutsideSmx)) {
+  } else if (locked && !c.has(feature_control::kVmxOutsideSmx)) {
     return "IA32_FEATURE_CONTROL is locked with VMX outside SMX disabled: enable VT-x in the firmware setup";
   }
-  if (c.basic & basic::kReservedBit31) return "IA32_VMX_BASIC bit 31 is set (the SDM says it is always 0)";
+  if (basic::kBit31.in(c.basic)) return detail::kBasicBit31Reason.c_str();
   return nullptr;
 }
 
 // Why an operation may not run on this CPU, or nullptr.
 inline const char* missing_requirement(u32 needs, const VmxCapabilities& c) {
-  using namespace ept_vpid_cap;
-  if ((needs & kNeedsInveptSingle) && !invept_type_supported(c, kInveptSingleContext))
-    return "single-context INVEPT not supported (IA32_VMX_PROCBASED_CTLS2 EPT, IA32_VMX_EPT_VPID_CAP bits 20/25)";
-  if ((needs & kNeedsInveptGlobal) && !invept_type_supported(c, kInveptAllContext))
-    return "all-context INVEPT not supported (IA32_VMX_PROCBASED_CTLS2 EPT, IA32_VMX_EPT_VPID_CAP bits 20/26)";
-  if ((needs & kNeedsInvvpidIndividual) && !invvpid_type_supported(c, kInvvpidIndividualAddress))
-    return "individual-address INVVPID not supported (IA32_VMX_PROCBASED_CTLS2 VPID, IA32_VMX_EPT_VPID_CAP bits 32/40)";
-  if ((needs & kNeedsInvvpidSingle) && !invvpid_type_supported(c, kInvvpidSingleContext))
-    return "single-context INVVPID not supported (IA32_VMX_PROCBASED_CTLS2 VPID, IA32_VMX_EPT_VPID_CAP bits 32/41)";
-  if ((needs & kNeedsInvvpidAll) && !invvpid_type_supported(c, kInvvpidAllContext))
-    return "all-context INVVPID not supported (IA32_VMX_PROCBASED_CTLS2 VPID, IA32_VMX_EPT_VPID_CAP bits 32/42)";
-  if ((needs & kNeedsInvvpidSingleRetaining) && !invvpid_type_supported(c, kInvvpidSingleContextRetainingGlobals))
-    return "single-context-retaining-globals INVVPID not supported (IA32_VMX_EPT_VPID_CAP bits 32/43)";
+  for (const auto& n : detail::kTypeNeeds)
+    if ((needs & n.need) && !inv_type_supported(c, *n.inv, *n.type)) return n.reason;
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "primitives/inv_types.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
@@ -52,6 +53,20 @@ CheckOutcome observed(std::string d) { return {Outcome::kObserved, std::move(d)}
 CheckOutcome skip(std::string d) { return {Outcome::kSkip, std::move(d)}; }
 CheckOutcome not_read(u32 index) { return skip(msr_name(index) + " not read"); }
 
+// "bit 48", "bits 44:32", "47:45", "31": positions written from the handles.
+std::string bit_of(const CapBit& b) { return "bit " + std::to_string(b.msr_bit()); }
+std::string bit_of(const CrBit& b) { return "bit " + std::to_string(b.bit); }
+std::string bits_of(const FieldName& f) { return "bits " + std::to_string(f.hi) + ":" + std::to_string(f.lo); }
+std::string range_of(const ReservedBits& r) {
+  return r.hi == r.lo ? std::to_string(r.lo) : std::to_string(r.hi) + ":" + std::to_string(r.lo);
+}
+// "bits 6, 7" for the bits of several handles.
+std::string bits_of(std::initializer_list<CapBit> bits) {
+  std::string s;
+  for (const auto& b : bits) s += (s.empty() ? "bits " : ", ") + std::to_string(b.msr_bit());
+  return s;
+}
+
 std::string bit_list(u64 mask) {
   std::string s;
   for (unsigned b = 0; b < 64; ++b) {
@@ -90,7 +105,7 @@ CheckOutcome reserved_clear(const CheckInput& in, u32 index, u64 extra_allowed =
 CheckOutcome basic_bit31(const CheckInput& in) {
   auto v = in.value(msr::kVmxBasic);
   if (!v) return not_read(msr::kVmxBasic);
-  if (*v & basic::kReservedBit31) return fail("IA32_VMX_BASIC = " + hex(*v) + " has bit 31 set");
+  if (basic::kBit31.in(*v)) return fail("IA32_VMX_BASIC = " + hex(*v) + " has bit " + range_of(basic::kBit31) + " set");
   return pass();
 }
 
@@ -114,7 +129,8 @@ CheckOutcome basic_address_width(const CheckInput& in) {
   auto v = in.value(msr::kVmxBasic);
   if (!v) return not_read(msr::kVmxBasic);
   if (!in.snapshot.identity.long_mode) return skip("the processor does not report Intel 64 (long mode)");
-  if (bit_set(*v, 48)) return fail("bit 48 (32-bit physical addresses) is set on a processor with Intel 64");
+  if (basic::kAddresses32.in(*v))
+    return fail(bit_of(basic::kAddresses32) + " (32-bit physical addresses) is set on a processor with Intel 64");
   return pass();
 }
 
@@ -174,7 +190,7 @@ CheckOutcome for_each_true_pair(const CheckInput& in, F f) {
     CheckOutcome o = f(info, *legacy, *find_vmx_msr(info.true_counterpart), *truev);
     if (o.outcome == Outcome::kFail) return o;
   }
-  return any ? pass() : skip("no TRUE control MSRs (IA32_VMX_BASIC bit 55 is 0)");
+  return any ? pass() : skip("no TRUE control MSRs (IA32_VMX_BASIC " + bit_of(basic::kTrueControls) + " is 0)");
 }
 
 CheckOutcome true_allowed0_subset(const CheckInput& in) {
@@ -244,14 +260,15 @@ CheckOutcome cr4_fixed(const CheckInput& in) { return fixed0_in_fixed1(in, msr::
 CheckOutcome cr4_vmxe(const CheckInput& in) {
   auto f0 = in.value(msr::kVmxCr4Fixed0);
   if (!f0) return not_read(msr::kVmxCr4Fixed0);
-  if (!bit_set(*f0, 13)) return fail("IA32_VMX_CR4_FIXED0 = " + hex(*f0) + " does not fix CR4.VMXE (bit 13) to 1");
+  if (!(*f0 & cr4::kVmxe))
+    return fail("IA32_VMX_CR4_FIXED0 = " + hex(*f0) + " does not fix CR4.VMXE (" + bit_of(cr4::kVmxe) + ") to 1");
   return pass();
 }
 
 CheckOutcome cr0_pe_ne_pg(const CheckInput& in) {
   auto f0 = in.value(msr::kVmxCr0Fixed0);
   if (!f0) return not_read(msr::kVmxCr0Fixed0);
-  constexpr u64 kPeNePg = bit(0) | bit(5) | bit(31);
+  constexpr u64 kPeNePg = cr0::kPe | cr0::kNe | cr0::kPg;
   if ((*f0 & kPeNePg) != kPeNePg)
     return fail("IA32_VMX_CR0_FIXED0 = " + hex(*f0) + " does not fix CR0 bits " + bit_list(kPeNePg & ~*f0) +
                 " (PE, NE, PG) to 1");
@@ -263,7 +280,7 @@ CheckOutcome cr0_pe_ne_pg(const CheckInput& in) {
 CheckOutcome misc_cr3_targets(const CheckInput& in) {
   auto v = in.value(msr::kVmxMisc);
   if (!v) return not_read(msr::kVmxMisc);
-  const u32 n = static_cast<u32>((*v >> 16) & 0x1FF);
+  const u64 n = misc::kCr3TargetCount.value(*v);
   if (n > 256) return fail("number of CR3-target values " + std::to_string(n) + " exceeds 256");
   return pass();
 }
@@ -274,8 +291,9 @@ CheckOutcome misc_lma(const CheckInput& in) {
   auto c2 = in.value(msr::kVmxProcbasedCtls2);
   if (!c2 || !control_allowed1(*c2, secondary::kUnrestrictedGuest))
     return skip("unrestricted guest is not allowed");
-  if (!bit_set(*v, 5))
-    return fail("unrestricted guest may be 1 but IA32_VMX_MISC = " + hex(*v) + " has bit 5 clear");
+  if (!misc::kStoresLma.in(*v))
+    return fail("unrestricted guest may be 1 but IA32_VMX_MISC = " + hex(*v) + " has " + bit_of(misc::kStoresLma) +
+                " clear");
   return pass();
 }
 
@@ -289,9 +307,11 @@ bool is_core2(const Identity& id) {
 CheckOutcome misc_reserved(const CheckInput& in) {
   CheckOutcome o = reserved_clear(in, msr::kVmxMisc);
   auto v = in.value(msr::kVmxMisc);
-  if (o.outcome == Outcome::kFail && v && (*v & unnamed_mask(msr::kVmxMisc)) == bit(9) &&
+  const unsigned core2_bit = misc::kReservedAboveActivityStates.lo;
+  if (o.outcome == Outcome::kFail && v && (*v & unnamed_mask(msr::kVmxMisc)) == bit(core2_bit) &&
       is_core2(in.snapshot.identity))
-    o.detail += " (known hardware deviation: real Core 2 processors set the SDM-reserved bit 9)";
+    o.detail += " (known hardware deviation: real Core 2 processors set the SDM-reserved bit " +
+                std::to_string(core2_bit) + ")";
   return o;
 }
 
@@ -299,23 +319,24 @@ CheckOutcome misc_reserved(const CheckInput& in) {
 
 CheckOutcome vmcs_enum_reserved(const CheckInput& in) { return reserved_clear(in, msr::kVmxVmcsEnum); }
 
-u32 highest_index(u64 vmcs_enum) { return static_cast<u32>((vmcs_enum >> 1) & 0x1FF); }
-u32 index_of(u32 encoding) { return (encoding >> 1) & 0x1FF; }
+u32 highest_index(u64 value) { return static_cast<u32>(vmcs_enum::kHighestIndex.value(value)); }
+// A VMCS field encoding keeps its index where VMCS_ENUM reports the highest one
+// (A.9, Appendix B: bits 9:1).
+u32 index_of(u32 encoding) { return static_cast<u32>(vmcs_enum::kHighestIndex.value(encoding)); }
 
 // Fields with the highest index of their width/type class (Appendix B): the
 // first exists on every VMX processor, the others when a capability allows
 // the feature that uses them.
 struct IndexFloor {
-  u32 msr;             // 0: every processor with VMX
-  unsigned msr_bit;    // 64-bit MSR bit (allowed-1 half for control MSRs)
+  const CapBit* cap;   // nullptr: every processor with VMX
   u32 field_encoding;  // the field that then exists
   const char* field;
 };
-constexpr IndexFloor kEveryVmxField = {0, 0, 0x482A, "guest IA32_SYSENTER_CS"};
+constexpr IndexFloor kEveryVmxField = {nullptr, 0x482A, "guest IA32_SYSENTER_CS"};
 constexpr IndexFloor kFeatureFields[] = {
-    {msr::kVmxPinbasedCtls, 32 + 6, 0x482E, "VMX-preemption timer value"},
-    {msr::kVmxProcbasedCtls2, 32 + 25, 0x2032, "TSC multiplier"},
-    {msr::kVmxProcbasedCtls, 32 + 17, 0x2034, "tertiary processor-based VM-execution controls"},
+    {&pinbased::kPreemptionTimer, 0x482E, "VMX-preemption timer value"},
+    {&secondary::kUseTscScaling, 0x2032, "TSC multiplier"},
+    {&primary::kActivateTertiaryControls, 0x2034, "tertiary processor-based VM-execution controls"},
 };
 
 // The unconditional floor (index 0x15), the one kvm-unit-tests requires too
@@ -344,8 +365,8 @@ CheckOutcome vmcs_enum_feature_index(const CheckInput& in) {
   const u32 highest = highest_index(*v);
   const IndexFloor* top = nullptr;
   for (const auto& f : kFeatureFields) {
-    auto m = in.value(f.msr);
-    if (!m || !bit_set(*m, f.msr_bit)) continue;
+    auto m = in.value(f.cap->msr);
+    if (!m || !f.cap->in(*m)) continue;
     if (top == nullptr || index_of(f.field_encoding) > index_of(top->field_encoding)) top = &f;
   }
   if (top == nullptr) return skip("no feature with a field above the unconditional floor is allowed");
@@ -368,9 +389,10 @@ CheckOutcome ept_usable_eptp(const CheckInput& in) {
   if (!cap) return not_read(msr::kVmxEptVpidCap);
   std::string bad;
   if (!(*cap & (ept_vpid_cap::kPageWalkLength4 | ept_vpid_cap::kPageWalkLength5)))
-    bad = "no page-walk length (bits 6, 7)";
+    bad = "no page-walk length (" + bits_of({ept_vpid_cap::kPageWalkLength4, ept_vpid_cap::kPageWalkLength5}) + ")";
   if (!(*cap & (ept_vpid_cap::kMemoryTypeUc | ept_vpid_cap::kMemoryTypeWb)))
-    bad += std::string(bad.empty() ? "" : " and ") + "no EPT memory type (bits 8, 14)";
+    bad += std::string(bad.empty() ? "" : " and ") + "no EPT memory type (" +
+           bits_of({ept_vpid_cap::kMemoryTypeUc, ept_vpid_cap::kMemoryTypeWb}) + ")";
   if (!bad.empty())
     return fail("Enable EPT may be 1 but IA32_VMX_EPT_VPID_CAP = " + hex(*cap) + " allows " + bad +
                 ": no EPTP could pass VM entry");
@@ -381,12 +403,13 @@ CheckOutcome ept_types_imply_instruction(const CheckInput& in) {
   if (!implied(in, msr::kVmxEptVpidCap)) return skip("IA32_VMX_EPT_VPID_CAP does not exist here");
   auto cap = in.value(msr::kVmxEptVpidCap);
   if (!cap) return not_read(msr::kVmxEptVpidCap);
-  const u64 invept_types = ept_vpid_cap::kInveptSingleContext | ept_vpid_cap::kInveptAllContext;
-  const u64 invvpid_types = bit_range(43, 40);
-  if ((*cap & invept_types) && !(*cap & ept_vpid_cap::kInvept))
-    return fail("INVEPT types " + bit_list(*cap & invept_types) + " reported without INVEPT (bit 20)");
-  if ((*cap & invvpid_types) && !(*cap & ept_vpid_cap::kInvvpid))
-    return fail("INVVPID types " + bit_list(*cap & invvpid_types) + " reported without INVVPID (bit 32)");
+  for (const InvInstruction* inv : {&kInvept, &kInvvpid}) {
+    u64 types = 0;
+    for (const auto& t : inv->types) types |= t.cap.mask();
+    if ((*cap & types) && !inv->instruction.in(*cap))
+      return fail(std::string(inv->mnemonic) + " types " + bit_list(*cap & types) + " reported without " +
+                  inv->mnemonic + " (" + bit_of(inv->instruction) + ")");
+  }
   return pass();
 }
 
@@ -395,8 +418,8 @@ CheckOutcome ept_vpid_match_controls(const CheckInput& in) {
   auto cap = in.value(msr::kVmxEptVpidCap);
   auto c2 = in.value(msr::kVmxProcbasedCtls2);
   if (!cap || !c2) return skip("IA32_VMX_EPT_VPID_CAP or IA32_VMX_PROCBASED_CTLS2 not read");
-  const u64 ept_bits = *cap & bit_range(31, 0);
-  const u64 vpid_bits = *cap & bit_range(63, 32) & ~bit_range(53, 48);  // HLAT prefix size is not VPID
+  const u64 ept_bits = *cap & ept_vpid_cap::kEptHalf;
+  const u64 vpid_bits = *cap & ept_vpid_cap::kVpidHalf;
   if (ept_bits && !control_allowed1(*c2, secondary::kEnableEpt))
     return fail("EPT capability bits " + bit_list(ept_bits) + " set although Enable EPT may not be 1");
   if (vpid_bits && !control_allowed1(*c2, secondary::kEnableVpid))
@@ -422,7 +445,7 @@ CheckOutcome vmfunc_eptp_switching(const CheckInput& in) {
   auto f = in.value(msr::kVmxVmfunc);
   if (!f) return skip("IA32_VMX_VMFUNC not read or absent");
   auto c2 = in.value(msr::kVmxProcbasedCtls2);
-  if (bit_set(*f, 0) && c2 && !control_allowed1(*c2, secondary::kEnableEpt))
+  if (vmfunc::kEptpSwitching.in(*f) && c2 && !control_allowed1(*c2, secondary::kEnableEpt))
     return fail("EPTP switching is allowed but Enable EPT is not");
   return pass();
 }
@@ -476,18 +499,18 @@ CheckOutcome cpus_identical(const Snapshot& s) {
 // runs the checks on them and on [V6].
 // No check below has been seen to hold only on Bochs.
 const std::vector<Check> kChecks = {
-    {"basic.bit31_clear", Severity::kError, "Vol. 3C A.1", "IA32_VMX_BASIC bit 31 is always 0", Basis::kSdmMust,
+    {"basic.bit31_clear", Severity::kError, "Vol. 3C A.1", "IA32_VMX_BASIC bit " + range_of(basic::kBit31) + " is always 0", Basis::kSdmMust,
      Evidence::kHardware, "[V6] [V1] [V4] [I17] [B]", basic_bit31, nullptr},
     {"basic.vmcs_size", Severity::kError, "Vol. 3C A.1",
-     "the VMCS region size (bits 44:32) is greater than 0 and at most 4096", Basis::kSdmMust, Evidence::kHardware,
+     "the VMCS region size (" + bits_of(basic::kVmcsRegionSize) + ") is greater than 0 and at most 4096", Basis::kSdmMust, Evidence::kHardware,
      "[V6] [V1] [V4] (1024 bytes) [I17] [B]", basic_vmcs_size, nullptr},
     {"basic.memory_type", Severity::kError, "Vol. 3C A.1",
-     "the VMCS memory type (bits 53:50) is 0 (UC) or 6 (WB)", Basis::kSdmMust, Evidence::kHardware,
+     "the VMCS memory type (" + bits_of(basic::kVmcsMemoryType) + ") is 0 (UC) or 6 (WB)", Basis::kSdmMust, Evidence::kHardware,
      "[V6] [V1] [V4] (WB) [I17] [B]", basic_memory_type, nullptr},
     {"basic.address_width", Severity::kError, "Vol. 3C A.1",
-     "bit 48 (addresses limited to 32 bits) is 0 on processors that support Intel 64", Basis::kSdmMust,
+     bit_of(basic::kAddresses32) + " (addresses limited to 32 bits) is 0 on processors that support Intel 64", Basis::kSdmMust,
      Evidence::kHardware, "[V6] [V1] [V4] [I17] [B]", basic_address_width, nullptr},
-    {"basic.reserved", Severity::kWarning, "Vol. 3C A.1", "reserved bits 47:45 and 63:57 are 0",
+    {"basic.reserved", Severity::kWarning, "Vol. 3C A.1", "reserved bits " + range_of(basic::kReservedAboveRegionSize) + " and " + range_of(basic::kReservedTop) + " are 0",
      Basis::kConvention, Evidence::kHardware, "[V6] [V1] [V4] [I17] [B]", basic_reserved, nullptr},
     {"msrs.implied_readable", Severity::kError, "Vol. 3C A.1-A.11",
      "every capability MSR (480H-493H) whose existence the capabilities imply can be read", Basis::kSdmMust,
@@ -520,16 +543,18 @@ const std::vector<Check> kChecks = {
      "CR0.PE, CR0.NE and CR0.PG are reported fixed to 1 (unrestricted guest relaxes PE/PG only for guests)",
      Basis::kSdmMust, Evidence::kHardware, "[V6] [V2] [V4] [I17] [B]", cr0_pe_ne_pg, nullptr},
     {"misc.cr3_targets", Severity::kError, "Vol. 3C A.6",
-     "the number of CR3-target values (bits 24:16) is at most 256", Basis::kSdmMust, Evidence::kHardware,
+     "the number of CR3-target values (" + bits_of(misc::kCr3TargetCount) + ") is at most 256", Basis::kSdmMust, Evidence::kHardware,
      "[V6] [V2] [V3] [V5] (4) [I17] [B]", misc_cr3_targets, nullptr},
     {"misc.lma_with_unrestricted_guest", Severity::kError, "Vol. 3C A.6",
-     "bit 5 is 1 on every processor that allows unrestricted guest", Basis::kSdmMust, Evidence::kHardware,
+     bit_of(misc::kStoresLma) + " is 1 on every processor that allows unrestricted guest", Basis::kSdmMust, Evidence::kHardware,
      "[V6] [V2] [V3] [V5] [I17] [B]", misc_lma, nullptr},
     // A warning because real hardware breaks it: Core 2 sets bit 9 [I17].
     {"misc.reserved", Severity::kWarning, "Vol. 3C A.6",
-     "reserved bits 13:9 and 31 are 0 (real Core 2 sets bit 9: a known hardware deviation)", Basis::kConvention,
+     "reserved bits " + range_of(misc::kReservedAboveActivityStates) + " and " + range_of(misc::kReservedBelowMseg) +
+         " are 0 (real Core 2 sets bit " + std::to_string(misc::kReservedAboveActivityStates.lo) +
+         ": a known hardware deviation)", Basis::kConvention,
      Evidence::kHardware, "[V6] [V2] [V3] [V5] [B]; fires on real Core 2 [I17]", misc_reserved, nullptr},
-    {"vmcs_enum.reserved", Severity::kError, "Vol. 3C A.9", "bit 0 and bits 63:10 are 0", Basis::kSdmMust,
+    {"vmcs_enum.reserved", Severity::kError, "Vol. 3C A.9", "bit " + range_of(vmcs_enum::kReservedBit0) + " and bits " + range_of(vmcs_enum::kReservedTop) + " are 0", Basis::kSdmMust,
      Evidence::kHardware, "[V6] [V2] [V3] [V5] [I17] [B]", vmcs_enum_reserved, nullptr},
     {"vmcs_enum.highest_index", Severity::kError, "Vol. 3C A.9, Appendix B",
      "the highest VMCS field index is at least 0x15, the index of guest IA32_SYSENTER_CS (a field of every VMX "
@@ -558,7 +583,7 @@ const std::vector<Check> kChecks = {
      "unrestricted guest is allowed only together with Enable EPT (VM entry requires both)", Basis::kSdmDerived,
      Evidence::kHardware, "[V6] [I17] [B]", ug_needs_ept, nullptr},
     {"vmfunc.reserved", Severity::kWarning, "Vol. 3C A.11, 25.6.14",
-     "only defined VM functions (bit 0, EPTP switching) are reported", Basis::kConvention, Evidence::kHardware,
+     "only defined VM functions (" + bit_of(vmfunc::kEptpSwitching) + ", EPTP switching) are reported", Basis::kConvention, Evidence::kHardware,
      "[V2] [V4] (0x1) [I17] [B]", vmfunc_reserved, nullptr},
     {"vmfunc.eptp_switching_needs_ept", Severity::kWarning, "Vol. 3C 25.6.14",
      "EPTP switching is allowed only together with Enable EPT", Basis::kSdmDerived, Evidence::kHardware,

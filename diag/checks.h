@@ -56,7 +56,7 @@ struct Check {
   const char* id;
   Severity severity;
   const char* sdm;          // where the rule is written
-  const char* description;  // the rule, as a sentence
+  std::string description;  // the rule, as a sentence (bit numbers from the handles)
   Basis basis;
   Evidence evidence;
   const char* seen;  // the dumps and logs it has been seen to hold on (or where it fires on real CPUs)

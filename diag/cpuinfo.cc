@@ -27,42 +27,40 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
-constexpr u8 ctl(unsigned control_bit) { return static_cast<u8>(kAllowed1Shift + control_bit); }
-
 // The names Linux prints (vmxfeatures.h: a quoted name, else the lower-cased
 // macro name; "" = not printed) and the capability bit each one reflects
 // (feat_ctl.c init_vmx_capabilities()).
 const std::vector<VmxFlagSource> kSources = {
     // Word 0: pin-based controls, EPT/VPID bits, aggregates, VM functions.
-    {"vnmi", msr::kVmxPinbasedCtls, ctl(5)},
-    {"preemption_timer", msr::kVmxPinbasedCtls, ctl(6)},
-    {"posted_intr", msr::kVmxPinbasedCtls, ctl(7)},
-    {"invvpid", msr::kVmxEptVpidCap, 32},
-    {"ept_x_only", msr::kVmxEptVpidCap, 0},
-    {"ept_ad", msr::kVmxEptVpidCap, 21},
-    {"ept_1gb", msr::kVmxEptVpidCap, 17},
-    {"flexpriority", 0, 0, "Use TPR shadow and Virtualize APIC accesses"},
-    {"apicv", 0, 0,
+    {"vnmi", &pinbased::kVirtualNmis},
+    {"preemption_timer", &pinbased::kPreemptionTimer},
+    {"posted_intr", &pinbased::kPostedInterrupts},
+    {"invvpid", &ept_vpid_cap::kInvvpid},
+    {"ept_x_only", &ept_vpid_cap::kExecuteOnly},
+    {"ept_ad", &ept_vpid_cap::kAccessedDirtyFlags},
+    {"ept_1gb", &ept_vpid_cap::kPdpte1GbPages},
+    {"flexpriority", nullptr, "Use TPR shadow and Virtualize APIC accesses"},
+    {"apicv", nullptr,
      "Use TPR shadow, APIC-register virtualization, Virtual-interrupt delivery and "
      "Process posted interrupts"},
-    {"eptp_switching", msr::kVmxVmfunc, 0},
+    {"eptp_switching", &vmfunc::kEptpSwitching},
     // Word 1: primary processor-based controls.
-    {"tsc_offset", msr::kVmxProcbasedCtls, ctl(3)},
-    {"vtpr", msr::kVmxProcbasedCtls, ctl(21)},
-    {"mtf", msr::kVmxProcbasedCtls, ctl(27)},
+    {"tsc_offset", &primary::kTscOffsetting},
+    {"vtpr", &primary::kUseTprShadow},
+    {"mtf", &primary::kMonitorTrapFlag},
     // Word 2: secondary processor-based controls.
-    {"vapic", msr::kVmxProcbasedCtls2, ctl(0)},
-    {"ept", msr::kVmxProcbasedCtls2, ctl(1)},
-    {"vpid", msr::kVmxProcbasedCtls2, ctl(5)},
-    {"unrestricted_guest", msr::kVmxProcbasedCtls2, ctl(7)},
-    {"vapic_reg", msr::kVmxProcbasedCtls2, ctl(8)},
-    {"vid", msr::kVmxProcbasedCtls2, ctl(9)},
-    {"ple", msr::kVmxProcbasedCtls2, ctl(10)},
-    {"shadow_vmcs", msr::kVmxProcbasedCtls2, ctl(14)},
-    {"pml", msr::kVmxProcbasedCtls2, ctl(17)},
-    {"ept_mode_based_exec", msr::kVmxProcbasedCtls2, ctl(22)},
-    {"tsc_scaling", msr::kVmxProcbasedCtls2, ctl(25)},
-    {"usr_wait_pause", msr::kVmxProcbasedCtls2, ctl(26)},
+    {"vapic", &secondary::kVirtualizeApicAccesses},
+    {"ept", &secondary::kEnableEpt},
+    {"vpid", &secondary::kEnableVpid},
+    {"unrestricted_guest", &secondary::kUnrestrictedGuest},
+    {"vapic_reg", &secondary::kApicRegisterVirtualization},
+    {"vid", &secondary::kVirtualInterruptDelivery},
+    {"ple", &secondary::kPauseLoopExiting},
+    {"shadow_vmcs", &secondary::kVmcsShadowing},
+    {"pml", &secondary::kEnablePml},
+    {"ept_mode_based_exec", &secondary::kModeBasedExecute},
+    {"tsc_scaling", &secondary::kUseTscScaling},
+    {"usr_wait_pause", &secondary::kUserWaitAndPause},
 };
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "primitives/types.h"
+#include "primitives/named_bits.h"
 
 namespace vmxb::diag {
 
@@ -30,12 +30,12 @@ struct CpuinfoCpu {
 
 std::vector<CpuinfoCpu> parse_cpuinfo(std::string_view text);
 
-// Where a Linux "vmx flags" name comes from. `msr` 0 = a Linux aggregate of
-// several capabilities (flexpriority, apicv), described by `aggregate`.
+// Where a Linux "vmx flags" name comes from: the capability bit it reflects,
+// or nullptr for a Linux aggregate of several capabilities (flexpriority,
+// apicv), described by `aggregate`.
 struct VmxFlagSource {
   const char* flag;
-  u32 msr;
-  u8 bit;  // bit of the 64-bit MSR (control MSRs: 32 + control, the allowed-1 half)
+  const CapBit* cap;
   const char* aggregate = nullptr;
 };
 

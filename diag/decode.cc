@@ -29,17 +29,17 @@ const char* cr_setting_name(CrSetting s) {
 namespace {
 
 
-u64 field_value(u64 v, const FieldName& f) { return (v & bit_range(f.hi, f.lo)) >> f.lo; }
-
 // Bits a table accounts for: named bits plus multi-bit fields.
 u64 covered_mask(const VmxMsrInfo& info) {
   u64 m = 0;
   for (const auto& b : info.bits) m |= bit(b.bit);
+  for (const auto& c : info.cr_bits) m |= c.mask();
   for (const auto& f : info.fields) m |= bit_range(f.hi, f.lo);
   return m;
 }
 
-const char* named(const BitTable& t, unsigned b) {
+template <typename Table>
+const char* named(const Table& t, unsigned b) {
   for (const auto& e : t)
     if (e.bit == b) return e.name;
   return nullptr;
@@ -55,17 +55,12 @@ std::string memory_type_meaning(u64 t) {
 
 // What a field's number means, where the SDM gives it a unit (A.1, A.6).
 std::string field_meaning(const VmxMsrInfo& info, const FieldName& f, u64 v) {
-  switch (info.layout) {
-    case MsrLayout::kBasic:
-      if (f.lo == 32) return std::to_string(v) + " bytes";
-      if (f.lo == 50) return memory_type_meaning(v);
-      break;
-    case MsrLayout::kMisc:
-      if (f.lo == 0) return "timer ticks when TSC bit " + std::to_string(v) + " changes";
-      if (f.lo == 25) return std::to_string(512 * (v + 1)) + " MSRs per list";
-      break;
-    default:
-      break;
+  if (info.index == msr::kVmxBasic) {
+    if (f == basic::kVmcsRegionSize) return std::to_string(v) + " bytes";
+    if (f == basic::kVmcsMemoryType) return memory_type_meaning(v);
+  } else if (info.index == msr::kVmxMisc) {
+    if (f == misc::kPreemptionTimerRatio) return "timer ticks when TSC bit " + std::to_string(v) + " changes";
+    if (f == misc::kMsrListSize) return std::to_string(512 * (v + 1)) + " MSRs per list";
   }
   return "";
 }
@@ -73,7 +68,7 @@ std::string field_meaning(const VmxMsrInfo& info, const FieldName& f, u64 v) {
 void decode_bits(const VmxMsrInfo& info, u64 v, DecodedMsr& d) {
   for (const auto& b : info.bits) d.bits.push_back({b.bit, b.name, true, bit_set(v, b.bit)});
   for (const auto& f : info.fields) {
-    u64 fv = field_value(v, f);
+    u64 fv = f.value(v);
     d.fields.push_back({f.hi, f.lo, f.name, fv, field_meaning(info, f, fv)});
   }
   const u64 extra = v & ~covered_mask(info);
@@ -132,7 +127,7 @@ void decode_fixed(const VmxMsrInfo& info, u64 fixed0, u64 fixed1, DecodedMsr& d)
     return CrSetting::kFlexible;
   };
   for (unsigned b = 0; b < 64; ++b) {
-    const char* n = named(info.bits, b);
+    const char* n = named(info.cr_bits, b);
     if (n != nullptr)
       d.cr_bits.push_back({b, n, true, setting(b)});
     else if (bit_set(fixed0 | fixed1, b))
@@ -184,7 +179,7 @@ DecodedMsr decode_one(const VmxMsrInfo& info, const Snapshot& s, const CpuState&
   return d;
 }
 
-Tri secondary_allowed1(const Snapshot& s, const CpuState& cpu, unsigned control) {
+Tri secondary_allowed1(const Snapshot& s, const CpuState& cpu, const CapBit& control) {
   const VmxMsrInfo* ctls2 = find_vmx_msr(msr::kVmxProcbasedCtls2);
   Presence p = msr_presence(*ctls2, s.identity, values_of(cpu));
   if (!p.implied) {
@@ -195,6 +190,21 @@ Tri secondary_allowed1(const Snapshot& s, const CpuState& cpu, unsigned control)
   if (auto v = cpu.value(msr::kVmxProcbasedCtls2)) return control_allowed1(*v, control);
   return std::nullopt;
 }
+
+// The INVEPT/INVVPID types of one instruction; `cap` nullopt = unknown.
+std::vector<InvTypeSupport> inv_types(const InvInstruction& inv, std::optional<u64> cap) {
+  std::vector<InvTypeSupport> out;
+  for (const auto& t : inv.types)
+    out.push_back({static_cast<int>(t.type), t.cap.bit, t.cap.name,
+                   cap ? std::optional<bool>(t.cap.in(*cap)) : std::nullopt});
+  return out;
+}
+
+// The EPT_VPID_CAP bits the summary lists as memory types and as features.
+constexpr CapBit kEptMemoryTypeBits[] = {ept_vpid_cap::kMemoryTypeUc, ept_vpid_cap::kMemoryTypeWb};
+constexpr CapBit kEptFeatureBits[] = {ept_vpid_cap::kExecuteOnly,         ept_vpid_cap::kPde2MbPages,
+                                      ept_vpid_cap::kPdpte1GbPages,       ept_vpid_cap::kAccessedDirtyFlags,
+                                      ept_vpid_cap::kAdvancedExitInfo,    ept_vpid_cap::kSupervisorShadowStack};
 
 EptVpidSummary summarize_msrs(const Snapshot& s, const CpuState& cpu) {
   EptVpidSummary e;
@@ -207,31 +217,31 @@ EptVpidSummary summarize_msrs(const Snapshot& s, const CpuState& cpu) {
   if (p.implied && !cap) {
     // Should exist but could not be read: nothing known.
     e.invept = e.invvpid = std::nullopt;
-    for (auto t : kInveptTypes) e.invept_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), std::nullopt});
-    for (auto t : kInvvpidTypes) e.invvpid_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), std::nullopt});
+    e.invept_types = inv_types(kInvept, std::nullopt);
+    e.invvpid_types = inv_types(kInvvpid, std::nullopt);
     return e;
   }
   // Absent MSR: neither EPT nor VPID, so no INVEPT/INVVPID (31.3: they #UD).
   const u64 v = p.implied ? *cap : 0;
   e.cap_known = p.implied;
-  if (bit_set(v, 6)) e.walk_lengths.push_back(4);
-  if (bit_set(v, 7)) e.walk_lengths.push_back(5);
-  for (unsigned b : {8u, 14u})
-    if (bit_set(v, b)) e.memory_types.push_back(msr_bit_name(capinfo->index, b));
-  for (unsigned b : {0u, 16u, 17u, 21u, 22u, 23u})
-    if (bit_set(v, b)) e.features.push_back(msr_bit_name(capinfo->index, b));
-  e.invept = bit_set(v, 20);
-  e.invvpid = bit_set(v, 32);
-  for (auto t : kInveptTypes) e.invept_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), bit_set(v, t.bit)});
-  for (auto t : kInvvpidTypes) e.invvpid_types.push_back({t.type, t.bit, msr_bit_name(capinfo->index, t.bit), bit_set(v, t.bit)});
+  if (ept_vpid_cap::kPageWalkLength4.in(v)) e.walk_lengths.push_back(4);
+  if (ept_vpid_cap::kPageWalkLength5.in(v)) e.walk_lengths.push_back(5);
+  for (const auto& b : kEptMemoryTypeBits)
+    if (b.in(v)) e.memory_types.push_back(b.name);
+  for (const auto& b : kEptFeatureBits)
+    if (b.in(v)) e.features.push_back(b.name);
+  e.invept = kInvept.instruction.in(v);
+  e.invvpid = kInvvpid.instruction.in(v);
+  e.invept_types = inv_types(kInvept, v);
+  e.invvpid_types = inv_types(kInvvpid, v);
   return e;
 }
 
 // ---- /proc/cpuinfo fallback ----
 
-const VmxFlagSource* flag_for(u32 msr, unsigned b) {
+const VmxFlagSource* flag_for(const CapBit& b) {
   for (const auto& f : vmx_flag_sources())
-    if (f.msr == msr && f.bit == b) return &f;
+    if (f.cap != nullptr && *f.cap == b) return &f;
   return nullptr;
 }
 
@@ -239,8 +249,8 @@ bool has(const std::vector<std::string>& flags, const char* f) {
   return std::find(flags.begin(), flags.end(), f) != flags.end();
 }
 
-Tri flag_setting(const std::vector<std::string>& flags, u32 msr, unsigned b) {
-  const VmxFlagSource* f = flag_for(msr, b);
+Tri flag_setting(const std::vector<std::string>& flags, const CapBit& b) {
+  const VmxFlagSource* f = flag_for(b);
   if (f == nullptr) return std::nullopt;
   return has(flags, f->flag);
 }
@@ -248,7 +258,7 @@ Tri flag_setting(const std::vector<std::string>& flags, u32 msr, unsigned b) {
 bool any_secondary(const std::vector<std::string>& flags) {
   for (const auto& f : flags) {
     const VmxFlagSource* src = find_vmx_flag(f);
-    if (src != nullptr && src->msr == msr::kVmxProcbasedCtls2) return true;
+    if (src != nullptr && src->cap != nullptr && src->cap->msr == msr::kVmxProcbasedCtls2) return true;
   }
   return false;
 }
@@ -270,14 +280,14 @@ Decoded decode_cpuinfo(const Snapshot& s, const CpuState& cpu) {
       d.presence = {true, "partially, from /proc/cpuinfo \"vmx flags\""};
       for (const auto& b : info.bits) {
         if (info.layout == MsrLayout::kControls) {
-          Tri t = flag_setting(flags, info.index, b.bit + kAllowed1Shift);
+          Tri t = flag_setting(flags, b);
           // A secondary control Linux shows means IA32_VMX_PROCBASED_CTLS2
           // exists, which it does only if "Activate secondary controls" may
           // be 1 (A.3.3); Linux's rdmsr_safe of an absent MSR yields no flags.
-          if (!t && info.index == msr::kVmxProcbasedCtls && b.bit == 31 && any_secondary(flags)) t = true;
+          if (!t && b == primary::kActivateSecondaryControls && any_secondary(flags)) t = true;
           d.controls.push_back({b.bit, b.name, true, !t ? Setting::kUnknown : *t ? Setting::kYes : Setting::kNo});
         } else {
-          d.bits.push_back({b.bit, b.name, true, flag_setting(flags, info.index, b.bit)});
+          d.bits.push_back({b.bit, b.name, true, flag_setting(flags, b)});
         }
       }
     }
@@ -288,12 +298,10 @@ Decoded decode_cpuinfo(const Snapshot& s, const CpuState& cpu) {
   e.vpid = has(flags, "vpid");
   e.unrestricted_guest = has(flags, "unrestricted_guest");
   e.invvpid = has(flags, "invvpid");
-  for (auto t : kInveptTypes)
-    e.invept_types.push_back({t.type, t.bit, msr_bit_name(msr::kVmxEptVpidCap, t.bit), std::nullopt});
-  for (auto t : kInvvpidTypes)
-    e.invvpid_types.push_back({t.type, t.bit, msr_bit_name(msr::kVmxEptVpidCap, t.bit), std::nullopt});
+  e.invept_types = inv_types(kInvept, std::nullopt);
+  e.invvpid_types = inv_types(kInvvpid, std::nullopt);
   for (const char* f : {"ept_x_only", "ept_1gb", "ept_ad"})
-    if (has(flags, f)) e.features.push_back(msr_bit_name(msr::kVmxEptVpidCap, find_vmx_flag(f)->bit));
+    if (has(flags, f)) e.features.push_back(find_vmx_flag(f)->cap->name);
   for (const auto& f : flags) {
     const VmxFlagSource* src = find_vmx_flag(f);
     if (src == nullptr) out.unmapped_flags.push_back(f);

@@ -10,6 +10,7 @@
 
 #include "diag/presence.h"
 #include "diag/snapshot.h"
+#include "primitives/inv_types.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
@@ -72,7 +73,8 @@ struct DecodedMsr {
   std::vector<unsigned> undocumented;  // set bits that no table entry names (reserved)
 };
 
-struct InvType {
+// One INVEPT/INVVPID type (primitives/inv_types.h) and whether it is supported.
+struct InvTypeSupport {
   int type;      // the INVEPT/INVVPID type operand (Vol. 3C 31.3)
   unsigned bit;  // its IA32_VMX_EPT_VPID_CAP bit
   std::string name;
@@ -86,7 +88,7 @@ struct EptVpidSummary {
   std::vector<std::string> memory_types;  // names of the supported EPT memory-type bits
   std::vector<std::string> features;      // other set capability bits, by table name
   Tri invept, invvpid;
-  std::vector<InvType> invept_types, invvpid_types;
+  std::vector<InvTypeSupport> invept_types, invvpid_types;
 };
 
 struct Decoded {
@@ -99,13 +101,5 @@ struct Decoded {
 };
 
 Decoded decode(const Snapshot& s);
-
-// INVEPT types 1 and 2, INVVPID types 0-3, and their capability bits (A.10).
-struct InvTypeBit {
-  int type;
-  unsigned bit;
-};
-inline constexpr InvTypeBit kInveptTypes[] = {{1, 25}, {2, 26}};
-inline constexpr InvTypeBit kInvvpidTypes[] = {{0, 40}, {1, 41}, {2, 42}, {3, 43}};
 
 }  // namespace vmxb::diag

@@ -59,7 +59,7 @@ json decoded_msr_json(const DecodedMsr& d) {
   return j;
 }
 
-json inv_types_json(const std::vector<InvType>& types) {
+json inv_types_json(const std::vector<InvTypeSupport>& types) {
   json a = json::array();
   for (const auto& t : types)
     a.push_back({{"type", t.type}, {"bit", t.bit}, {"name", t.name}, {"supported", tri(t.supported)}});

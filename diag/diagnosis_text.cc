@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "diag/diagnosis.h"
+#include "diag/presence.h"
 
 namespace vmxb::diag {
 namespace {
@@ -108,7 +109,7 @@ void msr_section(std::ostringstream& o, const DecodedMsr& d, bool from_cpuinfo) 
   if (!d.undocumented.empty()) o << "  set bits no table names: " << ranges(d.undocumented) << "\n";
 }
 
-std::string inv_types(const std::vector<InvType>& types) {
+std::string inv_types(const std::vector<InvTypeSupport>& types) {
   std::string s;
   for (const auto& t : types)
     s += (s.empty() ? "" : ", ") + std::string("type ") + std::to_string(t.type) + " " + t.name + " " +
@@ -138,8 +139,8 @@ std::string diagnosis_text(const Diagnosis& r) {
   if (!id.brand.empty()) o << " \"" << id.brand << "\"";
   o << "\n          family " << id.family << " model " << id.model << " stepping " << id.stepping
     << ", microcode " << (id.microcode ? hex(*id.microcode) : std::string("unknown")) << "\n";
-  o << "          VMX (CPUID.1:ECX[5]) " << (id.vmx ? "yes" : "no") << ", hypervisor (CPUID.1:ECX[31]) "
-    << (id.hypervisor ? "yes" : "no");
+  o << "          VMX (" << cpuid_citation(cpuid::kVmx, false) << ") " << (id.vmx ? "yes" : "no")
+    << ", hypervisor (" << cpuid_citation(cpuid::kHypervisor, false) << ") " << (id.hypervisor ? "yes" : "no");
   if (id.hypervisor) {
     o << ": " << (id.hypervisor_signature.empty() ? "no signature" : "\"" + id.hypervisor_signature + "\"");
     if (!id.hypervisor_name.empty()) o << " (" << id.hypervisor_name << ")";

@@ -128,7 +128,8 @@ MsrRead parse_msr(const json& j, const std::string& p) {
   MsrRead m;
   const u64 index = parse_hex(member(j, p, "index"), p + ".index", 8);
   const VmxMsrInfo* info = find_vmx_msr(static_cast<u32>(index));
-  if (info == nullptr) bad(p + ".index", hex(index) + " is out of range: not IA32_FEATURE_CONTROL or 0x480..0x493");
+  if (info == nullptr) bad(p + ".index", hex(index) + " is out of range: not IA32_FEATURE_CONTROL or " + hex(msr::kVmxBasic) + ".." +
+                                    hex(msr::kVmxExitCtls2));
   m.index = static_cast<u32>(index);
   auto name = j.find("name");
   if (name != j.end() && (!name->is_string() || name->get<std::string>() != info->name))

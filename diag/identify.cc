@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "primitives/cpuid_bits.h"
+
 namespace vmxb::diag {
 namespace {
 
@@ -11,6 +13,11 @@ namespace {
 enum { kEax = 0, kEbx = 1, kEcx = 2, kEdx = 3 };
 
 void quiet_warning(const char*) {}
+
+// An extended-leaf feature bit from libcpuid's raw leaves (slots in CpuidReg order).
+bool extended_bit(const cpu_raw_data_t& raw, const CpuidBit& b) {
+  return b.in(raw.ext_cpuid[b.leaf - cpuid_leaf::kMaxExtended][static_cast<int>(b.reg)]);
+}
 
 std::string regs_string(u32 a, u32 b, u32 c) {
   char s[13];
@@ -36,11 +43,11 @@ void fill_from_raw(const cpu_raw_data_t& raw, const cpu_id_t& id, Identity& out)
   out.smx = id.flags[CPU_FEATURE_SMX] != 0;
   out.hypervisor = id.flags[CPU_FEATURE_HYPERVISOR] != 0;
   const u32 max_ext = raw.ext_cpuid[0][kEax];
-  if (max_ext >= 0x80000001u) {
-    out.long_mode = (raw.ext_cpuid[1][kEdx] >> 29) & 1;
-    out.nx = (raw.ext_cpuid[1][kEdx] >> 20) & 1;
+  if (max_ext >= cpuid_leaf::kExtendedFeatures) {
+    out.long_mode = extended_bit(raw, cpuid::kLongMode);
+    out.nx = extended_bit(raw, cpuid::kNx);
   }
-  if (max_ext >= 0x80000008u) out.maxphyaddr = static_cast<int>(raw.ext_cpuid[8][kEax] & 0xFF);
+  if (max_ext >= cpuid_leaf::kAddressSizes) out.maxphyaddr = static_cast<int>(raw.ext_cpuid[8][kEax] & 0xFF);
 }
 
 const char* hypervisor_str(hypervisor_vendor_t h) {

@@ -8,6 +8,7 @@
 
 #include "diag/cpuinfo.h"
 #include "diag/identify.h"
+#include "diag/presence.h"
 
 namespace vmxb::diag {
 namespace {
@@ -71,7 +72,7 @@ Snapshot collect_live(const LiveOptions& options) {
   }
 
   if (!s.identity.vmx && !s.identity.smx) {
-    s.msr_error = "CPUID.1:ECX.VMX[5] = 0, the VMX capability MSRs do not exist";
+    s.msr_error = cpuid_citation(cpuid::kVmx) + " = 0, the VMX capability MSRs do not exist";
     return s;
   }
 

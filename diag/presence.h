@@ -9,6 +9,7 @@
 #include <string>
 
 #include "diag/snapshot.h"
+#include "primitives/cpuid_bits.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
@@ -37,5 +38,9 @@ std::string msr_bit_name(u32 index, unsigned bit);
 std::string msr_name(u32 index);
 
 std::string hex(u64 value, int digits = 0);
+
+// "CPUID.1:ECX.VMX[5]" ("CPUID.1:ECX[5]" without the name): a CPUID bit cited
+// from its handle (add_cpuid_citation, primitives/cpuid_bits.h).
+std::string cpuid_citation(const CpuidBit& b, bool with_name = true);
 
 }  // namespace vmxb::diag

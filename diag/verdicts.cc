@@ -1,5 +1,6 @@
 #include "diag/verdicts.h"
 
+#include "primitives/inv_types.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
@@ -14,15 +15,10 @@ const Verdict* Verdicts::find(const std::string& id) const {
 
 namespace {
 
-bool test(u64 v, unsigned b) { return (v >> b) & 1; }
-
-std::string cap_bit(unsigned b) {
-  return msr_bit_name(msr::kVmxEptVpidCap, b) + " (IA32_VMX_EPT_VPID_CAP bit " + std::to_string(b) + ")";
-}
-
-std::string control_name(u32 index, unsigned control) {
-  return msr_bit_name(index, control + kAllowed1Shift) + " (" + msr_name(index) + " bit " +
-         std::to_string(control + kAllowed1Shift) + ")";
+// "Single-context INVEPT (IA32_VMX_EPT_VPID_CAP bit 25)"; for a control, its
+// allowed-1 bit: "Enable PML (IA32_VMX_PROCBASED_CTLS2 bit 49)".
+std::string cap_bit(const CapBit& b) {
+  return std::string(b.name) + " (" + msr_name(b.msr) + " bit " + std::to_string(b.msr_bit()) + ")";
 }
 
 // Vol. 3C 24.7 "Enabling and Entering VMX Operation": VMXON #GPs unless
@@ -31,7 +27,7 @@ Verdict vmx_usable(const Snapshot& s) {
   Verdict v{"vmx_usable", "VMX usable (IA32_FEATURE_CONTROL)", std::nullopt, ""};
   if (!s.identity.vmx) {
     v.value = false;
-    v.why = "CPUID.1:ECX.VMX[5] = 0";
+    v.why = cpuid_citation(cpuid::kVmx) + " = 0";
     return v;
   }
   if (s.source == SourceKind::kCpuinfo || !s.msrs_available) {
@@ -72,8 +68,9 @@ Verdict vmx_usable(const Snapshot& s) {
     if (!bad.empty()) bad += "; ";
     if (!lock)
       bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
-             " is not locked: VMXON raises #GP until it is locked with bit 2 set (Linux locks it at boot "
-             "when built with KVM_INTEL)";
+             " is not locked: VMXON raises #GP until it is locked with bit " +
+             std::to_string(feature_control::kVmxOutsideSmx.bit) +
+             " set (Linux locks it at boot when built with KVM_INTEL)";
     else
       bad += c + "IA32_FEATURE_CONTROL = " + hex(*fc) +
              " is locked with VMX outside SMX disabled: disabled by firmware (enable VT-x in the firmware setup)";
@@ -82,7 +79,7 @@ Verdict vmx_usable(const Snapshot& s) {
     v.value = false;
     v.why = bad;
   } else if (unknown) {
-    v.why = "IA32_FEATURE_CONTROL (0x3a) could not be read (" + unread +
+    v.why = "IA32_FEATURE_CONTROL (" + hex(msr::kFeatureControl) + ") could not be read (" + unread +
             "), although the capability MSRs were: whether firmware enabled VMX is unknown";
   } else {
     v.value = true;
@@ -91,23 +88,18 @@ Verdict vmx_usable(const Snapshot& s) {
   return v;
 }
 
-struct Required {
-  u32 msr;
-  unsigned control;
-};
-
 // The controls kvm_intel cannot work without (KVM_REQUIRED_VMX_* in
 // arch/x86/kvm/vmx/vmx.h, 64-bit kernel); setup_vmcs_config() fails with -EIO
 // when one of them cannot be 1.
-constexpr Required kKvmRequired[] = {
-    {msr::kVmxPinbasedCtls, 0},    {msr::kVmxPinbasedCtls, 3},
-    {msr::kVmxProcbasedCtls, 2},   {msr::kVmxProcbasedCtls, 3},  {msr::kVmxProcbasedCtls, 7},
-    {msr::kVmxProcbasedCtls, 9},   {msr::kVmxProcbasedCtls, 10}, {msr::kVmxProcbasedCtls, 11},
-    {msr::kVmxProcbasedCtls, 15},  {msr::kVmxProcbasedCtls, 16}, {msr::kVmxProcbasedCtls, 19},
-    {msr::kVmxProcbasedCtls, 20},  {msr::kVmxProcbasedCtls, 23}, {msr::kVmxProcbasedCtls, 24},
-    {msr::kVmxProcbasedCtls, 29},
-    {msr::kVmxExitCtls, 2},        {msr::kVmxExitCtls, 9},       {msr::kVmxExitCtls, 15},
-    {msr::kVmxEntryCtls, 2},       {msr::kVmxEntryCtls, 9},
+constexpr CapBit kKvmRequired[] = {
+    pinbased::kExternalInterruptExiting, pinbased::kNmiExiting,
+    primary::kInterruptWindowExiting,    primary::kTscOffsetting,     primary::kHltExiting,
+    primary::kInvlpgExiting,             primary::kMwaitExiting,      primary::kRdpmcExiting,
+    primary::kCr3LoadExiting,            primary::kCr3StoreExiting,   primary::kCr8LoadExiting,
+    primary::kCr8StoreExiting,           primary::kMovDrExiting,      primary::kUnconditionalIoExiting,
+    primary::kMonitorExiting,
+    exit_ctls::kSaveDebugControls,       exit_ctls::kHostAddressSpaceSize, exit_ctls::kAcknowledgeInterrupt,
+    entry_ctls::kLoadDebugControls,      entry_ctls::kIa32eModeGuest,
 };
 
 Verdict param(const char* id, const char* title, Tri value, std::string why) {
@@ -123,15 +115,17 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
     k.blockers.push_back("VMX not enabled in IA32_FEATURE_CONTROL (\"VMX not enabled (by BIOS)\")");
   if (auto b = v(msr::kVmxBasic)) {
     if (basic::vmcs_size(*b) > 4096) k.blockers.push_back("VMCS size above PAGE_SIZE");
-    if (test(*b, 48)) k.blockers.push_back("IA32_VMX_BASIC bit 48 (32-bit addresses) set on a 64-bit kernel");
+    if (basic::kAddresses32.in(*b))
+      k.blockers.push_back("IA32_VMX_BASIC bit " + std::to_string(basic::kAddresses32.msr_bit()) +
+                           " (32-bit addresses) set on a 64-bit kernel");
     if (basic::memory_type(*b) != 6) k.blockers.push_back("VMCS memory type is not WB");
   } else {
     k.blockers.push_back("IA32_VMX_BASIC not readable");
   }
   for (const auto& r : kKvmRequired) {
     auto m = v(r.msr);
-    if (!m || !control_allowed1(*m, r.control))
-      k.blockers.push_back("required control " + control_name(r.msr, r.control) + " cannot be 1");
+    if (!m || !control_allowed1(*m, r))
+      k.blockers.push_back("required control " + cap_bit(r) + " cannot be 1");
   }
   for (const auto& c : checks)
     if (std::string(c.check->id) == "cpus.identical" && c.outcome == Outcome::kFail)
@@ -150,8 +144,8 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
     ept_why = "EPT capabilities unknown";
   } else {
     std::string missing;
-    for (unsigned b : {6u, 14u, 26u})
-      if (!test(cap, b)) missing += (missing.empty() ? "" : ", ") + cap_bit(b);
+    for (const auto& b : {ept_vpid_cap::kPageWalkLength4, ept_vpid_cap::kMemoryTypeWb, ept_vpid_cap::kInveptAllContext})
+      if (!b.in(cap)) missing += (missing.empty() ? "" : ", ") + cap_bit(b);
     ept = missing.empty();
     ept_why = missing.empty() ? "Enable EPT, page-walk length 4, WB and all-context INVEPT are supported"
                               : "disabled: missing " + missing;
@@ -165,9 +159,11 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
     vpid_why = "Enable VPID cannot be 1";
   } else if (!e.vpid.has_value() || !e.cap_known) {
     vpid_why = "VPID capabilities unknown";
-  } else if (!test(cap, 32) || !(test(cap, 41) || test(cap, 42))) {
+  } else if (!kInvvpid.instruction.in(cap) ||
+             !(invvpid_type::kSingleContext.cap.in(cap) || invvpid_type::kAllContext.cap.in(cap))) {
     vpid = false;
-    vpid_why = "disabled: needs " + cap_bit(32) + " and " + cap_bit(41) + " or " + cap_bit(42);
+    vpid_why = "disabled: needs " + cap_bit(kInvvpid.instruction) + " and " + cap_bit(invvpid_type::kSingleContext.cap) +
+               " or " + cap_bit(invvpid_type::kAllContext.cap);
   } else {
     vpid = true;
     vpid_why = "Enable VPID, INVVPID and single-context or all-context INVVPID are supported";
@@ -183,27 +179,27 @@ KvmVerdict kvm_from_msrs(const Snapshot& s, const Decoded& d, const std::vector<
                            "needs Unrestricted guest and EPT enabled"));
 
   Tri ad;
-  if (ept == false || (e.cap_known && !test(cap, 21)))
+  if (ept == false || (e.cap_known && !ept_vpid_cap::kAccessedDirtyFlags.in(cap)))
     ad = false;
   else if (ept == true)
     ad = true;
-  k.params.push_back(param("kvm.enable_ept_ad_bits", "kvm_intel.eptad", ad, "needs " + cap_bit(21) + " and EPT enabled"));
+  k.params.push_back(param("kvm.enable_ept_ad_bits", "kvm_intel.eptad", ad, "needs " + cap_bit(ept_vpid_cap::kAccessedDirtyFlags) + " and EPT enabled"));
 
   Tri pml;
   auto c2 = v(msr::kVmxProcbasedCtls2);
-  if (ad == false || (c2 && !control_allowed1(*c2, 17)))
+  if (ad == false || (c2 && !control_allowed1(*c2, secondary::kEnablePml)))
     pml = false;
   else if (ad == true && c2)
     pml = true;
   k.params.push_back(param("kvm.enable_pml", "kvm_intel.pml", pml,
-                           "needs " + control_name(msr::kVmxProcbasedCtls2, 17) + " and EPT A/D bits enabled"));
+                           "needs " + cap_bit(secondary::kEnablePml) + " and EPT A/D bits enabled"));
 
   auto p = v(msr::kVmxProcbasedCtls);
   Tri flex;
-  if (p) flex = control_allowed1(*p, 21) && c2 && control_allowed1(*c2, 0);
+  if (p) flex = control_allowed1(*p, primary::kUseTprShadow) && c2 && control_allowed1(*c2, secondary::kVirtualizeApicAccesses);
   k.params.push_back(param("kvm.flexpriority", "kvm_intel.flexpriority", flex,
-                           "needs " + control_name(msr::kVmxProcbasedCtls, 21) + " and " +
-                               control_name(msr::kVmxProcbasedCtls2, 0)));
+                           "needs " + cap_bit(primary::kUseTprShadow) + " and " +
+                               cap_bit(secondary::kVirtualizeApicAccesses)));
 
   if (ept == false && !s.identity.nx)
     k.blockers.push_back("NX not supported and EPT off: shadow paging needs NX (-EOPNOTSUPP)");
@@ -245,16 +241,17 @@ Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResul
   Verdicts out;
   const Identity& id = s.identity;
 
-  out.items.push_back({"vmx_supported", "VMX supported (CPUID.1:ECX.VMX[5])", id.vmx,
-                       id.vmx ? "CPUID.1:ECX.VMX[5] = 1"
-                              : "CPUID.1:ECX.VMX[5] = 0" +
+  const std::string vmx_bit = cpuid_citation(cpuid::kVmx);
+  out.items.push_back({"vmx_supported", "VMX supported (" + vmx_bit + ")", id.vmx,
+                       id.vmx ? vmx_bit + " = 1"
+                              : vmx_bit + " = 0" +
                                     std::string(id.vendor == "GenuineIntel" ? "" : " (" + id.vendor + ")")});
   const Verdict usable = vmx_usable(s);
   out.items.push_back(usable);
 
   const EptVpidSummary& e = d.ept_vpid;
-  auto ctl_why = [](Tri t, unsigned control) {
-    const std::string n = control_name(msr::kVmxProcbasedCtls2, control);
+  auto ctl_why = [](Tri t, const CapBit& control) {
+    const std::string n = cap_bit(control);
     if (!t.has_value()) return n + ": unknown";
     return n + (*t ? " may be 1" : " cannot be 1");
   };
@@ -264,13 +261,18 @@ Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResul
     out.items.push_back({"unrestricted_guest", "Unrestricted guest", e.unrestricted_guest,
                          ctl_why(e.unrestricted_guest, secondary::kUnrestrictedGuest)});
     for (const auto& t : e.invept_types) {
-      const bool single = t.type == 1;
+      const InvType* type = find_inv_type(kInvept, t.type);
+      std::string id = std::string("invept_") + type->name;
+      for (auto& ch : id) ch = ch == '-' ? '_' : ch;
       Tri val = t.supported;
       if (val == true && e.invept == false) val = false;
-      out.items.push_back({single ? "invept_single_context" : "invept_all_context",
-                           single ? "INVEPT single-context (type 1)" : "INVEPT all-context (type 2)", val,
-                           cap_bit(t.bit) + (t.supported ? (*t.supported ? " = 1" : " = 0") : ": unknown") +
-                               (e.invept == false && e.cap_known ? "; INVEPT itself (bit 20) is 0" : "")});
+      out.items.push_back({id, std::string(kInvept.mnemonic) + " " + type->name + " (type " + std::to_string(t.type) + ")",
+                           val,
+                           cap_bit(type->cap) + (t.supported ? (*t.supported ? " = 1" : " = 0") : ": unknown") +
+                               (e.invept == false && e.cap_known
+                                    ? std::string("; INVEPT itself (bit ") +
+                                          std::to_string(kInvept.instruction.msr_bit()) + ") is 0"
+                                    : "")});
     }
   }
 
@@ -290,7 +292,7 @@ Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResul
     if (!id.hypervisor_name.empty() && id.hypervisor_name != "unknown") who += " (" + id.hypervisor_name + ")";
     out.findings.push_back(
         {"nested", "Running under a hypervisor, " + who +
-                       " (CPUID.1:ECX[31] = 1): CPUID and any VMX capability MSRs are what it chooses to expose, "
+                       " (" + cpuid_citation(cpuid::kHypervisor, false) + " = 1): CPUID and any VMX capability MSRs are what it chooses to expose, "
                        "not the hardware's; VMX here would be nested virtualization."});
   }
   if (s.source == SourceKind::kBochs)

@@ -27,25 +27,7 @@ enum class InvvpidType : u64 {
   kSingleContextRetainingGlobals = 3,
 };
 
-struct InveptTypeInfo {
-  InveptType type;
-  const char* name;
-};
-inline constexpr InveptTypeInfo kInveptTypes[] = {
-    {InveptType::kSingleContext, "single_context"},
-    {InveptType::kGlobal, "global"},
-};
-
-struct InvvpidTypeInfo {
-  InvvpidType type;
-  const char* name;
-};
-inline constexpr InvvpidTypeInfo kInvvpidTypes[] = {
-    {InvvpidType::kIndividualAddress, "individual_address"},
-    {InvvpidType::kSingleContext, "single_context"},
-    {InvvpidType::kAllContext, "all_context"},
-    {InvvpidType::kSingleContextRetainingGlobals, "single_context_retaining_globals"},
-};
+// Which types a processor supports, and their names: primitives/inv_types.h.
 
 // Bits 63:0 the EPTP, bits 127:64 reserved. Figure 31-1 says they must be
 // zero, but INVEPT's Operation (31.3) never reads them, so whether non-zero

@@ -7,20 +7,21 @@
 // monitor, or with it active causes an SMM VM exit (31.3 VMCALL "Operation").
 #pragma once
 
+#include "semantics/citations.h"
 #include "semantics/platform.h"
 
 namespace vmxb::semantics {
 
-// IA32_VMX_BASIC[49]: the dual-monitor treatment is supported (A.1).
-inline constexpr u64 kBasicDualMonitor = bit(49);
-// IA32_SMM_MONITOR_CTL[0]: the valid bit (Vol. 4 Table 2-2).
-inline constexpr u64 kSmmMonitorValid = bit(0);
+// IA32_SMM_MONITOR_CTL bit 0: the valid bit (Vol. 4 Table 2-2).
+inline constexpr u64 kSmmMonitorValid = 1;
+
+inline constexpr CitedText kMonitorCtlUnreadable =
+    cited("", basic::kDualMonitor, " = 1 and IA32_SMM_MONITOR_CTL is unreadable: an SMM-transfer monitor may be active");
 
 // nullptr when VMCALL in VMX root must VMfail; otherwise the SKIP reason.
 constexpr const char* vmcall_in_root_unchecked_reason(const Environment& env) {
-  if (!(env.caps.basic & kBasicDualMonitor)) return nullptr;
-  if (!env.smm_monitor_ctl_readable)
-    return "IA32_VMX_BASIC[49] = 1 and IA32_SMM_MONITOR_CTL is unreadable: an SMM-transfer monitor may be active";
+  if (!basic::kDualMonitor.in(env.caps.basic)) return nullptr;
+  if (!env.smm_monitor_ctl_readable) return kMonitorCtlUnreadable.c_str();
   if (env.smm_monitor_ctl & kSmmMonitorValid)
     return "IA32_SMM_MONITOR_CTL valid bit set: VMCALL activates or exits to the SMM-transfer monitor";
   return nullptr;

@@ -51,7 +51,7 @@ Observation sweep_reserved_types(Execute execute) {
 
 // A type operand with bits 63:32 set over an advertised type: in 64-bit mode
 // the type is the whole 64-bit register (31.3 INVEPT, INVVPID "Description").
-inline constexpr u64 kTypeBit32 = bit(32);
+inline constexpr u64 kTypeBit32 = 0x1'0000'0000;
 
 // An instruction the CPU does not advertise must raise #UD; `deviation` is
 // what an emulator that executes it anyway does instead.

@@ -1,6 +1,7 @@
 // INVEPT (Vol. 3C 31.3 INVEPT): the types the capabilities advertise, invalid
 // EPTPs, and #UD where INVEPT is not advertised.
 #include "semantics/cases.h"
+#include "semantics/citations.h"
 #include "semantics/invalidation_checks.h"
 
 namespace vmxb::semantics {
@@ -15,16 +16,21 @@ const char* const kInveptNoVmcs[4] = {"invept_type_0_without_current_vmcs", "inv
 // INVEPT exists only when advertised (31.3: #UD "If the logical processor does
 // not support EPT/VPIDs or INVEPT/INVVPID"). Bochs executes it anyway on VMX
 // models without EPT (measured on core2_penryn_t9600).
-constexpr Deviation kBochsInveptWithoutEpt{succeeds(),
-                                       "Vol. 3C 31.3 INVEPT: #UD if IA32_VMX_PROCBASED_CTLS2[33] = 0 or "
-                                       "IA32_VMX_EPT_VPID_CAP[20] = 0"};
+constexpr CitedText kInveptUdRule =
+    cited("Vol. 3C 31.3 INVEPT: #UD if ", secondary::kEnableEpt, " = 0 or ", ept_vpid_cap::kInvept, " = 0");
+constexpr Deviation kBochsInveptWithoutEpt{succeeds(), kInveptUdRule.c_str()};
+constexpr CitedText kInveptNotAdvertised =
+    cited("INVEPT not advertised (IA32_VMX_PROCBASED_CTLS2 EPT / ", ept_vpid_cap::kInvept, ")");
+constexpr CitedText kAccessedDirtySupported = cited("", ept_vpid_cap::kAccessedDirtyFlags, " = 1: A/D flags supported");
+constexpr CitedText kBothMemoryTypes =
+    cited("UC and WB both advertised (", ept_vpid_cap::kMemoryTypeUc, ", ", ept_vpid_cap::kMemoryTypeWb, ")");
 
 // In 64-bit mode INVEPT's type register has 64 bits (31.3 INVEPT
 // "Description"). Bochs 2.7 reads it as 32 bits unless REX.W is present
 // (cpu/vmx.cc INVEPT: os64L), so 1_00000002H is type 2 there and succeeds.
 constexpr Deviation kBochsInvept32BitType{succeeds(),
                                           "Vol. 3C 31.3 INVEPT: in 64-bit mode the type is the 64-bit register; "
-                                          "a type with bits 63:32 set is not supported, VMfail(28)"};
+                                          "a type above FFFFFFFFH is not supported, VMfail(28)"};
 
 // EPTP fields an EPTP must not hold (25.6.11 "Extended-Page-Table Pointer (EPTP)"):
 // memory type 2 is reserved (only 0 UC and 6 WB are defined), and bits 5:3
@@ -36,7 +42,6 @@ constexpr u64 kReservedDescriptorBits = 0xFFFF;
 // Bits 5:3 = 0 and = 7: walk lengths 1 and 8; bits 11:8 are reserved (25.6.11).
 constexpr u64 kWalkLengthField0 = u64{0} << 3;
 constexpr u64 kWalkLengthField7 = u64{7} << 3;
-constexpr u64 kEptpReservedBits11To8 = bit_range(11, 8);
 // EPT paging-structure memory types (25.6.11): 0 UC, 6 WB; kNoMemoryType: none left to try.
 constexpr u64 kMemoryTypeUc = static_cast<u64>(EptMemoryType::kUncacheable);
 constexpr u64 kMemoryTypeWb = static_cast<u64>(EptMemoryType::kWriteBack);
@@ -47,7 +52,7 @@ constexpr u64 kNoMemoryType = ~u64{0};
 // INVEPT types 0-3 (31.3 INVEPT "Operation").
 void invept_types(CaseContext& c, bool current_vmcs) {
   const TypeSweep sweep{kInveptTypeBits, kInveptWithVmcs, kInveptNoVmcs, c.invept_exists,
-                        "INVEPT not advertised (IA32_VMX_PROCBASED_CTLS2 EPT / IA32_VMX_EPT_VPID_CAP[20])"};
+                        kInveptNotAdvertised.c_str()};
   const InveptDescriptor d = make_invept_descriptor(c.env->ctx.eptp.value);
   check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {
     return observe<S>([&] { return invept_raw<S>(type, d); });
@@ -94,13 +99,13 @@ void invept_invalid_eptps(CaseContext& c) {
   // only bits 6 and 7 report walk lengths 4 and 5).
   t.check(names[4], kInvalidOperand, single(with(eptp_bits::kWalkLengthMinus1, kWalkLengthField0), 0));
   t.check(names[5], kInvalidOperand, single(with(eptp_bits::kWalkLengthMinus1, kWalkLengthField7), 0));
-  t.check(names[6], kInvalidOperand, single(good | kEptpReservedBits11To8, 0));
-  if (cap & ept_vpid_cap::kAccessedDirtyFlags) t.skip(names[7], "IA32_VMX_EPT_VPID_CAP[21] = 1: A/D flags supported");
+  t.check(names[6], kInvalidOperand, single(good | eptp_bits::kReserved, 0));
+  if (cap & ept_vpid_cap::kAccessedDirtyFlags) t.skip(names[7], kAccessedDirtySupported.c_str());
   else t.check(names[7], kInvalidOperand, single(good | eptp_bits::kAccessedDirty, 0));
   const u64 unadvertised = !(cap & ept_vpid_cap::kMemoryTypeUc)   ? u64{kMemoryTypeUc}
                            : !(cap & ept_vpid_cap::kMemoryTypeWb) ? u64{kMemoryTypeWb}
                                                                   : kNoMemoryType;
-  if (unadvertised == kNoMemoryType) t.skip(names[8], "UC and WB both advertised (IA32_VMX_EPT_VPID_CAP[8], [14])");
+  if (unadvertised == kNoMemoryType) t.skip(names[8], kBothMemoryTypes.c_str());
   else t.check(names[8], kInvalidOperand, single(with(eptp_bits::kMemoryType, unadvertised), 0));
 }
 

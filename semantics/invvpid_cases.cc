@@ -1,6 +1,7 @@
 // INVVPID (Vol. 3C 31.3 INVVPID): the types the capabilities advertise,
 // invalid descriptors, and #UD where INVVPID is not advertised.
 #include "semantics/cases.h"
+#include "semantics/citations.h"
 #include "semantics/invalidation_checks.h"
 #include "semantics/linear_address.h"
 
@@ -18,22 +19,24 @@ const char* const kInvvpidNoVmcs[4] = {"invvpid_type_0_without_current_vmcs", "i
 // INVVPID exists only when advertised (31.3: #UD "If the logical processor
 // does not support EPT/VPIDs or INVEPT/INVVPID"). Bochs executes it anyway on
 // VMX models without VPID (measured on core2_penryn_t9600).
-constexpr Deviation kBochsInvvpidWithoutVpid{succeeds(),
-                                         "Vol. 3C 31.3 INVVPID: #UD if IA32_VMX_PROCBASED_CTLS2[37] = 0 or "
-                                         "IA32_VMX_EPT_VPID_CAP[32] = 0"};
+constexpr CitedText kInvvpidUdRule =
+    cited("Vol. 3C 31.3 INVVPID: #UD if ", secondary::kEnableVpid, " = 0 or ", ept_vpid_cap::kInvvpid, " = 0");
+constexpr Deviation kBochsInvvpidWithoutVpid{succeeds(), kInvvpidUdRule.c_str()};
+constexpr CitedText kInvvpidNotAdvertised =
+    cited("INVVPID not advertised (IA32_VMX_PROCBASED_CTLS2 VPID / ", ept_vpid_cap::kInvvpid, ")");
 
 // A valid descriptor's parts (31.3 INVVPID: bits 15:0 VPID, 63:16 reserved,
 // 127:64 a canonical linear address), and the ways the suite breaks them.
 constexpr u64 kVpid = 1;
 constexpr u64 kLinearAddress = 0x10000;
-constexpr u64 kDescriptorBit16 = bit(16);
+constexpr u64 kDescriptorBit16 = 0x1'0000;  // the lowest reserved bit
 
 }  // namespace
 
 // INVVPID types 0-3 (31.3 INVVPID "Operation").
 void invvpid_types(CaseContext& c, bool current_vmcs) {
   const TypeSweep sweep{kInvvpidTypeBits, kInvvpidWithVmcs, kInvvpidNoVmcs, c.invvpid_exists,
-                        "INVVPID not advertised (IA32_VMX_PROCBASED_CTLS2 VPID / IA32_VMX_EPT_VPID_CAP[32])"};
+                        kInvvpidNotAdvertised.c_str()};
   const InvvpidDescriptor d = make_invvpid_descriptor(kVpid, kLinearAddress);
   check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {
     return observe<S>([&] { return invvpid_raw<S>(type, d); });

@@ -16,9 +16,11 @@ namespace {
 
 // Non-canonical with 48- and with 57-bit linear addresses alike, and so is
 // anything within 2^47 of it.
-constexpr u64 kNonCanonicalOperand = bit(63);
+constexpr u64 kNonCanonicalOperand = 0x8000'0000'0000'0000;
+constexpr u64 kFrameSlack = 0x4000'0000'0000;  // 2^46
 static_assert(!is_canonical(kNonCanonicalOperand, 48) && !is_canonical(kNonCanonicalOperand, 57));
-static_assert(!is_canonical(kNonCanonicalOperand - bit(46), 57) && !is_canonical(kNonCanonicalOperand + bit(46), 57));
+static_assert(!is_canonical(kNonCanonicalOperand - kFrameSlack, 57) &&
+              !is_canonical(kNonCanonicalOperand + kFrameSlack, 57));
 
 // Register-operand forms, as bytes: the assembler has no such forms. ModRM
 // C0H | reg << 3 with rm = 0 (EAX); /6 is VMXON (F3), VMCLEAR (66) and

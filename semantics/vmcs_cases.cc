@@ -15,10 +15,7 @@ static_assert(!vmcs_encoding_well_formed(kNoSuchFieldEncoding));
 
 // In 64-bit mode an encoding with any of bits 63:32 set is an unsupported VMCS
 // component, error 12 (31.3 VMREAD and VMWRITE, "Description").
-constexpr u64 kEncodingBits63To32 = bit(32);
-
-// The "VMCS shadowing" secondary control (Table 25-7).
-constexpr u32 kVmcsShadowingControl = 14;
+constexpr u64 kEncodingBits63To32 = 0x1'0000'0000;  // bit 32
 
 // A region whose revision identifier has bit 31, the shadow-VMCS indicator,
 // set: VMPTRLD fails with error 11 unless the processor allows VMCS shadowing
@@ -26,7 +23,7 @@ constexpr u32 kVmcsShadowingControl = 14;
 // the current VMCS, and the case makes the suite's VMCS current again.
 void vmptrld_shadow_indicator(CaseContext& c) {
   const Environment& env = *c.env;
-  const bool shadowing = control_allowed1(env.caps.procbased2, kVmcsShadowingControl);
+  const bool shadowing = control_allowed1(env.caps.procbased2, secondary::kVmcsShadowing);
   c.suite->check(shadowing ? "vmptrld_shadow_indicator_with_vmcs_shadowing" : "vmptrld_shadow_indicator",
                  shadowing ? succeeds() : fail_valid(VmInstructionError::kVmptrldIncorrectRevisionId),
                  [&]<CaptureStrategy S> {

@@ -90,7 +90,7 @@ TEST(BochsSkylakeX, ExitAndEntry) {
   // Entry 0x0000ffff000011ff: allowed-1 bits 0-15, must-be-1 0-8, 12;
   // TRUE 0x...11fb clears bit 2 (load debug controls).
   expect_controls(r, msr::kVmxEntryCtls,
-                  "2d 9y 10y 11y 13y 14y 15y 16n 17n 18n 19n 20n 21n 22n "
+                  "2d 9y 10y 11y 13y 14y 15y 16n 17n 18n 19n 20n 21n 22n 23n "
                   "0f 1f 3f 4f 5f 6f 7f 8f 12f");
 }
 
@@ -219,7 +219,7 @@ TEST(BochsPenryn, Controls) {
                   "0f 1f 3f 4f 5f 6f 7f 8f 10f 11f 13f 14f 16f 17f");
   // Entry 0x00003fff000011ff: allowed-1 bits 0-13.
   expect_controls(r, msr::kVmxEntryCtls,
-                  "2d 9y 10y 11y 13y 14n 15n 16n 17n 18n 19n 20n 21n 22n 0f 1f 3f 4f 5f 6f 7f 8f 12f");
+                  "2d 9y 10y 11y 13y 14n 15n 16n 17n 18n 19n 20n 21n 22n 23n 0f 1f 3f 4f 5f 6f 7f 8f 12f");
   // MISC 0x401e0: no VMWRITE to read-only fields (bit 29).
   expect_set_bits(r, msr::kVmxMisc, {5, 6, 7, 8});
   // CR4 FIXED1 0x467ff: bits 0-10, 13, 14, 18: SMXE flexible, FSGSBASE fixed to 0.

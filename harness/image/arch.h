@@ -1,6 +1,8 @@
 // x86 privileged instructions the image uses directly (ring 0, no OS).
 #pragma once
 
+#include "primitives/control_registers.h"
+#include "primitives/cpuid_bits.h"
 #include "primitives/types.h"
 
 namespace vmxb::image {
@@ -14,6 +16,21 @@ inline CpuidRegs cpuid(u32 leaf, u32 subleaf = 0) {
   asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
   return r;
 }
+
+// The register of a CPUID output that holds `b`.
+constexpr u32 cpuid_register(const CpuidRegs& r, CpuidReg reg) {
+  switch (reg) {
+    case CpuidReg::kEax: return r.eax;
+    case CpuidReg::kEbx: return r.ebx;
+    case CpuidReg::kEcx: return r.ecx;
+    case CpuidReg::kEdx: return r.edx;
+  }
+  return 0;
+}
+
+// Whether this CPU reports feature `b`. The caller checks that the leaf exists
+// (leaf 0 / 80000000H report the highest one).
+inline bool cpuid_has(const CpuidBit& b) { return b.in(cpuid_register(cpuid(b.leaf), b.reg)); }
 
 inline u64 rdmsr_unchecked(u32 index) {
   u32 lo, hi;
@@ -33,6 +50,6 @@ inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory
 inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
 inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-inline constexpr u64 kCr4Vmxe = u64{1} << 13;
+inline constexpr u64 kCr4Vmxe = cr4::kVmxe.mask();
 
 }  // namespace vmxb::image

@@ -28,8 +28,8 @@ void run_probe() {
   constexpr u32 kBasicLeaves[] = {0, 1, 7};
   for (u32 leaf : kBasicLeaves)
     if (leaf <= max_basic) print_cpuid(leaf, 0);
-  // The hypervisor leaves exist only when CPUID.1:ECX[31] says a hypervisor is present.
-  if ((cpuid(1).ecx >> 31) & 1) print_cpuid(0x40000000, 0);
+  // The hypervisor leaves exist only when the hypervisor bit says one is present.
+  if (cpuid_has(cpuid::kHypervisor)) print_cpuid(cpuid_leaf::kHypervisorVendor, 0);
   const u32 max_ext = cpuid(0x80000000).eax;
   // 0x80000002-4: the brand string.
   constexpr u32 kExtendedLeaves[] = {0x80000000, 0x80000001, 0x80000002, 0x80000003, 0x80000004, 0x80000008};

@@ -24,14 +24,15 @@ alignas(4096) u8 g_shadow_indicator_region[4096];
 
 // CPUID facts the suite needs beyond the image's CPU line.
 void read_cpuid_facts(semantics::Environment& env) {
-  const u32 max_ext = image::cpuid(0x80000000).eax;
-  env.linear_address_width = max_ext >= 0x80000008 ? semantics::linear_address_width(image::cpuid(0x80000008).eax)
-                                                   : semantics::kDefaultLinearAddressWidth;
-  env.rdrand = bit_set(image::cpuid(1).ecx, 30);
-  if (image::cpuid(0).eax >= 7) {
-    const image::CpuidRegs l7 = image::cpuid(7, 0);
-    env.rdseed = bit_set(l7.ebx, 18);
-    env.senduipi = bit_set(l7.edx, 5);
+  const u32 max_ext = image::cpuid(cpuid_leaf::kMaxExtended).eax;
+  env.linear_address_width = max_ext >= cpuid_leaf::kAddressSizes
+                                 ? semantics::linear_address_width(image::cpuid(cpuid_leaf::kAddressSizes).eax)
+                                 : semantics::kDefaultLinearAddressWidth;
+  env.rdrand = cpuid::kRdrand.in(image::cpuid(cpuid_leaf::kFeatures).ecx);
+  if (image::cpuid(0).eax >= cpuid_leaf::kStructuredExtendedFeatures) {
+    const image::CpuidRegs l7 = image::cpuid(cpuid_leaf::kStructuredExtendedFeatures, 0);
+    env.rdseed = cpuid::kRdseed.in(l7.ebx);
+    env.senduipi = cpuid::kUintr.in(l7.edx);
   }
 }
 

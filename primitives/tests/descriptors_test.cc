@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "primitives/descriptors.h"
+#include "primitives/inv_types.h"
 
 namespace vmxb {
 namespace {

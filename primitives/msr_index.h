@@ -1,0 +1,29 @@
+// The indices of IA32_FEATURE_CONTROL and the VMX capability MSRs (SDM Vol. 4
+// Table 2-2; Vol. 3C Appendix A).
+#pragma once
+
+#include "primitives/types.h"
+
+namespace vmxb::msr {
+inline constexpr u32 kFeatureControl = 0x3A;
+inline constexpr u32 kVmxBasic = 0x480;
+inline constexpr u32 kVmxPinbasedCtls = 0x481;
+inline constexpr u32 kVmxProcbasedCtls = 0x482;
+inline constexpr u32 kVmxExitCtls = 0x483;
+inline constexpr u32 kVmxEntryCtls = 0x484;
+inline constexpr u32 kVmxMisc = 0x485;
+inline constexpr u32 kVmxCr0Fixed0 = 0x486;
+inline constexpr u32 kVmxCr0Fixed1 = 0x487;
+inline constexpr u32 kVmxCr4Fixed0 = 0x488;
+inline constexpr u32 kVmxCr4Fixed1 = 0x489;
+inline constexpr u32 kVmxVmcsEnum = 0x48A;
+inline constexpr u32 kVmxProcbasedCtls2 = 0x48B;
+inline constexpr u32 kVmxEptVpidCap = 0x48C;
+inline constexpr u32 kVmxTruePinbasedCtls = 0x48D;
+inline constexpr u32 kVmxTrueProcbasedCtls = 0x48E;
+inline constexpr u32 kVmxTrueExitCtls = 0x48F;
+inline constexpr u32 kVmxTrueEntryCtls = 0x490;
+inline constexpr u32 kVmxVmfunc = 0x491;
+inline constexpr u32 kVmxProcbasedCtls3 = 0x492;
+inline constexpr u32 kVmxExitCtls2 = 0x493;
+}  // namespace vmxb::msr
