@@ -9,7 +9,10 @@
 
 #include "core/capabilities.h"
 #include "core/run_operation.h"
+#include "primitives/control_registers.h"
 #include "primitives/eptp.h"
+#include "primitives/fixed_text.h"
+#include "primitives/inv_types.h"
 
 namespace vmxb::core {
 
@@ -38,9 +41,23 @@ struct VmxPlatform {
   void* ctx = nullptr;
 };
 
-inline constexpr u64 kCr4Vmxe = u64{1} << 13;  // CR4.VMXE (Vol. 3A, 2.5)
-inline constexpr u64 kBasicAddresses32 = bit(48);     // IA32_VMX_BASIC[48] (A.1)
-inline constexpr u32 kBasicMemoryTypeWriteBack = 6;   // IA32_VMX_BASIC[53:50] (A.1)
+// The memory-type encoding for write-back (Vol. 3A 12.3 "Methods of Caching
+// Available"): the same number in IA32_VMX_BASIC and in an EPTP.
+inline constexpr u32 kMemoryTypeWriteBack = static_cast<u32>(EptMemoryType::kWriteBack);
+
+namespace detail {
+inline constexpr FixedText<128> addresses32_reason = [] {
+  FixedText<128> t;
+  add_citation(t, basic::kAddresses32).add(": VMX regions limited to 32-bit addresses (not supported by vmxbench)");
+  return t;
+}();
+inline constexpr FixedText<128> memory_type_reason = [] {
+  FixedText<128> t;
+  t.add(vmx_msr_name(msr::kVmxBasic)).add("[").add_dec(basic::kVmcsMemoryType.hi).add(":");
+  t.add_dec(basic::kVmcsMemoryType.lo).add("]: the VMCS memory type is not write-back (not supported by vmxbench)");
+  return t;
+}();
+}  // namespace detail
 
 // A VMXON region and a VMCS start with the revision identifier, bit 31 (the
 // shadow-VMCS indicator) clear (25.2).
@@ -52,12 +69,10 @@ inline void write_revision_id(void* region, u64 vmx_basic) {
 // ordinary write-back 4-KiB pages anywhere in physical memory (A.1); KVM
 // refuses other memory types too.
 inline const char* vmx_regions_unusable_reason(const VmxCapabilities& caps) {
-  if (caps.basic & kBasicAddresses32)
-    return "IA32_VMX_BASIC[48]: VMX regions limited to 32-bit addresses (not supported by vmxbench)";
+  if (basic::kAddresses32.in(caps.basic)) return detail::addresses32_reason.c_str();
   if (basic::vmcs_size(caps.basic) > 4096 || basic::vmcs_size(caps.basic) == 0)
     return "IA32_VMX_BASIC reports a VMCS region size outside 1..4096 bytes";
-  if (basic::memory_type(caps.basic) != kBasicMemoryTypeWriteBack)
-    return "IA32_VMX_BASIC[53:50]: the VMCS memory type is not write-back (not supported by vmxbench)";
+  if (basic::memory_type(caps.basic) != kMemoryTypeWriteBack) return detail::memory_type_reason.c_str();
   return nullptr;
 }
 
@@ -98,14 +113,14 @@ class VmxOperation {
   // nullptr: entered; otherwise why not, with nothing left to undo.
   const char* enter() {
     const u64 cr4 = pf_.read_cr4(pf_.ctx);
-    if (cr4 & kCr4Vmxe) {
+    if (cr4 & cr4::kVmxe) {
       busy_ = true;
       return "CR4.VMXE is set: another hypervisor holds VMX on this CPU";
     }
     if (entry_ == Entry::kCheckOnly) return nullptr;
     if (!satisfies_fixed_bits(pf_.read_cr0(pf_.ctx), caps_.cr0_fixed0, caps_.cr0_fixed1))
       return refuse("CR0 violates IA32_VMX_CR0_FIXED0/FIXED1 (SDM 24.8)");
-    if (!satisfies_fixed_bits(cr4 | kCr4Vmxe, caps_.cr4_fixed0, caps_.cr4_fixed1))
+    if (!satisfies_fixed_bits(cr4 | cr4::kVmxe.mask(), caps_.cr4_fixed0, caps_.cr4_fixed1))
       return refuse("CR4 violates IA32_VMX_CR4_FIXED0/FIXED1 (SDM 24.8)");
     pf_.set_cr4_vmxe(pf_.ctx);
     tell_tracer(true);

@@ -5,7 +5,7 @@
 //   VMfailInvalid if the pointer is not 4-KiB aligned or sets bits beyond the
 //   physical-address width, or if the region's revision identifier is not this
 //   processor's or has bit 31 set.
-#include "core/vmx_operation.h"
+#include "primitives/control_registers.h"
 #include "semantics/cases.h"
 
 namespace vmxb::semantics {
@@ -79,7 +79,7 @@ void vmxon_failures(CaseContext& c) {
                        env.caps.cr0_fixed0, env.caps.cr0_fixed1, 0},
                    region);
   check_fixed_bits(t, {"vmxon_gp_cr4_violates_fixed_bits", platform::read_cr4, platform::write_cr4,
-                       env.caps.cr4_fixed0, env.caps.cr4_fixed1, core::kCr4Vmxe},
+                       env.caps.cr4_fixed0, env.caps.cr4_fixed1, cr4::kVmxe.mask()},
                    region);
 }
 

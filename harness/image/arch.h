@@ -50,6 +50,4 @@ inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory
 inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
 inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-inline constexpr u64 kCr4Vmxe = cr4::kVmxe.mask();
-
 }  // namespace vmxb::image

@@ -55,7 +55,7 @@ void line_end() { current_line().end(); }
 int try_call(void (*fn)(void*), void* arg) { return vmxb_try(fn, arg); }
 int take_fixup_vector() { return image::take_fixup_vector(); }
 
-void set_cr4_vmxe() { image::write_cr4(image::read_cr4() | image::kCr4Vmxe); }
+void set_cr4_vmxe() { image::write_cr4(image::read_cr4() | cr4::kVmxe.mask()); }
 void restore_cr4() { image::write_cr4(g_cr4_before); }
 
 u64 read_cr0() { return image::read_cr0(); }

@@ -28,15 +28,16 @@ CpuIdentity identify_cpu() {
   id.model = ((l1.eax >> 4) & 0xF) | ((base_family == 6 || base_family == 0xF) ? ((l1.eax >> 16) & 0xF) << 4 : 0);
   id.stepping = l1.eax & 0xF;
   id.facts.intel = streq(id.vendor, "GenuineIntel");
-  id.facts.vmx = (l1.ecx >> 5) & 1;
-  id.facts.hypervisor = (l1.ecx >> 31) & 1;
-  const u32 max_ext = cpuid(0x80000000).eax;
-  if (max_ext >= 0x80000001) {
-    const CpuidRegs e1 = cpuid(0x80000001);
-    id.facts.long_mode = (e1.edx >> 29) & 1;
-    id.facts.rdtscp = (e1.edx >> 27) & 1;
+  id.facts.vmx = cpuid::kVmx.in(l1.ecx);
+  id.facts.hypervisor = cpuid::kHypervisor.in(l1.ecx);
+  const u32 max_ext = cpuid(cpuid_leaf::kMaxExtended).eax;
+  if (max_ext >= cpuid_leaf::kExtendedFeatures) {
+    const CpuidRegs e1 = cpuid(cpuid_leaf::kExtendedFeatures);
+    id.facts.long_mode = cpuid::kLongMode.in(e1.edx);
+    id.facts.rdtscp = cpuid::kRdtscp.in(e1.edx);
   }
-  id.facts.maxphyaddr = max_ext >= 0x80000008 ? static_cast<u8>(cpuid(0x80000008).eax & 0xFF) : 36;
+  id.facts.maxphyaddr =
+      max_ext >= cpuid_leaf::kAddressSizes ? static_cast<u8>(cpuid(cpuid_leaf::kAddressSizes).eax & 0xFF) : 36;
   return id;
 }
 
@@ -51,8 +52,8 @@ const core::VmxPlatform& vmx_platform() {
   static const core::VmxPlatform platform{
       .read_cr0 = [](void*) { return read_cr0(); },
       .read_cr4 = [](void*) { return read_cr4(); },
-      .set_cr4_vmxe = [](void*) { write_cr4(read_cr4() | core::kCr4Vmxe); },
-      .clear_cr4_vmxe = [](void*) { write_cr4(read_cr4() & ~core::kCr4Vmxe); },
+      .set_cr4_vmxe = [](void*) { write_cr4(read_cr4() | cr4::kVmxe.mask()); },
+      .clear_cr4_vmxe = [](void*) { write_cr4(read_cr4() & ~cr4::kVmxe.mask()); },
   };
   return platform;
 }
@@ -91,7 +92,7 @@ VmxSession vmx_prepare() {
   // The fixed bits other than CR4.VMXE, which core::VmxOperation sets (24.8).
   const u64 cr0 = core::apply_fixed_bits(s.cr0_before, s.caps.cr0_fixed0, s.caps.cr0_fixed1);
   if (cr0 != s.cr0_before) write_cr0(cr0);
-  const u64 cr4 = core::apply_fixed_bits(s.cr4_before, s.caps.cr4_fixed0, s.caps.cr4_fixed1) & ~core::kCr4Vmxe;
+  const u64 cr4 = core::apply_fixed_bits(s.cr4_before, s.caps.cr4_fixed0, s.caps.cr4_fixed1) & ~cr4::kVmxe.mask();
   if (cr4 != s.cr4_before) write_cr4(cr4);
   return s;
 }
