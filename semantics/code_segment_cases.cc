@@ -3,10 +3,15 @@
 //   #UD "IF ... (IA32_EFER.LMA = 1 and CS.L = 0)": in compatibility mode;
 //   #GP(0) "ELSIF CPL > 0": at CPL 3 (checked before any operand).
 // Each stub below runs one instruction in that code segment and then divides
-// by zero, so an instruction that does not fault shows up as #DE (vector 0).
+// by zero, so an instruction that does not fault shows up as #DE. The stubs
+// without an instruction are the negative control: they must reach the #DE,
+// which shows the host really entered the segment (a host that failed to get
+// there, with #GP from IRETQ say, would otherwise pass every #GP case).
 #include "semantics/cases.h"
 
 extern "C" {
+void vmxb_cpl3_nothing();
+void vmxb_compat_nothing();
 void vmxb_cpl3_vmxon();
 void vmxb_cpl3_vmxoff();
 void vmxb_cpl3_vmclear();
@@ -29,6 +34,9 @@ asm(R"(
 vmxb_code_segment_stub_did_not_fault:
         xor     %ecx, %ecx
         div     %ecx
+        .globl  vmxb_cpl3_nothing
+vmxb_cpl3_nothing:
+        jmp     vmxb_code_segment_stub_did_not_fault
         .irp insn, vmxon, vmclear, vmptrld, vmptrst
         .globl  vmxb_cpl3_\insn
 vmxb_cpl3_\insn:
@@ -60,6 +68,9 @@ vmxb_cpl3_invvpid:
 vmxb_compat_stub_did_not_fault:
         xor     %ecx, %ecx
         div     %ecx
+        .globl  vmxb_compat_nothing
+vmxb_compat_nothing:
+        jmp     vmxb_compat_stub_did_not_fault
         .globl  vmxb_compat_vmptrst
 vmxb_compat_vmptrst:
         vmptrst -8(%esp)
@@ -106,6 +117,10 @@ const StubCase kInCompatibilityMode[] = {
     {"invept_ud_in_compatibility_mode", vmxb_compat_invept, Needs::kInvept},
 };
 
+const StubCase kReachesTheEnd[] = {{"cpl3_stub_runs_to_its_end", vmxb_cpl3_nothing, Needs::kVmx}};
+const StubCase kReachesTheEndCompatibility[] = {
+    {"compatibility_mode_stub_runs_to_its_end", vmxb_compat_nothing, Needs::kVmx}};
+
 const char* missing(const CaseContext& c, Needs needs) {
   if (!c.env->other_code_segments) return "the host runs no code at CPL 3 or in compatibility mode";
   if (needs == Needs::kInvept && !c.invept_exists) return "INVEPT not advertised";
@@ -128,6 +143,8 @@ void check_stubs(CaseContext& c, const StubCase (&cases)[N], int expected_vector
 }  // namespace
 
 void other_code_segments(CaseContext& c) {
+  check_stubs(c, kReachesTheEnd, exception_vector::kDivideError, platform::run_at_cpl3);
+  check_stubs(c, kReachesTheEndCompatibility, exception_vector::kDivideError, platform::run_in_compatibility_mode);
   check_stubs(c, kAtCpl3, exception_vector::kGeneralProtection, platform::run_at_cpl3);
   check_stubs(c, kInCompatibilityMode, exception_vector::kInvalidOpcode, platform::run_in_compatibility_mode);
 }
