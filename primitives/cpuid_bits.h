@@ -22,6 +22,7 @@ constexpr const char* cpuid_reg_name(CpuidReg r) {
 
 namespace cpuid_leaf {
 inline constexpr u32 kFeatures = 1;
+inline constexpr u32 kStructuredExtendedFeatures = 7;  // subleaf 0
 inline constexpr u32 kHypervisorVendor = 0x40000000;  // exists only when the hypervisor bit is 1
 inline constexpr u32 kMaxExtended = 0x80000000;
 inline constexpr u32 kExtendedFeatures = 0x80000001;
@@ -44,6 +45,11 @@ inline constexpr CpuidBit kHypervisor{cpuid_leaf::kFeatures, CpuidReg::kEcx, 31,
 inline constexpr CpuidBit kNx{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 20, "NX"};
 inline constexpr CpuidBit kRdtscp{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 27, "RDTSCP"};
 inline constexpr CpuidBit kLongMode{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 29, "LM"};
+// Instructions that share 0F C7 with the register forms of VMX instructions
+// (Vol. 2D Table A-6, group 9); the semantics suite skips those forms.
+inline constexpr CpuidBit kRdrand{cpuid_leaf::kFeatures, CpuidReg::kEcx, 30, "RDRAND"};
+inline constexpr CpuidBit kRdseed{cpuid_leaf::kStructuredExtendedFeatures, CpuidReg::kEbx, 18, "RDSEED"};
+inline constexpr CpuidBit kUintr{cpuid_leaf::kStructuredExtendedFeatures, CpuidReg::kEdx, 5, "UINTR"};
 }  // namespace cpuid
 
 // How a citation of a CPUID bit is written.

@@ -29,8 +29,10 @@ enum class InvvpidType : u64 {
 
 // Which types a processor supports, and their names: primitives/inv_types.h.
 
-// Bits 63:0 the EPTP, bits 127:64 reserved (must be zero per the SDM; Bochs
-// does not check them, see the semantics suite).
+// Bits 63:0 the EPTP, bits 127:64 reserved. Figure 31-1 says they must be
+// zero, but INVEPT's Operation (31.3) never reads them, so whether non-zero
+// bits fail with error 28 is not defined: the semantics suite reports what the
+// processor does (invept_descriptor_bits_127_64_set) without judging it.
 struct alignas(16) InveptDescriptor {
   u64 eptp;
   u64 reserved;

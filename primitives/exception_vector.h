@@ -14,8 +14,11 @@ namespace vmxb {
 inline constexpr int kNoFault = -1;
 
 namespace exception_vector {
+inline constexpr int kDivideError = 0;         // #DE: the semantics suite's "the instruction did not fault" marker
 inline constexpr int kInvalidOpcode = 6;        // #UD: VMX instruction outside VMX operation, unsupported INVEPT
+inline constexpr int kStackFault = 12;         // #SS: a non-canonical memory operand in the SS segment
 inline constexpr int kGeneralProtection = 13;  // #GP: absent MSR, CPL > 0, VMXON with bad CR0/CR4
+inline constexpr int kPageFault = 14;          // #PF: a memory operand no page maps
 }  // namespace exception_vector
 
 struct ExceptionVectorInfo {
@@ -26,8 +29,11 @@ struct ExceptionVectorInfo {
 // The vectors vmxbench expects VMX instructions and MSR accesses to raise;
 // any other vector is reported by number.
 inline constexpr ExceptionVectorInfo kExpectedExceptionVectors[] = {
+    {exception_vector::kDivideError, "#DE"},
     {exception_vector::kInvalidOpcode, "#UD"},
+    {exception_vector::kStackFault, "#SS"},
     {exception_vector::kGeneralProtection, "#GP"},
+    {exception_vector::kPageFault, "#PF"},
 };
 
 // "#UD", "#GP", or nullptr for a vector not in the table above.

@@ -44,6 +44,15 @@ void describe(Line& line, const Observation& o) {
   if (o.check_value) line.text(" value=").hex16(o.value);
 }
 
+// "<verdict>name: <lead><what happened>; SDM: <rule>" (KNOWN and OBSERVED).
+void outcome_line(const char* verdict, const char* name, const char* lead, const Observation& got, const char* rule) {
+  Line line(verdict);
+  line.text(name).text(": ").text(lead);
+  describe(line, got);
+  line.text("; SDM: ").text(rule);
+  line.end();
+}
+
 }  // namespace
 
 void Suite::pass(const char* name) {
@@ -77,17 +86,31 @@ void Suite::fail_text(const char* name, const char* detail) {
 void Suite::known(const char* name, const Observation& got, const char* rule) {
   ++tests_;
   ++known_;
-  Line line("KNOWN: ");
-  line.text(name).text(": emulator gives ");
-  describe(line, got);
-  line.text("; SDM: ").text(rule);
-  line.end();
+  outcome_line("KNOWN: ", name, "emulator gives ", got, rule);
 }
 
 void Suite::known_not_run(const char* name, const char* behaviour, const char* rule) {
   ++tests_;
   ++known_;
   Line("KNOWN: ").text(name).text(": not executed: ").text(behaviour).text("; SDM: ").text(rule).end();
+}
+
+void Suite::observed(const char* name, const Observation& got, const char* why) {
+  ++tests_;
+  outcome_line("OBSERVED: ", name, "", got, why);
+}
+
+void Suite::fail_either(const char* name, const Observation& a, const Observation& b, const Observation& got) {
+  ++tests_;
+  ++failures_;
+  Line line("FAIL: ");
+  line.text(name).text(": expected ");
+  describe(line, a);
+  line.text(" or ");
+  describe(line, b);
+  line.text(", got ");
+  describe(line, got);
+  line.end();
 }
 
 bool Suite::summary() {

@@ -33,6 +33,26 @@ void check_types(CaseContext& c, const TypeSweep& sweep, bool current_vmcs, Exec
   }
 }
 
+// Types 4-7 are reserved for both instructions (31.3 INVEPT, INVVPID
+// "Operation": "IF INVxxx_TYPE is not supported THEN VMfail"). One
+// observation for the whole sweep: the first type that does not fail with
+// error 28, or error 28. `execute` is a callable (u64 type) -> Observation.
+inline constexpr u64 kFirstReservedType = 4;
+inline constexpr u64 kLastReservedType = 7;
+
+template <typename Execute>
+Observation sweep_reserved_types(Execute execute) {
+  for (u64 type = kFirstReservedType; type <= kLastReservedType; ++type) {
+    const Observation o = execute(type);
+    if (!(o == kInvalidOperand)) return o;
+  }
+  return kInvalidOperand;
+}
+
+// A type operand with bits 63:32 set over an advertised type: in 64-bit mode
+// the type is the whole 64-bit register (31.3 INVEPT, INVVPID "Description").
+inline constexpr u64 kTypeBit32 = 0x1'0000'0000;
+
 // An instruction the CPU does not advertise must raise #UD; `deviation` is
 // what an emulator that executes it anyway does instead.
 template <typename Run>

@@ -13,6 +13,11 @@
 
 namespace vmxb::semantics {
 
+// Bit 31 of a VMCS region's first 32 bits: the shadow-VMCS indicator (25.2).
+inline constexpr u32 kShadowVmcsIndicator = u32{1} << 31;
+// IA32_SMM_MONITOR_CTL (Vol. 4 Table 2-2), read by the host for the VMCALL cases.
+inline constexpr u32 kSmmMonitorCtlMsr = 0x9B;
+
 // What the host prepared, read once before the first case. VMX operation is
 // off and CR4.VMXE is clear when run_suite() starts.
 struct Environment {
@@ -23,8 +28,28 @@ struct Environment {
   core::VmxContext ctx;
   core::VmxCapabilities caps;
   u8 maxphyaddr = 36;  // CPUID.80000008H:EAX[7:0]
+  u8 linear_address_width = 48;  // CPUID.80000008H:EAX[15:8] (semantics/linear_address.h)
   // A VMCS-sized region whose revision identifier is not this CPU's.
   PhysAddr vmcs_wrong_revision{0};
+  // A VMCS-sized region with this CPU's revision identifier and bit 31, the
+  // shadow-VMCS indicator, set (25.2).
+  PhysAddr vmcs_shadow_indicator{0};
+  // IA32_SMM_MONITOR_CTL (kSmmMonitorCtlMsr), when RDMSR could read it.
+  bool smm_monitor_ctl_readable = false;
+  u64 smm_monitor_ctl = 0;
+  // A canonical linear address that no page maps (a memory operand there
+  // raises #PF); 0 when the host has none to offer.
+  u64 unmapped_address = 0;
+  // Instructions that share an opcode with a register-operand VMX form:
+  // 0F C7 /6 is RDRAND (CPUID.01H:ECX[30]), 0F C7 /7 is RDSEED
+  // (CPUID.(EAX=07H,ECX=0):EBX[18]), F3 0F C7 /6 is SENDUIPI
+  // (CPUID.(EAX=07H,ECX=0):EDX[5]) (Vol. 2D Table A-6, group 9).
+  bool rdrand = false;
+  bool rdseed = false;
+  bool senduipi = false;
+  // The host can run code at CPL 3 and in compatibility mode
+  // (platform::run_at_cpl3, platform::run_in_compatibility_mode).
+  bool other_code_segments = false;
   // Bochs 2.7 runs the suite: cases that stop that emulator are not executed.
   bool emulator_is_bochs = false;
 };
@@ -47,6 +72,19 @@ int take_fixup_vector();
 // Sets CR4.VMXE (without VMXON) / puts CR4 back as the host had it.
 void set_cr4_vmxe();
 void restore_cr4();
+
+// CR0 and CR4 by MOV, for the fixed-bit cases (24.8). A write may raise #GP;
+// the suite runs it under try_call and puts the old value back.
+u64 read_cr0();
+u64 read_cr4();
+void write_cr0(u64 value);
+void write_cr4(u64 value);
+
+// Runs `code` in ring 3 (a 64-bit code segment with DPL 3), or in ring 0 in
+// compatibility mode (a 32-bit code segment), on a stack of its own. `code`
+// never returns: it ends in an exception, whose vector this returns.
+int run_at_cpl3(void (*code)());
+int run_in_compatibility_mode(void (*code)());
 
 }  // namespace platform
 

@@ -24,6 +24,7 @@ bool run_suite(const Environment& env) {
   before_vmxon(c, false);
   platform::set_cr4_vmxe();
   before_vmxon(c, true);
+  vmxon_failures(c);
 
   VmResult on = VmResult::failed(VmFail::Invalid);
   if (try_call([&] { on = vmxon(env.ctx.vmxon_region); }) != kNoFault || !on.ok()) {
@@ -42,8 +43,12 @@ bool run_suite(const Environment& env) {
   } else {
     suite.pass("vmptrld");
     vmcs_errors(c);
+    operand_faults(c);
+    other_code_segments(c);
+    no_current_vmcs_after_clear(c);
     invept_types(c, true);
     invept_invalid_eptps(c);
+    invept_invalid_types(c);
     invvpid_types(c, true);
     invvpid_invalid_descriptors(c);
     invept_unadvertised(c);

@@ -7,7 +7,7 @@
 namespace vmxb::semantics {
 
 // Runs every case once per capture strategy in ring 0, prints one PASS, FAIL,
-// SKIP or KNOWN line per case and a SUMMARY line through the platform, and
+// SKIP, KNOWN or OBSERVED line per case and a SUMMARY line through the platform, and
 // leaves VMX operation off and CR4 as it found them. True when nothing failed.
 bool run_suite(const Environment& env);
 

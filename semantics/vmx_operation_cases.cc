@@ -23,6 +23,10 @@ void before_vmxon(CaseContext& c, bool cr4_vmxe) {
   t.check(cr4_vmxe ? "vmptrst_ud_before_vmxon_cr4_vmxe_set" : "vmptrst_ud_before_vmxon", ud(), []<CaptureStrategy S> {
     return observe<S>([] { return vmptrst<S>(); });
   });
+  // VMCALL: "IF not in VMX operation THEN #UD" (31.3 VMCALL "Operation").
+  t.check(cr4_vmxe ? "vmcall_ud_before_vmxon_cr4_vmxe_set" : "vmcall_ud_before_vmxon", ud(), []<CaptureStrategy S> {
+    return observe<S>([] { return vmcall<S>(); });
+  });
 }
 
 void after_vmxoff(CaseContext& c) {

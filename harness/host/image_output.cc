@@ -104,7 +104,7 @@ ImageReport parse_image_output(const std::vector<std::string>& lines) {
       ok = w.size() == 3 && parse_int(w[1], &n) && parse_int(w[2], &value, 16);
       if (ok) r.control_registers[n] = value;
     } else if (starts_with(line, "PASS: ") || starts_with(line, "FAIL: ") || starts_with(line, "SKIP: ") ||
-               starts_with(line, "KNOWN: ")) {
+               starts_with(line, "KNOWN: ") || starts_with(line, "OBSERVED: ")) {
       TestResult t;
       ok = parse_test(line, &t);
       if (ok) r.tests.push_back(t);

@@ -20,7 +20,7 @@ struct CpuidReading {
 };
 
 struct TestResult {
-  std::string verdict;  // PASS, FAIL, SKIP, KNOWN
+  std::string verdict;  // PASS, FAIL, SKIP, KNOWN, OBSERVED
   std::string name;
   std::string detail;
 };

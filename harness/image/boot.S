@@ -74,15 +74,17 @@ boot_start:
         addl    $CHUNK, dap_lba
         jmp     2b
 3:
-        /* Identity map 0..1 GiB with 2 MiB pages. */
+        /* Identity map 0..1 GiB with 2 MiB pages, user-accessible too (U/S = 1
+           at every level) so the semantics suite can run code at CPL 3; SMEP
+           and SMAP stay off, so ring 0 is unaffected. */
         xor     %eax, %eax
         mov     $PML4, %di
         mov     $(3 * 4096 / 4), %cx
         rep stosl
-        movl    $(PDPT | 3), PML4
-        movl    $(PD | 3), PDPT
+        movl    $(PDPT | 7), PML4
+        movl    $(PD | 7), PDPT
         mov     $PD, %di
-        mov     $0x83, %eax                /* present, writable, 2 MiB page */
+        mov     $0x87, %eax                /* present, writable, user, 2 MiB page */
         mov     $512, %cx
 5:      mov     %eax, (%di)
         add     $0x200000, %eax

@@ -127,6 +127,23 @@ vmxb_try:
         pop     %rbx
         ret
 
+/*
+ * void vmxb_enter_segment(void (*code)(), u64 cs, u64 ss, u64 rsp)
+ * IRETQ to `code` in code segment `cs` with stack ss:rsp and interrupts off:
+ * CPL 3 or compatibility mode (exceptions.h, run_in_code_segment). Nothing
+ * returns here; the code ends in an exception, which exception_dispatch()
+ * turns into the return of the vmxb_try() this runs under.
+ */
+        .text
+        .globl vmxb_enter_segment
+vmxb_enter_segment:
+        push    %rdx                       /* SS */
+        push    %rcx                       /* RSP */
+        pushq   $0x2                       /* RFLAGS: IF = 0 */
+        push    %rsi                       /* CS */
+        push    %rdi                       /* RIP */
+        iretq
+
         .bss
         .globl try_resume, try_rsp
         .p2align 3

@@ -7,10 +7,23 @@
 #include "primitives/exception_vector.h"
 
 extern "C" int vmxb_try(void (*fn)(void*), void* arg);
+extern "C" [[noreturn]] void vmxb_enter_segment(void (*code)(), vmxb::u64 cs, vmxb::u64 ss, vmxb::u64 rsp);
 
 namespace vmxb::image {
 
+// Loads the image's GDT (the boot sector's ring-0 code and data segments plus
+// a ring-3 code and data segment, a 32-bit ring-0 code segment and a TSS) and
+// the IDT.
 void install_idt();
+
+// Where run_in_code_segment() runs code: a 64-bit code segment at CPL 3, or a
+// 32-bit ring-0 code segment (compatibility mode, IA32_EFER.LMA = 1, CS.L = 0).
+enum class CodeSegment : u8 { kCpl3, kCompatibility };
+
+// Runs `code` there on a stack of its own; `code` must end in an exception
+// (it cannot return), whose vector this returns. Back in 64-bit ring 0 with
+// the data segments reloaded.
+int run_in_code_segment(void (*code)(), CodeSegment segment);
 
 // Runs f(); returns kNoFault or the exception vector f raised.
 template <typename F>

@@ -108,11 +108,40 @@ TEST_F(CheckTest, OtherDeviationThanRecordedFails) {
   EXPECT_EQ(g_lines, std::vector<std::string>{"FAIL: a: expected #UD, got VMfailInvalid"});
 }
 
+// An outcome the SDM leaves open is reported, never passed or failed ...
+TEST_F(CheckTest, EitherAllowedOutcomeIsObserved) {
+  suite_.observe_either("a", succeeds(), fail_valid(kInvalidInveptInvvpidOperand), always(succeeds()), "rule");
+  suite_.observe_either("b", succeeds(), fail_valid(kInvalidInveptInvvpidOperand),
+                        always(fail_valid(kInvalidInveptInvvpidOperand)), "rule");
+  EXPECT_TRUE(suite_.summary());
+  EXPECT_EQ(g_lines, (std::vector<std::string>{"OBSERVED: a: VMsucceed; SDM: rule",
+                                               "OBSERVED: b: VMfailValid(28); SDM: rule",
+                                               "SUMMARY: 2 tests, 0 failures, 0 skipped, 0 known"}));
+}
+
+// ... but a third outcome, or strategies that disagree, still fail.
+TEST_F(CheckTest, OutcomeOutsideTheAllowedPairFails) {
+  suite_.observe_either("a", succeeds(), fail_valid(kInvalidInveptInvvpidOperand),
+                        always(fail_valid(kUnsupportedVmcsComponent)), "rule");
+  suite_.observe_either("b", succeeds(), fail_valid(kInvalidInveptInvvpidOperand), []<CaptureStrategy S>() {
+    return S == CaptureStrategy::kSeparatePushf ? fail_invalid() : succeeds();
+  }, "rule");
+  EXPECT_FALSE(suite_.summary());
+  EXPECT_EQ(g_lines, (std::vector<std::string>{
+                         "FAIL: a: expected VMsucceed or VMfailValid(28), got VMfailValid(12)",
+                         "FAIL: b: capture strategies disagree VMfailInvalid, got VMsucceed",
+                         "SUMMARY: 2 tests, 2 failures, 0 skipped, 0 known"}));
+}
+
 TEST_F(CheckTest, ExceptionsAreNamedOrNumbered) {
   suite_.check("gp", ud(), always(Observation{exception_vector::kGeneralProtection}));
-  suite_.check("pf", ud(), always(Observation{14}));
+  suite_.check("pf", ud(), always(Observation{exception_vector::kPageFault}));
+  suite_.check("ss", ud(), always(Observation{exception_vector::kStackFault}));
+  suite_.check("ac", ud(), always(Observation{17}));  // #AC: no VMX instruction raises it, so unnamed
   suite_.check("escaped", ud(), always(Observation{kEscapedFixup + exception_vector::kInvalidOpcode}));
-  EXPECT_EQ(g_lines, (std::vector<std::string>{"FAIL: gp: expected #UD, got #GP", "FAIL: pf: expected #UD, got exception 14",
+  EXPECT_EQ(g_lines, (std::vector<std::string>{"FAIL: gp: expected #UD, got #GP", "FAIL: pf: expected #UD, got #PF",
+                                               "FAIL: ss: expected #UD, got #SS",
+                                               "FAIL: ac: expected #UD, got exception 17",
                                                "FAIL: escaped: expected #UD, got exception 6 that escaped the "
                                                "wrapper's fixup"}));
 }
