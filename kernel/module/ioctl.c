@@ -40,8 +40,10 @@ static_assert(VMXB_STATUS_VMX_LOST == VMXB_SESSION_VMX_LOST);
 static_assert(VMXB_STATUS_FAULT == VMXB_SESSION_FAULT);
 static_assert(VMXB_STATUS_ABORTED == VMXB_SESSION_ABORTED);
 
-/* One RUN at a time: they share nothing, but one CPU-bound measurement at a
- * time is what a benchmark wants, and the reboot notifier waits on it. */
+/*
+ * One RUN at a time: they share nothing, but one CPU-bound measurement at a
+ * time is what a benchmark wants, and the reboot notifier waits on it.
+ */
 static DEFINE_MUTEX(vmxb_run_lock);
 static bool vmxb_going_down; /* set once by the reboot notifier */
 

@@ -28,8 +28,10 @@ void vmxb_cpu_facts(struct vmxb_cpu_facts *facts); /* CPUID of the current CPU *
 
 /* ioctl.c */
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-/* Reboot, power-off, kexec: stops a RUN in progress at its next chunk
- * boundary, waits for it (VMX is then off everywhere) and refuses new ones. */
+/*
+ * Reboot, power-off, kexec: stops a RUN in progress at its next chunk
+ * boundary, waits for it (VMX is then off everywhere) and refuses new ones.
+ */
 void vmxb_stop_runs_for_shutdown(void);
 
 #endif
