@@ -10,10 +10,11 @@
 //
 // The default is kAsmGotoJna, the cheapest correct one: with a caller that
 // branches on the result, the success path is the VMX instruction and one
-// JNA (CF=1 or ZF=1, SDM Vol. 3C 31.2), as in Linux KVM's vmx_ops.h; only the
-// failure path, out of line, tells VMfailInvalid (CF) from VMfailValid (ZF).
-// kFlagOutputs makes the compiler materialize both flags (GCC 12: sete, jae,
-// test, je before the caller's branch), kAsmGoto branches twice (jc, jz).
+// JNA (CF=1 or ZF=1, SDM Vol. 3C 31.2), the one branch Linux KVM's vmx_ops.h
+// uses; only the failure path, out of line, tells VMfailInvalid (CF) from
+// VMfailValid (ZF), which KVM does not. kFlagOutputs makes the compiler
+// materialize the flags (GCC 12: jae, sete, test, je before the caller's
+// work), kAsmGoto branches twice (jc, jz).
 // //primitives/tests:opcode_test counts these instructions.
 //
 // VMXB_CAPTURE is the one code path every wrapper in instructions.h goes
@@ -58,7 +59,7 @@ inline constexpr CaptureStrategyInfo kCaptureStrategies[] = {
     {CaptureStrategy::kAsmGoto, "asm_goto", true, true,
      "asm goto with jc/jz to failure labels"},
     {CaptureStrategy::kAsmGotoJna, "asm_goto_jna", true, true,
-     "asm goto with one jna; jc/jmp to the failure labels out of line (KVM's vmx_ops.h)"},
+     "asm goto with one jna (as KVM's vmx_ops.h); jc/jmp to the failure labels out of line"},
 };
 
 constexpr const CaptureStrategyInfo& capture_strategy_info(CaptureStrategy s) {
@@ -124,8 +125,13 @@ static_assert([] {
 
 // The asm goto statement of both goto strategies; `text` is the instruction
 // followed by the branches to the failure labels (which VMXB_CAPTURE defines).
+// `volatile` although the GCC manual calls every asm goto volatile: GCC 12.2
+// deletes an asm goto with outputs when the caller uses neither the outputs
+// nor which label was taken (a timed VMREAD whose status only feeds a sample
+// loop vanished from the boot image). opcode_test's probe_discarded_vmread_*
+// must keep their VMREAD.
 #define VMXB_ASM_GOTO(text, outputs, inputs)                                     \
-  asm goto(VMXB_GOTO_FAULTABLE(text)                                             \
+  asm volatile goto(VMXB_GOTO_FAULTABLE(text)                                    \
            : VMXB_UNPAREN outputs                                                \
            : VMXB_UNPAREN inputs                                                 \
            : "cc", "memory"                                                      \

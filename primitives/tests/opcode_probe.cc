@@ -43,6 +43,10 @@ using vmxb::VmResult;
   extern "C" __attribute__((noinline)) VmResult probe_negative_control_##suffix(PhysAddr pa) {  \
     return VMXB_CAPTURE(S, "vmclear %[pa]\n\tadd $0, %%rax", (), ([pa] "m"(pa.value)));        \
   }                                                                                             \
+  /* A VMREAD whose value and status nobody uses: it must still execute. */                     \
+  extern "C" __attribute__((noinline)) void probe_discarded_vmread_##suffix() {                 \
+    (void)vmxb::vmread<S>(vmxb::vmcs::kGuestRip);                                               \
+  }                                                                                             \
   /* The normal use: branch on the result, with work on each side (distinct asm, */             \
   /* so the compiler must branch); opcode_test counts the success path. */                      \
   extern "C" __attribute__((noinline)) void probe_branch_on_result_##suffix(PhysAddr pa) {      \
