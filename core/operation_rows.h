@@ -76,3 +76,6 @@ VMXB_OPERATION(CaptureFlagOutputs, capture_flag_outputs, kNeedsVmxRoot, "VMREAD 
                vmread<CaptureStrategy::kFlagOutputs>(vmcs::kGuestRip).status)
 VMXB_OPERATION(CaptureAsmGoto, capture_asm_goto, kNeedsVmxRoot, "VMREAD with asm goto",
                vmread<CaptureStrategy::kAsmGoto>(vmcs::kGuestRip).status)
+VMXB_OPERATION(CaptureAsmGotoJna, capture_asm_goto_jna, kNeedsVmxRoot,
+               "VMREAD with asm goto and one jna (the default, KVM style)",
+               vmread<CaptureStrategy::kAsmGotoJna>(vmcs::kGuestRip).status)

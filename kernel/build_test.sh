@@ -5,7 +5,8 @@
 # /var/cache/vmxbench (built when present, an explicit SKIP line otherwise).
 # Then checks what the module must look like: GPL license (GPL-only exports),
 # vermagic of the tree, no C++ runtime references, the device name, and an
-# exception-table entry for every VMX instruction (check_extable.py).
+# exception-table entry for every VMX instruction (check_extable.py), and
+# checkpatch on the C glue.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${VMXB_KERNEL_CACHE:-/var/cache/vmxbench}
@@ -96,6 +97,53 @@ elif planted=$("$here/check_extable.py" "$tree/out/vmxbench.ko"); then
   failures=$((failures + 1))
 else
   echo "PASS: a planted VMCALL without a fixup fails the extable check: $(echo "$planted" | head -n1)"
+fi
+
+# checkpatch.pl, the kernel's style checker, on the C glue: no ERROR and no
+# line over 100 columns (LONG_LINE, a CHECK under -f, hence --strict;
+# checkpatch itself exempts a line that is one user-visible string, which must
+# stay greppable). Other warnings and checks are not fatal:
+# LINUX_VERSION_CODE, for one, is what an out-of-tree module's compatibility
+# shim needs. Debian ships checkpatch only inside the kernel source tarball
+# (linux-source-6.1), so it is unpacked once into $cache.
+checkpatch_issues() {  # checkpatch_issues DIR: the offending lines, if any
+  (cd "$1" && perl "$checkpatch" --no-tree --strict --max-line-length=100 --terse --show-types -f \
+    main.c ioctl.c platform.c vmxbench.h 2>&1) | grep -E ': (ERROR|(WARNING|CHECK):LONG_LINE)' || true
+}
+checkpatch=${VMXB_CHECKPATCH:-$cache/checkpatch/scripts/checkpatch.pl}
+if [ ! -f "$checkpatch" ]; then
+  tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | head -n1)
+  unpacked=$cache/checkpatch
+  [ -w "$cache" ] || [ -w "$(dirname "$cache")" ] || unpacked=$out/checkpatch
+  if [ -n "$tarball" ] && mkdir -p "$unpacked" &&
+    tar -xJf "$tarball" -C "$unpacked" --strip-components=1 --wildcards \
+      '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'; then
+    checkpatch=$unpacked/scripts/checkpatch.pl
+  fi
+fi
+if [ ! -f "$checkpatch" ]; then
+  echo "SKIP: checkpatch.pl not found (apt-get install linux-source-6.1, or set VMXB_CHECKPATCH)"
+else
+  issues=$(checkpatch_issues "$here/module")
+  if [ -n "$issues" ]; then
+    echo "$issues"
+    echo "FAIL: checkpatch on the C glue"
+    failures=$((failures + 1))
+  else
+    echo "PASS: checkpatch on the C glue: no errors, no line over 100 columns"
+  fi
+  # Negative control: a planted error and a planted long line must be found.
+  tree="$out/plant-checkpatch"
+  rm -rf "$tree" && mkdir -p "$tree" && cp -L "$here"/module/*.c "$here"/module/*.h "$tree/"
+  printf 'static int vmxb_planted = 0;\n' >> "$tree/platform.c"  # ERROR:INITIALISED_STATIC
+  printf 'static const int vmxb_planted_long_line = %s1;\n' "$(printf '1 + %.0s' $(seq 25))" >> "$tree/main.c"
+  planted=$(checkpatch_issues "$tree")
+  if echo "$planted" | grep -q 'platform.c.*ERROR' && echo "$planted" | grep -q 'main.c.*LONG_LINE'; then
+    echo "PASS: a planted checkpatch error and long line are found"
+  else
+    echo "FAIL: a planted checkpatch error or long line was not found: $planted"
+    failures=$((failures + 1))
+  fi
 fi
 
 echo "build_test: $failures failure(s)"

@@ -1,12 +1,21 @@
-// Capturing a VMX instruction's status (CF/ZF) — four named strategies.
+// Capturing a VMX instruction's status (CF/ZF) — five named strategies.
 //
 // The status of a VMX instruction lives in RFLAGS only until the next
-// flag-writing instruction. Three strategies read it inside the same asm
+// flag-writing instruction. Four strategies read it inside the same asm
 // statement as the VMX instruction, so no compiler-generated code can run in
-// between. The fourth, kSeparatePushf, is the pattern of the Rust hypervisor
+// between. The fifth, kSeparatePushf, is the pattern of the Rust hypervisor
 // x86_vcpu (`vmx_capture_status`): a second asm block reads RFLAGS afterwards.
 // Compilers do not promise to keep RFLAGS between two asm statements, so it is
 // kept only so the overhead benchmark can compare it; never use it for real.
+//
+// The default is kAsmGotoJna, the cheapest correct one: with a caller that
+// branches on the result, the success path is the VMX instruction and one
+// JNA (CF=1 or ZF=1, SDM Vol. 3C 31.2), the one branch Linux KVM's vmx_ops.h
+// uses; only the failure path, out of line, tells VMfailInvalid (CF) from
+// VMfailValid (ZF), which KVM does not. kFlagOutputs makes the compiler
+// materialize the flags (GCC 12: jae, sete, test, je before the caller's
+// work), kAsmGoto branches twice (jc, jz).
+// //primitives/tests:opcode_test counts these instructions.
 //
 // VMXB_CAPTURE is the one code path every wrapper in instructions.h goes
 // through. Its first text argument is the instruction, so the tests put a
@@ -24,27 +33,33 @@ enum class CaptureStrategy : u8 {
   kSeparatePushf,  // x86_vcpu pattern: pushfq in a separate asm statement (unsafe)
   kPushfInAsm,     // pushfq; popq inside the same asm statement
   kFlagOutputs,    // GCC/Clang flag output operands "=@ccc" / "=@ccz"
-  kAsmGoto,        // asm goto: jc/jz to out-of-line failure labels (Linux KVM style)
+  kAsmGoto,        // asm goto: jc/jz to failure labels
+  kAsmGotoJna,     // asm goto: one jna to an out-of-line jc/jmp (Linux KVM style)
 };
 
-inline constexpr CaptureStrategy kDefaultCapture = CaptureStrategy::kFlagOutputs;
+inline constexpr CaptureStrategy kDefaultCapture = CaptureStrategy::kAsmGotoJna;
 
 struct CaptureStrategyInfo {
   CaptureStrategy strategy;
   const char* name;
   bool same_asm_statement;  // false: the compiler may clobber RFLAGS before the capture
+  // true: a ring-0 fault resumes at a goto label (VmResult::fault() directly);
+  // false: at a stub leaving CF=1 and ZF=1, which the flag reading maps to a fault.
+  bool fault_at_label;
   const char* how;
 };
 
 inline constexpr CaptureStrategyInfo kCaptureStrategies[] = {
-    {CaptureStrategy::kSeparatePushf, "separate_pushf", false,
+    {CaptureStrategy::kSeparatePushf, "separate_pushf", false, false,
      "pushfq/popq in a second asm statement after the instruction (x86_vcpu)"},
-    {CaptureStrategy::kPushfInAsm, "pushf_in_asm", true,
+    {CaptureStrategy::kPushfInAsm, "pushf_in_asm", true, false,
      "pushfq/popq in the same asm statement as the instruction"},
-    {CaptureStrategy::kFlagOutputs, "flag_outputs", true,
+    {CaptureStrategy::kFlagOutputs, "flag_outputs", true, false,
      "asm flag output operands =@ccc/=@ccz; the compiler emits setc/setz or a jcc"},
-    {CaptureStrategy::kAsmGoto, "asm_goto", true,
-     "asm goto with jc/jz to out-of-line failure labels"},
+    {CaptureStrategy::kAsmGoto, "asm_goto", true, true,
+     "asm goto with jc/jz to failure labels"},
+    {CaptureStrategy::kAsmGotoJna, "asm_goto_jna", true, true,
+     "asm goto with one jna (as KVM's vmx_ops.h); jc/jmp to the failure labels out of line"},
 };
 
 constexpr const CaptureStrategyInfo& capture_strategy_info(CaptureStrategy s) {
@@ -81,8 +96,8 @@ static_assert([] {
 //     three-instruction fixup in .text.unlikely (cmp %rsp,%rsp sets ZF, stc
 //     sets CF, jmp back). The asm statement and its operands are unchanged,
 //     so the straight-line path is the same code as without the fault path;
-//   - kAsmGoto, which branches on CF first and so could not tell the pair
-//     apart, resumes at a third goto label instead.
+//   - the asm goto strategies, which branch on CF first and so could not tell
+//     the pair apart, resume at a third goto label instead.
 // //primitives/tests:opcode_test compares the straight-line paths with a
 // build where VMXB_NO_FAULT_PATH is defined. Hosted builds have no entries
 // (a fault there is a signal).
@@ -99,6 +114,28 @@ static_assert([] {
 #define VMXB_GOTO_FAULTABLE(insn) insn
 #define VMXB_GOTO_FAULT_LABEL
 #endif
+
+// kAsmGotoJna's branches after the instruction: JNA (CF=1 or ZF=1, i.e. any
+// VMfail; 31.2) to a stub in .text.unlikely that is still inside this asm
+// statement, so RFLAGS are the instruction's when its JC reads CF. The hot
+// path holds one conditional branch and materializes no flag.
+#define VMXB_JNA_OUT_OF_LINE                                                 \
+  "\n\tjna 774f\n\t.pushsection .text.unlikely, \"ax\"\n774:\n\t"          \
+  "jc %l[vmxb_fail_invalid]\n\tjmp %l[vmxb_fail_valid]\n\t.popsection"
+
+// The asm goto statement of both goto strategies; `text` is the instruction
+// followed by the branches to the failure labels (which VMXB_CAPTURE defines).
+// `volatile` although the GCC manual calls every asm goto volatile: GCC 12.2
+// deletes an asm goto with outputs when the caller uses neither the outputs
+// nor which label was taken (a timed VMREAD whose status only feeds a sample
+// loop vanished from the boot image). opcode_test's probe_discarded_vmread_*
+// must keep their VMREAD.
+#define VMXB_ASM_GOTO(text, outputs, inputs)                                     \
+  asm volatile goto(VMXB_GOTO_FAULTABLE(text)                                    \
+           : VMXB_UNPAREN outputs                                                \
+           : VMXB_UNPAREN inputs                                                 \
+           : "cc", "memory"                                                      \
+           : vmxb_fail_invalid, vmxb_fail_valid VMXB_GOTO_FAULT_LABEL)
 
 // VMXB_CAPTURE(strategy, "insn operands", (outputs...), (inputs...)) -> vmxb::VmResult
 //
@@ -118,15 +155,16 @@ static_assert([] {
                    : VMXB_UNPAREN inputs                                              \
                    : "memory");                                                       \
       return ::vmxb::VmResult::from_flags(vmxb_cf, vmxb_zf);                          \
-    } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto) {           \
+    } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto ||            \
+                         (strategy) == ::vmxb::CaptureStrategy::kAsmGotoJna) {         \
       /* One exit: GCC 12 miscompiles asm goto with outputs when a goto label */      \
       /* returns directly (the output's value leaks onto the failure path). */         \
       ::vmxb::VmResult vmxb_result = ::vmxb::VmResult::succeed();                     \
-      asm goto(VMXB_GOTO_FAULTABLE(insn) "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]" \
-               : VMXB_UNPAREN outputs                                                 \
-               : VMXB_UNPAREN inputs                                                  \
-               : "cc", "memory"                                                       \
-               : vmxb_fail_invalid, vmxb_fail_valid VMXB_GOTO_FAULT_LABEL);                     \
+      if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto)                  \
+        VMXB_ASM_GOTO(insn "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]",  \
+                      outputs, inputs);                                               \
+      else                                                                            \
+        VMXB_ASM_GOTO(insn VMXB_JNA_OUT_OF_LINE, outputs, inputs);                    \
       goto vmxb_done;                                                                 \
     vmxb_fail_invalid:                                                                \
       vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Invalid);                \

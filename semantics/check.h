@@ -1,5 +1,5 @@
 // kvm-unit-tests-style checking for the semantics suite: each case runs once
-// per capture strategy, the four observations must agree, and the agreed
+// per capture strategy, the observations must all agree, and the agreed
 // observation is compared with what the SDM says. A recorded emulator
 // deviation turns a mismatch into KNOWN (never PASS) when, and only when,
 // the emulator does exactly what the deviation says.
@@ -80,7 +80,7 @@ struct Deviation {
 
 class Suite {
  public:
-  // Runs one case under all four strategies. `run` is a template lambda:
+  // Runs one case under every capture strategy. `run` is a template lambda:
   // []<CaptureStrategy S>() -> Observation.
   template <typename Run>
   void check(const char* name, const Observation& expected, Run run, const Deviation* deviation = nullptr) {
@@ -114,15 +114,17 @@ class Suite {
   bool summary();  // prints SUMMARY:, true when nothing failed
 
  private:
-  // Runs `run` under all four strategies; false (and a FAIL line) unless they
+  // Runs `run` under every strategy; false (and a FAIL line) unless they
   // agree, otherwise *got is their one observation.
   template <typename Run>
   bool agreed(const char* name, Run run, Observation* got) {
-    const Observation o[4] = {run.template operator()<CaptureStrategy::kSeparatePushf>(),
-                              run.template operator()<CaptureStrategy::kPushfInAsm>(),
-                              run.template operator()<CaptureStrategy::kFlagOutputs>(),
-                              run.template operator()<CaptureStrategy::kAsmGoto>()};
-    for (int i = 1; i < 4; ++i) {
+    const Observation o[] = {run.template operator()<CaptureStrategy::kSeparatePushf>(),
+                             run.template operator()<CaptureStrategy::kPushfInAsm>(),
+                             run.template operator()<CaptureStrategy::kFlagOutputs>(),
+                             run.template operator()<CaptureStrategy::kAsmGoto>(),
+                             run.template operator()<CaptureStrategy::kAsmGotoJna>()};
+    static_assert(array_size(o) == array_size(kCaptureStrategies), "one observation per capture strategy");
+    for (usize i = 1; i < array_size(o); ++i) {
       if (!(o[i] == o[0])) {
         fail(name, "capture strategies disagree", o[0], o[i]);
         return false;

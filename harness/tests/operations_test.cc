@@ -64,5 +64,25 @@ TEST(Operations, VmreadExitReasonReadsAnExitInformationField) {
   EXPECT_EQ(op->samples.size(), kIterations);
 }
 
+// The row added with the fifth status-capture strategy: `vmread` uses the
+// default strategy, which is asm_goto_jna (primitives/capture.h), so under
+// Bochs, where a sample is an instruction count, both rows cost exactly the
+// same in every sample; `capture_flag_outputs` costs more (it materializes
+// CF and ZF), which shows the comparison can fail.
+TEST(Operations, DefaultVmreadIsTheAsmGotoJnaRow) {
+  const auto r = boot("corei7_skylake_x", make_plan(PlanMode::kBench, {{"vmread", kIterations, 2},
+                                                                        {"capture_asm_goto_jna", kIterations, 2},
+                                                                        {"capture_flag_outputs", kIterations, 2}}));
+  ASSERT_TRUE(r.run.completed) << r.run.error;
+  const OpResult* dflt = find_op(r.report, "vmread");
+  const OpResult* jna = find_op(r.report, "capture_asm_goto_jna");
+  const OpResult* flags = find_op(r.report, "capture_flag_outputs");
+  ASSERT_TRUE(dflt && jna && flags) << joined(r.run.lines);
+  ASSERT_EQ(jna->status, "ok") << jna->reason;
+  ASSERT_EQ(jna->samples.size(), kIterations);
+  EXPECT_EQ(jna->samples, dflt->samples);
+  EXPECT_GT(flags->samples.front(), jna->samples.front());
+}
+
 }  // namespace
 }  // namespace vmxb::harness

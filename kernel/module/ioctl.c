@@ -31,14 +31,17 @@
 #include "vmxbench.h"
 #include "vmxbench_abi.h"
 
-/* One RUN at a time: they share nothing, but one CPU-bound measurement at a
- * time is what a benchmark wants, and the reboot notifier waits on it. */
+/*
+ * One RUN at a time: they share nothing, but one CPU-bound measurement at a
+ * time is what a benchmark wants, and the reboot notifier waits on it.
+ */
 static DEFINE_MUTEX(vmxb_run_lock);
 static bool vmxb_going_down; /* set once by the reboot notifier */
 
 static unsigned int max_run_ms = 60000;
 module_param(max_run_ms, uint, 0644);
-MODULE_PARM_DESC(max_run_ms, "wall-time limit of one RUN in milliseconds (1..3600000, default 60000)");
+MODULE_PARM_DESC(max_run_ms,
+		 "wall-time limit of one RUN in milliseconds (1..3600000, default 60000)");
 
 #define vmxb_reject(err, fmt, ...)                                              \
 	({                                                                      \
@@ -63,7 +66,7 @@ static void vmxb_read_msrs_here(void *arg)
 	for (i = 0; i < VMXB_NUM_MSRS; i++) {
 		u64 v;
 
-		if (!rdmsrl_safe(VMXB_MSR_INDEX(i), &v)) {
+		if (!vmxb_rdmsr_safe(VMXB_MSR_INDEX(i), &v)) {
 			job->msrs[i] = v;
 			job->valid |= 1u << i;
 		}
@@ -79,7 +82,7 @@ static void vmxb_cpu_state_here(void *arg)
 	st->flags = VMXB_CPU_ONLINE;
 	if (st->cr4 & X86_CR4_VMXE)
 		st->flags |= VMXB_CPU_VMXE;
-	if (!rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc)) {
+	if (!vmxb_rdmsr_safe(MSR_IA32_FEAT_CTL, &fc)) {
 		st->feature_control = fc;
 		st->flags |= VMXB_CPU_FC_VALID;
 	}
@@ -109,7 +112,8 @@ static long vmxb_info(void __user *uarg)
 	}
 	if (info->cpus_capacity > VMXB_MAX_CPUS_REQUEST ||
 	    (info->cpus_capacity != 0 && info->cpus_ptr == 0)) {
-		err = vmxb_reject(-EINVAL, "INFO: cpus_capacity %u without room", info->cpus_capacity);
+		err = vmxb_reject(-EINVAL, "INFO: cpus_capacity %u without room",
+				  info->cpus_capacity);
 		goto out;
 	}
 	ucpus = u64_to_user_ptr(info->cpus_ptr);
@@ -159,7 +163,8 @@ static long vmxb_info(void __user *uarg)
 	info->max_chunk = VMXB_MAX_CHUNK;
 	info->cpuid_flags = (facts.vmx ? VMXB_CPUID_VMX : 0) |
 			    (facts.hypervisor ? VMXB_CPUID_HYPERVISOR : 0) |
-			    (facts.rdtscp ? VMXB_CPUID_RDTSCP : 0) | (facts.intel ? VMXB_CPUID_INTEL : 0);
+			    (facts.rdtscp ? VMXB_CPUID_RDTSCP : 0) |
+			    (facts.intel ? VMXB_CPUID_INTEL : 0);
 	info->family = boot_cpu_data.x86;
 	info->model = boot_cpu_data.x86_model;
 	info->stepping = boot_cpu_data.x86_stepping;
@@ -269,7 +274,8 @@ static long vmxb_check_run(const struct vmxb_run *r)
 	if (r->size != sizeof(*r))
 		return vmxb_reject(-EINVAL, "RUN: size %u, expected %zu", r->size, sizeof(*r));
 	if ((r->flags & ~VMXB_RUN_FLAGS) != 0 || r->reserved_in0 != 0)
-		return vmxb_reject(-EINVAL, "RUN: unknown flags %#x or reserved field set", r->flags);
+		return vmxb_reject(-EINVAL, "RUN: unknown flags %#x or reserved field set",
+				   r->flags);
 	for (i = 0; i < ARRAY_SIZE(r->reserved_in); i++)
 		if (r->reserved_in[i] != 0)
 			return vmxb_reject(-EINVAL, "RUN: reserved_in[%d] must be 0", i);
@@ -284,7 +290,8 @@ static long vmxb_check_run(const struct vmxb_run *r)
 	if (r->chunk > VMXB_MAX_CHUNK)
 		return vmxb_reject(-EINVAL, "RUN: chunk %u > %u", r->chunk, VMXB_MAX_CHUNK);
 	if (r->samples_capacity < r->iterations || r->samples_ptr == 0)
-		return vmxb_reject(-EINVAL, "RUN: sample buffer (%u entries) smaller than %u iterations",
+		return vmxb_reject(-EINVAL,
+				   "RUN: sample buffer (%u entries) smaller than %u iterations",
 				   r->samples_capacity, r->iterations);
 	if (!access_ok(u64_to_user_ptr(r->samples_ptr), (size_t)r->iterations * sizeof(u64)))
 		return vmxb_reject(-EFAULT, "RUN: sample buffer not in user space");
@@ -298,7 +305,14 @@ static long vmxb_check_run(const struct vmxb_run *r)
 	return 0;
 }
 
-#define VMXB_PAGES 4 /* VMXON region, VMCS, second VMCS, EPT PML4 */
+/* The 4-KiB pages of one RUN, by what they hold. */
+enum vmxb_page {
+	VMXB_PAGE_VMXON,	/* VMXON region */
+	VMXB_PAGE_VMCS,		/* the current VMCS */
+	VMXB_PAGE_VMCS_OTHER,	/* a second VMCS, for VMCLEAR */
+	VMXB_PAGE_EPT_ROOT,	/* EPT PML4, also the default INVVPID linear address */
+	VMXB_PAGES
+};
 
 static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 {
@@ -307,13 +321,16 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 	long err;
 	int i;
 
-	samples = kvmalloc_array(r->iterations, sizeof(vmxb_u64), GFP_KERNEL | __GFP_ZERO);
-	overhead = kcalloc(VMXB_OVERHEAD_SAMPLES, sizeof(vmxb_u64), GFP_KERNEL);
-	for (i = 0; i < VMXB_PAGES; i++)
-		pages[i] = get_zeroed_page(GFP_KERNEL); /* 4-KiB aligned, WB memory */
 	err = -ENOMEM;
-	if (!samples || !overhead || !pages[0] || !pages[1] || !pages[2] || !pages[3])
+	samples = kvcalloc(r->iterations, sizeof(*samples), GFP_KERNEL);
+	overhead = kcalloc(VMXB_OVERHEAD_SAMPLES, sizeof(*overhead), GFP_KERNEL);
+	if (!samples || !overhead)
 		goto out;
+	for (i = 0; i < VMXB_PAGES; i++) {
+		pages[i] = get_zeroed_page(GFP_KERNEL); /* 4-KiB aligned, WB memory */
+		if (!pages[i])
+			goto out;
+	}
 
 	job->in = (struct vmxb_session_in){
 		.op = r->op,
@@ -321,15 +338,16 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 		.iterations = r->iterations,
 		.warmup = r->warmup,
 		.chunk = r->chunk ? r->chunk : VMXB_DEFAULT_CHUNK,
-		.linear_address = r->linear_address ? r->linear_address : pages[3],
-		.vmxon_va = (void *)pages[0],
-		.vmcs_va = (void *)pages[1],
-		.vmcs_other_va = (void *)pages[2],
-		.ept_root_va = (void *)pages[3],
-		.vmxon_pa = __pa(pages[0]),
-		.vmcs_pa = __pa(pages[1]),
-		.vmcs_other_pa = __pa(pages[2]),
-		.ept_root_pa = __pa(pages[3]),
+		.linear_address = r->linear_address ? r->linear_address
+						    : pages[VMXB_PAGE_EPT_ROOT],
+		.vmxon_va = (void *)pages[VMXB_PAGE_VMXON],
+		.vmcs_va = (void *)pages[VMXB_PAGE_VMCS],
+		.vmcs_other_va = (void *)pages[VMXB_PAGE_VMCS_OTHER],
+		.ept_root_va = (void *)pages[VMXB_PAGE_EPT_ROOT],
+		.vmxon_pa = __pa(pages[VMXB_PAGE_VMXON]),
+		.vmcs_pa = __pa(pages[VMXB_PAGE_VMCS]),
+		.vmcs_other_pa = __pa(pages[VMXB_PAGE_VMCS_OTHER]),
+		.ept_root_pa = __pa(pages[VMXB_PAGE_EPT_ROOT]),
 		.samples = samples,
 		.overhead = overhead,
 		.overhead_n = VMXB_OVERHEAD_SAMPLES,
@@ -348,7 +366,8 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 		err = vmxb_reject(-EINTR, "RUN on CPU %u interrupted by a signal", r->cpu);
 		goto out;
 	case -ESHUTDOWN:
-		err = vmxb_reject(-ESHUTDOWN, "RUN on CPU %u stopped: the system is going down", r->cpu);
+		err = vmxb_reject(-ESHUTDOWN, "RUN on CPU %u stopped: the system is going down",
+				  r->cpu);
 		goto out;
 	case -ETIME:
 		err = vmxb_reject(-ETIME, "RUN on CPU %u stopped after max_run_ms=%u", r->cpu,
@@ -364,7 +383,8 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 	/* Only VMXE is ours; other bits (e.g. CR4.PCE) may change legitimately. */
 	if ((job->out.cr4_after ^ job->out.cr4_before) & X86_CR4_VMXE)
 		pr_err_ratelimited("CR4.VMXE %s after the run on CPU %u\n",
-				   job->out.cr4_after & X86_CR4_VMXE ? "left set" : "cleared", r->cpu);
+				   job->out.cr4_after & X86_CR4_VMXE ? "left set" : "cleared",
+				   r->cpu);
 
 	r->status = job->out.status;
 	r->vm_error = job->out.vm_error;
@@ -434,7 +454,9 @@ void vmxb_stop_runs_for_shutdown(void)
 	mutex_unlock(&vmxb_run_lock);
 	/* A measurement cut short is worth a warning; otherwise only info. */
 	if (running)
-		pr_warn("system going down: the RUN in progress stopped at a chunk boundary; VMX is off on every CPU\n");
+		/* One string, longer than 100 columns: kernel/e2e greps for it. */
+		pr_warn(
+		"system going down: the RUN in progress stopped at a chunk boundary; VMX is off on every CPU\n");
 	else
 		pr_info("system going down: no RUN in progress; VMX is off on every CPU\n");
 }

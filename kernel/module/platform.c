@@ -23,7 +23,7 @@
 static int vmxb_p_rdmsr(vmxb_u32 index, vmxb_u64 *value)
 {
 	u64 v = 0;
-	int err = rdmsrl_safe(index, &v); /* #GP (absent MSR) is fixed up, not an oops */
+	int err = vmxb_rdmsr_safe(index, &v); /* #GP (absent MSR) is fixed up, not an oops */
 
 	*value = err ? 0 : v;
 	return err ? 1 : 0;
@@ -114,15 +114,19 @@ void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx),
 
 void vmxb_cpu_facts(struct vmxb_cpu_facts *facts)
 {
-	const u32 ecx1 = cpuid_ecx(1);
-	const u32 ext_max = cpuid_eax(0x80000000);
 	u64 fc = 0;
 
 	facts->intel = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
-	facts->vmx = !!(ecx1 & BIT(5));         /* CPUID.1:ECX.VMX */
-	facts->hypervisor = !!(ecx1 & BIT(31)); /* CPUID.1:ECX.HYPERVISOR */
-	facts->long_mode = 1;                   /* an x86-64 kernel runs */
-	facts->rdtscp = ext_max >= 0x80000001 && (cpuid_edx(0x80000001) & BIT(27));
+	/*
+	 * Raw CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3C 24.6): what the CPU has, which
+	 * X86_FEATURE_VMX is not. The kernel clears that flag when
+	 * IA32_FEATURE_CONTROL disables VMX; kernel_vmx below is its verdict, and
+	 * INFO reports both so the user sees which one stops a RUN.
+	 */
+	facts->vmx = !!(cpuid_ecx(1) & BIT(5));
+	facts->hypervisor = this_cpu_has(X86_FEATURE_HYPERVISOR);
+	facts->long_mode = 1; /* an x86-64 kernel runs */
+	facts->rdtscp = this_cpu_has(X86_FEATURE_RDTSCP);
 	facts->maxphyaddr = boot_cpu_data.x86_phys_bits;
 	/*
 	 * As KVM does, trust the kernel's verdict: init_ia32_feat_ctl() clears
@@ -132,7 +136,7 @@ void vmxb_cpu_facts(struct vmxb_cpu_facts *facts)
 	 * verdict: VMX usable although only the inside-SMX bit is set.
 	 */
 	facts->kernel_vmx = this_cpu_has(X86_FEATURE_VMX);
-	facts->inside_smx = facts->kernel_vmx && !rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) &&
+	facts->inside_smx = facts->kernel_vmx && !vmxb_rdmsr_safe(MSR_IA32_FEAT_CTL, &fc) &&
 			    (fc & FEAT_CTL_VMX_ENABLED_INSIDE_SMX) &&
 			    !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
 }

@@ -4,10 +4,23 @@
 #define VMXBENCH_INTERNAL_H
 
 #include <linux/fs.h>
+#include <linux/version.h>
+#include <asm/msr.h>
 
 #include "session.h"
 
 #define VMXB_MODULE_VERSION "1.0"
+
+/*
+ * RDMSR that returns an error instead of oopsing on #GP (an absent MSR).
+ * Linux 6.15 renamed rdmsrl_safe() to rdmsrq_safe(); both are inline
+ * functions, not macros, so the version decides which one the headers have.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define vmxb_rdmsr_safe(msr, value) rdmsrq_safe(msr, value)
+#else
+#define vmxb_rdmsr_safe(msr, value) rdmsrl_safe(msr, value)
+#endif
 
 /* platform.c: kernel services for the C++ side; should_stop is the RUN's own. */
 void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx), void *stop_ctx);
@@ -15,8 +28,10 @@ void vmxb_cpu_facts(struct vmxb_cpu_facts *facts); /* CPUID of the current CPU *
 
 /* ioctl.c */
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-/* Reboot, power-off, kexec: stops a RUN in progress at its next chunk
- * boundary, waits for it (VMX is then off everywhere) and refuses new ones. */
+/*
+ * Reboot, power-off, kexec: stops a RUN in progress at its next chunk
+ * boundary, waits for it (VMX is then off everywhere) and refuses new ones.
+ */
 void vmxb_stop_runs_for_shutdown(void);
 
 #endif

@@ -24,8 +24,9 @@ struct FlagCase {
 // SDM 31.2: CF=1 is VMfailInvalid, ZF=1 is VMfailValid, neither is VMsucceed.
 // CF=1 with ZF=1 never comes from a VMX instruction: it is the marker the
 // ring-0 fault path leaves (capture.h), read as a fault by every strategy that
-// reads the flag pair. kAsmGoto branches on CF first and takes its fault path
-// through a label instead, so for the pair it reports VMfailInvalid.
+// reads the flag pair. The asm goto strategies branch on CF first and take
+// their fault path through a label instead, so for the pair they report
+// VMfailInvalid.
 const FlagCase kCases[] = {
     {"cf0_zf0", 1, 2, false, false, false, VmResult::succeed()},
     {"cf0_zf1", 7, 7, false, false, true, VmResult::failed(VmFail::Valid)},
@@ -35,7 +36,7 @@ const FlagCase kCases[] = {
 
 template <CaptureStrategy S>
 constexpr VmResult expected_for(const FlagCase& c) {
-  if (S == CaptureStrategy::kAsmGoto && c.cf && c.zf) return VmResult::failed(VmFail::Invalid);
+  if (capture_strategy_info(S).fault_at_label && c.cf && c.zf) return VmResult::failed(VmFail::Invalid);
   return c.expected;
 }
 
@@ -63,12 +64,32 @@ __attribute__((noinline)) u64 value_or_zero(u64 in, u64 a, u64 b) {
   return r.status.ok() ? r.value : 0;
 }
 
+// What most callers do: branch on ok() and tell the failures apart only on the
+// failure side. The compiler threads the capture into the caller's branch, so
+// this is the code shape whose success path opcode_test counts.
+enum class Taken { kSuccess, kInvalid, kValid, kFault };
+constexpr Taken taken_for(VmResult r) {
+  return r.ok() ? Taken::kSuccess : r.failed_invalid() ? Taken::kInvalid : r.failed_valid() ? Taken::kValid : Taken::kFault;
+}
+
+template <CaptureStrategy S>
+__attribute__((noinline)) Taken branch_on_result(u64 a, u64 b, bool then_stc) {
+  const VmResult r = then_stc ? VMXB_CAPTURE(S, "cmp %[a], %[b]\n\tstc", (), ([a] "r"(a), [b] "r"(b)))
+                              : VMXB_CAPTURE(S, "cmp %[a], %[b]", (), ([a] "r"(a), [b] "r"(b)));
+  if (!r.ok()) {
+    if (r.failed_invalid()) return Taken::kInvalid;
+    return r.failed_valid() ? Taken::kValid : Taken::kFault;
+  }
+  return Taken::kSuccess;
+}
+
 template <CaptureStrategy S>
 void check_all_cases() {
   const char* strategy = capture_strategy_info(S).name;
   for (const FlagCase& c : kCases) {
     SCOPED_TRACE(std::string(strategy) + " " + c.name);
     EXPECT_EQ(capture_cmp<S>(c.a, c.b, c.then_stc), expected_for<S>(c));
+    EXPECT_EQ(branch_on_result<S>(c.a, c.b, c.then_stc), taken_for(expected_for<S>(c)));
     if (!c.then_stc) {
       const auto r = capture_with_output<S>(0x1234, c.a, c.b);
       EXPECT_EQ(r.status, c.expected);
@@ -82,6 +103,7 @@ TEST(CaptureTest, SeparatePushf) { check_all_cases<CaptureStrategy::kSeparatePus
 TEST(CaptureTest, PushfInAsm) { check_all_cases<CaptureStrategy::kPushfInAsm>(); }
 TEST(CaptureTest, FlagOutputs) { check_all_cases<CaptureStrategy::kFlagOutputs>(); }
 TEST(CaptureTest, AsmGoto) { check_all_cases<CaptureStrategy::kAsmGoto>(); }
+TEST(CaptureTest, AsmGotoJna) { check_all_cases<CaptureStrategy::kAsmGotoJna>(); }
 
 TEST(VmResultTest, FromFlags) {
   for (const FlagCase& c : kCases) {
@@ -104,12 +126,25 @@ TEST(VmResultTest, NamesAndPredicates) {
 }
 
 TEST(CaptureStrategyTest, TableDescribesEachStrategy) {
-  ASSERT_EQ(array_size(kCaptureStrategies), 4u);
+  ASSERT_EQ(array_size(kCaptureStrategies), 5u);
   EXPECT_FALSE(capture_strategy_info(CaptureStrategy::kSeparatePushf).same_asm_statement);
   EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kPushfInAsm).same_asm_statement);
   EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kFlagOutputs).same_asm_statement);
   EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kAsmGoto).same_asm_statement);
+  EXPECT_TRUE(capture_strategy_info(CaptureStrategy::kAsmGotoJna).same_asm_statement);
   EXPECT_STREQ(capture_strategy_info(CaptureStrategy::kAsmGoto).name, "asm_goto");
+  EXPECT_STREQ(capture_strategy_info(CaptureStrategy::kAsmGotoJna).name, "asm_goto_jna");
+  // Only the goto strategies resume a fault at a label.
+  for (const CaptureStrategyInfo& info : kCaptureStrategies)
+    EXPECT_EQ(info.fault_at_label,
+              info.strategy == CaptureStrategy::kAsmGoto || info.strategy == CaptureStrategy::kAsmGotoJna)
+        << info.name;
+}
+
+// The default is the strategy whose success path is one JNA (opcode_test
+// counts it); changing it must be a decision, not an accident.
+TEST(CaptureStrategyTest, DefaultIsOneBranchAsmGoto) {
+  EXPECT_EQ(kDefaultCapture, CaptureStrategy::kAsmGotoJna);
 }
 
 }  // namespace

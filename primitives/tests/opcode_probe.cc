@@ -1,6 +1,7 @@
 // Every wrapper instantiated with every capture strategy as an out-of-line
 // extern "C" function, compiled with the ring-0 flag set. The object file is
 // the ring-0 build check and the input of opcode_test, which disassembles it.
+#include "primitives/tests/opcode_probe_work.h"
 #include "primitives/vmx.h"
 
 namespace {
@@ -41,12 +42,30 @@ using vmxb::VmResult;
   /* Negative control: a flag-writing ADD between VMCLEAR and the capture. */                   \
   extern "C" __attribute__((noinline)) VmResult probe_negative_control_##suffix(PhysAddr pa) {  \
     return VMXB_CAPTURE(S, "vmclear %[pa]\n\tadd $0, %%rax", (), ([pa] "m"(pa.value)));        \
+  }                                                                                             \
+  /* A VMREAD whose value and status nobody uses: it must still execute. */                     \
+  extern "C" __attribute__((noinline)) void probe_discarded_vmread_##suffix() {                 \
+    (void)vmxb::vmread<S>(vmxb::vmcs::kGuestRip);                                               \
+  }                                                                                             \
+  /* The normal use: branch on the result, with work on each side (distinct asm, */             \
+  /* so the compiler must branch); opcode_test counts the success path. */                      \
+  extern "C" __attribute__((noinline)) void probe_branch_on_result_##suffix(PhysAddr pa) {      \
+    const VmResult r = vmxb::vmclear<S>(pa);                                                    \
+    if (!r.ok()) {                                                                              \
+      if (r.failed_valid())                                                                     \
+        asm volatile(VMXB_PROBE_WORK(VMXB_PROBE_VALID_WORK) : :);                                         \
+      else                                                                                      \
+        asm volatile(VMXB_PROBE_WORK(VMXB_PROBE_OTHER_FAILURE_WORK) : :);                                  \
+    } else {                                                                                    \
+      asm volatile(VMXB_PROBE_WORK(VMXB_PROBE_SUCCESS_WORK) : :);                                         \
+    }                                                                                           \
   }
 
 VMXB_PROBE_ALL(separate, separate_pushf, CaptureStrategy::kSeparatePushf)
 VMXB_PROBE_ALL(pushf, pushf_in_asm, CaptureStrategy::kPushfInAsm)
 VMXB_PROBE_ALL(flags, flag_outputs, CaptureStrategy::kFlagOutputs)
 VMXB_PROBE_ALL(gotos, asm_goto, CaptureStrategy::kAsmGoto)
+VMXB_PROBE_ALL(jna, asm_goto_jna, CaptureStrategy::kAsmGotoJna)
 
 extern "C" __attribute__((noinline)) VmResult probe_vmfunc(vmxb::u32 index) {
   return vmxb::vmfunc_eptp_switch(index);

@@ -17,6 +17,16 @@
 //      negative controls;
 //   4. each probe is the same instructions as in the VMXB_NO_FAULT_PATH
 //      build; for the goto strategies, its success line is.
+//
+// And the cost the default capture promises (capture.h):
+//   5. in probe_branch_on_result_<default>, a caller that branches on the
+//      result, one instruction (a JNA) lies on the success path between the
+//      VMX instruction and the caller's work; the other strategies' callers
+//      and a planted instruction are the negative controls;
+//   6. asm_goto_jna's JNA goes to an out-of-line jc/jmp stub whose targets
+//      are failure labels of the same function;
+//   7. a VMREAD whose result nobody reads is still there (GCC 12.2 deletes
+//      a non-volatile asm goto with outputs).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -31,7 +41,9 @@
 #include <utility>
 #include <vector>
 
+#include "primitives/capture.h"
 #include "primitives/tests/elf_relocations.h"
+#include "primitives/tests/opcode_probe_work.h"
 
 namespace {
 
@@ -152,7 +164,25 @@ const Wrapper kWrappers[] = {
     {"invvpid", "invvpid", kMemReg.c_str()},  {"vmcall", "vmcall", "^$"},
 };
 
-const char* const kSameAsmStrategies[] = {"pushf_in_asm", "flag_outputs", "asm_goto"};
+// The strategies, from primitives/capture.h's table: every one has its probes.
+std::vector<std::string> strategies(bool same_asm_only) {
+  std::vector<std::string> names;
+  for (const vmxb::CaptureStrategyInfo& s : vmxb::kCaptureStrategies)
+    if (s.same_asm_statement || !same_asm_only) names.push_back(s.name);
+  return names;
+}
+const std::vector<std::string> kAllStrategies = strategies(false);
+const std::vector<std::string> kSameAsmStrategies = strategies(true);
+
+// The strategy a probe was built with: its name ends in _<strategy>.
+const vmxb::CaptureStrategyInfo* strategy_of(const std::string& probe) {
+  for (const vmxb::CaptureStrategyInfo& s : vmxb::kCaptureStrategies) {
+    const std::string suffix = std::string("_") + s.name;
+    if (probe.size() > suffix.size() && probe.compare(probe.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return &s;
+  }
+  return nullptr;
+}
 
 // --- Exception table ---------------------------------------------------------
 
@@ -214,6 +244,16 @@ struct Located {
   size_t index;
 };
 
+// Every instruction of a disassembly by (section, address).
+using Index = std::map<std::pair<std::string, uint64_t>, Located>;
+
+Index index_instructions(const Disassembly& d) {
+  Index at;
+  for (const auto& [name, insns] : d)
+    for (size_t i = 0; i < insns.size(); ++i) at[{insns[i].section, insns[i].address}] = {&name, &insns, i};
+  return at;
+}
+
 struct ExTableReport {
   size_t vmx_instructions = 0;
   std::vector<std::string> problems;
@@ -256,7 +296,8 @@ std::string compare_code(const std::vector<Insn>& with, const std::vector<Insn>&
 
 // Probes whose fault path is a goto label.
 bool fault_path_is_a_label(const std::string& probe) {
-  return probe.find("_asm_goto") != std::string::npos || probe == "probe_vmfunc";
+  const vmxb::CaptureStrategyInfo* s = strategy_of(probe);
+  return (s != nullptr && s->fault_at_label) || probe == "probe_vmfunc";
 }
 
 // What the checks need besides the entries: both disassemblies and the stub
@@ -268,12 +309,15 @@ struct Objects {
 };
 
 // "" when the fixup of the VMX instruction at `w` is out of line, else why not.
-std::string check_fixup(const Objects& o, const std::map<std::pair<std::string, uint64_t>, Located>& at,
+std::string check_fixup(const Objects& o, const Index& at,
                         const Located& w, const Target& fixup) {
   const auto f = at.find({fixup.section, fixup.offset});
   if (f == at.end()) return "fixup " + fixup.section + "+" + hex(fixup.offset) + " is no instruction";
   if (f->second.function == w.function) {
-    // asm goto / VMFUNC: a label of the same function, past its success line.
+    // asm goto / VMFUNC: a label of the same function, past its success line;
+    // a discarded VMREAD's fault and success both just return, so its label
+    // may be the success line's ret.
+    if (w.function->rfind("probe_discarded_", 0) == 0) return "";
     return f->second.index >= success_line(*w.insns) ? "" : "fixup is on the success line";
   }
   if (fixup.section != kStubSection) return "fixup is in " + *f->second.function + ", not " + *w.function;
@@ -296,9 +340,7 @@ std::string check_fixup(const Objects& o, const std::map<std::pair<std::string, 
 }
 
 ExTableReport check_extable(const Objects& o, const std::vector<ExEntry>& entries) {
-  std::map<std::pair<std::string, uint64_t>, Located> at;
-  for (const auto& [name, insns] : *o.with)
-    for (size_t i = 0; i < insns.size(); ++i) at[{insns[i].section, insns[i].address}] = {&name, &insns, i};
+  const auto at = index_instructions(*o.with);
   ExTableReport report;
   std::map<std::pair<std::string, uint64_t>, size_t> count;
   for (size_t k = 0; k < entries.size(); ++k) {
@@ -333,6 +375,123 @@ ExTableReport check_extable(const Objects& o, const std::vector<ExEntry>& entrie
   return report;
 }
 
+// --- The default's success path and kAsmGotoJna's failure stubs ------------------
+
+// Whether a jcc is taken after VMsucceed (CF=0, ZF=0): 1 taken, 0 not, -1 its
+// condition reads other flags.
+int taken_on_success(const std::string& mn) {
+  static const std::regex jcc_re(R"(^j(b|c|nae|e|z|be|na|ae|nb|nc|ne|nz|a|nbe)$)");
+  std::smatch m;
+  if (!std::regex_match(mn, m, jcc_re)) return -1;
+  const std::string cc = m[1];
+  return cc == "ae" || cc == "nb" || cc == "nc" || cc == "ne" || cc == "nz" || cc == "a" || cc == "nbe";
+}
+
+const std::string kSuccessWork = hex(VMXB_PROBE_SUCCESS_WORK) + "(%rax)";  // opcode_probe_work.h
+
+struct SuccessPath {
+  size_t instructions = 0;    // executed after the VMX instruction, before the caller's work
+  bool reached_work = false;  // false: the walk stopped, so at least `instructions`
+};
+
+// The path a VMsucceed (CF=0, ZF=0) takes through a probe_branch_on_result_*
+// function, from the VMX instruction to the caller's success work: jcc's are
+// decided while RFLAGS are still the VMX instruction's, and followed (like
+// jmp) within the function. Anything that may write RFLAGS ends the deciding.
+SuccessPath success_path(const std::vector<Insn>& insns) {
+  SuccessPath p;
+  static const std::regex flag_reader_re(R"(^(set|cmov)[a-z]+$)");
+  bool flags_are_the_instructions = true;
+  std::set<size_t> visited;
+  for (size_t i = first_vmx(insns) + 1; i < insns.size() && visited.insert(i).second;) {
+    const Insn& x = insns[i];
+    if (x.mnemonic == "nopl" && x.operands == kSuccessWork) {
+      p.reached_work = true;
+      return p;
+    }
+    ++p.instructions;
+    const bool jcc = x.mnemonic[0] == 'j' && x.mnemonic != "jmp";
+    if (!jcc && x.mnemonic != "jmp") {
+      if (x.mnemonic == "ret" || x.mnemonic == "call") return p;
+      if (!leaves_rflags_alone(x.mnemonic) && !std::regex_match(x.mnemonic, flag_reader_re))
+        flags_are_the_instructions = false;
+      ++i;
+      continue;
+    }
+    const int taken = jcc ? (flags_are_the_instructions ? taken_on_success(x.mnemonic) : -1) : 1;
+    if (taken < 0) return p;
+    if (taken == 0) {
+      ++i;
+      continue;
+    }
+    const uint64_t target = std::stoull(x.operands, nullptr, 16);  // "ee5 <probe_...+0x15>"
+    const auto next = std::find_if(insns.begin(), insns.end(), [&](const Insn& y) { return y.address == target; });
+    if (next == insns.end()) return p;
+    i = static_cast<size_t>(next - insns.begin());
+  }
+  return p;
+}
+
+// kAsmGotoJna: right after the VMX instruction a JNA (objdump: jbe) to a stub
+// in .text.unlikely whose JB (jc) and JMP go to labels of the same function
+// past its success line; two different ones if `distinct` (a caller that
+// tells VMfailInvalid from VMfailValid). "" when so, else why not.
+std::string check_failure_stub(const Index& at, const RelocatedSection& text, const RelocatedSection& stubs,
+                               const std::vector<Insn>& insns, bool distinct) {
+  const size_t v = first_vmx(insns);
+  if (v + 1 >= insns.size() || insns[v + 1].mnemonic != "jbe")
+    return "the VMX instruction is not followed by a jna/jbe";
+  // The label a rel32 at `offset` of `s` goes to: S + A + 4 (elf_relocations.h).
+  auto target_of = [&](const RelocatedSection& s, uint64_t offset) -> const Located* {
+    const auto r = s.pc32.find(offset);
+    if (r == s.pc32.end()) return nullptr;
+    const auto l = at.find({r->second.section, r->second.offset + 4});
+    return l == at.end() ? nullptr : &l->second;
+  };
+  const Located* stub = target_of(text, insns[v + 1].address + 2);  // 0F 86 rel32
+  if (stub == nullptr || (*stub->insns)[stub->index].section != kStubSection)
+    return "the jna does not go to an instruction in " + std::string(kStubSection);
+  const std::vector<Insn>& s = *stub->insns;
+  const size_t i = stub->index;
+  if (i + 1 >= s.size() || s[i].mnemonic != "jb" || s[i + 1].mnemonic != "jmp")
+    return "the failure stub is not jc; jmp";
+  const Located* invalid = target_of(stubs, s[i].address + 2);     // 0F 82 rel32
+  const Located* valid = target_of(stubs, s[i + 1].address + 1);   // E9 rel32
+  const size_t line = success_line(insns);
+  for (const Located* label : {invalid, valid})
+    if (label == nullptr || label->insns != &insns || label->index < line)
+      return "a failure label is not past the success line of the same function";
+  if (distinct && invalid->index == valid->index) return "VMfailInvalid and VMfailValid go to the same label";
+  return "";
+}
+
+// What .text.unlikely holds: the flag strategies' fault stubs (cmp %rsp,%rsp;
+// stc; jmp) and kAsmGotoJna's failure stubs (jc; jmp), nothing else.
+struct UnlikelyContents {
+  size_t fault_stubs = 0, failure_stubs = 0;
+  std::vector<std::string> other;
+};
+
+UnlikelyContents classify_stub_section(const Disassembly& d) {
+  UnlikelyContents c;
+  for (const auto& [name, insns] : d) {
+    if (insns.empty() || insns.front().section != kStubSection) continue;
+    for (size_t i = 0; i < insns.size();) {
+      auto is = [&](size_t k, const char* mn) { return i + k < insns.size() && insns[i + k].mnemonic == mn; };
+      if (is(0, "cmp") && insns[i].operands == "%rsp,%rsp" && is(1, "stc") && is(2, "jmp")) {
+        ++c.fault_stubs;
+        i += 3;
+      } else if (is(0, "jb") && is(1, "jmp")) {
+        ++c.failure_stubs;
+        i += 2;
+      } else {
+        c.other.push_back(insns[i++].text);
+      }
+    }
+  }
+  return c;
+}
+
 class OpcodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -342,6 +501,8 @@ class OpcodeTest : public ::testing::Test {
     no_fault_extable_ = new ExTable(read_extable(kNoFaultObject));
     stubs_ = new RelocatedSection(read_relocated_section(kObject, kStubSection));
     no_fault_stubs_ = new RelocatedSection(read_relocated_section(kNoFaultObject, kStubSection));
+    text_ = new RelocatedSection(read_relocated_section(kObject, ".text"));
+    no_fault_text_ = new RelocatedSection(read_relocated_section(kNoFaultObject, ".text"));
   }
   static const std::vector<Insn>& function(const std::string& name) {
     static const std::vector<Insn> empty;
@@ -355,6 +516,8 @@ class OpcodeTest : public ::testing::Test {
   static ExTable* no_fault_extable_;
   static RelocatedSection* stubs_;
   static RelocatedSection* no_fault_stubs_;
+  static RelocatedSection* text_;
+  static RelocatedSection* no_fault_text_;
 };
 Disassembly* OpcodeTest::disassembly_ = nullptr;
 Disassembly* OpcodeTest::no_fault_disassembly_ = nullptr;
@@ -362,17 +525,23 @@ ExTable* OpcodeTest::extable_ = nullptr;
 ExTable* OpcodeTest::no_fault_extable_ = nullptr;
 RelocatedSection* OpcodeTest::stubs_ = nullptr;
 RelocatedSection* OpcodeTest::no_fault_stubs_ = nullptr;
+RelocatedSection* OpcodeTest::text_ = nullptr;
+RelocatedSection* OpcodeTest::no_fault_text_ = nullptr;
 
-// Every probe: 10 wrappers and the negative control per strategy, plus vmfunc,
+// Probes per strategy besides the wrappers: the negative control, the
+// discarded VMREAD and the branch-on-result caller.
+constexpr size_t kExtraProbes = 3;
+
+// Every probe: 10 wrappers and the extra probes per strategy, plus vmfunc,
 // each with one VMX instruction.
-constexpr size_t kProbeVmxInstructions = 4 * (std::size(kWrappers) + 1) + 1;
+const size_t kProbeVmxInstructions = std::size(vmxb::kCaptureStrategies) * (std::size(kWrappers) + kExtraProbes) + 1;
 
 TEST_F(OpcodeTest, ObjectDisassembles) {
   ASSERT_FALSE(disassembly_->empty()) << "objdump produced nothing for " << kObject;
 }
 
 TEST_F(OpcodeTest, EveryWrapperHasItsInstructionAndOperandForm) {
-  for (const char* strategy : {"separate_pushf", "pushf_in_asm", "flag_outputs", "asm_goto"}) {
+  for (const std::string& strategy : kAllStrategies) {
     for (const Wrapper& w : kWrappers) {
       const std::string name = std::string("probe_") + w.probe + "_" + strategy;
       SCOPED_TRACE(name);
@@ -390,7 +559,7 @@ TEST_F(OpcodeTest, EveryWrapperHasItsInstructionAndOperandForm) {
 }
 
 TEST_F(OpcodeTest, NothingWritesRflagsBetweenInstructionAndCapture) {
-  for (const char* strategy : kSameAsmStrategies) {
+  for (const std::string& strategy : kSameAsmStrategies) {
     for (const Wrapper& w : kWrappers) {
       const std::string name = std::string("probe_") + w.probe + "_" + strategy;
       SCOPED_TRACE(name);
@@ -404,7 +573,7 @@ TEST_F(OpcodeTest, NothingWritesRflagsBetweenInstructionAndCapture) {
 // The checker itself must be able to fail: an ADD placed between VMCLEAR and
 // the capture is reported, for every strategy that promises same-asm capture.
 TEST_F(OpcodeTest, NegativeControlIsRejected) {
-  for (const char* strategy : kSameAsmStrategies) {
+  for (const std::string& strategy : kSameAsmStrategies) {
     const std::string name = std::string("probe_negative_control_") + strategy;
     SCOPED_TRACE(name);
     const CaptureCheck check = check_capture(function(name), "vmclear");
@@ -419,7 +588,129 @@ TEST_F(OpcodeTest, ExTableIsWellFormed) {
   for (const std::string& e : extable_->errors) ADD_FAILURE() << e;
   for (const std::string& e : stubs_->errors) ADD_FAILURE() << e;
   EXPECT_FALSE(no_fault_extable_->present) << kNoFaultObject << " has an __ex_table section";
-  EXPECT_FALSE(no_fault_stubs_->present) << kNoFaultObject << " has fixup stubs";
+  // .text.unlikely: one fault stub per VMX instruction of a strategy that
+  // reads the flag pair, one failure stub per kAsmGotoJna probe; without the
+  // fault path only the failure stubs, so no fixup stub at all.
+  size_t flag_pair_probes = 0;
+  for (const vmxb::CaptureStrategyInfo& info : vmxb::kCaptureStrategies)
+    if (!info.fault_at_label) flag_pair_probes += std::size(kWrappers) + kExtraProbes;
+  const size_t jna_probes = std::size(kWrappers) + kExtraProbes;
+  const UnlikelyContents with = classify_stub_section(*disassembly_);
+  const UnlikelyContents without = classify_stub_section(*no_fault_disassembly_);
+  EXPECT_EQ(with.fault_stubs, flag_pair_probes);
+  EXPECT_EQ(with.failure_stubs, jna_probes);
+  EXPECT_EQ(without.fault_stubs, 0u) << kNoFaultObject << " has fixup stubs";
+  EXPECT_EQ(without.failure_stubs, jna_probes);
+  for (const std::string& other : with.other) ADD_FAILURE() << kObject << " " << kStubSection << ": " << other;
+  for (const std::string& other : without.other) ADD_FAILURE() << kNoFaultObject << " " << kStubSection << ": " << other;
+  for (const std::string& e : text_->errors) ADD_FAILURE() << e;
+  for (const std::string& e : no_fault_text_->errors) ADD_FAILURE() << e;
+}
+
+// kAsmGotoJna: one JNA in line, the VMfailInvalid/VMfailValid split in the
+// out-of-line stub of the same asm statement. Checked on the ring-0 build
+// (the one production uses): without its fault label, GCC 12.2 sends the
+// failure labels of probe_vmread_* to the success line's ret (the output
+// register is returned on failure), for asm_goto as for asm_goto_jna.
+TEST_F(OpcodeTest, JnaProbesBranchOnceToAFailureStub) {
+  const std::string jna = vmxb::capture_strategy_info(vmxb::CaptureStrategy::kAsmGotoJna).name;
+  const Index at = index_instructions(*disassembly_);
+  size_t probes = 0;
+  for (const auto& [name, insns] : *disassembly_) {
+    // The negative control has its ADD before the JNA; the discarded VMREAD's
+    // labels may all be its ret.
+    if (name.rfind("probe_", 0) != 0 || name.rfind("probe_negative_control_", 0) == 0 ||
+        name.rfind("probe_discarded_", 0) == 0 || strategy_of(name) == nullptr || strategy_of(name)->name != jna)
+      continue;
+    SCOPED_TRACE(name);
+    ++probes;
+    const bool distinct = name.rfind("probe_branch_on_result_", 0) == 0;
+    EXPECT_EQ(check_failure_stub(at, *text_, *stubs_, insns, distinct), "");
+  }
+  EXPECT_EQ(probes, std::size(kWrappers) + 1);
+}
+
+// A VMX instruction whose result nobody reads still executes, under every
+// strategy (GCC 12.2 deletes such an asm goto unless it says volatile).
+size_t count_mnemonic(const std::vector<Insn>& insns, const std::string& mnemonic) {
+  return static_cast<size_t>(
+      std::count_if(insns.begin(), insns.end(), [&](const Insn& i) { return i.mnemonic == mnemonic; }));
+}
+
+TEST_F(OpcodeTest, DiscardedResultKeepsItsInstruction) {
+  for (const std::string& strategy : kAllStrategies) {
+    SCOPED_TRACE(strategy);
+    const std::vector<Insn>& insns = function("probe_discarded_vmread_" + strategy);
+    ASSERT_FALSE(insns.empty()) << "function missing from " << kObject;
+    EXPECT_EQ(count_mnemonic(insns, "vmread"), 1u);
+  }
+  // This fails for asm_goto and asm_goto_jna when VMXB_ASM_GOTO (capture.h)
+  // drops its `volatile`: GCC 12.2 then emits no VMREAD at all.
+}
+
+// The stub checker must be able to fail: an asm_goto probe has no JNA, and a
+// stub whose JNA is redirected to the next instruction is no stub.
+TEST_F(OpcodeTest, FailureStubCheckerRejectsOtherShapes) {
+  const Index at = index_instructions(*disassembly_);
+  EXPECT_NE(
+      check_failure_stub(at, *text_, *stubs_, function("probe_vmclear_asm_goto"), false).find("not followed by a jna"),
+      std::string::npos);
+  const std::vector<Insn>& jna = function("probe_vmclear_asm_goto_jna");
+  const size_t v = first_vmx(jna);
+  ASSERT_LT(v + 2, jna.size());
+  RelocatedSection edited = *text_;
+  edited.pc32[jna[v + 1].address + 2] = {jna[v + 2].section, jna[v + 2].address - 4};
+  EXPECT_NE(check_failure_stub(at, edited, *stubs_, jna, false).find("does not go to an instruction in"),
+            std::string::npos);
+  // A caller that tells the failures apart, checked as if its labels had to
+  // differ, passes; the vmptrst probe (0 on either failure: labels merged) does not.
+  EXPECT_EQ(check_failure_stub(at, *text_, *stubs_, function("probe_branch_on_result_asm_goto_jna"), true), "");
+  EXPECT_NE(check_failure_stub(at, *text_, *stubs_, function("probe_vmptrst_asm_goto_jna"), true).find("same label"),
+            std::string::npos);
+}
+
+// The point of the default: with a caller that branches on the result, the
+// success path from the VMX instruction to the caller's work is one JNA.
+TEST_F(OpcodeTest, DefaultSuccessPathIsOneBranch) {
+  for (const std::string& strategy : kAllStrategies) {
+    const SuccessPath p = success_path(function("probe_branch_on_result_" + strategy));
+    std::printf("success path of a branch-on-result caller, %s: %s%zu instructions\n", strategy.c_str(),
+                p.reached_work ? "" : "at least ", p.instructions);
+  }
+  const std::string name = std::string("probe_branch_on_result_") + vmxb::capture_strategy_info(vmxb::kDefaultCapture).name;
+  SCOPED_TRACE(name);
+  const std::vector<Insn>& insns = function(name);
+  const SuccessPath p = success_path(insns);
+  EXPECT_TRUE(p.reached_work);
+  EXPECT_EQ(p.instructions, 1u);
+  const size_t v = first_vmx(insns);
+  ASSERT_LT(v + 1, insns.size());
+  EXPECT_EQ(insns[v + 1].mnemonic, "jbe");  // JNA: taken on CF=1 or ZF=1
+}
+
+// The count must be able to fail: the other strategies' callers take more than
+// one instruction, an instruction planted after the VMX instruction counts,
+// and without the caller's work the walk does not claim to reach it.
+TEST_F(OpcodeTest, SuccessPathCountRejectsLongerPaths) {
+  for (const char* strategy : {"flag_outputs", "asm_goto"}) {
+    SCOPED_TRACE(strategy);
+    const SuccessPath p = success_path(function(std::string("probe_branch_on_result_") + strategy));
+    EXPECT_GT(p.instructions, 1u);
+  }
+  const std::vector<Insn>& base = function("probe_branch_on_result_asm_goto_jna");
+  const size_t v = first_vmx(base);
+  ASSERT_LT(v + 2, base.size());
+  std::vector<Insn> planted = base, no_work = base;
+  Insn extra = base[v + 1];
+  extra.mnemonic = "lea";
+  extra.operands = "0x0(%rax),%rax";
+  planted.insert(planted.begin() + v + 1, extra);
+  const SuccessPath p = success_path(planted);
+  EXPECT_TRUE(p.reached_work);
+  EXPECT_EQ(p.instructions, 2u);
+  for (Insn& i : no_work)
+    if (i.operands == kSuccessWork) i.operands = "0x0(%rax)";
+  EXPECT_FALSE(success_path(no_work).reached_work);
 }
 
 TEST_F(OpcodeTest, EveryVmxInstructionHasOneOutOfLineEntry) {
