@@ -8,6 +8,7 @@
 
 #include "reports/report.h"
 #include "reports/text_format.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
@@ -139,8 +140,8 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
       finish(row);
       continue;
     }
-    row.old_median = Median(os.samples);
-    row.new_median = Median(ns.samples);
+    row.old_median = stats::median(os.samples);
+    row.new_median = stats::median(ns.samples);
     if (row.old_median > 0 && row.new_median > 0) {
       row.change = row.new_median / row.old_median - 1;
       row.change_defined = true;
@@ -152,18 +153,18 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
       finish(row);
       continue;
     }
-    row.utest = MannWhitneyU(os.samples, ns.samples);
+    row.utest = stats::mann_whitney_u(os.samples, ns.samples);
     if (!row.utest.performed) {
       row.verdict = Verdict::kTooFewRepetitions;
       row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
-                 ": the U test needs at least " + std::to_string(kUTestMinRepetitions) + " per side (" +
-                 std::to_string(kUTestOptimalRepetitions) + "+ recommended; --benchmark_repetitions)";
+                 ": the U test needs at least " + std::to_string(stats::kUTestMinRepetitions) + " per side (" +
+                 std::to_string(stats::kUTestOptimalRepetitions) + "+ recommended; --benchmark_repetitions)";
       finish(row);
       continue;
     }
     if (!row.utest.reliable())
       row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
-                 ": result unreliable, " + std::to_string(kUTestOptimalRepetitions) + "+ recommended";
+                 ": result unreliable, " + std::to_string(stats::kUTestOptimalRepetitions) + "+ recommended";
     row.significant = row.utest.p_value < opt.alpha;
     if (!row.significant)
       row.verdict = Verdict::kNoSignificantChange;
@@ -186,7 +187,7 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
     finish(row);
   }
   c.geomean_count = ratios.size();
-  c.geomean_ratio = ratios.empty() ? 0 : GeometricMean(ratios);
+  c.geomean_ratio = ratios.empty() ? 0 : stats::geometric_mean(ratios);
   return c;
 }
 
@@ -195,8 +196,8 @@ std::string FormatComparisonText(const Comparison& c) {
       {"Benchmark", "Unit", "Old", "New", "Change", "p-value", "Reps", "Verdict"}};
   for (const CompareRow& r : c.rows) {
     std::vector<std::string> line = {r.name, r.unit_label};
-    line.push_back(r.old_series && r.old_series->error.empty() ? Num(Median(r.old_series->samples)) : "-");
-    line.push_back(r.new_series && r.new_series->error.empty() ? Num(Median(r.new_series->samples)) : "-");
+    line.push_back(r.old_series && r.old_series->error.empty() ? Num(stats::median(r.old_series->samples)) : "-");
+    line.push_back(r.new_series && r.new_series->error.empty() ? Num(stats::median(r.new_series->samples)) : "-");
     line.push_back(r.change_defined ? Percent(r.change) : "-");
     line.push_back(r.utest.performed ? Num(r.utest.p_value) + (r.significant ? " *" : "") : "-");
     line.push_back((r.old_series ? std::to_string(r.old_series->samples.size()) : "-") + "/" +
@@ -234,8 +235,8 @@ json ComparisonJson(const Comparison& c) {
               {"unit", r.unit_label},
               {"verdict", VerdictName(r.verdict)},
               {"significant", r.significant}};
-    j["old_median"] = r.old_series && r.old_series->error.empty() ? json(Median(r.old_series->samples)) : json();
-    j["new_median"] = r.new_series && r.new_series->error.empty() ? json(Median(r.new_series->samples)) : json();
+    j["old_median"] = r.old_series && r.old_series->error.empty() ? json(stats::median(r.old_series->samples)) : json();
+    j["new_median"] = r.new_series && r.new_series->error.empty() ? json(stats::median(r.new_series->samples)) : json();
     j["change"] = r.change_defined ? json(r.change) : json();
     j["p_value"] = r.utest.performed ? json(r.utest.p_value) : json();
     j["u"] = r.utest.performed ? json(r.utest.u1) : json();

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/series.h"
-#include "reports/stats.h"
+#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 
@@ -47,7 +47,7 @@ struct CompareRow {
   double old_median = 0, new_median = 0;
   double change = 0;  // new/old - 1 (0 when undefined)
   bool change_defined = false;
-  UTest utest;
+  stats::UTest utest;
   bool significant = false;
   Verdict verdict = Verdict::kNoSignificantChange;
   std::string note;  // e.g. why no U test, or "unreliable: 9+ repetitions recommended"

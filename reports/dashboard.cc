@@ -12,8 +12,8 @@
 #include "reports/report.h"
 #include "reports/text_format.h"
 #include "reports/series.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 namespace {
@@ -108,7 +108,7 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
       for (size_t i = 1; i < pts.size(); ++i) {
         const HistoryPoint &a = *pts[i - 1], &b = *pts[i];
         if (!a.error.empty() || !b.error.empty() || !(a.median > 0)) continue;
-        UTest t = MannWhitneyU(a.samples, b.samples);
+        stats::UTest t = stats::mann_whitney_u(a.samples, b.samples);
         double change = b.median / a.median - 1;
         if (t.performed && t.p_value < opt.alpha && change > opt.threshold) {
           flagged[pts[i]] = {g.host_name, g.host_id,   BackendLabel(g), name,   SeriesUnitLabel(b),

@@ -5,7 +5,7 @@
 
 #include "reports/report.h"
 #include "reports/series.h"
-#include "reports/stats.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
@@ -28,9 +28,9 @@ json ToGithubActionBenchmark(const json& report) {
     if (s.samples.empty()) continue;
     json e = {{"name", s.name},
               {"unit", s.emulated && s.unit != "ns" ? (s.unit.empty() ? s.metric : s.unit) + " (emulated)" : s.unit},
-              {"value", Median(s.samples)}};
+              {"value", stats::median(s.samples)}};
     if (s.unit.empty()) e["unit"] = s.metric;
-    if (s.samples.size() >= 2) e["range"] = "± " + Num(SampleStdDev(s.samples));
+    if (s.samples.size() >= 2) e["range"] = "± " + Num(stats::sample_stddev(s.samples));
     e["extra"] = "host: " + report["host"]["name"].get<std::string>() + "\nbackend: " + Backend(report) +
                  "\nmetric: " + s.metric + " (median of " + std::to_string(s.samples.size()) +
                  " repetition(s))\nsuite: " + report["suite_version"].get<std::string>() +
@@ -45,7 +45,7 @@ json ToBencherBmf(const json& report) {
   for (const Series& s : ExtractSeries(report)) {
     if (s.samples.empty()) continue;
     std::string measure = s.unit == "ns" ? "latency" : s.unit.empty() ? s.metric : s.unit;
-    json m = {{"value", Median(s.samples)}};
+    json m = {{"value", stats::median(s.samples)}};
     if (s.samples.size() >= 2) {
       m["lower_value"] = *std::min_element(s.samples.begin(), s.samples.end());
       m["upper_value"] = *std::max_element(s.samples.begin(), s.samples.end());

@@ -5,8 +5,8 @@
 
 #include "reports/report.h"
 #include "reports/series.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
@@ -148,11 +148,11 @@ History::Outcome History::Ingest(const json& report, const IngestFault& fault) {
       db_->Execute(
           "INSERT INTO vmxbench_results (content_hash, benchmark, metric, unit, repetitions, median, mean, "
           "min, max, stddev, samples, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), Finite(Median(s.samples)),
-           Finite(Mean(s.samples)),
+          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), Finite(stats::median(s.samples)),
+           Finite(stats::mean(s.samples)),
            s.samples.empty() ? DbValue() : DbValue(*std::min_element(s.samples.begin(), s.samples.end())),
            s.samples.empty() ? DbValue() : DbValue(*std::max_element(s.samples.begin(), s.samples.end())),
-           SampleStdDev(s.samples), json(s.samples).dump(),
+           stats::sample_stddev(s.samples), json(s.samples).dump(),
            s.error.empty() ? DbValue() : DbValue(s.error)});
       ++written;
     }

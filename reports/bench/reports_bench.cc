@@ -9,8 +9,8 @@
 #include "reports/dashboard.h"
 #include "reports/history.h"
 #include "reports/report.h"
-#include "reports/stats.h"
 #include "reports/tests/fixtures.h"
+#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 namespace {
@@ -27,7 +27,7 @@ std::map<std::string, std::vector<double>> Suite(int benchmarks, int reps, unsig
 void BM_MannWhitneyU(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   std::vector<double> a = testing::Around(100, n, 1), b = testing::Around(101, n, 2);
-  for (auto _ : state) benchmark::DoNotOptimize(MannWhitneyU(a, b).p_value);
+  for (auto _ : state) benchmark::DoNotOptimize(stats::mann_whitney_u(a, b).p_value);
 }
 BENCHMARK(BM_MannWhitneyU)->Arg(9)->Arg(100)->Arg(1000);
 

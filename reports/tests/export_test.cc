@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "reports/stats.h"
 #include "reports/tests/fixtures.h"
 
 namespace vmxb::reports {

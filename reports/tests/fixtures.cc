@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "reports/report.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports::testing {
 
@@ -40,8 +40,8 @@ json Rows(const std::string& name, const std::vector<double>& samples) {
   }
   if (n > 1) {
     for (const char* agg : {"mean", "median", "stddev"}) {
-      double v = std::string(agg) == "mean" ? Mean(samples) : std::string(agg) == "median" ? Median(samples)
-                                                                                            : SampleStdDev(samples);
+      double v = std::string(agg) == "mean" ? stats::mean(samples) : std::string(agg) == "median" ? stats::median(samples)
+                                                                                            : stats::sample_stddev(samples);
       json r = {{"name", name + "_" + agg}, {"family_index", 0}, {"per_family_instance_index", 0},
                 {"run_name", name},          {"run_type", "aggregate"}, {"repetitions", n},
                 {"threads", 1},              {"aggregate_name", agg},   {"aggregate_unit", "time"},
