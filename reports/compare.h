@@ -27,7 +27,7 @@ struct Compatibility {
   std::vector<std::string> reasons;  // why not (each one line)
   std::vector<std::string> notes;    // differences worth knowing that do not block
 };
-Compatibility CheckCompatible(const nlohmann::json& old_report, const nlohmann::json& new_report);
+Compatibility check_compatible(const nlohmann::json& old_report, const nlohmann::json& new_report);
 
 enum class Verdict {
   kRegression,          // significant and slower by more than the threshold
@@ -39,7 +39,7 @@ enum class Verdict {
   kOnlyNew,
   kError,               // a side reported an error
 };
-const char* VerdictName(Verdict v);
+const char* verdict_name(Verdict v);
 
 struct CompareRow {
   std::string name, metric, unit_label;
@@ -61,10 +61,10 @@ struct Comparison {
   CompareOptions options;
 };
 
-Comparison Compare(const nlohmann::json& old_report, const nlohmann::json& new_report,
+Comparison compare(const nlohmann::json& old_report, const nlohmann::json& new_report,
                    const CompareOptions& options = {});
 
-std::string FormatComparisonText(const Comparison& c);
-nlohmann::json ComparisonJson(const Comparison& c);
+std::string format_comparison_text(const Comparison& c);
+nlohmann::json comparison_json(const Comparison& c);
 
 }  // namespace vmxb::reports
