@@ -12,12 +12,12 @@ namespace {
 using nlohmann::json;
 
 const std::set<std::string>& supported() {
-  static const std::set<std::string> kKeys = {
+  static const std::set<std::string> keys = {
       "type",    "properties", "required", "additionalProperties", "items", "minItems",
       "enum",    "const",      "pattern",  "minLength",            "minimum", "maximum",
       "$ref",    "anyOf",      "oneOf",    "$schema",              "$id",     "$comment",
       "title",   "description", "examples", "$defs"};
-  return kKeys;
+  return keys;
 }
 
 void check_supported(const json& s, const std::string& where) {
