@@ -67,7 +67,7 @@ bool ReportOutput::write(const std::string& backend, const std::string& bochs_mo
   text << in.rdbuf();
   if (remove_gbench_json_) unlink(gbench_json_path_.c_str());
   try {
-    const nlohmann::json gbench = reports::ParseGoogleBenchmarkJson(text.str());
+    const nlohmann::json gbench = reports::parse_google_benchmark_json(text.str());
     // diag of the CPU the ring-0 rows ran on.
     diag::Snapshot snapshot;
     std::string error;
@@ -81,8 +81,8 @@ bool ReportOutput::write(const std::string& backend, const std::string& bochs_mo
       snapshot = diag::collect_live();
     }
     const nlohmann::json diag_json = diag::diagnosis_json(diag::diagnose(snapshot));
-    const nlohmann::json report = reports::BuildReport(gbench, &diag_json);
-    reports::WriteReportFile(report, path_);
+    const nlohmann::json report = reports::build_report(gbench, &diag_json);
+    reports::write_report_file(report, path_);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench: --vmxbench_report=%s: %s\n", path_.c_str(), e.what());
     return false;

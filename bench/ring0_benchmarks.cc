@@ -4,8 +4,8 @@
 
 #include <regex>
 
-#include "bench/stats.h"
 #include "core/operations.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::bench {
 namespace {
@@ -17,7 +17,7 @@ constexpr const char* kInveptGlobalOp = core::operation_info(core::OpId::kInvept
 constexpr const char* kNameSuffix = "/iterations:1/manual_time";
 
 uint64_t median_of(const std::vector<uint64_t>& samples) {
-  return static_cast<uint64_t>(summarize(samples).median);
+  return static_cast<uint64_t>(stats::summarize(samples).median);
 }
 
 }  // namespace
@@ -112,7 +112,7 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
         }
         return;
       }
-      const SampleSummary s = summarize(subtract_overhead(r.run->samples, r.overhead_median));
+      const stats::SampleSummary s = stats::summarize(stats::subtract_overhead(r.run->samples, r.overhead_median));
       // Emulated ticks are instruction counts: they never become a time.
       const double seconds = !info.emulated && info.tsc_hz ? s.median / *info.tsc_hz : 0.0;
       for (auto _ : state) state.SetIterationTime(seconds);
@@ -129,7 +129,7 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
         // The single-context row ran just before (table order): reuse its samples.
         const Ring0Runs::Result single = runs.latest(kInveptSingleOp);
         if (single.run != nullptr && single.run->status == "ok") {
-          const SampleSummary ss = summarize(subtract_overhead(single.run->samples, single.overhead_median));
+          const stats::SampleSummary ss = stats::summarize(stats::subtract_overhead(single.run->samples, single.overhead_median));
           if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;
         }
       }

@@ -54,7 +54,7 @@ class UsageError : public std::runtime_error {
 };
 
 // Options taking a value; everything else starting with -- is a flag.
-Args Parse(const std::vector<std::string>& in, size_t from, const std::set<std::string>& with_value,
+Args parse(const std::vector<std::string>& in, size_t from, const std::set<std::string>& with_value,
            const std::set<std::string>& flags) {
   Args a;
   for (size_t i = from; i < in.size(); ++i) {
@@ -85,13 +85,13 @@ Args Parse(const std::vector<std::string>& in, size_t from, const std::set<std::
   return a;
 }
 
-std::optional<std::string> Opt(const Args& a, const std::string& k) {
+std::optional<std::string> opt(const Args& a, const std::string& k) {
   auto it = a.options.find(k);
   if (it == a.options.end()) return std::nullopt;
   return it->second;
 }
 
-double ParseFraction(const std::string& name, const std::string& v) {
+double parse_fraction(const std::string& name, const std::string& v) {
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
   bool percent = end && *end == '%' && end[1] == '\0';
@@ -100,37 +100,37 @@ double ParseFraction(const std::string& name, const std::string& v) {
   return percent ? d / 100 : d;
 }
 
-std::string DbUrl(const Args& a) {
+std::string db_url(const Args& a) {
   std::string url;
-  if (auto d = Opt(a, "db")) {
+  if (auto d = opt(a, "db")) {
     url = *d;
   } else if (const char* e = std::getenv("VMXBENCH_HISTORY_DB"); e && *e) {
     url = e;
   } else {
     url = "sqlite:vmxbench-history.sqlite";
   }
-  if (url.rfind("sqlite:", 0) == 0 && url.rfind("sqlite://", 0) != 0) url = "sqlite:" + ResolvePath(url.substr(7));
+  if (url.rfind("sqlite:", 0) == 0 && url.rfind("sqlite://", 0) != 0) url = "sqlite:" + resolve_path(url.substr(7));
   return url;
 }
 
-std::optional<std::string> TimeOpt(const Args& a, const std::string& k) {
-  auto v = Opt(a, k);
+std::optional<std::string> time_opt(const Args& a, const std::string& k) {
+  auto v = opt(a, k);
   if (!v) return std::nullopt;
-  auto t = ParseTimeOrAgo(*v, NowEpochSeconds());
+  auto t = parse_time_or_ago(*v, now_epoch_seconds());
   if (!t) throw UsageError("--" + k + " " + *v + ": expected 2026-11-26, 2026-11-26T06:00:00Z or 7d/36h/2w");
-  return FormatUtc(*t);
+  return format_utc(*t);
 }
 
-HistoryQuery QueryOf(const Args& a) {
+HistoryQuery query_of(const Args& a) {
   HistoryQuery q;
-  q.host = Opt(a, "host");
-  q.benchmark = Opt(a, "benchmark");
-  q.since = TimeOpt(a, "since");
-  q.until = TimeOpt(a, "until");
+  q.host = opt(a, "host");
+  q.benchmark = opt(a, "benchmark");
+  q.since = time_opt(a, "since");
+  q.until = time_opt(a, "until");
   return q;
 }
 
-bool WriteText(const std::string& path, const std::string& text, std::ostream& err) {
+bool write_text(const std::string& path, const std::string& text, std::ostream& err) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -149,83 +149,83 @@ bool WriteText(const std::string& path, const std::string& text, std::ostream& e
   return true;
 }
 
-int Build(const Args& a, std::ostream& out, std::ostream& err) {
-  auto gb_path = Opt(a, "benchmark");
-  auto out_path = Opt(a, "out");
+int build(const Args& a, std::ostream& out, std::ostream& err) {
+  auto gb_path = opt(a, "benchmark");
+  auto out_path = opt(a, "out");
   if (!gb_path || !out_path || !a.positional.empty()) throw UsageError("build needs --benchmark FILE and --out FILE");
-  Loaded gb = LoadJsonFile(ResolvePath(*gb_path), /*google_benchmark=*/true);
+  Loaded gb = load_json_file(resolve_path(*gb_path), /*google_benchmark=*/true);
   if (gb.error) {
-    err << "reports: " << gb.error->Line() << "\n";
+    err << "reports: " << gb.error->line() << "\n";
     return gb.error->code;
   }
   std::optional<json> diag;
-  if (auto d = Opt(a, "diag")) {
-    Loaded dl = LoadJsonFile(ResolvePath(*d));
+  if (auto d = opt(a, "diag")) {
+    Loaded dl = load_json_file(resolve_path(*d));
     if (dl.error) {
-      err << "reports: " << dl.error->Line() << "\n";
+      err << "reports: " << dl.error->line() << "\n";
       return dl.error->code;
     }
     diag = dl.report;
   }
   BuildOptions bo;
-  bo.timestamp = Opt(a, "timestamp");
-  bo.suite_version = Opt(a, "suite-version");
+  bo.timestamp = opt(a, "timestamp");
+  bo.suite_version = opt(a, "suite-version");
   json report;
   try {
-    report = BuildReport(*gb.report, diag ? &*diag : nullptr, bo);
+    report = build_report(*gb.report, diag ? &*diag : nullptr, bo);
   } catch (const ReportError& e) {
-    err << "reports: " << OneLine(*gb_path + ": cannot build a report: " + e.what()) << "\n";
+    err << "reports: " << one_line(*gb_path + ": cannot build a report: " + e.what()) << "\n";
     return kExitInvalid;
   }
   try {
-    WriteReportFile(report, ResolvePath(*out_path));
+    write_report_file(report, resolve_path(*out_path));
   } catch (const ReportError& e) {
-    err << "reports: " << OneLine(e.what()) << "\n";
+    err << "reports: " << one_line(e.what()) << "\n";
     return kExitOutput;
   }
   out << "wrote " << *out_path << " (" << report["google_benchmark"]["benchmarks"].size() << " rows, content hash "
-      << ContentHash(report).substr(0, 12) << ")\n";
+      << content_hash(report).substr(0, 12) << ")\n";
   return kExitOk;
 }
 
-int Validate(const Args& a, std::ostream& out, std::ostream& err) {
+int validate(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.empty()) throw UsageError("validate needs at least one REPORT.json");
   int status = kExitOk;
   for (const std::string& f : a.positional) {
-    Loaded l = LoadReportFile(ResolvePath(f));
+    Loaded l = load_report_file(resolve_path(f));
     if (l.error) {
       l.error->file = f;
-      err << "reports: " << l.error->Line() << "\n";
+      err << "reports: " << l.error->line() << "\n";
       if (status == kExitOk) status = l.error->code;
       continue;
     }
     out << f << ": ok, " << (*l.report)["backend"]["kind"].get<std::string>() << " on "
         << (*l.report)["host"]["name"].get<std::string>() << ", " << (*l.report)["timestamp"].get<std::string>()
-        << ", content hash " << ContentHash(*l.report).substr(0, 12) << "\n";
+        << ", content hash " << content_hash(*l.report).substr(0, 12) << "\n";
   }
   return status;
 }
 
-int CompareCmd(const Args& a, std::ostream& out, std::ostream& err) {
+int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.size() != 2) throw UsageError("compare needs OLD.json and NEW.json");
   CompareOptions co;
-  if (auto t = Opt(a, "threshold")) co.threshold = ParseFraction("threshold", *t);
-  if (auto t = Opt(a, "alpha")) co.alpha = ParseFraction("alpha", *t);
+  if (auto t = opt(a, "threshold")) co.threshold = parse_fraction("threshold", *t);
+  if (auto t = opt(a, "alpha")) co.alpha = parse_fraction("alpha", *t);
   if (!(co.alpha > 0 && co.alpha < 1)) throw UsageError("--alpha must be between 0 and 1");
-  if (auto m = Opt(a, "metric")) co.metric = *m;
-  const std::string format = Opt(a, "format").value_or("text");
+  if (auto m = opt(a, "metric")) co.metric = *m;
+  const std::string format = opt(a, "format").value_or("text");
   if (format != "text" && format != "json") throw UsageError("--format is text or json");
   json reports[2];
   for (int i = 0; i < 2; ++i) {
-    Loaded l = LoadReportFile(ResolvePath(a.positional[i]));
+    Loaded l = load_report_file(resolve_path(a.positional[i]));
     if (l.error) {
       l.error->file = a.positional[i];
-      err << "reports: " << l.error->Line() << "\n";
+      err << "reports: " << l.error->line() << "\n";
       return l.error->code;
     }
     reports[i] = std::move(*l.report);
   }
-  Compatibility compat = CheckCompatible(reports[0], reports[1]);
+  Compatibility compat = check_compatible(reports[0], reports[1]);
   if (!compat.ok) {
     std::string why;
     for (const std::string& r : compat.reasons) why += (why.empty() ? "" : "; ") + r;
@@ -236,9 +236,9 @@ int CompareCmd(const Args& a, std::ostream& out, std::ostream& err) {
     }
     err << "reports: warning: comparing anyway (--force): " << why << "\n";
   }
-  Comparison c = Compare(reports[0], reports[1], co);
+  Comparison c = compare(reports[0], reports[1], co);
   if (format == "json") {
-    json j = ComparisonJson(c);
+    json j = comparison_json(c);
     j["old"] = a.positional[0];
     j["new"] = a.positional[1];
     j["compatible"] = compat.ok;
@@ -248,47 +248,47 @@ int CompareCmd(const Args& a, std::ostream& out, std::ostream& err) {
     out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>() << ")\nNEW "
         << a.positional[1] << " (" << reports[1]["timestamp"].get<std::string>() << ")\n";
     for (const std::string& n : compat.notes) out << "note: " << n << "\n";
-    out << FormatComparisonText(c);
+    out << format_comparison_text(c);
   }
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
 
-int HistoryCmd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int history_cmd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.size() < 2) throw UsageError("history needs ingest or query");
   const std::string sub = args[1];
   if (sub == "ingest") {
-    Args a = Parse(args, 2, {"db"}, {});
+    Args a = parse(args, 2, {"db"}, {});
     if (a.positional.empty()) throw UsageError("history ingest needs at least one REPORT.json");
     // Every file is checked before anything is written.
     std::vector<json> reports;
     for (const std::string& f : a.positional) {
-      Loaded l = LoadReportFile(ResolvePath(f));
+      Loaded l = load_report_file(resolve_path(f));
       if (l.error) {
         l.error->file = f;
-        err << "reports: " << l.error->Line() << " (nothing ingested)\n";
+        err << "reports: " << l.error->line() << " (nothing ingested)\n";
         return l.error->code;
       }
       reports.push_back(std::move(*l.report));
     }
-    History h(OpenDatabase(DbUrl(a)));
+    History h(open_database(db_url(a)));
     int added = 0, dup = 0;
     for (size_t i = 0; i < reports.size(); ++i) {
-      bool is_new = h.Ingest(reports[i]) == History::Outcome::kAdded;
+      bool is_new = h.ingest(reports[i]) == History::Outcome::kAdded;
       (is_new ? added : dup)++;
-      out << (is_new ? "added   " : "present ") << ContentHash(reports[i]).substr(0, 12) << "  " << a.positional[i]
+      out << (is_new ? "added   " : "present ") << content_hash(reports[i]).substr(0, 12) << "  " << a.positional[i]
           << "\n";
     }
-    out << added << " added, " << dup << " already in the history (" << h.CountReports() << " reports)\n";
+    out << added << " added, " << dup << " already in the history (" << h.count_reports() << " reports)\n";
     return kExitOk;
   }
   if (sub == "query") {
-    Args a = Parse(args, 2, {"db", "host", "benchmark", "since", "until", "format"}, {});
+    Args a = parse(args, 2, {"db", "host", "benchmark", "since", "until", "format"}, {});
     if (!a.positional.empty()) throw UsageError("history query takes no positional arguments");
-    const std::string format = Opt(a, "format").value_or("text");
+    const std::string format = opt(a, "format").value_or("text");
     if (format != "text" && format != "json") throw UsageError("--format is text or json");
-    HistoryQuery q = QueryOf(a);
-    History h(OpenDatabase(DbUrl(a)));
-    std::vector<HistoryPoint> pts = h.Query(q);
+    HistoryQuery q = query_of(a);
+    History h(open_database(db_url(a)));
+    std::vector<HistoryPoint> pts = h.query(q);
     if (format == "json") {
       json j = json::array();
       for (const HistoryPoint& p : pts)
@@ -319,38 +319,38 @@ int HistoryCmd(const std::vector<std::string>& args, std::ostream& out, std::ost
   throw UsageError("unknown history command " + sub);
 }
 
-int DashboardCmd(const Args& a, std::ostream& out, std::ostream& err) {
-  auto out_path = Opt(a, "out");
+int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
+  auto out_path = opt(a, "out");
   if (!out_path || !a.positional.empty()) throw UsageError("dashboard needs --out FILE.html");
   DashboardOptions o;
-  if (auto t = Opt(a, "threshold")) o.threshold = ParseFraction("threshold", *t);
-  if (auto t = Opt(a, "alpha")) o.alpha = ParseFraction("alpha", *t);
-  if (auto t = Opt(a, "title")) o.title = *t;
-  HistoryQuery q = QueryOf(a);
-  const std::string url = DbUrl(a);
-  o.source = RedactUrl(url);
-  History h(OpenDatabase(url));
+  if (auto t = opt(a, "threshold")) o.threshold = parse_fraction("threshold", *t);
+  if (auto t = opt(a, "alpha")) o.alpha = parse_fraction("alpha", *t);
+  if (auto t = opt(a, "title")) o.title = *t;
+  HistoryQuery q = query_of(a);
+  const std::string url = db_url(a);
+  o.source = redact_url(url);
+  History h(open_database(url));
   DashboardSummary s;
-  const std::string html = RenderDashboard(h.Query(q), h.Reports(q), o, &s);
-  if (!WriteText(ResolvePath(*out_path), html, err)) return kExitOutput;
+  const std::string html = render_dashboard(h.query(q), h.reports(q), o, &s);
+  if (!write_text(resolve_path(*out_path), html, err)) return kExitOutput;
   out << "wrote " << *out_path << ": " << s.hosts << " host(s), " << s.plots << " plot(s), " << s.invept_pairs
       << " INVEPT pair(s), " << s.regressions.size() << " regression(s)\n";
   return kExitOk;
 }
 
-int ExportCmd(const Args& a, std::ostream& out, std::ostream& err) {
-  auto format = Opt(a, "format");
+int export_cmd(const Args& a, std::ostream& out, std::ostream& err) {
+  auto format = opt(a, "format");
   if (!format || (*format != "github" && *format != "bencher") || a.positional.size() != 1)
     throw UsageError("export needs --format github|bencher and one REPORT.json");
-  Loaded l = LoadReportFile(ResolvePath(a.positional[0]));
+  Loaded l = load_report_file(resolve_path(a.positional[0]));
   if (l.error) {
     l.error->file = a.positional[0];
-    err << "reports: " << l.error->Line() << "\n";
+    err << "reports: " << l.error->line() << "\n";
     return l.error->code;
   }
-  const json j = *format == "github" ? ToGithubActionBenchmark(*l.report) : ToBencherBmf(*l.report);
-  if (auto o = Opt(a, "out")) {
-    if (!WriteText(ResolvePath(*o), j.dump(2) + "\n", err)) return kExitOutput;
+  const json j = *format == "github" ? to_github_action_benchmark(*l.report) : to_bencher_bmf(*l.report);
+  if (auto o = opt(a, "out")) {
+    if (!write_text(resolve_path(*o), j.dump(2) + "\n", err)) return kExitOutput;
   } else {
     out << j.dump(2) << "\n";
   }
@@ -359,14 +359,14 @@ int ExportCmd(const Args& a, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-std::string ResolvePath(const std::string& path) {
+std::string resolve_path(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
   if (wd && *wd) return std::string(wd) + "/" + path;
   return path;
 }
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
     err << kUsage;
     return kExitUsage;
@@ -378,22 +378,22 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
   try {
     if (cmd == "build")
-      return Build(Parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {}), out, err);
-    if (cmd == "validate") return Validate(Parse(args, 1, {}, {}), out, err);
+      return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {}), out, err);
+    if (cmd == "validate") return validate(parse(args, 1, {}, {}), out, err);
     if (cmd == "compare")
-      return CompareCmd(Parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force"}), out, err);
-    if (cmd == "history") return HistoryCmd(args, out, err);
+      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force"}), out, err);
+    if (cmd == "history") return history_cmd(args, out, err);
     if (cmd == "dashboard")
-      return DashboardCmd(
-          Parse(args, 1, {"db", "out", "host", "since", "until", "threshold", "alpha", "title", "benchmark"}, {}),
+      return dashboard_cmd(
+          parse(args, 1, {"db", "out", "host", "since", "until", "threshold", "alpha", "title", "benchmark"}, {}),
           out, err);
-    if (cmd == "export") return ExportCmd(Parse(args, 1, {"format", "out"}, {}), out, err);
+    if (cmd == "export") return export_cmd(parse(args, 1, {"format", "out"}, {}), out, err);
     throw UsageError("unknown command " + cmd);
   } catch (const UsageError& e) {
     err << "reports: " << e.what() << "\n" << kUsage;
     return kExitUsage;
   } catch (const DbError& e) {
-    err << "reports: database error: " << OneLine(e.what()) << "\n";
+    err << "reports: database error: " << one_line(e.what()) << "\n";
     return kExitDatabase;
   }
 }

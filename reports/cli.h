@@ -9,10 +9,10 @@
 namespace vmxb::reports {
 
 // args: without the program name. Returns the exit status (exit_codes.h).
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Relative paths are taken from where `bazel run` was started
 // (BUILD_WORKING_DIRECTORY), else from the current directory.
-std::string ResolvePath(const std::string& path);
+std::string resolve_path(const std::string& path);
 
 }  // namespace vmxb::reports

@@ -8,43 +8,44 @@
 
 #include "reports/report.h"
 #include "reports/text_format.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& v) {
+std::string str(const json& v) {
   if (v.is_null()) return "?";
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::string Cpu(const json& host) {
-  return Str(host["cpu_vendor"]) + " family " + Str(host["cpu_family"]) + " model " + Str(host["cpu_model"]);
+std::string cpu(const json& host) {
+  return str(host["cpu_vendor"]) + " family " + str(host["cpu_family"]) + " model " + str(host["cpu_model"]);
 }
 
-std::string Backend(const json& r) {
+std::string backend(const json& r) {
   const json& b = r["backend"];
-  std::string s = BackendLabel(b);
+  std::string s = backend_label(b);
   s += b["emulated"].get<bool>() ? ", emulated: " : ", hardware: ";
   s += b["tick_unit"].get<std::string>();
   return s;
 }
 
-std::string Percent(double f) {
+std::string percent(double f) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.2f%%", f * 100);
   return buf;
 }
 
-std::string Pad(std::string s, size_t w) {
+std::string pad(std::string s, size_t w) {
   if (s.size() < w) s.append(w - s.size(), ' ');
   return s;
 }
 
 }  // namespace
 
-const char* VerdictName(Verdict v) {
+const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::kRegression: return "REGRESSION";
     case Verdict::kImprovement: return "improvement";
@@ -58,54 +59,54 @@ const char* VerdictName(Verdict v) {
   return "?";
 }
 
-Compatibility CheckCompatible(const json& o, const json& n) {
+Compatibility check_compatible(const json& o, const json& n) {
   Compatibility c;
   const bool oe = o["backend"]["emulated"].get<bool>(), ne = n["backend"]["emulated"].get<bool>();
   if (oe != ne) {
     c.ok = false;
-    c.reasons.push_back("OLD is " + Backend(o) + " and NEW is " + Backend(n) +
+    c.reasons.push_back("OLD is " + backend(o) + " and NEW is " + backend(n) +
                         ": emulated instruction counts and hardware cycles measure different things");
   } else if (oe) {
-    if (BackendLabel(o["backend"]) != BackendLabel(n["backend"])) {
+    if (backend_label(o["backend"]) != backend_label(n["backend"])) {
       c.ok = false;
-      c.reasons.push_back("different emulators or emulated CPU models: OLD " + BackendLabel(o["backend"]) + ", NEW " +
-                          BackendLabel(n["backend"]));
+      c.reasons.push_back("different emulators or emulated CPU models: OLD " + backend_label(o["backend"]) + ", NEW " +
+                          backend_label(n["backend"]));
     }
   } else {
     const json &oh = o["host"], &nh = n["host"];
     if (oh["cpu_vendor"] != nh["cpu_vendor"] || oh["cpu_family"] != nh["cpu_family"] ||
         oh["cpu_model"] != nh["cpu_model"]) {
       c.ok = false;
-      c.reasons.push_back("different CPU models: OLD " + Cpu(oh) + ", NEW " + Cpu(nh));
+      c.reasons.push_back("different CPU models: OLD " + cpu(oh) + ", NEW " + cpu(nh));
     }
   }
   const std::string ok_kind = o["backend"]["kind"], nk_kind = n["backend"]["kind"];
   if (c.ok && !oe && ok_kind != nk_kind && ok_kind != "none" && nk_kind != "none") {
     c.ok = false;  // bare-metal module vs a nested guest under QEMU/KVM
-    c.reasons.push_back("different backends: OLD " + Backend(o) + ", NEW " + Backend(n));
+    c.reasons.push_back("different backends: OLD " + backend(o) + ", NEW " + backend(n));
   }
   if (c.ok && o["backend"]["tick_unit"] != n["backend"]["tick_unit"]) {
     c.ok = false;
-    c.reasons.push_back("different tick units: OLD " + Str(o["backend"]["tick_unit"]) + ", NEW " +
-                        Str(n["backend"]["tick_unit"]));
+    c.reasons.push_back("different tick units: OLD " + str(o["backend"]["tick_unit"]) + ", NEW " +
+                        str(n["backend"]["tick_unit"]));
   }
   if (o["backend"]["kind"] != n["backend"]["kind"])
-    c.notes.push_back("backends differ: OLD " + Backend(o) + ", NEW " + Backend(n));
+    c.notes.push_back("backends differ: OLD " + backend(o) + ", NEW " + backend(n));
   for (const char* f : {"name", "cpu_stepping", "microcode", "kernel", "hypervisor", "vmx_capability_hash"}) {
     if (o["host"][f] != n["host"][f])
-      c.notes.push_back(std::string("host ") + f + " differs: OLD " + Str(o["host"][f]) + ", NEW " +
-                        Str(n["host"][f]));
+      c.notes.push_back(std::string("host ") + f + " differs: OLD " + str(o["host"][f]) + ", NEW " +
+                        str(n["host"][f]));
   }
   if (o["suite_version"] != n["suite_version"])
-    c.notes.push_back("suite versions: OLD " + Str(o["suite_version"]) + ", NEW " + Str(n["suite_version"]));
+    c.notes.push_back("suite versions: OLD " + str(o["suite_version"]) + ", NEW " + str(n["suite_version"]));
   return c;
 }
 
-Comparison Compare(const json& old_report, const json& new_report, const CompareOptions& opt) {
+Comparison compare(const json& old_report, const json& new_report, const CompareOptions& opt) {
   Comparison c;
   c.options = opt;
-  std::vector<Series> olds = ExtractSeries(old_report, opt.metric);
-  std::vector<Series> news = ExtractSeries(new_report, opt.metric);
+  std::vector<Series> olds = extract_series(old_report, opt.metric);
+  std::vector<Series> news = extract_series(new_report, opt.metric);
   std::map<std::string, const Series*> new_by_name;
   for (const Series& s : news) new_by_name[s.name] = &s;
   std::vector<double> ratios;
@@ -122,7 +123,7 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
     CompareRow row;
     row.name = os.name;
     row.metric = os.metric;
-    row.unit_label = UnitLabel(os);
+    row.unit_label = unit_label(os);
     row.old_series = os;
     auto it = new_by_name.find(os.name);
     if (it == new_by_name.end()) {
@@ -139,8 +140,8 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
       finish(row);
       continue;
     }
-    row.old_median = Median(os.samples);
-    row.new_median = Median(ns.samples);
+    row.old_median = stats::median(os.samples);
+    row.new_median = stats::median(ns.samples);
     if (row.old_median > 0 && row.new_median > 0) {
       row.change = row.new_median / row.old_median - 1;
       row.change_defined = true;
@@ -152,18 +153,18 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
       finish(row);
       continue;
     }
-    row.utest = MannWhitneyU(os.samples, ns.samples);
+    row.utest = stats::mann_whitney_u(os.samples, ns.samples);
     if (!row.utest.performed) {
       row.verdict = Verdict::kTooFewRepetitions;
       row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
-                 ": the U test needs at least " + std::to_string(kUTestMinRepetitions) + " per side (" +
-                 std::to_string(kUTestOptimalRepetitions) + "+ recommended; --benchmark_repetitions)";
+                 ": the U test needs at least " + std::to_string(stats::kUTestMinRepetitions) + " per side (" +
+                 std::to_string(stats::kUTestOptimalRepetitions) + "+ recommended; --benchmark_repetitions)";
       finish(row);
       continue;
     }
     if (!row.utest.reliable())
       row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
-                 ": result unreliable, " + std::to_string(kUTestOptimalRepetitions) + "+ recommended";
+                 ": result unreliable, " + std::to_string(stats::kUTestOptimalRepetitions) + "+ recommended";
     row.significant = row.utest.p_value < opt.alpha;
     if (!row.significant)
       row.verdict = Verdict::kNoSignificantChange;
@@ -180,28 +181,28 @@ Comparison Compare(const json& old_report, const json& new_report, const Compare
     CompareRow row;
     row.name = ns.name;
     row.metric = ns.metric;
-    row.unit_label = UnitLabel(ns);
+    row.unit_label = unit_label(ns);
     row.new_series = ns;
     row.verdict = Verdict::kOnlyNew;
     finish(row);
   }
   c.geomean_count = ratios.size();
-  c.geomean_ratio = ratios.empty() ? 0 : GeometricMean(ratios);
+  c.geomean_ratio = ratios.empty() ? 0 : stats::geometric_mean(ratios);
   return c;
 }
 
-std::string FormatComparisonText(const Comparison& c) {
+std::string format_comparison_text(const Comparison& c) {
   std::vector<std::vector<std::string>> table = {
       {"Benchmark", "Unit", "Old", "New", "Change", "p-value", "Reps", "Verdict"}};
   for (const CompareRow& r : c.rows) {
     std::vector<std::string> line = {r.name, r.unit_label};
-    line.push_back(r.old_series && r.old_series->error.empty() ? Num(Median(r.old_series->samples)) : "-");
-    line.push_back(r.new_series && r.new_series->error.empty() ? Num(Median(r.new_series->samples)) : "-");
-    line.push_back(r.change_defined ? Percent(r.change) : "-");
-    line.push_back(r.utest.performed ? Num(r.utest.p_value) + (r.significant ? " *" : "") : "-");
+    line.push_back(r.old_series && r.old_series->error.empty() ? num(stats::median(r.old_series->samples)) : "-");
+    line.push_back(r.new_series && r.new_series->error.empty() ? num(stats::median(r.new_series->samples)) : "-");
+    line.push_back(r.change_defined ? percent(r.change) : "-");
+    line.push_back(r.utest.performed ? num(r.utest.p_value) + (r.significant ? " *" : "") : "-");
     line.push_back((r.old_series ? std::to_string(r.old_series->samples.size()) : "-") + "/" +
                    (r.new_series ? std::to_string(r.new_series->samples.size()) : "-"));
-    line.push_back(VerdictName(r.verdict));
+    line.push_back(verdict_name(r.verdict));
     table.push_back(line);
   }
   std::vector<size_t> w(table[0].size(), 0);
@@ -210,32 +211,32 @@ std::string FormatComparisonText(const Comparison& c) {
   std::ostringstream out;
   for (const auto& l : table) {
     std::string s;
-    for (size_t i = 0; i < l.size(); ++i) s += (i ? "  " : "") + (i + 1 < l.size() ? Pad(l[i], w[i]) : l[i]);
+    for (size_t i = 0; i < l.size(); ++i) s += (i ? "  " : "") + (i + 1 < l.size() ? pad(l[i], w[i]) : l[i]);
     out << s << "\n";
   }
   for (const CompareRow& r : c.rows)
     if (!r.note.empty()) out << "  note: " << r.name << ": " << r.note << "\n";
   out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test, alpha "
-      << Num(c.options.alpha) << " (* = significant); regression threshold " << Percent(c.options.threshold)
+      << num(c.options.alpha) << " (* = significant); regression threshold " << percent(c.options.threshold)
       << ".\n";
   if (c.geomean_count > 0)
-    out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << Num(c.geomean_ratio)
-        << " (" << Percent(c.geomean_ratio - 1) << ")\n";
+    out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << num(c.geomean_ratio)
+        << " (" << percent(c.geomean_ratio - 1) << ")\n";
   out << c.regressions << " significant regression(s) beyond the threshold, " << c.improvements
       << " improvement(s), " << c.untested << " benchmark(s) not tested (too few repetitions)\n";
   return out.str();
 }
 
-json ComparisonJson(const Comparison& c) {
+json comparison_json(const Comparison& c) {
   json rows = json::array();
   for (const CompareRow& r : c.rows) {
     json j = {{"name", r.name},
               {"metric", r.metric},
               {"unit", r.unit_label},
-              {"verdict", VerdictName(r.verdict)},
+              {"verdict", verdict_name(r.verdict)},
               {"significant", r.significant}};
-    j["old_median"] = r.old_series && r.old_series->error.empty() ? json(Median(r.old_series->samples)) : json();
-    j["new_median"] = r.new_series && r.new_series->error.empty() ? json(Median(r.new_series->samples)) : json();
+    j["old_median"] = r.old_series && r.old_series->error.empty() ? json(stats::median(r.old_series->samples)) : json();
+    j["new_median"] = r.new_series && r.new_series->error.empty() ? json(stats::median(r.new_series->samples)) : json();
     j["change"] = r.change_defined ? json(r.change) : json();
     j["p_value"] = r.utest.performed ? json(r.utest.p_value) : json();
     j["u"] = r.utest.performed ? json(r.utest.u1) : json();

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/series.h"
-#include "reports/stats.h"
+#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 
@@ -27,7 +27,7 @@ struct Compatibility {
   std::vector<std::string> reasons;  // why not (each one line)
   std::vector<std::string> notes;    // differences worth knowing that do not block
 };
-Compatibility CheckCompatible(const nlohmann::json& old_report, const nlohmann::json& new_report);
+Compatibility check_compatible(const nlohmann::json& old_report, const nlohmann::json& new_report);
 
 enum class Verdict {
   kRegression,          // significant and slower by more than the threshold
@@ -39,7 +39,7 @@ enum class Verdict {
   kOnlyNew,
   kError,               // a side reported an error
 };
-const char* VerdictName(Verdict v);
+const char* verdict_name(Verdict v);
 
 struct CompareRow {
   std::string name, metric, unit_label;
@@ -47,7 +47,7 @@ struct CompareRow {
   double old_median = 0, new_median = 0;
   double change = 0;  // new/old - 1 (0 when undefined)
   bool change_defined = false;
-  UTest utest;
+  stats::UTest utest;
   bool significant = false;
   Verdict verdict = Verdict::kNoSignificantChange;
   std::string note;  // e.g. why no U test, or "unreliable: 9+ repetitions recommended"
@@ -61,10 +61,10 @@ struct Comparison {
   CompareOptions options;
 };
 
-Comparison Compare(const nlohmann::json& old_report, const nlohmann::json& new_report,
+Comparison compare(const nlohmann::json& old_report, const nlohmann::json& new_report,
                    const CompareOptions& options = {});
 
-std::string FormatComparisonText(const Comparison& c);
-nlohmann::json ComparisonJson(const Comparison& c);
+std::string format_comparison_text(const Comparison& c);
+nlohmann::json comparison_json(const Comparison& c);
 
 }  // namespace vmxb::reports

@@ -12,8 +12,8 @@
 #include "reports/report.h"
 #include "reports/text_format.h"
 #include "reports/series.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 namespace {
@@ -38,13 +38,13 @@ svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;st
 svg .trend{fill:none;stroke:#2d6cdf;stroke-width:1.8}svg .pt{fill:#2d6cdf}svg .pt.regression{fill:#c62828;stroke:#7f0000;stroke-width:1.5}
 )";
 
-std::string Pct(double f) {
+std::string pct(double f) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f%%", f * 100);
   return buf;
 }
 
-std::string S(const json& v) {
+std::string s(const json& v) {
   if (v.is_null()) return "unknown";
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
@@ -55,18 +55,18 @@ struct Group {
   std::map<std::string, std::vector<const HistoryPoint*>> series;  // benchmark -> points by time
 };
 
-std::string BackendLabel(const Group& g) {
+std::string backend_label(const Group& g) {
   std::string s = g.backend;
   if (!g.backend_detail.empty()) s += " (" + g.backend_detail + ")";
   return s;
 }
 
-std::string SeriesUnitLabel(const HistoryPoint& p) {
+std::string series_unit_label(const HistoryPoint& p) {
   Series s;
   s.unit = p.unit;
   s.metric = p.metric;
   s.emulated = p.emulated;
-  std::string label = UnitLabel(s);
+  std::string label = unit_label(s);
   if (label == "cycles" && (p.metric == "cycles_median" || p.metric == "ticks_median"))
     return "cycles (median per repetition)";
   if (label == "ns" && p.metric == "real_time") return "ns (real time)";
@@ -74,13 +74,13 @@ std::string SeriesUnitLabel(const HistoryPoint& p) {
   return label;
 }
 
-bool EndsWith(const std::string& s, const std::string& tail) {
+bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 }  // namespace
 
-std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
+std::string render_dashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
                             const DashboardOptions& opt, DashboardSummary* summary_out) {
   DashboardSummary summary;
   std::map<std::string, Group> groups;  // ordered: host name, backend
@@ -108,10 +108,10 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
       for (size_t i = 1; i < pts.size(); ++i) {
         const HistoryPoint &a = *pts[i - 1], &b = *pts[i];
         if (!a.error.empty() || !b.error.empty() || !(a.median > 0)) continue;
-        UTest t = MannWhitneyU(a.samples, b.samples);
+        stats::UTest t = stats::mann_whitney_u(a.samples, b.samples);
         double change = b.median / a.median - 1;
         if (t.performed && t.p_value < opt.alpha && change > opt.threshold) {
-          flagged[pts[i]] = {g.host_name, g.host_id,   BackendLabel(g), name,   SeriesUnitLabel(b),
+          flagged[pts[i]] = {g.host_name, g.host_id,   backend_label(g), name,   series_unit_label(b),
                              a.timestamp, b.timestamp, a.median,        b.median, change,
                              t.p_value,   i + 1 == pts.size()};
         }
@@ -140,7 +140,7 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
     ++h.reports;
     if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
     if (r.report["diag"].is_null()) continue;
-    const std::string label = BackendLabel(r.report["backend"]);
+    const std::string label = backend_label(r.report["backend"]);
     const HistoryReport*& d = h.latest_diag[label];
     if (!d || r.timestamp >= d->timestamp) d = &r;
   }
@@ -148,16 +148,16 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
   summary.groups = static_cast<int>(groups.size());
 
   std::ostringstream o;
-  const std::string generated = opt.generated_at.empty() ? FormatUtc(NowEpochSeconds()) : opt.generated_at;
+  const std::string generated = opt.generated_at.empty() ? format_utc(now_epoch_seconds()) : opt.generated_at;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    << "<title>" << HtmlEscape(opt.title) << "</title><style>" << kCss << "</style></head><body>\n";
-  o << "<h1>" << HtmlEscape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << HtmlEscape(generated) << " from "
+    << "<title>" << html_escape(opt.title) << "</title><style>" << kCss << "</style></head><body>\n";
+  o << "<h1>" << html_escape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << html_escape(generated) << " from "
     << reports.size() << " report(s), " << hosts.size() << " host(s)";
-  if (!opt.source.empty()) o << ", " << HtmlEscape(opt.source);
+  if (!opt.source.empty()) o << ", " << html_escape(opt.source);
   o << ". Points are the median over a report's repetitions; whiskers span min to max. A red point is "
        "significantly slower than the point before it (two-sided Mann-Whitney U, alpha "
-    << Num(opt.alpha) << ") by more than " << Pct(opt.threshold).substr(1)
+    << num(opt.alpha) << ") by more than " << pct(opt.threshold).substr(1)
     << ". Emulated (Bochs) rows count instructions: they are never latencies.</p>\n";
 
   // Regressions first.
@@ -168,10 +168,10 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
     o << "<table><tr><th>Host</th><th>Backend</th><th>Benchmark</th><th>Unit</th><th>Before</th><th>After</th>"
          "<th>Change</th><th>p</th><th>When</th><th></th></tr>\n";
     for (const DashboardRegression& r : summary.regressions) {
-      o << "<tr class=\"regression\"><td>" << HtmlEscape(r.host_name) << "</td><td>" << HtmlEscape(r.backend)
-        << "</td><td>" << HtmlEscape(r.benchmark) << "</td><td>" << HtmlEscape(r.unit_label) << "</td><td class=\"num\">"
-        << Num(r.from_median) << "</td><td class=\"num\">" << Num(r.to_median) << "</td><td class=\"num bad\">"
-        << Pct(r.change) << "</td><td class=\"num\">" << Num(r.p_value) << "</td><td>" << HtmlEscape(r.to_timestamp)
+      o << "<tr class=\"regression\"><td>" << html_escape(r.host_name) << "</td><td>" << html_escape(r.backend)
+        << "</td><td>" << html_escape(r.benchmark) << "</td><td>" << html_escape(r.unit_label) << "</td><td class=\"num\">"
+        << num(r.from_median) << "</td><td class=\"num\">" << num(r.to_median) << "</td><td class=\"num bad\">"
+        << pct(r.change) << "</td><td class=\"num\">" << num(r.p_value) << "</td><td>" << html_escape(r.to_timestamp)
         << "</td><td>" << (r.latest ? "<span class=\"bad\">latest run</span>" : "earlier") << "</td></tr>\n";
     }
     o << "</table>\n";
@@ -183,41 +183,41 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
   for (const auto& [key, h] : hosts) {
     const json& host = h.latest->report["host"];
     const std::string id = h.latest->host_id;
-    o << "<div class=\"host\" id=\"host-" << HtmlEscape(id) << "\"><h3>" << HtmlEscape(S(host["name"]))
-      << " <small>(" << HtmlEscape(id) << ")</small></h3>\n<table>"
-      << "<tr><th>CPU</th><td>" << HtmlEscape(S(host["cpu_vendor"])) << " family " << HtmlEscape(S(host["cpu_family"]))
-      << " model " << HtmlEscape(S(host["cpu_model"])) << " stepping " << HtmlEscape(S(host["cpu_stepping"]))
-      << " — " << HtmlEscape(S(host["cpu_brand"])) << "</td></tr>"
-      << "<tr><th>Microcode</th><td>" << HtmlEscape(S(host["microcode"])) << "</td></tr>"
-      << "<tr><th>Kernel</th><td>" << HtmlEscape(S(host["kernel"])) << "</td></tr>"
-      << "<tr><th>Hypervisor</th><td>" << HtmlEscape(S(host["hypervisor"])) << "</td></tr>"
-      << "<tr><th>Reports</th><td>" << h.reports << ", latest " << HtmlEscape(h.latest->timestamp) << "</td></tr>"
+    o << "<div class=\"host\" id=\"host-" << html_escape(id) << "\"><h3>" << html_escape(s(host["name"]))
+      << " <small>(" << html_escape(id) << ")</small></h3>\n<table>"
+      << "<tr><th>CPU</th><td>" << html_escape(s(host["cpu_vendor"])) << " family " << html_escape(s(host["cpu_family"]))
+      << " model " << html_escape(s(host["cpu_model"])) << " stepping " << html_escape(s(host["cpu_stepping"]))
+      << " — " << html_escape(s(host["cpu_brand"])) << "</td></tr>"
+      << "<tr><th>Microcode</th><td>" << html_escape(s(host["microcode"])) << "</td></tr>"
+      << "<tr><th>Kernel</th><td>" << html_escape(s(host["kernel"])) << "</td></tr>"
+      << "<tr><th>Hypervisor</th><td>" << html_escape(s(host["hypervisor"])) << "</td></tr>"
+      << "<tr><th>Reports</th><td>" << h.reports << ", latest " << html_escape(h.latest->timestamp) << "</td></tr>"
       << "</table>\n";
     if (h.latest_diag.empty())
       o << "<p class=\"warn capability\">No diag results in this host's reports: capability summary unavailable.</p>\n";
     for (const auto& [backend, r] : h.latest_diag) {
       const json& d = r->report["diag"];
-      o << "<p class=\"capability-head\"><b>Capabilities seen by " << HtmlEscape(backend) << "</b>"
+      o << "<p class=\"capability-head\"><b>Capabilities seen by " << html_escape(backend) << "</b>"
         << (r->report["backend"]["emulated"].get<bool>() ? " (the emulated CPU)" : "") << ": VMX capability hash <code>"
-        << HtmlEscape(S(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
-        << HtmlEscape(S(d["schema_version"])) << ", report of " << HtmlEscape(r->timestamp) << "</p>\n";
-      const DiagSummary ds = SummarizeDiag(d);
+        << html_escape(s(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
+        << html_escape(s(d["schema_version"])) << ", report of " << html_escape(r->timestamp) << "</p>\n";
+      const DiagSummary ds = summarize_diag(d);
       if (!ds.exit_id.empty() || ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
         o << "<p class=\"capability-head\">";
         if (!ds.exit_id.empty())
-          o << "diag: <b class=\"" << (ds.exit_id == "vmx_usable" ? "ok" : "bad") << "\">" << HtmlEscape(ds.exit_id)
-            << "</b> — " << HtmlEscape(ds.exit_meaning) << ". ";
+          o << "diag: <b class=\"" << (ds.exit_id == "vmx_usable" ? "ok" : "bad") << "\">" << html_escape(ds.exit_id)
+            << "</b> — " << html_escape(ds.exit_meaning) << ". ";
         if (ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
           o << "SDM checks: " << ds.checks_passed << " pass, <span class=\"" << (ds.checks_failed ? "bad" : "ok")
             << "\">" << ds.checks_failed << " fail</span>, " << ds.checks_skipped << " skipped";
           std::string failed;
           for (const std::string& f : ds.failed_checks) failed += (failed.empty() ? "" : ", ") + f;
-          if (!failed.empty()) o << " (" << HtmlEscape(failed) << ")";
+          if (!failed.empty()) o << " (" << html_escape(failed) << ")";
           o << ".";
         }
         o << "</p>\n";
       }
-      std::vector<Verdict> verdicts = DiagVerdicts(d);
+      std::vector<Verdict> verdicts = diag_verdicts(d);
       if (verdicts.empty()) {
         o << "<p class=\"warn capability\">The diag part has no verdicts.</p>\n";
         continue;
@@ -229,8 +229,8 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
         const char* cls = (lv == "fail" || lv == "failed" || lv == "error" || lv == "unsupported" || lv == "no")
                               ? "bad"
                               : (lv == "warn" || lv == "warning" || lv == "unknown" || lv == "skip") ? "warn" : "ok";
-        o << "<tr><td>" << HtmlEscape(v.name) << "</td><td class=\"" << cls << "\">" << HtmlEscape(v.verdict)
-          << "</td><td>" << HtmlEscape(v.detail) << "</td></tr>";
+        o << "<tr><td>" << html_escape(v.name) << "</td><td class=\"" << cls << "\">" << html_escape(v.verdict)
+          << "</td><td>" << html_escape(v.detail) << "</td></tr>";
       }
       o << "</table>\n";
     }
@@ -242,48 +242,48 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
   int gi = 0;
   for (auto& [key, g] : groups) {
     ++gi;
-    o << "<section class=\"group\" id=\"group-" << gi << "\"><h2>" << HtmlEscape(g.host_name) << " — "
-      << HtmlEscape(BackendLabel(g));
+    o << "<section class=\"group\" id=\"group-" << gi << "\"><h2>" << html_escape(g.host_name) << " — "
+      << html_escape(backend_label(g));
     if (g.emulated)
       o << "<span class=\"badge emulated\">emulated: "
-        << (g.tick_unit == "instructions" ? std::string("instruction counts") : HtmlEscape(g.tick_unit))
+        << (g.tick_unit == "instructions" ? std::string("instruction counts") : html_escape(g.tick_unit))
         << ", not latency</span>";
     else
-      o << "<span class=\"badge hardware\">hardware: " << HtmlEscape(g.tick_unit) << "</span>";
+      o << "<span class=\"badge hardware\">hardware: " << html_escape(g.tick_unit) << "</span>";
     o << "</h2>\n";
 
     auto plot_of = [&](const std::string& name, const std::vector<const HistoryPoint*>& pts, double lo, double hi) {
       PlotSpec spec;
       spec.title = name;
-      spec.y_label = SeriesUnitLabel(*pts.front());
+      spec.y_label = series_unit_label(*pts.front());
       spec.y_lo = lo;
       spec.y_hi = hi;
       bool regressed = false;
       for (const HistoryPoint* p : pts) {
         if (!p->error.empty()) continue;
         PlotPoint pp;
-        pp.x = static_cast<double>(ParseIso8601(p->timestamp).value_or(0));
+        pp.x = static_cast<double>(parse_iso8601(p->timestamp).value_or(0));
         pp.median = p->median;
         pp.lo = p->samples.empty() ? p->median : p->min;
         pp.hi = p->samples.empty() ? p->median : p->max;
         pp.regression = flagged.count(p) > 0;
         regressed = regressed || (pp.regression && p == pts.back());
-        pp.tooltip = p->timestamp + ": median " + Num(p->median) + " " + spec.y_label + " over " +
-                     std::to_string(p->samples.size()) + " repetition(s), min " + Num(p->min) + ", max " +
-                     Num(p->max) + (pp.regression ? " — REGRESSION vs the previous run" : "");
+        pp.tooltip = p->timestamp + ": median " + num(p->median) + " " + spec.y_label + " over " +
+                     std::to_string(p->samples.size()) + " repetition(s), min " + num(p->min) + ", max " +
+                     num(p->max) + (pp.regression ? " — REGRESSION vs the previous run" : "");
         spec.points.push_back(pp);
       }
       ++summary.plots;
       std::string cls = regressed ? "regressed" : "";
-      return "<figure class=\"" + cls + "\" data-benchmark=\"" + HtmlEscape(name) + "\">" + RenderSvgPlot(spec) +
+      return "<figure class=\"" + cls + "\" data-benchmark=\"" + html_escape(name) + "\">" + render_svg_plot(spec) +
              "</figure>";
     };
 
     // INVEPT single-context vs global, side by side on one y scale.
     std::string single, global;
     for (const auto& [name, pts] : g.series) {
-      if (EndsWith(name, "invept_single_context")) single = name;
-      if (EndsWith(name, "invept_global")) global = name;
+      if (ends_with(name, "invept_single_context")) single = name;
+      if (ends_with(name, "invept_global")) global = name;
     }
     std::set<std::string> in_pair;
     if (!single.empty() && !global.empty()) {
@@ -295,12 +295,12 @@ std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::
           both.push_back({0, p->median, p->samples.empty() ? p->median : p->min,
                           p->samples.empty() ? p->median : p->max, false, ""});
       double lo, hi;
-      AutoRange(both, lo, hi);
+      auto_range(both, lo, hi);
       const HistoryPoint* ls = g.series[single].back();
       const HistoryPoint* lg = g.series[global].back();
       o << "<div class=\"pair invept\"><p><b>INVEPT: single-context vs global</b> (same scale). Latest: single-context "
-        << Num(ls->median) << ", global " << Num(lg->median) << " " << HtmlEscape(SeriesUnitLabel(*lg));
-      if (ls->median > 0) o << "; global / single-context = " << Num(lg->median / ls->median);
+        << num(ls->median) << ", global " << num(lg->median) << " " << html_escape(series_unit_label(*lg));
+      if (ls->median > 0) o << "; global / single-context = " << num(lg->median / ls->median);
       o << ".</p>" << plot_of(single, g.series[single], lo, hi) << plot_of(global, g.series[global], lo, hi)
         << "</div>\n";
     }

@@ -30,7 +30,7 @@ struct DashboardSummary {
   std::vector<DashboardRegression> regressions;
 };
 
-std::string RenderDashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
+std::string render_dashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
                             const DashboardOptions& options, DashboardSummary* summary = nullptr);
 
 }  // namespace vmxb::reports

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 // The MSR list: "msrs" at the top, else the first CPU's ("snapshot.cpus[0].msrs"
 // or "cpus[0].msrs").
-const json* FindMsrs(const json& d) {
+const json* find_msrs(const json& d) {
   if (auto it = d.find("msrs"); it != d.end()) return &*it;
   for (const json* base : {&d, d.contains("snapshot") ? &d["snapshot"] : nullptr}) {
     if (!base || !base->is_object()) continue;
@@ -23,7 +23,7 @@ const json* FindMsrs(const json& d) {
   return nullptr;
 }
 
-const json* FindVerdicts(const json& d) {
+const json* find_verdicts(const json& d) {
   for (const char* k : {"verdicts"})
     if (auto it = d.find(k); it != d.end()) return &*it;
   if (auto s = d.find("summary"); s != d.end() && s->is_object() && s->contains("verdicts"))
@@ -31,7 +31,7 @@ const json* FindVerdicts(const json& d) {
   return nullptr;
 }
 
-bool ParseU64(const json& v, unsigned long long& out) {
+bool parse_u64(const json& v, unsigned long long& out) {
   if (v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0)) {
     out = v.get<unsigned long long>();
     return true;
@@ -45,15 +45,15 @@ bool ParseU64(const json& v, unsigned long long& out) {
   return errno == 0 && end != s.c_str() && *end == '\0';
 }
 
-std::string Hex16(unsigned long long v) {
+std::string hex16(unsigned long long v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%016llx", v);
   return buf;
 }
 
-std::string KeyOf(const json& k) {
+std::string key_of(const json& k) {
   unsigned long long idx;
-  if (ParseU64(k, idx)) {
+  if (parse_u64(k, idx)) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%llx", idx);
     return buf;
@@ -62,7 +62,7 @@ std::string KeyOf(const json& k) {
 }
 
 // value: number/hex string -> "0x%016x"; null/"gp"/"absent"/"fault"/"error" -> "absent".
-bool ValueOf(const json& v, const json* status, std::string& out) {
+bool value_of(const json& v, const json* status, std::string& out) {
   if (status && status->is_string() && *status != "ok") {
     out = "absent";
     return true;
@@ -79,12 +79,12 @@ bool ValueOf(const json& v, const json* status, std::string& out) {
     }
   }
   unsigned long long x;
-  if (!ParseU64(v, x)) return false;
-  out = Hex16(x);
+  if (!parse_u64(v, x)) return false;
+  out = hex16(x);
   return true;
 }
 
-std::string Str(const json& o, std::initializer_list<const char*> keys) {
+std::string str(const json& o, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     auto it = o.find(k);
     if (it != o.end() && !it->is_null()) return it->is_string() ? it->get<std::string>() : it->dump();
@@ -94,21 +94,21 @@ std::string Str(const json& o, std::initializer_list<const char*> keys) {
 
 }  // namespace
 
-bool CapabilityMsrs(const json& d, std::map<std::string, std::string>& out, std::string& why) {
+bool capability_msrs(const json& d, std::map<std::string, std::string>& out, std::string& why) {
   out.clear();
   if (!d.is_object()) return true;
-  const json* m = FindMsrs(d);
+  const json* m = find_msrs(d);
   if (!m) return true;
   if (m->is_object()) {
     for (const auto& [k, v] : m->items()) {
       std::string value;
       const json* status = v.is_object() && v.contains("status") ? &v["status"] : nullptr;
       const json& raw = v.is_object() ? (v.contains("value") ? v["value"] : json(nullptr)) : v;
-      if (!ValueOf(raw, status, value)) {
+      if (!value_of(raw, status, value)) {
         why = "MSR " + k + ": value " + v.dump() + " is not an integer or hex string";
         return false;
       }
-      out[KeyOf(json(k))] = value;
+      out[key_of(json(k))] = value;
     }
     return true;
   }
@@ -129,17 +129,17 @@ bool CapabilityMsrs(const json& d, std::map<std::string, std::string>& out, std:
     }
     std::string value;
     const json* status = e.contains("status") ? &e["status"] : nullptr;
-    if (!ValueOf(e.contains("value") ? e["value"] : json(nullptr), status, value)) {
+    if (!value_of(e.contains("value") ? e["value"] : json(nullptr), status, value)) {
       why = "msrs[" + std::to_string(i) + "]: value " + e.value("value", json()).dump() +
             " is not an integer or hex string";
       return false;
     }
-    out[KeyOf(*key)] = value;
+    out[key_of(*key)] = value;
   }
   return true;
 }
 
-bool CheckDiag(const json& d, std::string& why) {
+bool check_diag(const json& d, std::string& why) {
   if (!d.is_object()) {
     why = "must be a JSON object";
     return false;
@@ -150,8 +150,8 @@ bool CheckDiag(const json& d, std::string& why) {
     return false;
   }
   std::map<std::string, std::string> msrs;
-  if (!CapabilityMsrs(d, msrs, why)) return false;
-  if (const json* vs = FindVerdicts(d)) {
+  if (!capability_msrs(d, msrs, why)) return false;
+  if (const json* vs = find_verdicts(d)) {
     if (!vs->is_array() && !vs->is_object()) {
       why = "verdicts must be an array or an object";
       return false;
@@ -160,20 +160,20 @@ bool CheckDiag(const json& d, std::string& why) {
   return true;
 }
 
-std::vector<Verdict> DiagVerdicts(const json& d) {
+std::vector<Verdict> diag_verdicts(const json& d) {
   std::vector<Verdict> out;
   if (!d.is_object()) return out;
-  const json* vs = FindVerdicts(d);
+  const json* vs = find_verdicts(d);
   if (!vs) return out;
   if (vs->is_object()) {
     // diag's report: {"<id>": {"title", "value": true|false|null, "why"}}.
     for (const auto& [k, v] : vs->items()) {
       if (v.is_object()) {
-        std::string verdict = Str(v, {"verdict", "status", "result"});
+        std::string verdict = str(v, {"verdict", "status", "result"});
         if (verdict.empty() && v.contains("value"))
           verdict = v["value"].is_boolean() ? (v["value"].get<bool>() ? "yes" : "no") : "unknown";
-        std::string title = Str(v, {"title", "name"});
-        out.push_back({title.empty() ? k : title, verdict, Str(v, {"detail", "reason", "why"})});
+        std::string title = str(v, {"title", "name"});
+        out.push_back({title.empty() ? k : title, verdict, str(v, {"detail", "reason", "why"})});
       } else {
         out.push_back({k, v.is_string() ? v.get<std::string>() : v.is_boolean() ? (v.get<bool>() ? "yes" : "no") : v.dump(), ""});
       }
@@ -181,8 +181,8 @@ std::vector<Verdict> DiagVerdicts(const json& d) {
   } else if (vs->is_array()) {
     for (const json& v : *vs) {
       if (!v.is_object()) continue;
-      out.push_back({Str(v, {"name", "check", "id", "title"}), Str(v, {"verdict", "status", "result"}),
-                     Str(v, {"detail", "reason", "why", "message"})});
+      out.push_back({str(v, {"name", "check", "id", "title"}), str(v, {"verdict", "status", "result"}),
+                     str(v, {"detail", "reason", "why", "message"})});
     }
   }
   return out;
@@ -192,26 +192,26 @@ std::vector<Verdict> DiagVerdicts(const json& d) {
 
 namespace vmxb::reports {
 
-DiagSummary SummarizeDiag(const nlohmann::json& d) {
+DiagSummary summarize_diag(const nlohmann::json& d) {
   DiagSummary s;
   if (!d.is_object()) return s;
   if (auto c = d.find("checks"); c != d.end() && c->is_array()) {
     for (const json& check : *c) {
       if (!check.is_object()) continue;
-      const std::string outcome = Str(check, {"outcome", "result", "status"});
+      const std::string outcome = str(check, {"outcome", "result", "status"});
       if (outcome == "pass") ++s.checks_passed;
       else if (outcome == "fail") {
         ++s.checks_failed;
-        s.failed_checks.push_back(Str(check, {"id", "name"}) + (check.contains("severity") ? " (" + Str(check, {"severity"}) + ")" : ""));
+        s.failed_checks.push_back(str(check, {"id", "name"}) + (check.contains("severity") ? " (" + str(check, {"severity"}) + ")" : ""));
       } else if (outcome == "skip") ++s.checks_skipped;
     }
   }
   if (auto e = d.find("exit"); e != d.end() && e->is_object()) {
-    s.exit_id = Str(*e, {"id"});
-    s.exit_meaning = Str(*e, {"meaning"});
+    s.exit_id = str(*e, {"id"});
+    s.exit_meaning = str(*e, {"meaning"});
   }
   if (auto src = d.find("source"); src != d.end() && src->is_object())
-    s.source = Str(*src, {"kind"}) + (Str(*src, {"detail"}).empty() ? "" : " " + Str(*src, {"detail"}));
+    s.source = str(*src, {"kind"}) + (str(*src, {"detail"}).empty() ? "" : " " + str(*src, {"detail"}));
   return s;
 }
 

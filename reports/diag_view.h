@@ -14,12 +14,12 @@ namespace vmxb::reports {
 
 // False, with `why` set (one line), when `diag` lacks what reports need or has
 // an MSR/verdict entry in a shape FORMAT.md does not describe.
-bool CheckDiag(const nlohmann::json& diag, std::string& why);
+bool check_diag(const nlohmann::json& diag, std::string& why);
 
 // MSR key ("0x480", lower-case hex index, or the name diag used) ->
 // "0x%016x" value, or "absent" when diag could not read it (#GP / error).
 // Empty when the document carries no MSRs. False (and `why`) on a bad entry.
-bool CapabilityMsrs(const nlohmann::json& diag, std::map<std::string, std::string>& out,
+bool capability_msrs(const nlohmann::json& diag, std::map<std::string, std::string>& out,
                     std::string& why);
 
 struct Verdict {
@@ -31,7 +31,7 @@ struct Verdict {
 // In document order; empty when the document has none or they are malformed.
 // diag's report form {"<id>": {"title", "value": true|false|null, "why"}}
 // becomes {title, "yes"|"no"|"unknown", why}.
-std::vector<Verdict> DiagVerdicts(const nlohmann::json& diag);
+std::vector<Verdict> diag_verdicts(const nlohmann::json& diag);
 
 // diag's "checks" (outcome pass/fail/skip), "exit" {id, meaning} and "source",
 // when present.
@@ -40,6 +40,6 @@ struct DiagSummary {
   std::vector<std::string> failed_checks;  // "id (severity)"
   std::string exit_id, exit_meaning, source;
 };
-DiagSummary SummarizeDiag(const nlohmann::json& diag);
+DiagSummary summarize_diag(const nlohmann::json& diag);
 
 }  // namespace vmxb::reports

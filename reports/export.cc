@@ -5,33 +5,33 @@
 
 #include "reports/report.h"
 #include "reports/series.h"
-#include "reports/stats.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
 
-std::string Num(double v) {
+std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 
-std::string Backend(const json& r) { return BackendLabel(r["backend"]); }
+std::string backend(const json& r) { return backend_label(r["backend"]); }
 
 }  // namespace
 
-json ToGithubActionBenchmark(const json& report) {
+json to_github_action_benchmark(const json& report) {
   json out = json::array();
-  for (const Series& s : ExtractSeries(report)) {
+  for (const Series& s : extract_series(report)) {
     if (s.samples.empty()) continue;
     json e = {{"name", s.name},
               {"unit", s.emulated && s.unit != "ns" ? (s.unit.empty() ? s.metric : s.unit) + " (emulated)" : s.unit},
-              {"value", Median(s.samples)}};
+              {"value", stats::median(s.samples)}};
     if (s.unit.empty()) e["unit"] = s.metric;
-    if (s.samples.size() >= 2) e["range"] = "± " + Num(SampleStdDev(s.samples));
-    e["extra"] = "host: " + report["host"]["name"].get<std::string>() + "\nbackend: " + Backend(report) +
+    if (s.samples.size() >= 2) e["range"] = "± " + num(stats::sample_stddev(s.samples));
+    e["extra"] = "host: " + report["host"]["name"].get<std::string>() + "\nbackend: " + backend(report) +
                  "\nmetric: " + s.metric + " (median of " + std::to_string(s.samples.size()) +
                  " repetition(s))\nsuite: " + report["suite_version"].get<std::string>() +
                  "\ntimestamp: " + report["timestamp"].get<std::string>();
@@ -40,12 +40,12 @@ json ToGithubActionBenchmark(const json& report) {
   return out;
 }
 
-json ToBencherBmf(const json& report) {
+json to_bencher_bmf(const json& report) {
   json out = json::object();
-  for (const Series& s : ExtractSeries(report)) {
+  for (const Series& s : extract_series(report)) {
     if (s.samples.empty()) continue;
     std::string measure = s.unit == "ns" ? "latency" : s.unit.empty() ? s.metric : s.unit;
-    json m = {{"value", Median(s.samples)}};
+    json m = {{"value", stats::median(s.samples)}};
     if (s.samples.size() >= 2) {
       m["lower_value"] = *std::min_element(s.samples.begin(), s.samples.end());
       m["upper_value"] = *std::max_element(s.samples.begin(), s.samples.end());

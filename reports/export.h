@@ -14,7 +14,7 @@
 
 namespace vmxb::reports {
 
-nlohmann::json ToGithubActionBenchmark(const nlohmann::json& report);
-nlohmann::json ToBencherBmf(const nlohmann::json& report);
+nlohmann::json to_github_action_benchmark(const nlohmann::json& report);
+nlohmann::json to_bencher_bmf(const nlohmann::json& report);
 
 }  // namespace vmxb::reports

@@ -5,8 +5,8 @@
 
 #include "reports/report.h"
 #include "reports/series.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports {
 namespace {
@@ -50,15 +50,15 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS vmxbench_results_benchmark ON vmxbench_results (benchmark)",
 };
 
-DbValue Nullable(const json& v) {
+DbValue nullable(const json& v) {
   if (v.is_null()) return std::monostate{};
   return v.get<std::string>();
 }
 
-DbValue Finite(double d) { return d == d ? DbValue(d) : DbValue(std::monostate{}); }
+DbValue finite(double d) { return d == d ? DbValue(d) : DbValue(std::monostate{}); }
 
 // WHERE clause over r (reports) and optionally s (results) for q.
-std::string Where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params) {
+std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params) {
   std::string w = " WHERE 1 = 1";
   auto add = [&](const std::string& v) {
     params.push_back(v);
@@ -92,7 +92,7 @@ History::History(std::unique_ptr<Database> db) : db_(std::move(db)) {
   // catalog even with IF NOT EXISTS; the second attempt finds them made.
   for (int attempt = 0;; ++attempt) {
     try {
-      CreateSchema();
+      create_schema();
       return;
     } catch (const DbError& e) {
       if (attempt > 0 || std::string(e.what()).find("schema version") != std::string::npos) throw;
@@ -100,118 +100,118 @@ History::History(std::unique_ptr<Database> db) : db_(std::move(db)) {
   }
 }
 
-void History::CreateSchema() {
-  db_->Begin();
+void History::create_schema() {
+  db_->begin();
   try {
-    for (const char* sql : kSchema) db_->Execute(sql);
-    auto rows = db_->Query("SELECT value FROM vmxbench_meta WHERE key = 'schema_version'");
+    for (const char* sql : kSchema) db_->execute(sql);
+    auto rows = db_->query("SELECT value FROM vmxbench_meta WHERE key = 'schema_version'");
     if (rows.empty()) {
-      db_->Execute("INSERT INTO vmxbench_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING",
+      db_->execute("INSERT INTO vmxbench_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING",
                    {std::to_string(kHistorySchemaVersion)});
-    } else if (AsInt(rows[0][0]) > kHistorySchemaVersion) {
-      throw DbError("the history database has schema version " + AsString(rows[0][0]) +
+    } else if (as_int(rows[0][0]) > kHistorySchemaVersion) {
+      throw DbError("the history database has schema version " + as_string(rows[0][0]) +
                     "; this tool reads version " + std::to_string(kHistorySchemaVersion));
     }
-    db_->Commit();
+    db_->commit();
   } catch (...) {
-    db_->Rollback();
+    db_->rollback();
     throw;
   }
 }
 
-History::Outcome History::Ingest(const json& report, const IngestFault& fault) {
-  const std::string hash = ContentHash(report);
+History::Outcome History::ingest(const json& report, const IngestFault& fault) {
+  const std::string hash = content_hash(report);
   const json& host = report["host"];
   const json& backend = report["backend"];
-  db_->Begin();
+  db_->begin();
   try {
-    int64_t added = db_->Execute(
+    int64_t added = db_->execute(
         "INSERT INTO vmxbench_reports (content_hash, format_version, timestamp, suite_version, host_id, "
         "host_name, backend, emulated, backend_detail, tick_unit, capability_hash, ingested_at, report) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
         {hash, int64_t{report["format_version"].get<int>()}, report["timestamp"].get<std::string>(),
          report["suite_version"].get<std::string>(), host["id"].get<std::string>(),
          host["name"].get<std::string>(), backend["kind"].get<std::string>(),
-         int64_t{backend["emulated"].get<bool>() ? 1 : 0}, BackendDetail(backend),
-         backend["tick_unit"].get<std::string>(), Nullable(host["vmx_capability_hash"]),
-         FormatUtc(NowEpochSeconds()), report.dump()});
+         int64_t{backend["emulated"].get<bool>() ? 1 : 0}, backend_detail(backend),
+         backend["tick_unit"].get<std::string>(), nullable(host["vmx_capability_hash"]),
+         format_utc(now_epoch_seconds()), report.dump()});
     if (added == 0) {
-      db_->Rollback();
+      db_->rollback();
       return Outcome::kDuplicate;
     }
     int written = 0;
-    for (const Series& s : ExtractSeries(report)) {
+    for (const Series& s : extract_series(report)) {
       if (fault.after_rows >= 0 && written == fault.after_rows) {
         if (fault.kill) ::kill(::getpid(), SIGKILL);
         throw DbError("injected fault after " + std::to_string(written) + " result row(s)");
       }
-      db_->Execute(
+      db_->execute(
           "INSERT INTO vmxbench_results (content_hash, benchmark, metric, unit, repetitions, median, mean, "
           "min, max, stddev, samples, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), Finite(Median(s.samples)),
-           Finite(Mean(s.samples)),
+          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), finite(stats::median(s.samples)),
+           finite(stats::mean(s.samples)),
            s.samples.empty() ? DbValue() : DbValue(*std::min_element(s.samples.begin(), s.samples.end())),
            s.samples.empty() ? DbValue() : DbValue(*std::max_element(s.samples.begin(), s.samples.end())),
-           SampleStdDev(s.samples), json(s.samples).dump(),
+           stats::sample_stddev(s.samples), json(s.samples).dump(),
            s.error.empty() ? DbValue() : DbValue(s.error)});
       ++written;
     }
-    db_->Commit();
+    db_->commit();
     return Outcome::kAdded;
   } catch (...) {
-    db_->Rollback();
+    db_->rollback();
     throw;
   }
 }
 
-std::vector<HistoryPoint> History::Query(const HistoryQuery& q) {
+std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
   std::vector<DbValue> params;
   const std::string sql =
       "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
       "r.emulated, s.benchmark, s.metric, s.unit, s.repetitions, s.median, s.mean, s.min, s.max, s.stddev, "
       "s.samples, s.error FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
-      Where(q, true, params) + " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
+      where(q, true, params) + " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
   std::vector<HistoryPoint> out;
-  for (const DbRow& row : db_->Query(sql, params)) {
+  for (const DbRow& row : db_->query(sql, params)) {
     HistoryPoint p;
-    p.content_hash = AsString(row[0]);
-    p.timestamp = AsString(row[1]);
-    p.host_id = AsString(row[2]);
-    p.host_name = AsString(row[3]);
-    p.backend = AsString(row[4]);
-    p.backend_detail = AsString(row[5]);
-    p.tick_unit = AsString(row[6]);
-    p.emulated = AsInt(row[7]) != 0;
-    p.benchmark = AsString(row[8]);
-    p.metric = AsString(row[9]);
-    p.unit = AsString(row[10]);
-    p.repetitions = AsInt(row[11]);
-    p.median = AsDouble(row[12]);
-    p.mean = AsDouble(row[13]);
-    p.min = AsDouble(row[14]);
-    p.max = AsDouble(row[15]);
-    p.stddev = AsDouble(row[16]);
-    p.samples = json::parse(AsString(row[17])).get<std::vector<double>>();
-    p.error = AsString(row[18]);
+    p.content_hash = as_string(row[0]);
+    p.timestamp = as_string(row[1]);
+    p.host_id = as_string(row[2]);
+    p.host_name = as_string(row[3]);
+    p.backend = as_string(row[4]);
+    p.backend_detail = as_string(row[5]);
+    p.tick_unit = as_string(row[6]);
+    p.emulated = as_int(row[7]) != 0;
+    p.benchmark = as_string(row[8]);
+    p.metric = as_string(row[9]);
+    p.unit = as_string(row[10]);
+    p.repetitions = as_int(row[11]);
+    p.median = as_double(row[12]);
+    p.mean = as_double(row[13]);
+    p.min = as_double(row[14]);
+    p.max = as_double(row[15]);
+    p.stddev = as_double(row[16]);
+    p.samples = json::parse(as_string(row[17])).get<std::vector<double>>();
+    p.error = as_string(row[18]);
     out.push_back(std::move(p));
   }
   return out;
 }
 
-std::vector<HistoryReport> History::Reports(const HistoryQuery& q) {
+std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
   std::vector<DbValue> params;
   const std::string sql =
       "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.report FROM vmxbench_reports r" +
-      Where(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
+      where(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
   std::vector<HistoryReport> out;
-  for (const DbRow& row : db_->Query(sql, params)) {
-    out.push_back({AsString(row[0]), AsString(row[1]), AsString(row[2]), AsString(row[3]), AsString(row[4]),
-                   json::parse(AsString(row[5]))});
+  for (const DbRow& row : db_->query(sql, params)) {
+    out.push_back({as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[4]),
+                   json::parse(as_string(row[5]))});
   }
   return out;
 }
 
-int64_t History::CountReports() { return AsInt(db_->Query("SELECT COUNT(*) FROM vmxbench_reports")[0][0]); }
-int64_t History::CountResults() { return AsInt(db_->Query("SELECT COUNT(*) FROM vmxbench_results")[0][0]); }
+int64_t History::count_reports() { return as_int(db_->query("SELECT COUNT(*) FROM vmxbench_reports")[0][0]); }
+int64_t History::count_results() { return as_int(db_->query("SELECT COUNT(*) FROM vmxbench_results")[0][0]); }
 
 }  // namespace vmxb::reports

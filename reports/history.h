@@ -56,19 +56,19 @@ class History {
 
   enum class Outcome { kAdded, kDuplicate };
   // `report` must be valid (ValidateReport). Throws DbError.
-  Outcome Ingest(const nlohmann::json& report, const IngestFault& fault = {});
+  Outcome ingest(const nlohmann::json& report, const IngestFault& fault = {});
 
   // Points ordered by benchmark, host, time.
-  std::vector<HistoryPoint> Query(const HistoryQuery& q);
+  std::vector<HistoryPoint> query(const HistoryQuery& q);
   // Whole reports (host and benchmark filters ignored for the latter), by time.
-  std::vector<HistoryReport> Reports(const HistoryQuery& q);
-  int64_t CountReports();
-  int64_t CountResults();
+  std::vector<HistoryReport> reports(const HistoryQuery& q);
+  int64_t count_reports();
+  int64_t count_results();
 
   Database& db() { return *db_; }
 
  private:
-  void CreateSchema();
+  void create_schema();
   std::unique_ptr<Database> db_;
 };
 

@@ -1,4 +1,4 @@
-// A small JSON Schema (draft 2020-12) validator: exactly the keywords that
+// A small JSON schema (draft 2020-12) validator: exactly the keywords that
 // reports/report.schema.json uses, so the schema file stays the one source of
 // truth for the report format. A schema using any other keyword is refused
 // when it is loaded (it would otherwise be ignored silently).
@@ -23,7 +23,7 @@ class JsonSchema {
   explicit JsonSchema(nlohmann::json schema);
 
   // nullopt when `doc` is valid; else one line: "<json pointer>: <reason>".
-  std::optional<std::string> Validate(const nlohmann::json& doc) const;
+  std::optional<std::string> validate(const nlohmann::json& doc) const;
 
  private:
   nlohmann::json schema_;

@@ -9,20 +9,20 @@
 
 namespace vmxb::reports {
 
-std::string OneLine(std::string text) {
+std::string one_line(std::string text) {
   for (char& c : text)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   return text;
 }
 
-std::string LoadError::Line() const {
+std::string LoadError::line() const {
   const char* what = code == kExitUnreadable  ? "cannot read"
                      : code == kExitMalformed ? "malformed JSON"
                                               : "not a valid vmxbench report";
-  return OneLine(file + ": " + what + ": " + reason);
+  return one_line(file + ": " + what + ": " + reason);
 }
 
-Loaded LoadJsonFile(const std::string& path, bool google_benchmark) {
+Loaded load_json_file(const std::string& path, bool google_benchmark) {
   Loaded out;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -41,7 +41,7 @@ Loaded LoadJsonFile(const std::string& path, bool google_benchmark) {
     return out;
   }
   try {
-    out.report = google_benchmark ? ParseGoogleBenchmarkJson(text) : nlohmann::json::parse(text);
+    out.report = google_benchmark ? parse_google_benchmark_json(text) : nlohmann::json::parse(text);
   } catch (const ReportError& e) {
     out.error = LoadError{kExitMalformed, path, e.what()};
   } catch (const nlohmann::json::parse_error& e) {
@@ -53,10 +53,10 @@ Loaded LoadJsonFile(const std::string& path, bool google_benchmark) {
   return out;
 }
 
-Loaded LoadReportFile(const std::string& path) {
-  Loaded out = LoadJsonFile(path);
+Loaded load_report_file(const std::string& path) {
+  Loaded out = load_json_file(path);
   if (out.error) return out;
-  if (auto why = ValidateReport(*out.report)) {
+  if (auto why = validate_report(*out.report)) {
     out.error = LoadError{kExitInvalid, path, *why};
     out.report.reset();
   }

@@ -16,7 +16,7 @@ struct LoadError {
   std::string file;
   std::string reason;
   // "FILE: not a valid vmxbench report: REASON" etc., one line.
-  std::string Line() const;
+  std::string line() const;
 };
 
 struct Loaded {
@@ -24,15 +24,15 @@ struct Loaded {
   std::optional<LoadError> error;
 };
 
-// Reads and parses `path`, then ValidateReport()s it.
-Loaded LoadReportFile(const std::string& path);
+// Reads and parses `path`, then validate_report()s it.
+Loaded load_report_file(const std::string& path);
 
 // Reads and parses any JSON file (the Google Benchmark and diag inputs of
 // `reports build`): kExitUnreadable or kExitMalformed on failure.
 // `google_benchmark`: accept its bare NaN/Infinity (ParseGoogleBenchmarkJson).
-Loaded LoadJsonFile(const std::string& path, bool google_benchmark = false);
+Loaded load_json_file(const std::string& path, bool google_benchmark = false);
 
 // Collapses newlines and control characters so a message stays on one line.
-std::string OneLine(std::string text);
+std::string one_line(std::string text);
 
 }  // namespace vmxb::reports

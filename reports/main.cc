@@ -6,5 +6,5 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return vmxb::reports::RunCli(args, std::cout, std::cerr);
+  return vmxb::reports::run_cli(args, std::cout, std::cerr);
 }

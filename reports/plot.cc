@@ -10,13 +10,13 @@
 namespace vmxb::reports {
 namespace {
 
-std::string F(double v) {
+std::string f(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
 }
 
-std::string Label(double v) {
+std::string label(double v) {
   char buf[32];
   double a = std::fabs(v);
   if (a >= 1e6 || (a > 0 && a < 1e-3))
@@ -28,7 +28,7 @@ std::string Label(double v) {
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& s) {
+std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -44,7 +44,7 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
-std::vector<double> NiceTicks(double lo, double hi, int count) {
+std::vector<double> nice_ticks(double lo, double hi, int count) {
   std::vector<double> ticks;
   if (!(hi > lo) || count < 2) return {lo};
   const double raw = (hi - lo) / (count - 1);
@@ -59,7 +59,7 @@ std::vector<double> NiceTicks(double lo, double hi, int count) {
   return ticks;
 }
 
-void AutoRange(const std::vector<PlotPoint>& points, double& lo, double& hi) {
+void auto_range(const std::vector<PlotPoint>& points, double& lo, double& hi) {
   lo = hi = 0;
   if (points.empty()) return;
   lo = points[0].lo;
@@ -74,12 +74,12 @@ void AutoRange(const std::vector<PlotPoint>& points, double& lo, double& hi) {
   hi += pad;
 }
 
-std::string RenderSvgPlot(const PlotSpec& spec) {
-  const double W = spec.width, H = spec.height;
+std::string render_svg_plot(const PlotSpec& spec) {
+  const double w = spec.width, h = spec.height;
   const double left = 64, right = 12, top = 26, bottom = 38;
-  const double pw = W - left - right, ph = H - top - bottom;
+  const double pw = w - left - right, ph = h - top - bottom;
   double lo = spec.y_lo, hi = spec.y_hi;
-  if (!(hi > lo)) AutoRange(spec.points, lo, hi);
+  if (!(hi > lo)) auto_range(spec.points, lo, hi);
   if (!(hi > lo)) hi = lo + 1;
   double x0 = 0, x1 = 1;
   if (!spec.points.empty()) {
@@ -90,47 +90,47 @@ std::string RenderSvgPlot(const PlotSpec& spec) {
   auto sy = [&](double y) { return top + (1 - (y - lo) / (hi - lo)) * ph; };
 
   std::ostringstream o;
-  o << "<svg class=\"" << HtmlEscape(spec.css_class) << "\" width=\"" << spec.width << "\" height=\""
+  o << "<svg class=\"" << html_escape(spec.css_class) << "\" width=\"" << spec.width << "\" height=\""
     << spec.height << "\" viewBox=\"0 0 " << spec.width << " " << spec.height << "\" role=\"img\" aria-label=\""
-    << HtmlEscape(spec.title) << "\">";
-  o << "<title>" << HtmlEscape(spec.title) << "</title>";
-  o << "<text class=\"ptitle\" x=\"" << F(left) << "\" y=\"16\">" << HtmlEscape(spec.title) << "</text>";
+    << html_escape(spec.title) << "\">";
+  o << "<title>" << html_escape(spec.title) << "</title>";
+  o << "<text class=\"ptitle\" x=\"" << f(left) << "\" y=\"16\">" << html_escape(spec.title) << "</text>";
   // Axes and horizontal grid.
-  for (double t : NiceTicks(lo, hi, 5)) {
-    o << "<line class=\"grid\" x1=\"" << F(left) << "\" x2=\"" << F(left + pw) << "\" y1=\"" << F(sy(t))
-      << "\" y2=\"" << F(sy(t)) << "\"/>";
-    o << "<text class=\"tick\" x=\"" << F(left - 4) << "\" y=\"" << F(sy(t) + 4) << "\" text-anchor=\"end\">"
-      << Label(t) << "</text>";
+  for (double t : nice_ticks(lo, hi, 5)) {
+    o << "<line class=\"grid\" x1=\"" << f(left) << "\" x2=\"" << f(left + pw) << "\" y1=\"" << f(sy(t))
+      << "\" y2=\"" << f(sy(t)) << "\"/>";
+    o << "<text class=\"tick\" x=\"" << f(left - 4) << "\" y=\"" << f(sy(t) + 4) << "\" text-anchor=\"end\">"
+      << label(t) << "</text>";
   }
-  o << "<line class=\"axis\" x1=\"" << F(left) << "\" x2=\"" << F(left) << "\" y1=\"" << F(top) << "\" y2=\""
-    << F(top + ph) << "\"/>";
-  o << "<line class=\"axis\" x1=\"" << F(left) << "\" x2=\"" << F(left + pw) << "\" y1=\"" << F(top + ph)
-    << "\" y2=\"" << F(top + ph) << "\"/>";
-  o << "<text class=\"ylabel\" transform=\"translate(12 " << F(top + ph / 2) << ") rotate(-90)\" text-anchor=\"middle\">"
-    << HtmlEscape(spec.y_label) << "</text>";
+  o << "<line class=\"axis\" x1=\"" << f(left) << "\" x2=\"" << f(left) << "\" y1=\"" << f(top) << "\" y2=\""
+    << f(top + ph) << "\"/>";
+  o << "<line class=\"axis\" x1=\"" << f(left) << "\" x2=\"" << f(left + pw) << "\" y1=\"" << f(top + ph)
+    << "\" y2=\"" << f(top + ph) << "\"/>";
+  o << "<text class=\"ylabel\" transform=\"translate(12 " << f(top + ph / 2) << ") rotate(-90)\" text-anchor=\"middle\">"
+    << html_escape(spec.y_label) << "</text>";
   if (!spec.points.empty()) {
-    o << "<text class=\"tick\" x=\"" << F(left) << "\" y=\"" << F(H - 8) << "\">"
-      << FormatUtc(static_cast<int64_t>(x0)).substr(0, 10) << "</text>";
+    o << "<text class=\"tick\" x=\"" << f(left) << "\" y=\"" << f(h - 8) << "\">"
+      << format_utc(static_cast<int64_t>(x0)).substr(0, 10) << "</text>";
     if (x1 > x0)
-      o << "<text class=\"tick\" x=\"" << F(left + pw) << "\" y=\"" << F(H - 8) << "\" text-anchor=\"end\">"
-        << FormatUtc(static_cast<int64_t>(x1)).substr(0, 10) << "</text>";
+      o << "<text class=\"tick\" x=\"" << f(left + pw) << "\" y=\"" << f(h - 8) << "\" text-anchor=\"end\">"
+        << format_utc(static_cast<int64_t>(x1)).substr(0, 10) << "</text>";
   } else {
-    o << "<text class=\"tick\" x=\"" << F(left + pw / 2) << "\" y=\"" << F(top + ph / 2)
+    o << "<text class=\"tick\" x=\"" << f(left + pw / 2) << "\" y=\"" << f(top + ph / 2)
       << "\" text-anchor=\"middle\">no data</text>";
   }
   // Whiskers (min..max of the repetitions), the median line, the points.
   for (const PlotPoint& p : spec.points)
-    o << "<line class=\"whisker\" x1=\"" << F(sx(p.x)) << "\" x2=\"" << F(sx(p.x)) << "\" y1=\"" << F(sy(p.lo))
-      << "\" y2=\"" << F(sy(p.hi)) << "\"/>";
+    o << "<line class=\"whisker\" x1=\"" << f(sx(p.x)) << "\" x2=\"" << f(sx(p.x)) << "\" y1=\"" << f(sy(p.lo))
+      << "\" y2=\"" << f(sy(p.hi)) << "\"/>";
   if (spec.points.size() > 1) {
     o << "<polyline class=\"trend\" points=\"";
     for (size_t i = 0; i < spec.points.size(); ++i)
-      o << (i ? " " : "") << F(sx(spec.points[i].x)) << "," << F(sy(spec.points[i].median));
+      o << (i ? " " : "") << f(sx(spec.points[i].x)) << "," << f(sy(spec.points[i].median));
     o << "\"/>";
   }
   for (const PlotPoint& p : spec.points) {
-    o << "<circle class=\"" << (p.regression ? "pt regression" : "pt") << "\" cx=\"" << F(sx(p.x)) << "\" cy=\""
-      << F(sy(p.median)) << "\" r=\"" << (p.regression ? 5.5 : 3.5) << "\"><title>" << HtmlEscape(p.tooltip)
+    o << "<circle class=\"" << (p.regression ? "pt regression" : "pt") << "\" cx=\"" << f(sx(p.x)) << "\" cy=\""
+      << f(sy(p.median)) << "\" r=\"" << (p.regression ? 5.5 : 3.5) << "\"><title>" << html_escape(p.tooltip)
       << "</title></circle>";
   }
   o << "</svg>";

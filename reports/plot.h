@@ -24,14 +24,14 @@ struct PlotSpec {
 };
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(const std::string& s);
+std::string html_escape(const std::string& s);
 
 // "Nice" tick values covering [lo, hi] (about `count` of them).
-std::vector<double> NiceTicks(double lo, double hi, int count = 5);
+std::vector<double> nice_ticks(double lo, double hi, int count = 5);
 
 // The y range a plot of these points uses when none is given.
-void AutoRange(const std::vector<PlotPoint>& points, double& lo, double& hi);
+void auto_range(const std::vector<PlotPoint>& points, double& lo, double& hi);
 
-std::string RenderSvgPlot(const PlotSpec& spec);
+std::string render_svg_plot(const PlotSpec& spec);
 
 }  // namespace vmxb::reports

@@ -23,12 +23,12 @@ const char kSchemaText[] =
 #include "reports/report_schema.inc"
     ;
 
-const JsonSchema& Schema() {
-  static const JsonSchema schema(ReportSchema());
+const JsonSchema& schema() {
+  static const JsonSchema schema(report_schema());
   return schema;
 }
 
-std::optional<std::string> ContextString(const json& context, const char* key) {
+std::optional<std::string> context_string(const json& context, const char* key) {
   auto it = context.find(key);
   if (it == context.end() || it->is_null()) return std::nullopt;
   std::string s = it->is_string() ? it->get<std::string>() : it->dump();
@@ -37,7 +37,7 @@ std::optional<std::string> ContextString(const json& context, const char* key) {
 }
 
 // "6", "0x55", 6 -> integer; anything else -> null.
-json ContextInteger(const json& context, const char* key) {
+json context_integer(const json& context, const char* key) {
   auto it = context.find(key);
   if (it == context.end()) return nullptr;
   if (it->is_number_integer() || it->is_number_unsigned()) return *it;
@@ -51,7 +51,7 @@ json ContextInteger(const json& context, const char* key) {
   return v;
 }
 
-json ContextNumber(const json& context, const char* key) {
+json context_number(const json& context, const char* key) {
   auto it = context.find(key);
   if (it == context.end()) return nullptr;
   if (it->is_number()) return *it;
@@ -63,15 +63,15 @@ json ContextNumber(const json& context, const char* key) {
   return v;
 }
 
-json OrNull(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+json or_null(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
-std::optional<std::string> SemanticError(const json& r) {
-  if (!ParseIso8601(r["timestamp"].get<std::string>()))
+std::optional<std::string> semantic_error(const json& r) {
+  if (!parse_iso8601(r["timestamp"].get<std::string>()))
     return "/timestamp: " + r["timestamp"].dump() + " is not a valid date and time";
   const json& host = r["host"];
-  if (host["id"] != HostId(host))
+  if (host["id"] != host_id(host))
     return "/host/id: " + host["id"].dump() + " does not match the host fields (expected \"" +
-           HostId(host) + "\")";
+           host_id(host) + "\")";
   const json& b = r["backend"];
   const std::string kind = b["kind"];
   if (kind == "bochs") {
@@ -87,12 +87,12 @@ std::optional<std::string> SemanticError(const json& r) {
   std::optional<std::string> cap;
   if (!r["diag"].is_null()) {
     std::string why;
-    if (!CheckDiag(r["diag"], why)) return "/diag: " + why;
-    cap = CapabilityHash(r["diag"]);
+    if (!check_diag(r["diag"], why)) return "/diag: " + why;
+    cap = capability_hash(r["diag"]);
   }
-  if (host["vmx_capability_hash"] != OrNull(cap))
+  if (host["vmx_capability_hash"] != or_null(cap))
     return "/host/vmx_capability_hash: " + host["vmx_capability_hash"].dump() +
-           " does not match the diag part's MSRs (expected " + OrNull(cap).dump() + ")";
+           " does not match the diag part's MSRs (expected " + or_null(cap).dump() + ")";
   const json& rows = r["google_benchmark"]["benchmarks"];
   for (size_t i = 0; i < rows.size(); ++i) {
     const json& row = rows[i];
@@ -108,44 +108,44 @@ std::optional<std::string> SemanticError(const json& r) {
 
 }  // namespace
 
-const json& ReportSchema() {
+const json& report_schema() {
   static const json schema = json::parse(kSchemaText);
   return schema;
 }
 
-std::string BackendDetail(const json& b) {
+std::string backend_detail(const json& b) {
   if (b.contains("bochs_model") && b["bochs_model"].is_string()) return b["bochs_model"].get<std::string>();
   if (b.contains("qemu_accel") && b["qemu_accel"].is_string()) return b["qemu_accel"].get<std::string>();
   return "";
 }
 
-std::string BackendLabel(const json& b) {
-  const std::string detail = BackendDetail(b);
+std::string backend_label(const json& b) {
+  const std::string detail = backend_detail(b);
   return b["kind"].get<std::string>() + (detail.empty() ? "" : " (" + detail + ")");
 }
 
-std::string HostId(const json& host) {
+std::string host_id(const json& host) {
   std::string key;
   for (const char* f : {"name", "cpu_vendor", "cpu_family", "cpu_model", "cpu_stepping"}) {
     auto it = host.find(f);
     key += (it == host.end() || it->is_null()) ? std::string() : it->is_string() ? it->get<std::string>() : it->dump();
     key += '\n';
   }
-  return Sha256Hex(key).substr(0, 16);
+  return sha256_hex(key).substr(0, 16);
 }
 
-std::string ContentHash(const json& report) { return Sha256Hex(report.dump()); }
+std::string content_hash(const json& report) { return sha256_hex(report.dump()); }
 
-std::optional<std::string> CapabilityHash(const json& diag) {
+std::optional<std::string> capability_hash(const json& diag) {
   std::map<std::string, std::string> msrs;
   std::string why;
-  if (!CapabilityMsrs(diag, msrs, why) || msrs.empty()) return std::nullopt;
+  if (!capability_msrs(diag, msrs, why) || msrs.empty()) return std::nullopt;
   std::string text;
   for (const auto& [k, v] : msrs) text += k + "=" + v + "\n";
-  return "sha256:" + Sha256Hex(text);
+  return "sha256:" + sha256_hex(text);
 }
 
-std::optional<std::string> ValidateReport(const json& report) {
+std::optional<std::string> validate_report(const json& report) {
   // Which format and version first: a report of another version fails for
   // that reason, not for the first member that happens to differ.
   if (report.is_object()) {
@@ -156,88 +156,88 @@ std::optional<std::string> ValidateReport(const json& report) {
       return "/format_version: " + v->dump() + " is not supported; this tool reads format version " +
              std::to_string(kFormatVersion);
   }
-  if (auto e = Schema().Validate(report)) return e;
-  return SemanticError(report);
+  if (auto e = schema().validate(report)) return e;
+  return semantic_error(report);
 }
 
-json BuildReport(const json& gb, const json* diag, const BuildOptions& options) {
+json build_report(const json& gb, const json* diag, const BuildOptions& options) {
   if (!gb.is_object() || !gb.contains("context") || !gb["context"].is_object() ||
       !gb.contains("benchmarks") || !gb["benchmarks"].is_array())
     throw ReportError("the Google Benchmark document needs a \"context\" object and a \"benchmarks\" array");
   const json& ctx = gb["context"];
-  auto backend = ContextString(ctx, "vmxbench_backend");
+  auto backend = context_string(ctx, "vmxbench_backend");
   if (!backend)
     throw ReportError("the Google Benchmark context has no vmxbench_backend (module, bochs, qemu or none)");
   if (*backend != "module" && *backend != "bochs" && *backend != "qemu" && *backend != "none")
     throw ReportError("vmxbench_backend is \"" + *backend + "\"; expected module, bochs, qemu or none");
-  auto qemu_accel = *backend == "qemu" ? ContextString(ctx, "vmxbench_qemu_accel") : std::nullopt;
+  auto qemu_accel = *backend == "qemu" ? context_string(ctx, "vmxbench_qemu_accel") : std::nullopt;
   if (qemu_accel && *qemu_accel != "kvm" && *qemu_accel != "tcg")
     throw ReportError("vmxbench_qemu_accel is \"" + *qemu_accel + "\"; expected kvm or tcg");
-  auto version = options.suite_version ? options.suite_version : ContextString(ctx, "vmxbench_version");
+  auto version = options.suite_version ? options.suite_version : context_string(ctx, "vmxbench_version");
   if (!version) throw ReportError("no suite version: the context has no vmxbench_version");
 
   std::optional<int64_t> when;
   if (options.timestamp) {
-    when = ParseIso8601(*options.timestamp);
+    when = parse_iso8601(*options.timestamp);
     if (!when) throw ReportError("timestamp \"" + *options.timestamp + "\" is not ISO-8601");
-  } else if (auto date = ContextString(ctx, "date")) {
-    when = ParseIso8601(*date);
+  } else if (auto date = context_string(ctx, "date")) {
+    when = parse_iso8601(*date);
   }
-  if (!when) when = NowEpochSeconds();
+  if (!when) when = now_epoch_seconds();
 
   bool emulated;
-  if (auto e = ContextString(ctx, "vmxbench_emulated")) {
+  if (auto e = context_string(ctx, "vmxbench_emulated")) {
     if (*e != "yes" && *e != "no") throw ReportError("vmxbench_emulated is \"" + *e + "\"; expected yes or no");
     emulated = *e == "yes";
   } else {
     emulated = *backend == "bochs" || (*backend == "qemu" && qemu_accel != "kvm");
   }
-  auto tick_unit = ContextString(ctx, "vmxbench_tick_unit");
+  auto tick_unit = context_string(ctx, "vmxbench_tick_unit");
   if (!tick_unit)
     tick_unit = *backend == "bochs" ? "instructions" : (*backend == "qemu" && qemu_accel != "kvm") ? "tcg-ticks" : "cycles";
-  auto bochs_model = *backend == "bochs" ? ContextString(ctx, "vmxbench_bochs_model") : std::nullopt;
+  auto bochs_model = *backend == "bochs" ? context_string(ctx, "vmxbench_bochs_model") : std::nullopt;
 
   json host = {
-      {"name", ContextString(ctx, "host_name").value_or("unknown")},
-      {"cpu_vendor", ContextString(ctx, "cpu_vendor").value_or("unknown")},
-      {"cpu_brand", ContextString(ctx, "cpu_brand").value_or("unknown")},
-      {"cpu_family", ContextInteger(ctx, "cpu_family")},
-      {"cpu_model", ContextInteger(ctx, "cpu_model")},
-      {"cpu_stepping", ContextInteger(ctx, "cpu_stepping")},
-      {"microcode", OrNull(ContextString(ctx, "microcode"))},
-      {"kernel", OrNull(ContextString(ctx, "kernel"))},
-      {"hypervisor", OrNull(ContextString(ctx, "hypervisor"))},
-      {"num_cpus", ContextInteger(ctx, "num_cpus")},
-      {"tsc_hz", ContextNumber(ctx, "tsc_hz")},
+      {"name", context_string(ctx, "host_name").value_or("unknown")},
+      {"cpu_vendor", context_string(ctx, "cpu_vendor").value_or("unknown")},
+      {"cpu_brand", context_string(ctx, "cpu_brand").value_or("unknown")},
+      {"cpu_family", context_integer(ctx, "cpu_family")},
+      {"cpu_model", context_integer(ctx, "cpu_model")},
+      {"cpu_stepping", context_integer(ctx, "cpu_stepping")},
+      {"microcode", or_null(context_string(ctx, "microcode"))},
+      {"kernel", or_null(context_string(ctx, "kernel"))},
+      {"hypervisor", or_null(context_string(ctx, "hypervisor"))},
+      {"num_cpus", context_integer(ctx, "num_cpus")},
+      {"tsc_hz", context_number(ctx, "tsc_hz")},
       {"vmx_capability_hash", nullptr},
   };
   if (diag) {
     std::string why;
-    if (!CheckDiag(*diag, why)) throw ReportError("diag document: " + why);
-    host["vmx_capability_hash"] = OrNull(CapabilityHash(*diag));
+    if (!check_diag(*diag, why)) throw ReportError("diag document: " + why);
+    host["vmx_capability_hash"] = or_null(capability_hash(*diag));
   }
-  host["id"] = HostId(host);
+  host["id"] = host_id(host);
 
   json report = {
       {"format", kFormatName},
       {"format_version", kFormatVersion},
       {"suite_version", *version},
-      {"timestamp", FormatUtc(*when)},
+      {"timestamp", format_utc(*when)},
       {"host", host},
       {"backend",
        {{"kind", *backend},
         {"emulated", emulated},
-        {"bochs_model", OrNull(bochs_model)},
-        {"qemu_accel", OrNull(qemu_accel)},
+        {"bochs_model", or_null(bochs_model)},
+        {"qemu_accel", or_null(qemu_accel)},
         {"tick_unit", *tick_unit}}},
       {"google_benchmark", gb},
       {"diag", diag ? *diag : json(nullptr)},
   };
-  if (auto e = ValidateReport(report)) throw ReportError("the report built is not valid: " + *e);
+  if (auto e = validate_report(report)) throw ReportError("the report built is not valid: " + *e);
   return report;
 }
 
-json ParseGoogleBenchmarkJson(std::string_view text) {
+json parse_google_benchmark_json(std::string_view text) {
   std::string fixed;
   fixed.reserve(text.size());
   bool in_string = false, escaped = false;
@@ -281,7 +281,7 @@ json ParseGoogleBenchmarkJson(std::string_view text) {
   }
 }
 
-void WriteReportFile(const json& report, const std::string& path) {
+void write_report_file(const json& report, const std::string& path) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

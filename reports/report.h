@@ -3,8 +3,8 @@
 // //bench calls for --vmxbench_report=FILE:
 //
 //   nlohmann::json gb = nlohmann::json::parse(google_benchmark_json_text);
-//   nlohmann::json report = vmxb::reports::BuildReport(gb, diag_or_nullptr);
-//   vmxb::reports::WriteReportFile(report, path);   // atomic: temp file + rename
+//   nlohmann::json report = vmxb::reports::build_report(gb, diag_or_nullptr);
+//   vmxb::reports::write_report_file(report, path);   // atomic: temp file + rename
 //
 // Both throw vmxb::reports::ReportError with a one-line reason.
 #pragma once
@@ -37,40 +37,40 @@ struct BuildOptions {
 // `google_benchmark`: the document Google Benchmark writes with
 // --benchmark_format=json, with vmxbench's custom context keys (FORMAT.md).
 // `diag`: diag's JSON document, or nullptr. The result passes ValidateReport.
-nlohmann::json BuildReport(const nlohmann::json& google_benchmark, const nlohmann::json* diag,
+nlohmann::json build_report(const nlohmann::json& google_benchmark, const nlohmann::json* diag,
                            const BuildOptions& options = {});
 
 // Parses Google Benchmark's JSON output. Google Benchmark writes non-finite
 // values as bare NaN / Infinity / -Infinity (e.g. the cv aggregate of a
 // constant counter), which is not JSON: those become null. Throws
 // ReportError ("parse error at line L, column C: ...") on anything else.
-nlohmann::json ParseGoogleBenchmarkJson(std::string_view text);
+nlohmann::json parse_google_benchmark_json(std::string_view text);
 
 // Writes `report` (pretty-printed) to `path` through a temporary file and a
 // rename, so a reader never sees half a report.
-void WriteReportFile(const nlohmann::json& report, const std::string& path);
+void write_report_file(const nlohmann::json& report, const std::string& path);
 
 // nullopt when `report` is a valid report of this format version; otherwise a
 // one-line reason ("<json pointer>: <what is wrong>").
-std::optional<std::string> ValidateReport(const nlohmann::json& report);
+std::optional<std::string> validate_report(const nlohmann::json& report);
 
 // The key of a report in the history: SHA-256 (hex) of its canonical JSON
 // (keys sorted, no whitespace), so re-formatting a file does not change it.
-std::string ContentHash(const nlohmann::json& report);
+std::string content_hash(const nlohmann::json& report);
 
 // "sha256:<hex>" over the diag part's capability MSRs, nullopt without them.
-std::optional<std::string> CapabilityHash(const nlohmann::json& diag);
+std::optional<std::string> capability_hash(const nlohmann::json& diag);
 
 // host.id: the first 16 hex digits of SHA-256 over the host's name, CPU
 // vendor, family, model and stepping.
-std::string HostId(const nlohmann::json& host);
+std::string host_id(const nlohmann::json& host);
 
 // "corei7_skylake_x" for bochs, "kvm"/"tcg" for qemu, else "".
-std::string BackendDetail(const nlohmann::json& backend);
+std::string backend_detail(const nlohmann::json& backend);
 // "module", "bochs (corei7_skylake_x)", "qemu (tcg)".
-std::string BackendLabel(const nlohmann::json& backend);
+std::string backend_label(const nlohmann::json& backend);
 
-// The report's JSON Schema (reports/report.schema.json, compiled in).
-const nlohmann::json& ReportSchema();
+// The report's JSON schema (reports/report.schema.json, compiled in).
+const nlohmann::json& report_schema();
 
 }  // namespace vmxb::reports

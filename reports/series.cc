@@ -8,13 +8,13 @@ namespace {
 
 using nlohmann::json;
 
-bool IsTimeMetric(const std::string& m) { return m == "real_time" || m == "cpu_time"; }
+bool is_time_metric(const std::string& m) { return m == "real_time" || m == "cpu_time"; }
 
-bool IsTickCounter(const std::string& m) {
+bool is_tick_counter(const std::string& m) {
   return m.rfind("cycles_", 0) == 0 || m.rfind("ticks_", 0) == 0 || m == "overhead" || m == "overhead_ticks";
 }
 
-bool RunControl(const std::string& part) {
+bool run_control(const std::string& part) {
   for (const char* p : {"iterations:", "min_time:", "min_warmup_time:", "repeats:"})
     if (part.rfind(p, 0) == 0) return true;
   return part == "manual_time" || part == "real_time" || part == "process_time";
@@ -22,7 +22,7 @@ bool RunControl(const std::string& part) {
 
 }  // namespace
 
-std::string CanonicalName(const std::string& run_name) {
+std::string canonical_name(const std::string& run_name) {
   std::string out;
   size_t start = 0;
   bool first = true;
@@ -30,7 +30,7 @@ std::string CanonicalName(const std::string& run_name) {
     size_t end = run_name.find('/', start);
     if (end == std::string::npos) end = run_name.size();
     const std::string part = run_name.substr(start, end - start);
-    if (first || !RunControl(part)) {
+    if (first || !run_control(part)) {
       out += (first ? "" : "/") + part;
       first = false;
     }
@@ -39,7 +39,7 @@ std::string CanonicalName(const std::string& run_name) {
   return out;
 }
 
-double NanosPer(const std::string& u) {
+double nanos_per(const std::string& u) {
   if (u == "ns") return 1;
   if (u == "us") return 1e3;
   if (u == "ms") return 1e6;
@@ -47,14 +47,14 @@ double NanosPer(const std::string& u) {
   return 0;
 }
 
-std::string UnitLabel(const Series& s) {
+std::string unit_label(const Series& s) {
   if (s.emulated && s.unit != "ns")
     return s.unit == "instructions" || s.unit.empty() ? "instruction counts (emulated)" : s.unit + " (emulated)";
   if (s.unit.empty()) return s.metric;
   return s.unit;
 }
 
-std::vector<Series> ExtractSeries(const json& report, const std::string& metric) {
+std::vector<Series> extract_series(const json& report, const std::string& metric) {
   const json& rows = report["google_benchmark"]["benchmarks"];
   const bool emulated = report["backend"]["emulated"].get<bool>();
   const std::string tick_unit = report["backend"]["tick_unit"].get<std::string>();
@@ -65,7 +65,7 @@ std::vector<Series> ExtractSeries(const json& report, const std::string& metric)
     std::map<std::string, std::map<std::string, bool>> by_canonical;
     for (const json& row : rows) {
       const std::string run = row.value("run_name", row.value("name", std::string()));
-      by_canonical[CanonicalName(run)][run] = true;
+      by_canonical[canonical_name(run)][run] = true;
     }
     for (const auto& [canonical, runs] : by_canonical)
       for (const auto& [run, unused] : runs) name_of[run] = runs.size() == 1 ? canonical : run;
@@ -96,13 +96,13 @@ std::vector<Series> ExtractSeries(const json& report, const std::string& metric)
                    : row.contains("cycles_median") ? "cycles_median" : "real_time";
       else
         s.metric = metric;
-      s.unit = IsTimeMetric(s.metric) ? "ns" : IsTickCounter(s.metric) ? tick_unit : "";
+      s.unit = is_time_metric(s.metric) ? "ns" : is_tick_counter(s.metric) ? tick_unit : "";
     }
     if (row.value("error_occurred", false)) {
       s.error = row.value("error_message", std::string("error"));
       continue;
     }
-    double factor = IsTimeMetric(s.metric) ? NanosPer(row.value("time_unit", std::string("ns"))) : 1;
+    double factor = is_time_metric(s.metric) ? nanos_per(row.value("time_unit", std::string("ns"))) : 1;
     auto v = row.find(s.metric);
     if (run_type == "aggregate") {
       if (row.value("aggregate_name", std::string()) == "median" && v != row.end() && v->is_number()) {

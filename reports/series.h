@@ -15,7 +15,7 @@
 namespace vmxb::reports {
 
 struct Series {
-  std::string name;    // CanonicalName(run_name)
+  std::string name;    // canonical_name(run_name)
   std::string metric;  // "cycles_median", "real_time", ...
   std::string unit;    // "ns", "cycles", "instructions" or "" (a counter of unknown unit)
   bool emulated = false;
@@ -25,21 +25,21 @@ struct Series {
   std::string error;  // non-empty when the benchmark reported an error (samples empty)
 };
 
-std::vector<Series> ExtractSeries(const nlohmann::json& report, const std::string& metric = "auto");
+std::vector<Series> extract_series(const nlohmann::json& report, const std::string& metric = "auto");
 
 // Google Benchmark's run_name without the run-control parts it appends:
 // "ring0/invept_global/iterations:1/manual_time" -> "ring0/invept_global".
 // Dropped: iterations:*, min_time:*, min_warmup_time:*, repeats:*,
 // manual_time, real_time, process_time. Kept: arguments, threads:*.
 // (ExtractSeries keeps the full run_name when two would collide.)
-std::string CanonicalName(const std::string& run_name);
+std::string canonical_name(const std::string& run_name);
 
 // How a value of `s` is labelled for people: "cycles", "ns", and for emulated
 // ticks "instruction counts (emulated)" (Bochs) or "<tick unit> (emulated)"
 // (QEMU TCG), never a latency.
-std::string UnitLabel(const Series& s);
+std::string unit_label(const Series& s);
 
 // Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown.
-double NanosPer(const std::string& time_unit);
+double nanos_per(const std::string& time_unit);
 
 }  // namespace vmxb::reports

@@ -8,6 +8,6 @@
 namespace vmxb::reports {
 
 // Lower-case hex digest (64 characters) of `data`.
-std::string Sha256Hex(std::string_view data);
+std::string sha256_hex(std::string_view data);
 
 }  // namespace vmxb::reports

@@ -29,30 +29,30 @@ using DbValue = std::variant<std::monostate, int64_t, double, std::string>;
 using DbRow = std::vector<DbValue>;
 
 // Conversions that accept what either engine returns (PostgreSQL: text).
-std::string AsString(const DbValue& v);
-int64_t AsInt(const DbValue& v);
-double AsDouble(const DbValue& v);
-bool IsNull(const DbValue& v);
+std::string as_string(const DbValue& v);
+int64_t as_int(const DbValue& v);
+double as_double(const DbValue& v);
+bool is_null(const DbValue& v);
 
 class Database {
  public:
   virtual ~Database() = default;
-  virtual std::string Kind() const = 0;  // "sqlite" | "postgresql"
+  virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
   // Runs one statement; returns the number of rows it changed.
-  virtual int64_t Execute(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
-  virtual std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
-  virtual void Begin() = 0;
-  virtual void Commit() = 0;
-  virtual void Rollback() = 0;  // never throws
+  virtual int64_t execute(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
+  virtual std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;  // never throws
 };
 
 // Throws DbError (one line) for an unknown scheme or a failed connection.
-std::unique_ptr<Database> OpenDatabase(const std::string& url);
+std::unique_ptr<Database> open_database(const std::string& url);
 
-std::unique_ptr<Database> OpenSqlite(const std::string& path);
-std::unique_ptr<Database> OpenPostgres(const std::string& conninfo);
+std::unique_ptr<Database> open_sqlite(const std::string& path);
+std::unique_ptr<Database> open_postgres(const std::string& conninfo);
 
 // Hides the password of a postgresql:// URL for messages.
-std::string RedactUrl(const std::string& url);
+std::string redact_url(const std::string& url);
 
 }  // namespace vmxb::reports

@@ -11,7 +11,7 @@ namespace {
 // PostgreSQL type OIDs (src/include/catalog/pg_type.dat).
 constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
 
-std::string OneLine(std::string s) {
+std::string one_line(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   for (char& c : s)
     if (c == '\n' || c == '\t') c = ' ';
@@ -20,30 +20,30 @@ std::string OneLine(std::string s) {
 
 class Postgres final : public Database {
  public:
-  explicit Postgres(const std::string& conninfo) : name_(RedactUrl(conninfo)) {
+  explicit Postgres(const std::string& conninfo) : name_(redact_url(conninfo)) {
     conn_ = PQconnectdb(conninfo.c_str());
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
       PQfinish(conn_);
       conn_ = nullptr;
-      throw DbError(name_ + ": cannot connect: " + OneLine(msg));
+      throw DbError(name_ + ": cannot connect: " + one_line(msg));
     }
-    Execute("SET client_min_messages = warning", {});
+    execute("SET client_min_messages = warning", {});
   }
   ~Postgres() override { PQfinish(conn_); }
 
-  std::string Kind() const override { return "postgresql"; }
+  std::string kind() const override { return "postgresql"; }
 
-  int64_t Execute(const std::string& sql, const std::vector<DbValue>& params) override {
-    PGresult* res = Run(sql, params);
+  int64_t execute(const std::string& sql, const std::vector<DbValue>& params) override {
+    PGresult* res = run(sql, params);
     const char* n = PQcmdTuples(res);
     int64_t changed = n && *n ? std::strtoll(n, nullptr, 10) : 0;
     PQclear(res);
     return changed;
   }
 
-  std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params) override {
-    PGresult* res = Run(sql, params);
+  std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params) override {
+    PGresult* res = run(sql, params);
     std::vector<DbRow> rows;
     const int nr = PQntuples(res), nc = PQnfields(res);
     for (int r = 0; r < nr; ++r) {
@@ -68,21 +68,21 @@ class Postgres final : public Database {
     return rows;
   }
 
-  void Begin() override { Execute("BEGIN", {}); }
-  void Commit() override { Execute("COMMIT", {}); }
-  void Rollback() override {
+  void begin() override { execute("BEGIN", {}); }
+  void commit() override { execute("COMMIT", {}); }
+  void rollback() override {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
   }
 
  private:
-  PGresult* Run(const std::string& sql, const std::vector<DbValue>& params) {
+  PGresult* run(const std::string& sql, const std::vector<DbValue>& params) {
     std::vector<std::string> text(params.size());
     std::vector<const char*> values(params.size());
     for (size_t i = 0; i < params.size(); ++i) {
-      if (IsNull(params[i])) {
+      if (is_null(params[i])) {
         values[i] = nullptr;
       } else {
-        text[i] = AsString(params[i]);
+        text[i] = as_string(params[i]);
         values[i] = text[i].c_str();
       }
     }
@@ -92,7 +92,7 @@ class Postgres final : public Database {
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
       PQclear(res);
-      throw DbError(name_ + ": " + OneLine(msg));
+      throw DbError(name_ + ": " + one_line(msg));
     }
     return res;
   }
@@ -103,7 +103,7 @@ class Postgres final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> OpenPostgres(const std::string& conninfo) {
+std::unique_ptr<Database> open_postgres(const std::string& conninfo) {
   return std::make_unique<Postgres>(conninfo);
 }
 

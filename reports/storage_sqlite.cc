@@ -9,7 +9,7 @@ namespace vmxb::reports {
 namespace {
 
 // $N -> ?N (SQLite's numbered parameters); the SQL of reports has no '$' elsewhere.
-std::string Placeholders(const std::string& sql) {
+std::string placeholders(const std::string& sql) {
   std::string out = sql;
   for (size_t i = 0; i + 1 < out.size(); ++i)
     if (out[i] == '$' && std::isdigit(static_cast<unsigned char>(out[i + 1]))) out[i] = '?';
@@ -27,37 +27,37 @@ class Sqlite final : public Database {
       throw DbError("sqlite:" + path + ": cannot open: " + msg);
     }
     sqlite3_busy_timeout(db_, 10000);
-    Execute("PRAGMA foreign_keys = ON", {});
+    execute("PRAGMA foreign_keys = ON", {});
     // A crash mid-transaction is rolled back from the journal at the next open.
-    Execute("PRAGMA journal_mode = WAL", {});
-    Execute("PRAGMA synchronous = FULL", {});
+    execute("PRAGMA journal_mode = WAL", {});
+    execute("PRAGMA synchronous = FULL", {});
   }
   ~Sqlite() override { sqlite3_close(db_); }
 
-  std::string Kind() const override { return "sqlite"; }
+  std::string kind() const override { return "sqlite"; }
 
-  int64_t Execute(const std::string& sql, const std::vector<DbValue>& params) override {
-    Run(sql, params, nullptr);
+  int64_t execute(const std::string& sql, const std::vector<DbValue>& params) override {
+    run(sql, params, nullptr);
     return sqlite3_changes(db_);
   }
 
-  std::vector<DbRow> Query(const std::string& sql, const std::vector<DbValue>& params) override {
+  std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params) override {
     std::vector<DbRow> rows;
-    Run(sql, params, &rows);
+    run(sql, params, &rows);
     return rows;
   }
 
-  void Begin() override { Execute("BEGIN IMMEDIATE", {}); }
-  void Commit() override { Execute("COMMIT", {}); }
-  void Rollback() override {
+  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+  void commit() override { execute("COMMIT", {}); }
+  void rollback() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 
  private:
-  void Run(const std::string& sql, const std::vector<DbValue>& params, std::vector<DbRow>* rows) {
+  void run(const std::string& sql, const std::vector<DbValue>& params, std::vector<DbRow>* rows) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, Placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK)
-      Fail("prepare");
+    if (sqlite3_prepare_v2(db_, placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK)
+      fail("prepare");
     struct Finalize {
       sqlite3_stmt* s;
       ~Finalize() { sqlite3_finalize(s); }
@@ -74,12 +74,12 @@ class Sqlite final : public Database {
         rc = sqlite3_bind_double(st, idx, *d);
       else
         rc = sqlite3_bind_null(st, idx);
-      if (rc != SQLITE_OK) Fail("bind");
+      if (rc != SQLITE_OK) fail("bind");
     }
     for (;;) {
       int rc = sqlite3_step(st);
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) Fail("step");
+      if (rc != SQLITE_ROW) fail("step");
       if (!rows) continue;
       DbRow row;
       const int n = sqlite3_column_count(st);
@@ -98,7 +98,7 @@ class Sqlite final : public Database {
     }
   }
 
-  [[noreturn]] void Fail(const char* what) {
+  [[noreturn]] void fail(const char* what) {
     throw DbError("sqlite:" + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
   }
 
@@ -108,6 +108,6 @@ class Sqlite final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> OpenSqlite(const std::string& path) { return std::make_unique<Sqlite>(path); }
+std::unique_ptr<Database> open_sqlite(const std::string& path) { return std::make_unique<Sqlite>(path); }
 
 }  // namespace vmxb::reports

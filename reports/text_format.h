@@ -7,7 +7,7 @@
 namespace vmxb::reports {
 
 // Five significant digits: enough to tell medians apart, short in a table.
-inline std::string Num(double v) {
+inline std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.5g", v);
   return buf;

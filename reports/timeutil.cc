@@ -8,7 +8,7 @@ namespace vmxb::reports {
 namespace {
 
 // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -17,7 +17,7 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -30,7 +30,7 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
-bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
   for (size_t i = pos; i < pos + n; ++i) {
@@ -40,20 +40,20 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-unsigned DaysInMonth(int y, int m) {
-  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+unsigned days_in_month(int y, int m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
 }  // namespace
 
-std::string FormatUtc(int64_t t) {
+std::string format_utc(int64_t t) {
   int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
   int64_t secs = t - days * 86400;
   int64_t y;
   unsigned m, d;
-  CivilFromDays(days, y, m, d);
+  civil_from_days(days, y, m, d);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
@@ -61,21 +61,21 @@ std::string FormatUtc(int64_t t) {
   return buf;
 }
 
-std::optional<int64_t> ParseIso8601(std::string_view s) {
+std::optional<int64_t> parse_iso8601(std::string_view s) {
   int y, mo, d, h = 0, mi = 0, se = 0;
-  if (!Digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, d))
+  if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, mo)) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, mo)) return std::nullopt;
   size_t pos = 10;
   int64_t offset = 0;
   if (pos < s.size()) {
-    if ((s[pos] != 'T' && s[pos] != ' ') || !Digits(s, pos + 1, 2, h) || pos + 3 >= s.size() ||
-        s[pos + 3] != ':' || !Digits(s, pos + 4, 2, mi))
+    if ((s[pos] != 'T' && s[pos] != ' ') || !digits(s, pos + 1, 2, h) || pos + 3 >= s.size() ||
+        s[pos + 3] != ':' || !digits(s, pos + 4, 2, mi))
       return std::nullopt;
     pos += 6;
     if (pos < s.size() && s[pos] == ':') {
-      if (!Digits(s, pos + 1, 2, se)) return std::nullopt;
+      if (!digits(s, pos + 1, 2, se)) return std::nullopt;
       pos += 3;
     }
     if (pos < s.size() && s[pos] == '.') {
@@ -91,10 +91,10 @@ std::optional<int64_t> ParseIso8601(std::string_view s) {
       } else if (s[pos] == '+' || s[pos] == '-') {
         int oh, om;
         int sign = s[pos] == '-' ? -1 : 1;
-        if (!Digits(s, pos + 1, 2, oh)) return std::nullopt;
+        if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
         size_t mpos = pos + 3;
         if (mpos < s.size() && s[mpos] == ':') ++mpos;
-        if (!Digits(s, mpos, 2, om) || mpos + 2 != s.size() || oh > 23 || om > 59)
+        if (!digits(s, mpos, 2, om) || mpos + 2 != s.size() || oh > 23 || om > 59)
           return std::nullopt;
         offset = sign * (oh * 3600 + om * 60);
         pos = s.size();
@@ -104,10 +104,10 @@ std::optional<int64_t> ParseIso8601(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
-  return DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
 }
 
-std::optional<int64_t> ParseTimeOrAgo(std::string_view s, int64_t now) {
+std::optional<int64_t> parse_time_or_ago(std::string_view s, int64_t now) {
   if (s.size() >= 2) {
     char unit = s.back();
     std::string_view num = s.substr(0, s.size() - 1);
@@ -116,10 +116,10 @@ std::optional<int64_t> ParseTimeOrAgo(std::string_view s, int64_t now) {
     for (char c : num) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
     if (mult != 0 && all_digits) return now - std::stoll(std::string(num)) * mult;
   }
-  return ParseIso8601(s);
+  return parse_iso8601(s);
 }
 
-int64_t NowEpochSeconds() {
+int64_t now_epoch_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();

@@ -139,8 +139,8 @@ TEST(BenchCli, WritesAValidUnifiedReport) {
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream in(path);
   const nlohmann::json report = nlohmann::json::parse(in);
-  EXPECT_EQ(reports::ValidateReport(report), std::nullopt) << *reports::ValidateReport(report);
-  EXPECT_EQ(reports::BackendLabel(report["backend"]), "bochs (corei7_skylake_x)");
+  EXPECT_EQ(reports::validate_report(report), std::nullopt) << *reports::validate_report(report);
+  EXPECT_EQ(reports::backend_label(report["backend"]), "bochs (corei7_skylake_x)");
   EXPECT_TRUE(report.contains("diag"));
   EXPECT_NE(report.dump().find("ring0/nop_10"), std::string::npos);
   // The diag part describes the emulated CPU the rows ran on, not this host.

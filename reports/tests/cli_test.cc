@@ -15,29 +15,29 @@ namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
-using testing::FixturePath;
+using testing::fixture_path;
 using testing::ProcessResult;
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = testing::TempDir("cli"); }
+  void SetUp() override { dir_ = testing::temp_dir("cli"); }
 
-  ProcessResult Reports(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), testing::RunfilePath("reports/reports"));
+  ProcessResult reports(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), testing::runfile_path("reports/reports"));
     testing::ProcessOptions o;
     o.env = env;
     o.env.emplace("VMXBENCH_HISTORY_DB", "sqlite:" + dir_ + "/default.sqlite");
-    return testing::RunProcess(args, o);
+    return testing::run_process(args, o);
   }
 
-  std::string Write(const std::string& name, const json& report) {
+  std::string write(const std::string& name, const json& report) {
     const std::string path = dir_ + "/" + name;
-    WriteReportFile(report, path);
+    write_report_file(report, path);
     return path;
   }
 
   // One line on stderr, naming the file.
-  static void ExpectOneLineNaming(const ProcessResult& r, const std::string& file, const std::string& reason) {
+  static void expect_one_line_naming(const ProcessResult& r, const std::string& file, const std::string& reason) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
@@ -47,109 +47,109 @@ class Cli : public ::testing::Test {
 };
 
 TEST_F(Cli, RejectsBadInputWithOneLineAndAStatusPerKind) {
-  const std::string good = Write("good.json", testing::MakeReport({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
-  const std::string missing = dir_ + "/missing.json", malformed = FixturePath("malformed.json"),
-                    v2 = FixturePath("report_v2.json"), empty = dir_ + "/empty.json";
-  testing::WriteFile(empty, "\n");
+  const std::string good = write("good.json", testing::make_report({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
+  const std::string missing = dir_ + "/missing.json", malformed = fixture_path("malformed.json"),
+                    v2 = fixture_path("report_v2.json"), empty = dir_ + "/empty.json";
+  testing::write_file(empty, "\n");
   const std::string gb = dir_ + "/gb.json";  // a Google Benchmark document is not a report
-  testing::WriteFile(gb, testing::GbDoc({{"x", {1}}}, "2026-11-20T00:00:00+00:00").dump());
+  testing::write_file(gb, testing::gb_doc({{"x", {1}}}, "2026-11-20T00:00:00+00:00").dump());
 
   for (const std::string cmd : {"validate", "compare", "ingest", "export"}) {
     SCOPED_TRACE(cmd);
     auto run = [&](const std::string& bad) {
-      if (cmd == std::string("validate")) return Reports({"validate", bad});
-      if (cmd == std::string("compare")) return Reports({"compare", good, bad});
-      if (cmd == std::string("ingest")) return Reports({"history", "ingest", good, bad});
-      return Reports({"export", "--format", "github", bad});
+      if (cmd == std::string("validate")) return reports({"validate", bad});
+      if (cmd == std::string("compare")) return reports({"compare", good, bad});
+      if (cmd == std::string("ingest")) return reports({"history", "ingest", good, bad});
+      return reports({"export", "--format", "github", bad});
     };
     ProcessResult r = run(missing);
-    EXPECT_EQ(r.exit_code, 3) << r.Describe();
-    ExpectOneLineNaming(r, missing, "cannot read: No such file or directory");
+    EXPECT_EQ(r.exit_code, 3) << r.describe();
+    expect_one_line_naming(r, missing, "cannot read: No such file or directory");
     r = run(malformed);
-    EXPECT_EQ(r.exit_code, 4) << r.Describe();
-    ExpectOneLineNaming(r, malformed, "malformed JSON: parse error at line 4");
+    EXPECT_EQ(r.exit_code, 4) << r.describe();
+    expect_one_line_naming(r, malformed, "malformed JSON: parse error at line 4");
     r = run(empty);
-    EXPECT_EQ(r.exit_code, 4) << r.Describe();
-    ExpectOneLineNaming(r, empty, "the file is empty");
+    EXPECT_EQ(r.exit_code, 4) << r.describe();
+    expect_one_line_naming(r, empty, "the file is empty");
     r = run(v2);
-    EXPECT_EQ(r.exit_code, 5) << r.Describe();
-    ExpectOneLineNaming(r, v2, "not a valid vmxbench report: /format_version: 2 is not supported; this tool reads format version 1");
+    EXPECT_EQ(r.exit_code, 5) << r.describe();
+    expect_one_line_naming(r, v2, "not a valid vmxbench report: /format_version: 2 is not supported; this tool reads format version 1");
     r = run(gb);
-    EXPECT_EQ(r.exit_code, 5) << r.Describe();
-    ExpectOneLineNaming(r, gb, "missing required member");
+    EXPECT_EQ(r.exit_code, 5) << r.describe();
+    expect_one_line_naming(r, gb, "missing required member");
   }
   // A rejected batch ingests nothing, not even its valid files.
-  ProcessResult q = Reports({"history", "query", "--format", "json"});
-  ASSERT_EQ(q.exit_code, 0) << q.Describe();
+  ProcessResult q = reports({"history", "query", "--format", "json"});
+  ASSERT_EQ(q.exit_code, 0) << q.describe();
   EXPECT_EQ(json::parse(q.out).size(), 0u);
 }
 
 TEST_F(Cli, UsageErrors) {
-  EXPECT_EQ(Reports({}).exit_code, 2);
-  EXPECT_EQ(Reports({"frobnicate"}).exit_code, 2);
-  EXPECT_EQ(Reports({"compare", "only-one.json"}).exit_code, 2);
-  ProcessResult r = Reports({"compare", "a.json", "b.json", "--threshold", "lots"});
+  EXPECT_EQ(reports({}).exit_code, 2);
+  EXPECT_EQ(reports({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(reports({"compare", "only-one.json"}).exit_code, 2);
+  ProcessResult r = reports({"compare", "a.json", "b.json", "--threshold", "lots"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--threshold lots"), std::string::npos);
-  EXPECT_EQ(Reports({"--help"}).exit_code, 0);
+  EXPECT_EQ(reports({"--help"}).exit_code, 0);
 }
 
 TEST_F(Cli, CompareGatesOnRegressionsAndRefusesIncomparableRuns) {
-  const auto o = Write("old.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+  const auto o = write("old.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)}},
                                                        "2026-11-20T00:00:00+00:00"));
-  const auto n = Write("new.json", testing::MakeReport({{"ring0/invept_global", testing::Around(990, 9, 2)}},
+  const auto n = write("new.json", testing::make_report({{"ring0/invept_global", testing::around(990, 9, 2)}},
                                                        "2026-11-21T00:00:00+00:00"));
-  ProcessResult r = Reports({"compare", o, n});
-  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  ProcessResult r = reports({"compare", o, n});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.out.find("REGRESSION"), std::string::npos);
-  EXPECT_EQ(Reports({"compare", o, n, "--threshold", "15%"}).exit_code, 0);
-  EXPECT_EQ(Reports({"compare", o, n, "--threshold=0.15"}).exit_code, 0);
-  EXPECT_EQ(Reports({"compare", n, o}).exit_code, 0);
-  ProcessResult j = Reports({"compare", o, n, "--format", "json"});
+  EXPECT_EQ(reports({"compare", o, n, "--threshold", "15%"}).exit_code, 0);
+  EXPECT_EQ(reports({"compare", o, n, "--threshold=0.15"}).exit_code, 0);
+  EXPECT_EQ(reports({"compare", n, o}).exit_code, 0);
+  ProcessResult j = reports({"compare", o, n, "--format", "json"});
   EXPECT_EQ(j.exit_code, 1);
   EXPECT_EQ(json::parse(j.out)["regressions"], 1);
 
-  const auto emu = Write("emu.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+  const auto emu = write("emu.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)}},
                                                          "2026-11-21T00:00:00+00:00", {}, {"bochs", "corei7_skylake_x"}));
-  r = Reports({"compare", o, emu});
-  EXPECT_EQ(r.exit_code, 6) << r.Describe();
-  ExpectOneLineNaming(r, emu, "emulated");
+  r = reports({"compare", o, emu});
+  EXPECT_EQ(r.exit_code, 6) << r.describe();
+  expect_one_line_naming(r, emu, "emulated");
   EXPECT_NE(r.err.find("--force"), std::string::npos);
   EXPECT_TRUE(r.out.empty());
-  r = Reports({"compare", o, emu, "--force"});
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.Describe();
+  r = reports({"compare", o, emu, "--force"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.describe();
   EXPECT_NE(r.err.find("warning: comparing anyway"), std::string::npos);
 
   testing::HostSpec other;
   other.model = "143";
-  const auto spr = Write("spr.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900, 9, 1)}},
+  const auto spr = write("spr.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)}},
                                                          "2026-11-21T00:00:00+00:00", other));
-  r = Reports({"compare", o, spr});
+  r = reports({"compare", o, spr});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_NE(r.err.find("different CPU models"), std::string::npos);
 }
 
 TEST_F(Cli, RealGoogleBenchmarkRuns) {
-  const std::string bench = testing::RunfilePath("reports/tests/tiny_bench");
+  const std::string bench = testing::runfile_path("reports/tests/tiny_bench");
   auto run = [&](const std::string& slowdown, const std::string& out) {
     testing::ProcessOptions o;
     o.env = {{"TINY_BENCH_SLOWDOWN", slowdown}};
-    ProcessResult r = testing::RunProcess(
+    ProcessResult r = testing::run_process(
         {bench, "--benchmark_repetitions=9", "--benchmark_min_time=0.005", "--benchmark_format=json",
          "--benchmark_out=" + out, "--benchmark_out_format=json"},
         o);
-    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
   };
   run("1", dir_ + "/gb_fast.json");
   run("10", dir_ + "/gb_slow.json");
   for (const char* v : {"fast", "slow"}) {
-    ProcessResult b = Reports({"build", "--benchmark", dir_ + "/gb_" + v + ".json", "--diag",
-                               FixturePath("diag_array_form.json"), "--out", dir_ + "/" + v + ".json"});
-    ASSERT_EQ(b.exit_code, 0) << b.Describe();
+    ProcessResult b = reports({"build", "--benchmark", dir_ + "/gb_" + v + ".json", "--diag",
+                               fixture_path("diag_array_form.json"), "--out", dir_ + "/" + v + ".json"});
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
   }
-  json fast = json::parse(testing::ReadFile(dir_ + "/fast.json"));
-  EXPECT_EQ(ValidateReport(fast), std::nullopt);
-  EXPECT_EQ(fast["google_benchmark"], json::parse(testing::ReadFile(dir_ + "/gb_fast.json")));  // verbatim
+  json fast = json::parse(testing::read_file(dir_ + "/fast.json"));
+  EXPECT_EQ(validate_report(fast), std::nullopt);
+  EXPECT_EQ(fast["google_benchmark"], json::parse(testing::read_file(dir_ + "/gb_fast.json")));  // verbatim
   EXPECT_EQ(fast["host"]["cpu_model"], 85);  // "0x55" in the context
   EXPECT_TRUE(fast["host"]["vmx_capability_hash"].is_string());
   bool counters = false;
@@ -157,8 +157,8 @@ TEST_F(Cli, RealGoogleBenchmarkRuns) {
   EXPECT_TRUE(counters);
 
   // A run against itself: every ratio is 1, nothing is significant.
-  ProcessResult same = Reports({"compare", dir_ + "/fast.json", dir_ + "/fast.json", "--format", "json"});
-  ASSERT_EQ(same.exit_code, 0) << same.Describe();
+  ProcessResult same = reports({"compare", dir_ + "/fast.json", dir_ + "/fast.json", "--format", "json"});
+  ASSERT_EQ(same.exit_code, 0) << same.describe();
   json js = json::parse(same.out);
   EXPECT_EQ(js["geomean_ratio"], 1.0);
   EXPECT_EQ(js["benchmarks"].size(), 3u);
@@ -168,8 +168,8 @@ TEST_F(Cli, RealGoogleBenchmarkRuns) {
   // ring-0 rows' cycle counters scale exactly; the user-space row is a real
   // timing, so other load on the machine only blurs it: it is still expected
   // to be at least twice as slow.)
-  ProcessResult slow = Reports({"compare", dir_ + "/fast.json", dir_ + "/slow.json", "--format", "json"});
-  EXPECT_EQ(slow.exit_code, 1) << slow.Describe();
+  ProcessResult slow = reports({"compare", dir_ + "/fast.json", dir_ + "/slow.json", "--format", "json"});
+  EXPECT_EQ(slow.exit_code, 1) << slow.describe();
   json jl = json::parse(slow.out);
   EXPECT_EQ(jl["regressions"], 3) << slow.out;
   EXPECT_GT(jl["geomean_ratio"].get<double>(), 3);
@@ -181,19 +181,19 @@ TEST_F(Cli, RealGoogleBenchmarkRuns) {
     }
   }
   // The other way round it is an improvement, and CI passes.
-  EXPECT_EQ(Reports({"compare", dir_ + "/slow.json", dir_ + "/fast.json"}).exit_code, 0);
+  EXPECT_EQ(reports({"compare", dir_ + "/slow.json", dir_ + "/fast.json"}).exit_code, 0);
 }
 
 TEST_F(Cli, EmulatedAggregatesOnlyRunSaysWhyItCannotTest) {
   ProcessResult b =
-      Reports({"build", "--benchmark", FixturePath("gb_bochs_aggregates_only.json"), "--out", dir_ + "/emu.json"});
-  ASSERT_EQ(b.exit_code, 0) << b.Describe();
-  json emu = json::parse(testing::ReadFile(dir_ + "/emu.json"));
+      reports({"build", "--benchmark", fixture_path("gb_bochs_aggregates_only.json"), "--out", dir_ + "/emu.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  json emu = json::parse(testing::read_file(dir_ + "/emu.json"));
   EXPECT_EQ(emu["timestamp"], "2026-11-25T09:00:00Z");
   EXPECT_EQ(emu["backend"]["bochs_model"], "corei7_skylake_x");
   EXPECT_EQ(emu["host"]["microcode"], nullptr);  // "unknown"
-  ProcessResult c = Reports({"compare", dir_ + "/emu.json", dir_ + "/emu.json"});
-  EXPECT_EQ(c.exit_code, 0) << c.Describe();
+  ProcessResult c = reports({"compare", dir_ + "/emu.json", dir_ + "/emu.json"});
+  EXPECT_EQ(c.exit_code, 0) << c.describe();
   EXPECT_NE(c.out.find("only aggregates reported"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("instruction counts (emulated)"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("unsupported: VMFUNC not enabled"), std::string::npos) << c.out;
@@ -204,54 +204,54 @@ TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
   // As under `bazel run`: relative paths are taken from BUILD_WORKING_DIRECTORY.
   std::map<std::string, std::string> env = {{"BUILD_WORKING_DIRECTORY", dir_}};
   for (int day = 1; day <= 3; ++day)
-    Write("r" + std::to_string(day) + ".json",
-          testing::MakeReport({{"ring0/invept_single_context", testing::Around(600, 9, day)},
-                               {"ring0/invept_global", testing::Around(day == 3 ? 1200 : 900, 9, day + 10)}},
+    write("r" + std::to_string(day) + ".json",
+          testing::make_report({{"ring0/invept_single_context", testing::around(600, 9, day)},
+                               {"ring0/invept_global", testing::around(day == 3 ? 1200 : 900, 9, day + 10)}},
                               "2026-11-0" + std::to_string(day) + "T06:00:00+00:00"));
-  ProcessResult in = Reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json"}, env);
-  ASSERT_EQ(in.exit_code, 0) << in.Describe();
+  ProcessResult in = reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json"}, env);
+  ASSERT_EQ(in.exit_code, 0) << in.describe();
   EXPECT_NE(in.out.find("2 added, 0 already in the history"), std::string::npos) << in.out;
-  in = Reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json", "r3.json"}, env);
-  ASSERT_EQ(in.exit_code, 0) << in.Describe();
+  in = reports({"history", "ingest", "--db", "sqlite:h.sqlite", "r1.json", "r2.json", "r3.json"}, env);
+  ASSERT_EQ(in.exit_code, 0) << in.describe();
   EXPECT_NE(in.out.find("1 added, 2 already in the history (3 reports)"), std::string::npos) << in.out;
 
-  ProcessResult q = Reports({"history", "query", "--db", "sqlite:h.sqlite", "--host", "lab-host-1", "--benchmark",
+  ProcessResult q = reports({"history", "query", "--db", "sqlite:h.sqlite", "--host", "lab-host-1", "--benchmark",
                              "ring0/invept_global", "--since", "2026-11-02", "--format", "json"},
                             env);
-  ASSERT_EQ(q.exit_code, 0) << q.Describe();
+  ASSERT_EQ(q.exit_code, 0) << q.describe();
   json pts = json::parse(q.out);
   ASSERT_EQ(pts.size(), 2u);
   EXPECT_EQ(pts[0]["timestamp"], "2026-11-02T06:00:00Z");
   EXPECT_EQ(pts[1]["samples"].size(), 9u);
-  ProcessResult text = Reports({"history", "query", "--db", "sqlite:h.sqlite", "--benchmark", "ring0/*"}, env);
+  ProcessResult text = reports({"history", "query", "--db", "sqlite:h.sqlite", "--benchmark", "ring0/*"}, env);
   EXPECT_NE(text.out.find("6 result(s)"), std::string::npos) << text.out;
-  EXPECT_EQ(Reports({"history", "query", "--db", "sqlite:h.sqlite", "--since", "last tuesday"}, env).exit_code, 2);
+  EXPECT_EQ(reports({"history", "query", "--db", "sqlite:h.sqlite", "--since", "last tuesday"}, env).exit_code, 2);
 
-  ProcessResult d = Reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "dash.html"}, env);
-  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  ProcessResult d = reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "dash.html"}, env);
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
   EXPECT_NE(d.out.find("1 regression(s)"), std::string::npos) << d.out;
-  const std::string html = testing::ReadFile(dir_ + "/dash.html");
+  const std::string html = testing::read_file(dir_ + "/dash.html");
   EXPECT_NE(html.find("class=\"pt regression\""), std::string::npos);
 
-  ProcessResult e = Reports({"export", "--format", "bencher", "r3.json", "--out", "bmf.json"}, env);
-  ASSERT_EQ(e.exit_code, 0) << e.Describe();
-  EXPECT_TRUE(json::parse(testing::ReadFile(dir_ + "/bmf.json"))["ring0/invept_global"].contains("cycles"));
-  ProcessResult g = Reports({"export", "--format", "github", "r3.json"}, env);
+  ProcessResult e = reports({"export", "--format", "bencher", "r3.json", "--out", "bmf.json"}, env);
+  ASSERT_EQ(e.exit_code, 0) << e.describe();
+  EXPECT_TRUE(json::parse(testing::read_file(dir_ + "/bmf.json"))["ring0/invept_global"].contains("cycles"));
+  ProcessResult g = reports({"export", "--format", "github", "r3.json"}, env);
   ASSERT_EQ(g.exit_code, 0);
   EXPECT_EQ(json::parse(g.out).size(), 2u);
 
   // The default database comes from VMXBENCH_HISTORY_DB.
-  ASSERT_EQ(Reports({"history", "ingest", "r1.json"}, env).exit_code, 0);
+  ASSERT_EQ(reports({"history", "ingest", "r1.json"}, env).exit_code, 0);
   EXPECT_TRUE(std::ifstream(dir_ + "/default.sqlite").good());
 }
 
 TEST_F(Cli, DatabaseErrorsHaveTheirOwnStatus) {
-  const auto r = Write("r.json", testing::MakeReport({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
-  ProcessResult p = Reports({"history", "ingest", "--db", "postgresql://nobody@/x?host=/nonexistent-vmxbench", r});
-  EXPECT_EQ(p.exit_code, 7) << p.Describe();
+  const auto r = write("r.json", testing::make_report({{"x", {1, 2}}}, "2026-11-20T00:00:00+00:00"));
+  ProcessResult p = reports({"history", "ingest", "--db", "postgresql://nobody@/x?host=/nonexistent-vmxbench", r});
+  EXPECT_EQ(p.exit_code, 7) << p.describe();
   EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
   EXPECT_NE(p.err.find("cannot connect"), std::string::npos);
-  EXPECT_EQ(Reports({"history", "query", "--db", "mysql://x"}).exit_code, 7);
+  EXPECT_EQ(reports({"history", "query", "--db", "mysql://x"}).exit_code, 7);
 }
 
 }  // namespace
@@ -264,11 +264,11 @@ namespace {
 // --benchmark_format=json`, kept verbatim): ticks_* counters, NaN in the cv
 // aggregates, run names with /iterations:1/manual_time.
 TEST_F(Cli, BenchOutputUnderBochs) {
-  const std::string gb = FixturePath("bench_bochs_corei7_skylake_x.json");
-  ASSERT_NE(testing::ReadFile(gb).find("NaN"), std::string::npos);  // not JSON as it stands
-  ProcessResult b = Reports({"build", "--benchmark", gb, "--out", dir_ + "/bochs.json"});
-  ASSERT_EQ(b.exit_code, 0) << b.Describe();
-  json r = json::parse(testing::ReadFile(dir_ + "/bochs.json"));
+  const std::string gb = fixture_path("bench_bochs_corei7_skylake_x.json");
+  ASSERT_NE(testing::read_file(gb).find("NaN"), std::string::npos);  // not JSON as it stands
+  ProcessResult b = reports({"build", "--benchmark", gb, "--out", dir_ + "/bochs.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  json r = json::parse(testing::read_file(dir_ + "/bochs.json"));
   EXPECT_EQ(r["backend"], json::parse(R"({"kind":"bochs","emulated":true,"bochs_model":"corei7_skylake_x",
                                           "qemu_accel":null,"tick_unit":"instructions"})"));
   EXPECT_EQ(r["host"]["tsc_hz"], nullptr);
@@ -278,8 +278,8 @@ TEST_F(Cli, BenchOutputUnderBochs) {
     for (const auto& [k, v] : row.items()) nulls += v.is_null();
   EXPECT_EQ(nulls, 38u);
 
-  ProcessResult c = Reports({"compare", dir_ + "/bochs.json", dir_ + "/bochs.json", "--format", "json"});
-  ASSERT_EQ(c.exit_code, 0) << c.Describe();
+  ProcessResult c = reports({"compare", dir_ + "/bochs.json", dir_ + "/bochs.json", "--format", "json"});
+  ASSERT_EQ(c.exit_code, 0) << c.describe();
   json j = json::parse(c.out);
   std::map<std::string, json> by;
   for (const json& row : j["benchmarks"]) by[row["name"]] = row;
@@ -291,21 +291,21 @@ TEST_F(Cli, BenchOutputUnderBochs) {
   EXPECT_EQ(by["userspace_capture/flag_outputs"]["metric"], "real_time");
 
   // A run on hardware is refused.
-  const auto hw = Write("hw.json", testing::MakeReport({{"ring0/invept_global", testing::Around(900)}},
+  const auto hw = write("hw.json", testing::make_report({{"ring0/invept_global", testing::around(900)}},
                                                        "2026-11-27T00:00:00+00:00"));
-  EXPECT_EQ(Reports({"compare", dir_ + "/bochs.json", hw}).exit_code, 6);
+  EXPECT_EQ(reports({"compare", dir_ + "/bochs.json", hw}).exit_code, 6);
 
   // History and dashboard pair INVEPT single-context with global.
-  ASSERT_EQ(Reports({"history", "ingest", "--db", "sqlite:" + dir_ + "/b.sqlite", dir_ + "/bochs.json"}).exit_code, 0);
-  ProcessResult d = Reports({"dashboard", "--db", "sqlite:" + dir_ + "/b.sqlite", "--out", dir_ + "/b.html"});
-  ASSERT_EQ(d.exit_code, 0) << d.Describe();
+  ASSERT_EQ(reports({"history", "ingest", "--db", "sqlite:" + dir_ + "/b.sqlite", dir_ + "/bochs.json"}).exit_code, 0);
+  ProcessResult d = reports({"dashboard", "--db", "sqlite:" + dir_ + "/b.sqlite", "--out", dir_ + "/b.html"});
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
   EXPECT_NE(d.out.find("1 INVEPT pair(s)"), std::string::npos) << d.out;
 
   // Malformed Google Benchmark output is still rejected, with its position.
-  testing::WriteFile(dir_ + "/bad_gb.json", "{\"context\": {}, \"benchmarks\": [NaNa]}");
-  ProcessResult bad = Reports({"build", "--benchmark", dir_ + "/bad_gb.json", "--out", dir_ + "/x.json"});
+  testing::write_file(dir_ + "/bad_gb.json", "{\"context\": {}, \"benchmarks\": [NaNa]}");
+  ProcessResult bad = reports({"build", "--benchmark", dir_ + "/bad_gb.json", "--out", dir_ + "/x.json"});
   EXPECT_EQ(bad.exit_code, 4);
-  ExpectOneLineNaming(bad, "bad_gb.json", "parse error at line 1");
+  expect_one_line_naming(bad, "bad_gb.json", "parse error at line 1");
 }
 
 }  // namespace

@@ -13,30 +13,30 @@ namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
-using testing::Around;
-using testing::MakeReport;
+using testing::around;
+using testing::make_report;
 
-const char* kT0 = "2026-11-20T06:00:00+00:00";
-const char* kT1 = "2026-11-21T06:00:00+00:00";
+constexpr const char* kT0 = "2026-11-20T06:00:00+00:00";
+constexpr const char* kT1 = "2026-11-21T06:00:00+00:00";
 
-const CompareRow& Row(const Comparison& c, const std::string& name) {
+const CompareRow& row(const Comparison& c, const std::string& name) {
   for (const CompareRow& r : c.rows)
     if (r.name == name) return r;
   throw std::runtime_error("no row " + name);
 }
 
 TEST(Compare, FlagsASignificantSlowdownBeyondTheThreshold) {
-  json o = MakeReport({{"ring0/invept_global", Around(900, 9, 1)}, {"userspace_capture/flag_outputs", Around(20, 9, 2)}}, kT0);
-  json n = MakeReport({{"ring0/invept_global", Around(990, 9, 3)}, {"userspace_capture/flag_outputs", Around(20, 9, 4)}}, kT1);
-  Comparison c = Compare(o, n);
-  const CompareRow& g = Row(c, "ring0/invept_global");
+  json o = make_report({{"ring0/invept_global", around(900, 9, 1)}, {"userspace_capture/flag_outputs", around(20, 9, 2)}}, kT0);
+  json n = make_report({{"ring0/invept_global", around(990, 9, 3)}, {"userspace_capture/flag_outputs", around(20, 9, 4)}}, kT1);
+  Comparison c = compare(o, n);
+  const CompareRow& g = row(c, "ring0/invept_global");
   EXPECT_EQ(g.metric, "cycles_median");
   EXPECT_EQ(g.unit_label, "cycles");
   EXPECT_NEAR(g.change, 0.10, 0.03);
   EXPECT_TRUE(g.utest.performed);
   EXPECT_LT(g.utest.p_value, 0.001);
   EXPECT_EQ(g.verdict, Verdict::kRegression);
-  const CompareRow& u = Row(c, "userspace_capture/flag_outputs");
+  const CompareRow& u = row(c, "userspace_capture/flag_outputs");
   EXPECT_EQ(u.metric, "real_time");
   EXPECT_EQ(u.unit_label, "ns");
   EXPECT_NE(u.verdict, Verdict::kRegression);
@@ -47,36 +47,36 @@ TEST(Compare, FlagsASignificantSlowdownBeyondTheThreshold) {
   // The same slowdown under a 20% threshold is significant but not a regression.
   CompareOptions loose;
   loose.threshold = 0.20;
-  EXPECT_EQ(Row(Compare(o, n, loose), "ring0/invept_global").verdict, Verdict::kWithinThreshold);
+  EXPECT_EQ(row(compare(o, n, loose), "ring0/invept_global").verdict, Verdict::kWithinThreshold);
   // Reversed, it is an improvement.
-  EXPECT_EQ(Row(Compare(n, o), "ring0/invept_global").verdict, Verdict::kImprovement);
+  EXPECT_EQ(row(compare(n, o), "ring0/invept_global").verdict, Verdict::kImprovement);
 }
 
 TEST(Compare, OverlappingSamplesAreNotSignificant) {
-  json o = MakeReport({{"ring0/vmread", {100, 104, 98, 101, 99, 103, 97, 102, 100}}}, kT0);
-  json n = MakeReport({{"ring0/vmread", {101, 99, 103, 98, 100, 104, 97, 102, 101}}}, kT1);
-  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  json o = make_report({{"ring0/vmread", {100, 104, 98, 101, 99, 103, 97, 102, 100}}}, kT0);
+  json n = make_report({{"ring0/vmread", {101, 99, 103, 98, 100, 104, 97, 102, 101}}}, kT1);
+  const CompareRow& r = row(compare(o, n), "ring0/vmread");
   EXPECT_GT(r.utest.p_value, 0.5);
   EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
 }
 
 TEST(Compare, LargeChangeWithOneRepetitionIsNotTestedAndSaysSo) {
-  json o = MakeReport({{"ring0/vmread", {100}}}, kT0);
-  json n = MakeReport({{"ring0/vmread", {200}}}, kT1);
-  Comparison c = Compare(o, n);
-  const CompareRow& r = Row(c, "ring0/vmread");
+  json o = make_report({{"ring0/vmread", {100}}}, kT0);
+  json n = make_report({{"ring0/vmread", {200}}}, kT1);
+  Comparison c = compare(o, n);
+  const CompareRow& r = row(c, "ring0/vmread");
   EXPECT_EQ(r.verdict, Verdict::kTooFewRepetitions);
   EXPECT_NEAR(r.change, 1.0, 1e-12);
   EXPECT_NE(r.note.find("at least 2"), std::string::npos);
   EXPECT_EQ(c.regressions, 0u);
   EXPECT_EQ(c.untested, 1u);
-  EXPECT_NE(FormatComparisonText(c).find("not tested"), std::string::npos);
+  EXPECT_NE(format_comparison_text(c).find("not tested"), std::string::npos);
 }
 
 TEST(Compare, FewRepetitionsAreTestedButMarkedUnreliable) {
-  json o = MakeReport({{"ring0/vmread", {100, 101, 100, 102}}}, kT0);
-  json n = MakeReport({{"ring0/vmread", {150, 151, 152, 150}}}, kT1);
-  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  json o = make_report({{"ring0/vmread", {100, 101, 100, 102}}}, kT0);
+  json n = make_report({{"ring0/vmread", {150, 151, 152, 150}}}, kT1);
+  const CompareRow& r = row(compare(o, n), "ring0/vmread");
   EXPECT_TRUE(r.utest.performed);
   EXPECT_NEAR(r.utest.p_value, 0.030382821976577504, 0.005);  // 4 vs 4 fully separated (ties shift it a little)
   EXPECT_EQ(r.verdict, Verdict::kRegression);
@@ -84,51 +84,51 @@ TEST(Compare, FewRepetitionsAreTestedButMarkedUnreliable) {
 }
 
 TEST(Compare, AggregatesOnlyCannotBeTested) {
-  json o = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
-  json n = MakeReport({{"ring0/vmread", Around(200)}}, kT1);
+  json o = make_report({{"ring0/vmread", around(100)}}, kT0);
+  json n = make_report({{"ring0/vmread", around(200)}}, kT1);
   for (json* r : {&o, &n}) {
     json rows = json::array();
     for (const json& row : (*r)["google_benchmark"]["benchmarks"])
       if (row["run_type"] == "aggregate") rows.push_back(row);
     (*r)["google_benchmark"]["benchmarks"] = rows;
   }
-  const CompareRow& r = Row(Compare(o, n), "ring0/vmread");
+  const CompareRow& r = row(compare(o, n), "ring0/vmread");
   EXPECT_EQ(r.verdict, Verdict::kTooFewRepetitions);
   EXPECT_NE(r.note.find("aggregates"), std::string::npos);
   EXPECT_NEAR(r.change, 1.0, 0.05);
 }
 
 TEST(Compare, BenchmarksOnOneSideOnlyAndErrors) {
-  json o = MakeReport({{"a", Around(10)}, {"b", Around(10)}}, kT0);
-  json n = MakeReport({{"b", Around(10)}, {"c", Around(10)}}, kT1);
+  json o = make_report({{"a", around(10)}, {"b", around(10)}}, kT0);
+  json n = make_report({{"b", around(10)}, {"c", around(10)}}, kT1);
   n["google_benchmark"]["benchmarks"][0]["error_occurred"] = true;  // first row of "b"
   n["google_benchmark"]["benchmarks"][0]["error_message"] = "VMfailValid 28";
   for (json& row : n["google_benchmark"]["benchmarks"])
     if (row["run_name"] == "b") row = {{"name", "b"}, {"run_name", "b"}, {"run_type", "iteration"},
                                        {"error_occurred", true}, {"error_message", "VMfailValid 28"}};
-  Comparison c = Compare(o, n);
-  EXPECT_EQ(Row(c, "a").verdict, Verdict::kOnlyOld);
-  EXPECT_EQ(Row(c, "c").verdict, Verdict::kOnlyNew);
-  EXPECT_EQ(Row(c, "b").verdict, Verdict::kError);
-  EXPECT_NE(Row(c, "b").note.find("VMfailValid 28"), std::string::npos);
+  Comparison c = compare(o, n);
+  EXPECT_EQ(row(c, "a").verdict, Verdict::kOnlyOld);
+  EXPECT_EQ(row(c, "c").verdict, Verdict::kOnlyNew);
+  EXPECT_EQ(row(c, "b").verdict, Verdict::kError);
+  EXPECT_NE(row(c, "b").note.find("VMfailValid 28"), std::string::npos);
   EXPECT_EQ(c.geomean_count, 0u);
 }
 
 TEST(Compare, MetricCanBeChosen) {
-  json o = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
-  json n = MakeReport({{"ring0/vmread", Around(300)}}, kT1);
+  json o = make_report({{"ring0/vmread", around(100)}}, kT0);
+  json n = make_report({{"ring0/vmread", around(300)}}, kT1);
   CompareOptions opt;
   opt.metric = "real_time";  // the fixture's real_time is constant: no change
-  const CompareRow& r = Row(Compare(o, n, opt), "ring0/vmread");
+  const CompareRow& r = row(compare(o, n, opt), "ring0/vmread");
   EXPECT_EQ(r.metric, "real_time");
   EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
   EXPECT_DOUBLE_EQ(r.change, 0);
 }
 
 TEST(Compatibility, RefusesEmulatedAgainstHardware) {
-  json hw = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
-  json emu = MakeReport({{"ring0/vmread", Around(100)}}, kT1, {}, {"bochs", "corei7_skylake_x"});
-  Compatibility c = CheckCompatible(hw, emu);
+  json hw = make_report({{"ring0/vmread", around(100)}}, kT0);
+  json emu = make_report({{"ring0/vmread", around(100)}}, kT1, {}, {"bochs", "corei7_skylake_x"});
+  Compatibility c = check_compatible(hw, emu);
   EXPECT_FALSE(c.ok);
   ASSERT_EQ(c.reasons.size(), 1u);
   EXPECT_NE(c.reasons[0].find("emulated"), std::string::npos);
@@ -138,40 +138,40 @@ TEST(Compatibility, RefusesEmulatedAgainstHardware) {
 TEST(Compatibility, RefusesDifferentCpuModels) {
   testing::HostSpec icx;
   icx.model = "106";
-  json a = MakeReport({{"x", Around(1)}}, kT0);
-  json b = MakeReport({{"x", Around(1)}}, kT1, icx);
-  Compatibility c = CheckCompatible(a, b);
+  json a = make_report({{"x", around(1)}}, kT0);
+  json b = make_report({{"x", around(1)}}, kT1, icx);
+  Compatibility c = check_compatible(a, b);
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.reasons[0].find("model 85"), std::string::npos);
   EXPECT_NE(c.reasons[0].find("model 106"), std::string::npos);
-  json e1 = MakeReport({{"x", Around(1)}}, kT0, {}, {"bochs", "corei7_skylake_x"});
-  json e2 = MakeReport({{"x", Around(1)}}, kT1, {}, {"bochs", "tigerlake"});
-  EXPECT_FALSE(CheckCompatible(e1, e2).ok);
+  json e1 = make_report({{"x", around(1)}}, kT0, {}, {"bochs", "corei7_skylake_x"});
+  json e2 = make_report({{"x", around(1)}}, kT1, {}, {"bochs", "tigerlake"});
+  EXPECT_FALSE(check_compatible(e1, e2).ok);
   // Same emulated model on different hosts: the instruction counts are comparable.
-  json e3 = MakeReport({{"x", Around(1)}}, kT1, icx, {"bochs", "corei7_skylake_x"});
-  EXPECT_TRUE(CheckCompatible(e1, e3).ok);
+  json e3 = make_report({{"x", around(1)}}, kT1, icx, {"bochs", "corei7_skylake_x"});
+  EXPECT_TRUE(check_compatible(e1, e3).ok);
 }
 
 TEST(Compatibility, RefusesBareMetalAgainstANestedGuest) {
-  json module = MakeReport({{"ring0/vmread", Around(100)}}, kT0);
-  json gb = testing::GbDoc({{"ring0/vmread", Around(100)}}, kT1, {}, {"qemu", ""});
+  json module = make_report({{"ring0/vmread", around(100)}}, kT0);
+  json gb = testing::gb_doc({{"ring0/vmread", around(100)}}, kT1, {}, {"qemu", ""});
   gb["context"]["vmxbench_qemu_accel"] = "kvm";
-  json nested = BuildReport(gb, nullptr);
-  Compatibility c = CheckCompatible(module, nested);
+  json nested = build_report(gb, nullptr);
+  Compatibility c = check_compatible(module, nested);
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.reasons[0].find("different backends"), std::string::npos);
   // User-space-only runs compare with module runs (the user-space rows match).
-  json none = MakeReport({{"ring0/vmread", Around(100)}}, kT1, {}, {"none", ""});
-  EXPECT_TRUE(CheckCompatible(module, none).ok);
+  json none = make_report({{"ring0/vmread", around(100)}}, kT1, {}, {"none", ""});
+  EXPECT_TRUE(check_compatible(module, none).ok);
 }
 
 TEST(Compare, QemuTcgTicksAreLabelledEmulated) {
-  json gb = testing::GbDoc({{"ring0/vmread", Around(100)}}, kT0, {}, {"qemu", ""});
+  json gb = testing::gb_doc({{"ring0/vmread", around(100)}}, kT0, {}, {"qemu", ""});
   gb["context"]["vmxbench_qemu_accel"] = "tcg";
   gb["context"]["vmxbench_emulated"] = "yes";
   gb["context"].erase("vmxbench_tick_unit");
-  json r = BuildReport(gb, nullptr);
-  Comparison c = Compare(r, r);
+  json r = build_report(gb, nullptr);
+  Comparison c = compare(r, r);
   EXPECT_EQ(c.rows[0].unit_label, "tcg-ticks (emulated)");
 }
 
@@ -179,9 +179,9 @@ TEST(Compatibility, NotesDifferencesThatDoNotBlock) {
   testing::HostSpec newer;
   newer.kernel = "6.12.9-amd64";
   newer.microcode = "0x2007108";
-  json a = MakeReport({{"x", Around(1)}}, kT0);
-  json b = MakeReport({{"x", Around(1)}}, kT1, newer);
-  Compatibility c = CheckCompatible(a, b);
+  json a = make_report({{"x", around(1)}}, kT0);
+  json b = make_report({{"x", around(1)}}, kT1, newer);
+  Compatibility c = check_compatible(a, b);
   EXPECT_TRUE(c.ok);
   std::string all;
   for (const auto& n : c.notes) all += n + "\n";
@@ -190,14 +190,14 @@ TEST(Compatibility, NotesDifferencesThatDoNotBlock) {
 }
 
 TEST(Compare, JsonAndTextAgree) {
-  json o = MakeReport({{"ring0/invept_global", Around(900, 9, 1)}}, kT0);
-  json n = MakeReport({{"ring0/invept_global", Around(1200, 9, 3)}}, kT1);
-  Comparison c = Compare(o, n);
-  json j = ComparisonJson(c);
+  json o = make_report({{"ring0/invept_global", around(900, 9, 1)}}, kT0);
+  json n = make_report({{"ring0/invept_global", around(1200, 9, 3)}}, kT1);
+  Comparison c = compare(o, n);
+  json j = comparison_json(c);
   EXPECT_EQ(j["regressions"], 1);
   EXPECT_EQ(j["benchmarks"][0]["verdict"], "REGRESSION");
   EXPECT_NEAR(j["benchmarks"][0]["change"].get<double>(), c.rows[0].change, 1e-15);
-  std::string text = FormatComparisonText(c);
+  std::string text = format_comparison_text(c);
   EXPECT_NE(text.find("REGRESSION"), std::string::npos);
   EXPECT_NE(text.find("Geometric mean"), std::string::npos);
 }
@@ -209,17 +209,17 @@ namespace vmxb::reports {
 namespace {
 
 TEST(Series, CanonicalNames) {
-  EXPECT_EQ(CanonicalName("ring0/invept_global/iterations:1/manual_time"), "ring0/invept_global");
-  EXPECT_EQ(CanonicalName("userspace_capture/flag_outputs/min_time:0.250"), "userspace_capture/flag_outputs");
-  EXPECT_EQ(CanonicalName("BM_x/8/threads:2/real_time"), "BM_x/8/threads:2");
-  EXPECT_EQ(CanonicalName("iterations:3"), "iterations:3");  // the first part is the name itself
+  EXPECT_EQ(canonical_name("ring0/invept_global/iterations:1/manual_time"), "ring0/invept_global");
+  EXPECT_EQ(canonical_name("userspace_capture/flag_outputs/min_time:0.250"), "userspace_capture/flag_outputs");
+  EXPECT_EQ(canonical_name("BM_x/8/threads:2/real_time"), "BM_x/8/threads:2");
+  EXPECT_EQ(canonical_name("iterations:3"), "iterations:3");  // the first part is the name itself
 }
 
 TEST(Series, KeepsFullNamesWhenCanonicalNamesCollide) {
-  json r = testing::MakeReport({{"BM_a/min_time:0.1", {1, 2}}, {"BM_a/min_time:0.2", {3, 4}}, {"BM_b/iterations:5", {5, 6}}},
+  json r = testing::make_report({{"BM_a/min_time:0.1", {1, 2}}, {"BM_a/min_time:0.2", {3, 4}}, {"BM_b/iterations:5", {5, 6}}},
                                "2026-11-26T06:00:00+00:00");
   std::vector<std::string> names;
-  for (const Series& s : ExtractSeries(r)) names.push_back(s.name);
+  for (const Series& s : extract_series(r)) names.push_back(s.name);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"BM_a/min_time:0.1", "BM_a/min_time:0.2", "BM_b"}));
 }

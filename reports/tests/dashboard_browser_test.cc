@@ -38,15 +38,15 @@ window.addEventListener('load', function () {
 class Browser : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto chromium = testing::FindExecutable({"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"});
+    auto chromium = testing::find_executable({"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"});
     ASSERT_TRUE(chromium.has_value())
         << "headless Chromium not found (/usr/bin/chromium): install the Debian package chromium "
            "(tools/setup installs it)";
     chromium_ = *chromium;
-    dir_ = testing::TempDir("browser");
+    dir_ = testing::temp_dir("browser");
   }
 
-  testing::ProcessResult Run(const std::vector<std::string>& extra, const std::string& url) {
+  testing::ProcessResult run(const std::vector<std::string>& extra, const std::string& url) {
     static int n = 0;
     const std::string profile = dir_ + "/profile" + std::to_string(++n);
     std::vector<std::string> argv = {chromium_,
@@ -66,11 +66,11 @@ class Browser : public ::testing::Test {
     testing::ProcessOptions o;
     o.env = {{"HOME", dir_}, {"XDG_CONFIG_HOME", dir_ + "/config"}, {"XDG_CACHE_HOME", dir_ + "/cache"}};
     o.timeout_seconds = 90;
-    return testing::RunProcess(argv, o);
+    return testing::run_process(argv, o);
   }
 
   // Console messages Chromium logged for the page ("...:CONSOLE...] "message", source: ...").
-  static std::vector<std::string> ConsoleLines(const std::string& log) {
+  static std::vector<std::string> console_lines(const std::string& log) {
     std::vector<std::string> out;
     size_t start = 0;
     while (start < log.size()) {
@@ -83,13 +83,13 @@ class Browser : public ::testing::Test {
     return out;
   }
 
-  static std::string Attr(const std::string& dom, const std::string& name) {
+  static std::string attr(const std::string& dom, const std::string& name) {
     std::smatch m;
     if (std::regex_search(dom, m, std::regex(name + "=\"([^\"]*)\""))) return m[1];
     return "(missing)";
   }
 
-  std::string Probed(const std::string& html) {
+  std::string with_probe(const std::string& html) {
     std::string copy = html;
     size_t head = copy.find("<head>");
     EXPECT_NE(head, std::string::npos);
@@ -102,47 +102,47 @@ class Browser : public ::testing::Test {
 
 TEST_F(Browser, NegativeControlIsCaught) {
   const std::string page = dir_ + "/broken.html";
-  testing::WriteFile(page, Probed("<!DOCTYPE html><html><head><title>x</title></head><body>"
+  testing::write_file(page, with_probe("<!DOCTYPE html><html><head><title>x</title></head><body>"
                                   "<img src=\"missing-image.png\"><script>undefinedFunction();</script></body></html>"));
-  testing::ProcessResult r = Run({"--dump-dom"}, "file://" + page);
-  ASSERT_EQ(r.exit_code, 0) << r.Describe();
-  EXPECT_EQ(Attr(r.out, "data-probe-errors"), "2") << Attr(r.out, "data-probe-log");
-  EXPECT_FALSE(ConsoleLines(r.err).empty());
+  testing::ProcessResult r = run({"--dump-dom"}, "file://" + page);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(attr(r.out, "data-probe-errors"), "2") << attr(r.out, "data-probe-log");
+  EXPECT_FALSE(console_lines(r.err).empty());
 }
 
 TEST_F(Browser, DashboardRendersWithoutErrorsAndScreenshots) {
-  History history(OpenDatabase("sqlite:" + dir_ + "/h.sqlite"));
-  testing::PopulateDemoHistory(history);
+  History history(open_database("sqlite:" + dir_ + "/h.sqlite"));
+  testing::populate_demo_history(history);
   DashboardSummary summary;
-  const std::string html = RenderDashboard(history.Query({}), history.Reports({}), {}, &summary);
+  const std::string html = render_dashboard(history.query({}), history.reports({}), {}, &summary);
   const std::string page = dir_ + "/dashboard.html", probed = dir_ + "/dashboard-probed.html";
-  testing::WriteFile(page, html);
-  testing::WriteFile(probed, Probed(html));
+  testing::write_file(page, html);
+  testing::write_file(probed, with_probe(html));
 
   // 1. The file as written: nothing on the console.
-  testing::ProcessResult plain = Run({"--dump-dom"}, "file://" + page);
-  ASSERT_EQ(plain.exit_code, 0) << plain.Describe();
-  EXPECT_TRUE(ConsoleLines(plain.err).empty()) << ConsoleLines(plain.err)[0];
+  testing::ProcessResult plain = run({"--dump-dom"}, "file://" + page);
+  ASSERT_EQ(plain.exit_code, 0) << plain.describe();
+  EXPECT_TRUE(console_lines(plain.err).empty()) << console_lines(plain.err)[0];
   EXPECT_NE(plain.out.find("INVEPT: single-context vs global"), std::string::npos);
 
   // 2. With the probe: no errors, every plot laid out at full size.
-  testing::ProcessResult probe = Run({"--dump-dom"}, "file://" + probed);
-  ASSERT_EQ(probe.exit_code, 0) << probe.Describe();
-  EXPECT_EQ(Attr(probe.out, "data-probe-errors"), "0") << Attr(probe.out, "data-probe-log");
-  EXPECT_EQ(Attr(probe.out, "data-probe-svgs"), std::to_string(summary.plots));
-  EXPECT_EQ(Attr(probe.out, "data-probe-small-svgs"), "0");
+  testing::ProcessResult probe = run({"--dump-dom"}, "file://" + probed);
+  ASSERT_EQ(probe.exit_code, 0) << probe.describe();
+  EXPECT_EQ(attr(probe.out, "data-probe-errors"), "0") << attr(probe.out, "data-probe-log");
+  EXPECT_EQ(attr(probe.out, "data-probe-svgs"), std::to_string(summary.plots));
+  EXPECT_EQ(attr(probe.out, "data-probe-small-svgs"), "0");
 
   // 3. A screenshot: a PNG of the window's size, far from blank (a blank
   // page of the same size is the baseline).
   const std::string blank = dir_ + "/blank.html";
-  testing::WriteFile(blank, "<!DOCTYPE html><html><head><title>b</title></head><body></body></html>");
+  testing::write_file(blank, "<!DOCTYPE html><html><head><title>b</title></head><body></body></html>");
   const std::string shot = dir_ + "/dashboard.png", blank_shot = dir_ + "/blank.png";
   for (const auto& [url, png] : {std::pair{page, shot}, std::pair{blank, blank_shot}}) {
     testing::ProcessResult s =
-        Run({"--screenshot=" + png, "--window-size=1280,2000", "--hide-scrollbars"}, "file://" + url);
-    ASSERT_EQ(s.exit_code, 0) << s.Describe();
+        run({"--screenshot=" + png, "--window-size=1280,2000", "--hide-scrollbars"}, "file://" + url);
+    ASSERT_EQ(s.exit_code, 0) << s.describe();
   }
-  const std::string data = testing::ReadFile(shot), base = testing::ReadFile(blank_shot);
+  const std::string data = testing::read_file(shot), base = testing::read_file(blank_shot);
   ASSERT_GT(data.size(), 33u);
   EXPECT_EQ(data.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   EXPECT_EQ(data.substr(12, 4), "IHDR");
@@ -154,8 +154,8 @@ TEST_F(Browser, DashboardRendersWithoutErrorsAndScreenshots) {
   EXPECT_EQ(be32(20), 2000u);
   EXPECT_GT(data.size(), 5 * base.size()) << "dashboard " << data.size() << " bytes, blank page " << base.size();
   if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
-    testing::WriteFile(std::string(out) + "/dashboard.png", data);
-    testing::WriteFile(std::string(out) + "/dashboard.html", html);
+    testing::write_file(std::string(out) + "/dashboard.png", data);
+    testing::write_file(std::string(out) + "/dashboard.html", html);
   }
 }
 

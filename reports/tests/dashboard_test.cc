@@ -14,7 +14,7 @@
 namespace vmxb::reports {
 namespace {
 
-size_t Count(const std::string& hay, const std::string& needle) {
+size_t count(const std::string& hay, const std::string& needle) {
   size_t n = 0;
   for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
   return n;
@@ -23,13 +23,13 @@ size_t Count(const std::string& hay, const std::string& needle) {
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    history_ = std::make_unique<History>(OpenDatabase("sqlite:" + testing::TempDir("dash") + "/h.sqlite"));
-    demo_ = testing::PopulateDemoHistory(*history_);
+    history_ = std::make_unique<History>(open_database("sqlite:" + testing::temp_dir("dash") + "/h.sqlite"));
+    demo_ = testing::populate_demo_history(*history_);
     DashboardOptions o;
     o.generated_at = "2026-11-07T00:00:00Z";
-    html_ = RenderDashboard(history_->Query({}), history_->Reports({}), o, &summary_);
+    html_ = render_dashboard(history_->query({}), history_->reports({}), o, &summary_);
     if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR"))
-      testing::WriteFile(std::string(out) + "/dashboard.html", html_);
+      testing::write_file(std::string(out) + "/dashboard.html", html_);
   }
   std::unique_ptr<History> history_;
   testing::DemoHistory demo_;
@@ -47,20 +47,20 @@ TEST_F(DashboardTest, IsSelfContained) {
 TEST_F(DashboardTest, OnePlotPerBenchmarkAndHostBackend) {
   // alpha hardware 4 + alpha bochs 3 + beta 2 benchmarks.
   EXPECT_EQ(summary_.plots, 9);
-  EXPECT_EQ(Count(html_, "<svg "), 9u);
+  EXPECT_EQ(count(html_, "<svg "), 9u);
   EXPECT_EQ(summary_.groups, 3);
   EXPECT_EQ(summary_.hosts, 2);
-  EXPECT_EQ(Count(html_, "<section class=\"group\""), 3u);
+  EXPECT_EQ(count(html_, "<section class=\"group\""), 3u);
   // Each plot of six reports has six points.
   std::regex fig("<figure[^>]*data-benchmark=\"ring0/vmread\">(.*?)</figure>");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(html_, m, fig));
-  EXPECT_EQ(Count(m[1].str(), "<circle"), 6u);
+  EXPECT_EQ(count(m[1].str(), "<circle"), 6u);
 }
 
 TEST_F(DashboardTest, InveptSingleContextAndGlobalSideBySide) {
   EXPECT_EQ(summary_.invept_pairs, 3);
-  EXPECT_EQ(Count(html_, "<div class=\"pair invept\">"), 3u);
+  EXPECT_EQ(count(html_, "<div class=\"pair invept\">"), 3u);
   // Inside a pair: the single-context plot, then the global one.
   size_t pair = html_.find("<div class=\"pair invept\">");
   size_t single = html_.find("data-benchmark=\"ring0/invept_single_context\"", pair);
@@ -80,9 +80,9 @@ TEST_F(DashboardTest, HighlightsRegressions) {
   EXPECT_LT(latest.p_value, 0.05);
   EXPECT_FALSE(summary_.regressions[1].latest);
   EXPECT_EQ(summary_.regressions[1].benchmark, demo_.recovered_benchmark);
-  EXPECT_EQ(Count(html_, "<tr class=\"regression\">"), 2u);
-  EXPECT_EQ(Count(html_, "class=\"pt regression\""), 2u);
-  EXPECT_EQ(Count(html_, "<figure class=\"regressed\""), 1u);  // only a regression in the latest run marks a plot
+  EXPECT_EQ(count(html_, "<tr class=\"regression\">"), 2u);
+  EXPECT_EQ(count(html_, "class=\"pt regression\""), 2u);
+  EXPECT_EQ(count(html_, "<figure class=\"regressed\""), 1u);  // only a regression in the latest run marks a plot
   EXPECT_EQ(html_.find("id=\"no-regressions\""), std::string::npos);
 }
 
@@ -90,10 +90,10 @@ TEST_F(DashboardTest, NoRegressionsSaysSo) {
   HistoryQuery q;
   q.until = "2026-11-02T23:59:59Z";  // before any slowdown
   DashboardSummary s;
-  std::string html = RenderDashboard(history_->Query(q), history_->Reports(q), {}, &s);
+  std::string html = render_dashboard(history_->query(q), history_->reports(q), {}, &s);
   EXPECT_TRUE(s.regressions.empty());
   EXPECT_NE(html.find("id=\"no-regressions\""), std::string::npos);
-  EXPECT_EQ(Count(html, "class=\"pt regression\""), 0u);
+  EXPECT_EQ(count(html, "class=\"pt regression\""), 0u);
 }
 
 TEST_F(DashboardTest, EmulatedRowsAreInstructionCountsNeverLatency) {
@@ -102,7 +102,7 @@ TEST_F(DashboardTest, EmulatedRowsAreInstructionCountsNeverLatency) {
   size_t end = html_.find("</section>", bochs);
   const std::string section = html_.substr(bochs, end - bochs);
   EXPECT_NE(section.find("emulated: instruction counts, not latency"), std::string::npos);
-  EXPECT_EQ(Count(section, ">instruction counts (emulated)</text>"), 3u);  // every y axis
+  EXPECT_EQ(count(section, ">instruction counts (emulated)</text>"), 3u);  // every y axis
   EXPECT_EQ(section.find("cycles"), std::string::npos);
   EXPECT_EQ(section.find(" ns"), std::string::npos);
   // Hardware sections label cycles.
@@ -115,7 +115,7 @@ TEST_F(DashboardTest, CapabilitySummaryPerHost) {
   size_t alpha = html_.find("id=\"host-");
   ASSERT_NE(alpha, std::string::npos);
   // alpha: one summary from its hardware reports, one from Bochs (the emulated CPU).
-  EXPECT_EQ(Count(html_, "<table class=\"capability\">"), 2u);
+  EXPECT_EQ(count(html_, "<table class=\"capability\">"), 2u);
   EXPECT_NE(html_.find("Capabilities seen by module"), std::string::npos);
   EXPECT_NE(html_.find("Capabilities seen by bochs (corei7_skylake_x)</b> (the emulated CPU)"), std::string::npos);
   EXPECT_NE(html_.find("vmx_enabled"), std::string::npos);
@@ -128,18 +128,18 @@ TEST_F(DashboardTest, CapabilitySummaryPerHost) {
 TEST_F(DashboardTest, EscapesWhatItPrints) {
   testing::HostSpec evil;
   evil.name = "<script>alert(1)</script>";
-  history_->Ingest(testing::MakeReport({{"x<y>", {1, 2}}}, "2026-11-08T00:00:00+00:00", evil));
-  std::string html = RenderDashboard(history_->Query({}), history_->Reports({}), {});
+  history_->ingest(testing::make_report({{"x<y>", {1, 2}}}, "2026-11-08T00:00:00+00:00", evil));
+  std::string html = render_dashboard(history_->query({}), history_->reports({}), {});
   EXPECT_EQ(html.find("<script>"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
 }
 
 TEST(Plot, TicksAndEmptyPlots) {
-  EXPECT_EQ(NiceTicks(0, 10, 5), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
-  EXPECT_EQ(NiceTicks(95, 105, 5), (std::vector<double>{95, 97.5, 100, 102.5, 105}));
+  EXPECT_EQ(nice_ticks(0, 10, 5), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
+  EXPECT_EQ(nice_ticks(95, 105, 5), (std::vector<double>{95, 97.5, 100, 102.5, 105}));
   PlotSpec empty;
   empty.title = "nothing";
-  std::string svg = RenderSvgPlot(empty);
+  std::string svg = render_svg_plot(empty);
   EXPECT_NE(svg.find("no data"), std::string::npos);
   EXPECT_EQ(svg.find("nan"), std::string::npos);
 }

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "reports/stats.h"
 #include "reports/tests/fixtures.h"
 
 namespace vmxb::reports {
@@ -13,10 +12,10 @@ using nlohmann::json;
 
 TEST(Export, GithubActionBenchmark) {
   std::vector<double> g = {900, 910, 905}, u = {20.5, 21.5};
-  json r = testing::MakeReport({{"ring0/invept_global", g}, {"userspace_capture/flag_outputs", u},
+  json r = testing::make_report({{"ring0/invept_global", g}, {"userspace_capture/flag_outputs", u},
                                 {"ring0/single", {100}}},
                                "2026-11-26T06:00:00+00:00");
-  json out = ToGithubActionBenchmark(r);
+  json out = to_github_action_benchmark(r);
   ASSERT_TRUE(out.is_array());
   ASSERT_EQ(out.size(), 3u);
   std::map<std::string, json> by;
@@ -36,9 +35,9 @@ TEST(Export, GithubActionBenchmark) {
 }
 
 TEST(Export, BencherMetricFormat) {
-  json r = testing::MakeReport({{"ring0/invept_global", {900, 910, 905}}, {"userspace_capture/flag_outputs", {20, 22}}},
+  json r = testing::make_report({{"ring0/invept_global", {900, 910, 905}}, {"userspace_capture/flag_outputs", {20, 22}}},
                                "2026-11-26T06:00:00+00:00");
-  json bmf = ToBencherBmf(r);
+  json bmf = to_bencher_bmf(r);
   ASSERT_TRUE(bmf.is_object());
   EXPECT_EQ(bmf["ring0/invept_global"]["cycles"], json::parse(R"({"value":905.0,"lower_value":900.0,"upper_value":910.0})"));
   EXPECT_EQ(bmf["userspace_capture/flag_outputs"]["latency"]["value"], 21.0);
@@ -55,11 +54,11 @@ TEST(Export, BencherMetricFormat) {
 }
 
 TEST(Export, EmulatedTicksAreNeverALatency) {
-  json r = testing::MakeReport({{"ring0/invept_global", {1000, 1000, 1000}}}, "2026-11-26T06:00:00+00:00", {},
+  json r = testing::make_report({{"ring0/invept_global", {1000, 1000, 1000}}}, "2026-11-26T06:00:00+00:00", {},
                                {"bochs", "corei7_skylake_x"});
-  json gh = ToGithubActionBenchmark(r);
+  json gh = to_github_action_benchmark(r);
   EXPECT_EQ(gh[0]["unit"], "instructions (emulated)");
-  json bmf = ToBencherBmf(r);
+  json bmf = to_bencher_bmf(r);
   EXPECT_TRUE(bmf["ring0/invept_global"].contains("instructions"));
   EXPECT_FALSE(bmf["ring0/invept_global"].contains("latency"));
   EXPECT_FALSE(bmf["ring0/invept_global"].contains("cycles"));

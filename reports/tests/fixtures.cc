@@ -8,14 +8,14 @@
 #include <stdexcept>
 
 #include "reports/report.h"
-#include "reports/stats.h"
 #include "reports/timeutil.h"
+#include "stats/descriptive.h"
 
 namespace vmxb::reports::testing {
 
 using nlohmann::json;
 
-json Rows(const std::string& name, const std::vector<double>& samples) {
+json benchmark_rows(const std::string& name, const std::vector<double>& samples) {
   json rows = json::array();
   const bool ring0 = name.rfind("ring0/", 0) == 0;
   const int n = static_cast<int>(samples.size());
@@ -40,8 +40,8 @@ json Rows(const std::string& name, const std::vector<double>& samples) {
   }
   if (n > 1) {
     for (const char* agg : {"mean", "median", "stddev"}) {
-      double v = std::string(agg) == "mean" ? Mean(samples) : std::string(agg) == "median" ? Median(samples)
-                                                                                            : SampleStdDev(samples);
+      double v = std::string(agg) == "mean" ? stats::mean(samples) : std::string(agg) == "median" ? stats::median(samples)
+                                                                                            : stats::sample_stddev(samples);
       json r = {{"name", name + "_" + agg}, {"family_index", 0}, {"per_family_instance_index", 0},
                 {"run_name", name},          {"run_type", "aggregate"}, {"repetitions", n},
                 {"threads", 1},              {"aggregate_name", agg},   {"aggregate_unit", "time"},
@@ -60,7 +60,7 @@ json Rows(const std::string& name, const std::vector<double>& samples) {
   return rows;
 }
 
-json GbDoc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+json gb_doc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
            const HostSpec& host, const BackendSpec& backend) {
   json ctx = {{"date", date},
               {"host_name", host.name},
@@ -85,11 +85,11 @@ json GbDoc(const std::map<std::string, std::vector<double>>& benchmarks, const s
   if (backend.kind == "bochs") ctx["vmxbench_bochs_model"] = backend.bochs_model;
   json rows = json::array();
   for (const auto& [name, samples] : benchmarks)
-    for (const json& r : Rows(name, samples)) rows.push_back(r);
+    for (const json& r : benchmark_rows(name, samples)) rows.push_back(r);
   return {{"context", ctx}, {"benchmarks", rows}};
 }
 
-json DiagDoc(unsigned long long ept_vpid_cap) {
+json diag_doc(unsigned long long ept_vpid_cap) {
   char cap[32];
   std::snprintf(cap, sizeof cap, "0x%llx", ept_vpid_cap);
   return {{"schema", "vmxbench-diag"},
@@ -106,17 +106,17 @@ json DiagDoc(unsigned long long ept_vpid_cap) {
                         {{"name", "vmfunc"}, {"verdict", "fail"}, {"detail", "secondary control bit 45 is 0"}}})}};
 }
 
-json MakeReport(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+json make_report(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                 const HostSpec& host, const BackendSpec& backend, const json* diag) {
-  return BuildReport(GbDoc(benchmarks, date, host, backend), diag);
+  return build_report(gb_doc(benchmarks, date, host, backend), diag);
 }
 
-std::string FormatDay(int day) {
-  std::string utc = FormatUtc(*ParseIso8601("2026-01-01T06:00:00Z") + int64_t{day} * 86400);
+std::string format_day(int day) {
+  std::string utc = format_utc(*parse_iso8601("2026-01-01T06:00:00Z") + int64_t{day} * 86400);
   return utc.substr(0, 19) + "+00:00";
 }
 
-std::vector<double> Around(double center, int n, unsigned seed) {
+std::vector<double> around(double center, int n, unsigned seed) {
   std::vector<double> v;
   unsigned x = seed * 2654435761u + 12345;
   for (int i = 0; i < n; ++i) {
@@ -127,16 +127,16 @@ std::vector<double> Around(double center, int n, unsigned seed) {
   return v;
 }
 
-std::string RunfilePath(const std::string& rel) {
+std::string runfile_path(const std::string& rel) {
   const char* src = std::getenv("TEST_SRCDIR");
   const char* ws = std::getenv("TEST_WORKSPACE");
   if (src && ws) return std::string(src) + "/" + ws + "/" + rel;
   return rel;
 }
 
-std::string FixturePath(const std::string& name) { return RunfilePath("reports/tests/fixtures/" + name); }
+std::string fixture_path(const std::string& name) { return runfile_path("reports/tests/fixtures/" + name); }
 
-std::string ReadFile(const std::string& path) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::stringstream s;
@@ -144,13 +144,13 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-void WriteFile(const std::string& path, const std::string& text) {
+void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-std::string TempDir(const std::string& tag) {
+std::string temp_dir(const std::string& tag) {
   const char* base = std::getenv("TEST_TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + tag + ".XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp " + tmpl);
@@ -163,9 +163,9 @@ std::string TempDir(const std::string& tag) {
 
 namespace vmxb::reports::testing {
 
-DemoHistory PopulateDemoHistory(History& history) {
+DemoHistory populate_demo_history(History& history) {
   DemoHistory demo;
-  json diag = DiagDoc();
+  json diag = diag_doc();
   HostSpec alpha, beta;
   alpha.name = "alpha";
   beta.name = "beta";
@@ -175,17 +175,17 @@ DemoHistory PopulateDemoHistory(History& history) {
     const unsigned s = static_cast<unsigned>(day) * 10;
     double global = day == 6 ? 1080 : 900;
     double vmread = day == 3 ? 140 : 100;
-    history.Ingest(MakeReport({{"ring0/invept_single_context", Around(600, 9, s)},
-                               {"ring0/invept_global", Around(global, 9, s + 1)},
-                               {"ring0/vmread", Around(vmread, 9, s + 2)},
-                               {"userspace_capture/flag_outputs", Around(2.4, 9, s + 3)}},
+    history.ingest(make_report({{"ring0/invept_single_context", around(600, 9, s)},
+                               {"ring0/invept_global", around(global, 9, s + 1)},
+                               {"ring0/vmread", around(vmread, 9, s + 2)},
+                               {"userspace_capture/flag_outputs", around(2.4, 9, s + 3)}},
                               date, alpha, {}, &diag));
-    history.Ingest(MakeReport({{"ring0/invept_single_context", std::vector<double>(9, 1)},
+    history.ingest(make_report({{"ring0/invept_single_context", std::vector<double>(9, 1)},
                                {"ring0/invept_global", std::vector<double>(9, 1)},
                                {"ring0/vmread", std::vector<double>(9, 1)}},
                               date, alpha, {"bochs", "corei7_skylake_x"}, &diag));
-    history.Ingest(MakeReport({{"ring0/invept_single_context", Around(480, 9, s + 4)},
-                               {"ring0/invept_global", Around(760, 9, s + 5)}},
+    history.ingest(make_report({{"ring0/invept_single_context", around(480, 9, s + 4)},
+                               {"ring0/invept_global", around(760, 9, s + 5)}},
                               date, beta));
     demo.reports += 3;
   }

@@ -25,35 +25,35 @@ struct BackendSpec {
 // Iteration rows (one per sample, repetitions = samples.size()) plus the
 // mean/median/stddev aggregate rows Google Benchmark appends. Ring-0 names
 // ("ring0/...") get the value as cycles_median (and friends); others as real_time (ns).
-nlohmann::json Rows(const std::string& name, const std::vector<double>& samples);
+nlohmann::json rows(const std::string& name, const std::vector<double>& samples);
 
 // A Google Benchmark document with vmxbench's context keys.
-nlohmann::json GbDoc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+nlohmann::json gb_doc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                      const HostSpec& host = {}, const BackendSpec& backend = {});
 
 // A diag document with skylake_x-like capability MSRs and three verdicts.
 // `ept_vpid_cap` lets a test change one MSR.
-nlohmann::json DiagDoc(unsigned long long ept_vpid_cap = 0xf0106334141ull);
+nlohmann::json diag_doc(unsigned long long ept_vpid_cap = 0xf0106334141ull);
 
-// BuildReport(GbDoc(...), diag).
-nlohmann::json MakeReport(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
+// build_report(gb_doc(...), diag).
+nlohmann::json make_report(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                           const HostSpec& host = {}, const BackendSpec& backend = {},
                           const nlohmann::json* diag = nullptr);
 
 // "2026-01-01T06:00:00+00:00" plus `day` days.
-std::string FormatDay(int day);
+std::string format_day(int day);
 
 // n values around `center` (deterministic, spread +-2%).
-std::vector<double> Around(double center, int n = 9, unsigned seed = 1);
+std::vector<double> around(double center, int n = 9, unsigned seed = 1);
 
 // A file under reports/tests/fixtures, and any workspace file, in the runfiles.
-std::string FixturePath(const std::string& name);
-std::string RunfilePath(const std::string& workspace_relative);
-std::string ReadFile(const std::string& path);
-void WriteFile(const std::string& path, const std::string& text);
+std::string fixture_path(const std::string& name);
+std::string runfile_path(const std::string& workspace_relative);
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
 
 // A fresh directory under TEST_TMPDIR (or /tmp).
-std::string TempDir(const std::string& tag);
+std::string temp_dir(const std::string& tag);
 
 }  // namespace vmxb::reports::testing
 
@@ -74,6 +74,6 @@ struct DemoHistory {
 // (corei7_skylake_x), host beta on hardware without diag. alpha's
 // invept_global regresses by ~20% on the last day; vmread regresses on day 3
 // and recovers on day 4.
-DemoHistory PopulateDemoHistory(History& history);
+DemoHistory populate_demo_history(History& history);
 
 }  // namespace vmxb::reports::testing

@@ -19,8 +19,8 @@ namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
-using testing::Around;
-using testing::MakeReport;
+using testing::around;
+using testing::make_report;
 
 testing::PgServer* g_pg = nullptr;
 std::string g_pg_error;
@@ -28,7 +28,7 @@ std::string g_pg_error;
 class PgEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
-    server_ = testing::PgServer::Start(g_pg_error);
+    server_ = testing::PgServer::start(g_pg_error);
     g_pg = server_.get();
   }
   void TearDown() override {
@@ -47,20 +47,20 @@ class HistoryTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     static std::atomic<int> counter{0};
     if (GetParam() == "sqlite") {
-      url_ = "sqlite:" + testing::TempDir("history") + "/history.sqlite";
+      url_ = "sqlite:" + testing::temp_dir("history") + "/history.sqlite";
     } else {
       ASSERT_NE(g_pg, nullptr) << "PostgreSQL test server: " << g_pg_error;
-      url_ = g_pg->CreateDatabase("vmxbench_test_" + std::to_string(++counter));
+      url_ = g_pg->create_database("vmxbench_test_" + std::to_string(++counter));
     }
   }
-  std::unique_ptr<History> Open() { return std::make_unique<History>(OpenDatabase(url_)); }
+  std::unique_ptr<History> open() { return std::make_unique<History>(open_database(url_)); }
 
-  static json Report(const std::string& host, const std::string& date, double invept = 600, int seed = 1) {
+  static json report(const std::string& host, const std::string& date, double invept = 600, int seed = 1) {
     testing::HostSpec h;
     h.name = host;
-    return MakeReport({{"ring0/invept_single_context", Around(invept, 9, seed)},
-                       {"ring0/invept_global", Around(invept * 1.5, 9, seed + 1)},
-                       {"userspace_capture/flag_outputs", Around(2.5, 9, seed + 2)}},
+    return make_report({{"ring0/invept_single_context", around(invept, 9, seed)},
+                       {"ring0/invept_global", around(invept * 1.5, 9, seed + 1)},
+                       {"userspace_capture/flag_outputs", around(2.5, 9, seed + 2)}},
                       date, h);
   }
 
@@ -68,35 +68,35 @@ class HistoryTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(HistoryTest, IngestIsIdempotent) {
-  auto h = Open();
-  json r = Report("alpha", "2026-11-20T06:00:00+00:00");
-  EXPECT_EQ(h->Ingest(r), History::Outcome::kAdded);
-  EXPECT_EQ(h->Ingest(r), History::Outcome::kDuplicate);
+  auto h = open();
+  json r = report("alpha", "2026-11-20T06:00:00+00:00");
+  EXPECT_EQ(h->ingest(r), History::Outcome::kAdded);
+  EXPECT_EQ(h->ingest(r), History::Outcome::kDuplicate);
   // The same report re-formatted (another file, same content) is the same entry.
-  EXPECT_EQ(h->Ingest(json::parse(r.dump(1))), History::Outcome::kDuplicate);
-  EXPECT_EQ(h->CountReports(), 1);
-  EXPECT_EQ(h->CountResults(), 3);
+  EXPECT_EQ(h->ingest(json::parse(r.dump(1))), History::Outcome::kDuplicate);
+  EXPECT_EQ(h->count_reports(), 1);
+  EXPECT_EQ(h->count_results(), 3);
   // A second connection sees the same one entry.
-  EXPECT_EQ(Open()->Ingest(r), History::Outcome::kDuplicate);
-  json other = Report("alpha", "2026-11-21T06:00:00+00:00");
-  EXPECT_EQ(h->Ingest(other), History::Outcome::kAdded);
-  EXPECT_EQ(h->CountReports(), 2);
+  EXPECT_EQ(open()->ingest(r), History::Outcome::kDuplicate);
+  json other = report("alpha", "2026-11-21T06:00:00+00:00");
+  EXPECT_EQ(h->ingest(other), History::Outcome::kAdded);
+  EXPECT_EQ(h->count_reports(), 2);
 }
 
 TEST_P(HistoryTest, QueriesByHostBenchmarkAndTime) {
-  auto h = Open();
+  auto h = open();
   const char* days[] = {"2026-11-01T06:00:00+00:00", "2026-11-02T06:00:00+00:00", "2026-11-03T06:00:00+00:00",
                         "2026-11-04T06:00:00+00:00"};
   for (const char* host : {"alpha", "beta"})
-    for (int i = 0; i < 4; ++i) ASSERT_EQ(h->Ingest(Report(host, days[i], 600 + i, i)), History::Outcome::kAdded);
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(h->ingest(report(host, days[i], 600 + i, i)), History::Outcome::kAdded);
 
   HistoryQuery all;
-  EXPECT_EQ(h->Query(all).size(), 2u * 4u * 3u);
+  EXPECT_EQ(h->query(all).size(), 2u * 4u * 3u);
 
   HistoryQuery q;
   q.host = "alpha";
   q.benchmark = "ring0/invept_global";
-  auto pts = h->Query(q);
+  auto pts = h->query(q);
   ASSERT_EQ(pts.size(), 4u);
   for (size_t i = 0; i < pts.size(); ++i) {
     EXPECT_EQ(pts[i].host_name, "alpha");
@@ -110,12 +110,12 @@ TEST_P(HistoryTest, QueriesByHostBenchmarkAndTime) {
   // By host id instead of name.
   HistoryQuery by_id;
   by_id.host = pts[0].host_id;
-  EXPECT_EQ(h->Query(by_id).size(), 12u);
+  EXPECT_EQ(h->query(by_id).size(), 12u);
 
   // Time bounds are inclusive; both combine with the other filters.
   q.since = "2026-11-02T06:00:00Z";
   q.until = "2026-11-03T06:00:00Z";
-  pts = h->Query(q);
+  pts = h->query(q);
   ASSERT_EQ(pts.size(), 2u);
   EXPECT_EQ(pts[0].timestamp, "2026-11-02T06:00:00Z");
   EXPECT_EQ(pts[1].timestamp, "2026-11-03T06:00:00Z");
@@ -123,86 +123,86 @@ TEST_P(HistoryTest, QueriesByHostBenchmarkAndTime) {
   HistoryQuery wild;
   wild.benchmark = "ring0/invept_*";
   wild.host = "beta";
-  EXPECT_EQ(h->Query(wild).size(), 8u);
+  EXPECT_EQ(h->query(wild).size(), 8u);
   HistoryQuery literal;
   literal.benchmark = "ring0/invept%";  // '%' is not a wildcard
-  EXPECT_EQ(h->Query(literal).size(), 0u);
+  EXPECT_EQ(h->query(literal).size(), 0u);
   HistoryQuery none;
   none.host = "gamma";
-  EXPECT_TRUE(h->Query(none).empty());
+  EXPECT_TRUE(h->query(none).empty());
 
   HistoryQuery since;
   since.since = "2026-11-04T00:00:00Z";
-  auto reports = h->Reports(since);
+  auto reports = h->reports(since);
   ASSERT_EQ(reports.size(), 2u);
-  EXPECT_EQ(ValidateReport(reports[0].report), std::nullopt);
+  EXPECT_EQ(validate_report(reports[0].report), std::nullopt);
 }
 
 TEST_P(HistoryTest, KeepsSamplesAndReportsExactly) {
-  auto h = Open();
-  json r = MakeReport({{"userspace_capture/flag_outputs", {0.1, 1e-300, 123456789.123456789, 2.5}}},
+  auto h = open();
+  json r = make_report({{"userspace_capture/flag_outputs", {0.1, 1e-300, 123456789.123456789, 2.5}}},
                       "2026-11-20T06:00:00+00:00");
-  h->Ingest(r);
-  auto pts = h->Query({});
+  h->ingest(r);
+  auto pts = h->query({});
   ASSERT_EQ(pts.size(), 1u);
   EXPECT_EQ(pts[0].samples, (std::vector<double>{0.1, 1e-300, 123456789.123456789, 2.5}));
   EXPECT_DOUBLE_EQ(pts[0].median, (0.1 + 2.5) / 2);
   EXPECT_EQ(pts[0].min, 1e-300);
   EXPECT_EQ(pts[0].max, 123456789.123456789);
   EXPECT_EQ(pts[0].repetitions, 4);
-  auto reports = h->Reports({});
+  auto reports = h->reports({});
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].report, r);
-  EXPECT_EQ(reports[0].content_hash, ContentHash(r));
+  EXPECT_EQ(reports[0].content_hash, content_hash(r));
 }
 
 TEST_P(HistoryTest, FailedIngestLeavesTheHistoryIntact) {
-  auto h = Open();
-  json a = Report("alpha", "2026-11-20T06:00:00+00:00");
-  json b = Report("alpha", "2026-11-21T06:00:00+00:00", 700);
-  h->Ingest(a);
-  const auto before = h->Query({});
-  EXPECT_THROW(h->Ingest(b, IngestFault{1, false}), DbError);  // after the report row and one result row
-  EXPECT_EQ(h->CountReports(), 1);
-  EXPECT_EQ(h->CountResults(), 3);
-  EXPECT_EQ(h->Query({}).size(), before.size());
+  auto h = open();
+  json a = report("alpha", "2026-11-20T06:00:00+00:00");
+  json b = report("alpha", "2026-11-21T06:00:00+00:00", 700);
+  h->ingest(a);
+  const auto before = h->query({});
+  EXPECT_THROW(h->ingest(b, IngestFault{1, false}), DbError);  // after the report row and one result row
+  EXPECT_EQ(h->count_reports(), 1);
+  EXPECT_EQ(h->count_results(), 3);
+  EXPECT_EQ(h->query({}).size(), before.size());
   // Nothing of b stuck: it is not taken for a duplicate.
-  EXPECT_EQ(h->Ingest(b), History::Outcome::kAdded);
-  EXPECT_EQ(h->CountResults(), 6);
+  EXPECT_EQ(h->ingest(b), History::Outcome::kAdded);
+  EXPECT_EQ(h->count_results(), 6);
 }
 
 TEST_P(HistoryTest, KilledIngestLeavesTheHistoryIntact) {
-  json a = Report("alpha", "2026-11-20T06:00:00+00:00");
-  json b = Report("alpha", "2026-11-21T06:00:00+00:00", 700);
-  Open()->Ingest(a);
+  json a = report("alpha", "2026-11-20T06:00:00+00:00");
+  json b = report("alpha", "2026-11-21T06:00:00+00:00", 700);
+  open()->ingest(a);
   // A child process dies by SIGKILL in the middle of ingesting b.
   EXPECT_EXIT(
       {
-        History h(OpenDatabase(url_));
-        h.Ingest(b, IngestFault{2, true});
+        History h(open_database(url_));
+        h.ingest(b, IngestFault{2, true});
         std::exit(0);  // not reached
       },
       ::testing::KilledBySignal(SIGKILL), "");
-  auto h = Open();
-  EXPECT_EQ(h->CountReports(), 1);
-  EXPECT_EQ(h->CountResults(), 3);
-  EXPECT_EQ(h->Ingest(b), History::Outcome::kAdded);
-  EXPECT_EQ(h->CountReports(), 2);
+  auto h = open();
+  EXPECT_EQ(h->count_reports(), 1);
+  EXPECT_EQ(h->count_results(), 3);
+  EXPECT_EQ(h->ingest(b), History::Outcome::kAdded);
+  EXPECT_EQ(h->count_reports(), 2);
 }
 
 TEST_P(HistoryTest, ConcurrentIngestOfTheSameReportsKeepsOneEach) {
   std::vector<json> reports;
   for (int i = 0; i < 6; ++i)
-    reports.push_back(Report("alpha", "2026-11-0" + std::to_string(i + 1) + "T06:00:00+00:00", 600, i));
+    reports.push_back(report("alpha", "2026-11-0" + std::to_string(i + 1) + "T06:00:00+00:00", 600, i));
   // Both connections also race to create the tables.
   std::atomic<int> added{0}, failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&] {
       try {
-        auto h = Open();
+        auto h = open();
         for (const json& r : reports)
-          if (h->Ingest(r) == History::Outcome::kAdded) ++added;
+          if (h->ingest(r) == History::Outcome::kAdded) ++added;
       } catch (const std::exception& e) {
         ++failures;
         ADD_FAILURE() << e.what();
@@ -212,13 +212,13 @@ TEST_P(HistoryTest, ConcurrentIngestOfTheSameReportsKeepsOneEach) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(added, 6);
-  EXPECT_EQ(Open()->CountReports(), 6);
+  EXPECT_EQ(open()->count_reports(), 6);
 }
 
 TEST_P(HistoryTest, RefusesANewerHistorySchema) {
-  Open()->db().Execute("UPDATE vmxbench_meta SET value = '99' WHERE key = 'schema_version'");
+  open()->db().execute("UPDATE vmxbench_meta SET value = '99' WHERE key = 'schema_version'");
   try {
-    Open();
+    open();
     FAIL() << "a newer schema was accepted";
   } catch (const DbError& e) {
     EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
@@ -231,7 +231,7 @@ INSTANTIATE_TEST_SUITE_P(Storage, HistoryTest, ::testing::Values("sqlite", "post
 TEST(PgServer, MissingServerBinariesNameThePackage) {
   setenv("VMXBENCH_PG_BINDIR", "/nonexistent-vmxbench", 1);
   std::string error;
-  auto server = testing::PgServer::Start(error);
+  auto server = testing::PgServer::start(error);
   unsetenv("VMXBENCH_PG_BINDIR");
   EXPECT_EQ(server, nullptr);
   EXPECT_NE(error.find("install the Debian package postgresql"), std::string::npos) << error;
@@ -239,13 +239,13 @@ TEST(PgServer, MissingServerBinariesNameThePackage) {
 
 TEST(OpenDatabase, RejectsUnknownSchemesAndUnreachableServers) {
   try {
-    OpenDatabase("mysql://x");
+    open_database("mysql://x");
     FAIL();
   } catch (const DbError& e) {
     EXPECT_NE(std::string(e.what()).find("sqlite:PATH or postgresql://"), std::string::npos);
   }
   try {
-    OpenDatabase("postgresql://u:secret@/db?host=/nonexistent-vmxbench&connect_timeout=2");
+    open_database("postgresql://u:secret@/db?host=/nonexistent-vmxbench&connect_timeout=2");
     FAIL();
   } catch (const DbError& e) {
     const std::string what = e.what();
@@ -253,7 +253,7 @@ TEST(OpenDatabase, RejectsUnknownSchemesAndUnreachableServers) {
     EXPECT_EQ(what.find("secret"), std::string::npos) << what;  // password redacted
     EXPECT_NE(what.find("cannot connect"), std::string::npos);
   }
-  EXPECT_THROW(OpenDatabase("sqlite:/nonexistent-vmxbench-dir/h.sqlite"), DbError);
+  EXPECT_THROW(open_database("sqlite:/nonexistent-vmxbench-dir/h.sqlite"), DbError);
 }
 
 }  // namespace

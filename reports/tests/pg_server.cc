@@ -15,7 +15,7 @@ namespace vmxb::reports::testing {
 namespace {
 
 // /usr/lib/postgresql/<version>/bin on Debian (initdb and pg_ctl are not on PATH).
-std::string FindBinDir() {
+std::string find_bin_dir() {
   if (const char* forced = std::getenv("VMXBENCH_PG_BINDIR")) {  // tests of this very check
     std::string d = forced;
     return access((d + "/initdb").c_str(), X_OK) == 0 && access((d + "/pg_ctl").c_str(), X_OK) == 0 ? d : "";
@@ -30,7 +30,7 @@ std::string FindBinDir() {
   });
   for (const std::string& d : dirs)
     if (access((d + "/pg_ctl").c_str(), X_OK) == 0 && access((d + "/postgres").c_str(), X_OK) == 0) return d;
-  if (auto p = FindExecutable({"initdb"}))
+  if (auto p = find_executable({"initdb"}))
     if (access((std::filesystem::path(*p).parent_path() / "pg_ctl").c_str(), X_OK) == 0)
       return std::filesystem::path(*p).parent_path();
   return "";
@@ -38,9 +38,9 @@ std::string FindBinDir() {
 
 }  // namespace
 
-std::unique_ptr<PgServer> PgServer::Start(std::string& error) {
+std::unique_ptr<PgServer> PgServer::start(std::string& error) {
   std::unique_ptr<PgServer> s(new PgServer);
-  s->bin_ = FindBinDir();
+  s->bin_ = find_bin_dir();
   if (s->bin_.empty()) {
     error = "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found under /usr/lib/postgresql/*/bin "
             "or on PATH: install the Debian package postgresql (tools/setup installs it)";
@@ -75,17 +75,17 @@ std::unique_ptr<PgServer> PgServer::Start(std::string& error) {
   as.env = {{"LC_ALL", "C"}, {"LANG", "C"}, {"PGDATA", ""}, {"PGHOST", ""}};
   as.cwd = s->dir_;
   as.timeout_seconds = 120;
-  ProcessResult init = RunProcess({s->bin_ + "/initdb", "-D", s->dir_ + "/data", "-U", "postgres", "-A", "trust",
+  ProcessResult init = run_process({s->bin_ + "/initdb", "-D", s->dir_ + "/data", "-U", "postgres", "-A", "trust",
                                    "-E", "UTF8", "--no-locale", "--no-sync"},
                                   as);
   if (init.exit_code != 0) {
-    error = "initdb failed (" + init.Describe() + ")";
+    error = "initdb failed (" + init.describe() + ")";
     return nullptr;
   }
   const std::string opts = "-c listen_addresses='' -c unix_socket_directories='" + s->dir_ +
                            "' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=20 "
                            "-c shared_buffers=16MB";
-  ProcessResult start = RunProcess(
+  ProcessResult start = run_process(
       {s->bin_ + "/pg_ctl", "-D", s->dir_ + "/data", "-o", opts, "-l", s->dir_ + "/server.log", "-w", "-t", "60", "start"},
       as);
   if (start.exit_code != 0) {
@@ -94,7 +94,7 @@ std::unique_ptr<PgServer> PgServer::Start(std::string& error) {
       log = std::filesystem::exists(s->dir_ + "/server.log") ? s->dir_ + "/server.log" : "";
     } catch (...) {
     }
-    error = "pg_ctl start failed (" + start.Describe() + ")" + (log.empty() ? "" : "; see " + log);
+    error = "pg_ctl start failed (" + start.describe() + ")" + (log.empty() ? "" : "; see " + log);
     return nullptr;
   }
   s->running_ = true;
@@ -109,7 +109,7 @@ PgServer::~PgServer() {
       as.gid = gid_;
     }
     as.cwd = dir_;
-    RunProcess({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"}, as);
+    run_process({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"}, as);
   }
   if (!dir_.empty()) {
     std::error_code ec;
@@ -117,16 +117,16 @@ PgServer::~PgServer() {
   }
 }
 
-std::string PgServer::Url(const std::string& database) const {
+std::string PgServer::url(const std::string& database) const {
   return "postgresql://postgres@/" + database + "?host=" + dir_;
 }
 
-std::string PgServer::CreateDatabase(const std::string& name) {
+std::string PgServer::create_database(const std::string& name) {
   ProcessOptions o;
   o.env = {{"PGHOST", dir_}, {"PGUSER", "postgres"}};
-  ProcessResult r = RunProcess({bin_ + "/createdb", name}, o);
-  if (r.exit_code != 0) throw std::runtime_error("createdb " + name + " failed: " + r.Describe());
-  return Url(name);
+  ProcessResult r = run_process({bin_ + "/createdb", name}, o);
+  if (r.exit_code != 0) throw std::runtime_error("createdb " + name + " failed: " + r.describe());
+  return url(name);
 }
 
 }  // namespace vmxb::reports::testing

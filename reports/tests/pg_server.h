@@ -14,12 +14,12 @@ class PgServer {
   // nullptr and `error` (naming the Debian package when binaries are missing)
   // when the server cannot be started. VMXBENCH_PG_BINDIR overrides where the
   // binaries are looked for.
-  static std::unique_ptr<PgServer> Start(std::string& error);
+  static std::unique_ptr<PgServer> start(std::string& error);
   ~PgServer();
 
   // A new, empty database; returns its postgresql:// URL.
-  std::string CreateDatabase(const std::string& name);
-  std::string Url(const std::string& database) const;
+  std::string create_database(const std::string& name);
+  std::string url(const std::string& database) const;
   const std::string& bin_dir() const { return bin_; }
 
  private:

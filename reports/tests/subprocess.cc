@@ -17,13 +17,13 @@ extern char** environ;
 
 namespace vmxb::reports::testing {
 
-std::string ProcessResult::Describe() const {
+std::string ProcessResult::describe() const {
   std::string s = timed_out ? "timed out" : signal ? "signal " + std::to_string(signal) : "exit " + std::to_string(exit_code);
   if (!err.empty()) s += "; stderr: " + err.substr(0, 2000);
   return s;
 }
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOptions& o) {
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& o) {
   ProcessResult r;
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -102,7 +102,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
   return r;
 }
 
-std::optional<std::string> FindExecutable(const std::vector<std::string>& candidates) {
+std::optional<std::string> find_executable(const std::vector<std::string>& candidates) {
   for (const std::string& c : candidates) {
     if (c.find('/') != std::string::npos) {
       if (access(c.c_str(), X_OK) == 0) return c;

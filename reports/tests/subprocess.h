@@ -16,7 +16,7 @@ struct ProcessResult {
   int signal = 0;
   bool timed_out = false;
   std::string out, err;
-  std::string Describe() const;  // "exit 3" / "signal 9" / "timed out", plus stderr
+  std::string describe() const;  // "exit 3" / "signal 9" / "timed out", plus stderr
 };
 
 struct ProcessOptions {
@@ -27,9 +27,9 @@ struct ProcessOptions {
   int timeout_seconds = 60;
 };
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 // The first executable found among `candidates` (absolute paths or names on PATH).
-std::optional<std::string> FindExecutable(const std::vector<std::string>& candidates);
+std::optional<std::string> find_executable(const std::vector<std::string>& candidates);
 
 }  // namespace vmxb::reports::testing

@@ -13,13 +13,13 @@
 
 namespace {
 
-int Slowdown() {
+int slowdown() {
   const char* s = std::getenv("TINY_BENCH_SLOWDOWN");
   int v = s ? std::atoi(s) : 1;
   return v > 0 ? v : 1;
 }
 
-uint64_t Spin(int n) {
+uint64_t spin(int n) {
   uint64_t x = 0x9e3779b97f4a7c15ull;
   for (int i = 0; i < n; ++i) {
     x ^= x << 13;
@@ -30,16 +30,16 @@ uint64_t Spin(int n) {
   return x;
 }
 
-void SpinShort(benchmark::State& state) {
-  const int n = 200 * Slowdown();
-  for (auto _ : state) benchmark::DoNotOptimize(Spin(n));
+void spin_short(benchmark::State& state) {
+  const int n = 200 * slowdown();
+  for (auto _ : state) benchmark::DoNotOptimize(spin(n));
 }
 
 // Shaped like a ring-0 row of //bench: ticks per operation as counters.
-void FakeInvept(benchmark::State& state, double base) {
-  const int n = 50 * Slowdown();
-  for (auto _ : state) benchmark::DoNotOptimize(Spin(n));
-  const double scale = static_cast<double>(Slowdown());
+void fake_invept(benchmark::State& state, double base) {
+  const int n = 50 * slowdown();
+  for (auto _ : state) benchmark::DoNotOptimize(spin(n));
+  const double scale = static_cast<double>(slowdown());
   state.counters["cycles_min"] = base * scale;
   state.counters["cycles_median"] = base * scale + static_cast<double>(state.iterations() % 7);
   state.counters["cycles_p99"] = base * scale * 1.5;
@@ -47,14 +47,14 @@ void FakeInvept(benchmark::State& state, double base) {
   state.counters["overhead"] = 24;
 }
 
-void InveptSingle(benchmark::State& state) { FakeInvept(state, 600); }
-void InveptGlobal(benchmark::State& state) { FakeInvept(state, 900); }
+void invept_single(benchmark::State& state) { fake_invept(state, 600); }
+void invept_global(benchmark::State& state) { fake_invept(state, 900); }
 
 }  // namespace
 
-BENCHMARK(SpinShort)->Name("userspace_capture/spin_short");
-BENCHMARK(InveptSingle)->Name("ring0/invept_single_context");
-BENCHMARK(InveptGlobal)->Name("ring0/invept_global");
+BENCHMARK(spin_short)->Name("userspace_capture/spin_short");
+BENCHMARK(invept_single)->Name("ring0/invept_single_context");
+BENCHMARK(invept_global)->Name("ring0/invept_global");
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);

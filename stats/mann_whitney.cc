@@ -1,15 +1,14 @@
-#include "reports/stats.h"
+#include "stats/mann_whitney.h"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
-namespace vmxb::reports {
+namespace vmxb::stats {
 
-double NormalSf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
-std::vector<double> MidRanks(const std::vector<double>& values) {
+std::vector<double> mid_ranks(const std::vector<double>& values) {
   const size_t n = values.size();
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -25,7 +24,7 @@ std::vector<double> MidRanks(const std::vector<double>& values) {
   return ranks;
 }
 
-UTest MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b, bool continuity) {
+UTest mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b, bool continuity) {
   UTest r;
   r.n1 = a.size();
   r.n2 = b.size();
@@ -33,7 +32,7 @@ UTest MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b, b
   r.performed = true;
   std::vector<double> all(a);
   all.insert(all.end(), b.begin(), b.end());
-  const std::vector<double> ranks = MidRanks(all);
+  const std::vector<double> ranks = mid_ranks(all);
   const double n1 = static_cast<double>(r.n1), n2 = static_cast<double>(r.n2), n = n1 + n2;
   double r1 = 0;
   for (size_t i = 0; i < r.n1; ++i) r1 += ranks[i];
@@ -60,38 +59,8 @@ UTest MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b, b
   }
   const double u = std::max(r.u1, u2);
   r.z = (u - mu - (continuity ? 0.5 : 0.0)) / std::sqrt(var);
-  r.p_value = std::clamp(2 * NormalSf(r.z), 0.0, 1.0);
+  r.p_value = std::clamp(2 * normal_sf(r.z), 0.0, 1.0);
   return r;
 }
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-double Mean(const std::vector<double>& v) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
-double SampleStdDev(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  const double m = Mean(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
-
-double GeometricMean(const std::vector<double>& v) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double s = 0;
-  for (double x : v) {
-    if (!(x > 0)) return std::numeric_limits<double>::quiet_NaN();
-    s += std::log(x);
-  }
-  return std::exp(s / static_cast<double>(v.size()));
-}
-
-}  // namespace vmxb::reports
+}  // namespace vmxb::stats

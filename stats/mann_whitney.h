@@ -1,13 +1,13 @@
 // Statistics for comparing benchmark runs: the Mann-Whitney U test as Google
 // Benchmark's tools/compare.py uses it (two-sided), here with the normal
 // approximation, tie correction and continuity correction (SciPy's
-// mannwhitneyu(method="asymptotic")), plus the summaries reports print.
+// mannwhitneyu(method="asymptotic")).
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
-namespace vmxb::reports {
+namespace vmxb::stats {
 
 // compare.py's constants: the U test runs from 2 repetitions per side and is
 // called unreliable below 9.
@@ -23,18 +23,12 @@ struct UTest {
   bool reliable() const { return performed && n1 >= kUTestOptimalRepetitions && n2 >= kUTestOptimalRepetitions; }
 };
 
-UTest MannWhitneyU(const std::vector<double>& a, const std::vector<double>& b, bool continuity = true);
+UTest mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b, bool continuity = true);
 
 // Midranks (1-based) of `values`; ties get the mean of the ranks they span.
-std::vector<double> MidRanks(const std::vector<double>& values);
+std::vector<double> mid_ranks(const std::vector<double>& values);
 
 // Upper tail of the standard normal distribution: P(Z > z).
-double NormalSf(double z);
+double normal_sf(double z);
 
-double Median(std::vector<double> v);  // NaN for an empty vector
-double Mean(const std::vector<double>& v);
-double SampleStdDev(const std::vector<double>& v);  // n-1 denominator; 0 for n < 2
-// exp(mean(log x)); NaN if empty or any value <= 0.
-double GeometricMean(const std::vector<double>& v);
-
-}  // namespace vmxb::reports
+}  // namespace vmxb::stats
