@@ -160,7 +160,7 @@ __attribute__((always_inline)) inline VmResult vmxoff_then_vmxon(PhysAddr vmxon_
   if (!off.ok()) return off;
   const VmResult on = vmxon(vmxon_region);
   if (!on.ok()) *vmx_lost = true;
-  return on.ok() ? on : VmResult::failed(VmFail::Invalid);
+  return on.ok() ? on : VmResult::failed(VmFail::kInvalid);
 }
 
 // One case per row of core/operation_rows.h. Each body becomes a lambda that

@@ -167,10 +167,10 @@ static_assert([] {
         VMXB_ASM_GOTO(insn VMXB_JNA_OUT_OF_LINE, outputs, inputs);                    \
       goto vmxb_done;                                                                 \
     vmxb_fail_invalid:                                                                \
-      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Invalid);                \
+      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kInvalid);                \
       goto vmxb_done;                                                                 \
     vmxb_fail_valid:                                                                  \
-      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::Valid);                  \
+      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kValid);                  \
       goto vmxb_done;                                                                 \
     vmxb_fault: __attribute__((unused));                                              \
       vmxb_result = ::vmxb::VmResult::fault();                                        \

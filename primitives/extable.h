@@ -17,8 +17,8 @@
 #define VMXB_EXTABLE_TYPE_DEFAULT 1
 #define VMXB_EXTABLE_ENTRY_SIZE 12
 
-#define VMXB_EXTABLE_STR_(x) #x
-#define VMXB_EXTABLE_STR(x) VMXB_EXTABLE_STR_(x)
+#define VMXB_EXTABLE_STR_IMPL(x) #x
+#define VMXB_EXTABLE_STR(x) VMXB_EXTABLE_STR_IMPL(x)
 
 /* Assembler text for one entry: `from` and `to` are asm label expressions. */
 #define VMXB_EXTABLE_ENTRY(from, to)                      \

@@ -75,7 +75,7 @@ VMXB_ALWAYS_INLINE VmResult vmwrite_raw(u64 encoding, u64 value) {
 
 template <CaptureStrategy S = kDefaultCapture, VmcsFieldType Field>
 VMXB_ALWAYS_INLINE VmValue<typename Field::value_type> vmread(Field) {
-  const auto raw = vmread_raw<S>(Field::encoding);
+  const auto raw = vmread_raw<S>(Field::kEncoding);
   return {static_cast<typename Field::value_type>(raw.value), raw.status};
 }
 
@@ -84,7 +84,7 @@ VMXB_ALWAYS_INLINE VmValue<typename Field::value_type> vmread(Field) {
 template <CaptureStrategy S = kDefaultCapture, VmcsFieldType Field, typename T>
   requires kSameType<T, typename Field::value_type>
 VMXB_ALWAYS_INLINE VmResult vmwrite(Field, T value) {
-  return vmwrite_raw<S>(Field::encoding, value);
+  return vmwrite_raw<S>(Field::kEncoding, value);
 }
 
 // The error number the last VMfailValid stored in the current VMCS (31.4).

@@ -14,30 +14,30 @@
 namespace vmxb {
 
 enum class VmFail : u8 {
-  Invalid = 1,
-  Valid = 2,
-  Fault = 3,  // the instruction raised an exception; nothing was executed
+  kInvalid = 1,
+  kValid = 2,
+  kFault = 3,  // the instruction raised an exception; nothing was executed
 };
 
 class [[nodiscard]] VmResult {
  public:
   static constexpr VmResult succeed() { return VmResult(0); }
   static constexpr VmResult failed(VmFail how) { return VmResult(static_cast<u8>(how)); }
-  static constexpr VmResult fault() { return failed(VmFail::Fault); }
+  static constexpr VmResult fault() { return failed(VmFail::kFault); }
 
   // The one place RFLAGS are interpreted. CF=1 with ZF=1 is never produced by
   // a VMX instruction (31.2): it is the fault path's marker (capture.h).
   static constexpr VmResult from_flags(bool cf, bool zf) {
-    return cf ? (zf ? fault() : failed(VmFail::Invalid)) : zf ? failed(VmFail::Valid) : succeed();
+    return cf ? (zf ? fault() : failed(VmFail::kInvalid)) : zf ? failed(VmFail::kValid) : succeed();
   }
   static constexpr VmResult from_rflags(u64 rflags) {
     return from_flags((rflags & kRflagsCf) != 0, (rflags & kRflagsZf) != 0);
   }
 
   constexpr bool ok() const { return code_ == 0; }
-  constexpr bool failed_invalid() const { return code_ == static_cast<u8>(VmFail::Invalid); }
-  constexpr bool failed_valid() const { return code_ == static_cast<u8>(VmFail::Valid); }
-  constexpr bool faulted() const { return code_ == static_cast<u8>(VmFail::Fault); }
+  constexpr bool failed_invalid() const { return code_ == static_cast<u8>(VmFail::kInvalid); }
+  constexpr bool failed_valid() const { return code_ == static_cast<u8>(VmFail::kValid); }
+  constexpr bool faulted() const { return code_ == static_cast<u8>(VmFail::kFault); }
   // Only meaningful when !ok().
   constexpr VmFail fail() const { return static_cast<VmFail>(code_); }
 

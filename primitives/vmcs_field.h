@@ -40,9 +40,9 @@ template <> struct VmcsValueType<VmcsWidth::kNatural, false> { using type = u64;
 template <u32 Encoding>
 struct VmcsField {
   static_assert(vmcs_encoding_well_formed(Encoding), "malformed VMCS field encoding");
-  static constexpr u32 encoding = Encoding;
-  static constexpr VmcsWidth width = vmcs_width(Encoding);
-  using value_type = typename detail::VmcsValueType<width, vmcs_high_access(Encoding)>::type;
+  static constexpr u32 kEncoding = Encoding;
+  static constexpr VmcsWidth kWidth = vmcs_width(Encoding);
+  using value_type = typename detail::VmcsValueType<kWidth, vmcs_high_access(Encoding)>::type;
 };
 
 template <typename T>

@@ -37,9 +37,9 @@ struct Observation {
 constexpr Observation ud() { return {exception_vector::kInvalidOpcode, VmResult::succeed(), 0, 0, false}; }
 constexpr Observation succeeds() { return {}; }
 constexpr Observation succeeds_with(u64 value) { return {kNoFault, VmResult::succeed(), 0, value, true}; }
-constexpr Observation fail_invalid() { return {kNoFault, VmResult::failed(VmFail::Invalid), 0, 0, false}; }
+constexpr Observation fail_invalid() { return {kNoFault, VmResult::failed(VmFail::kInvalid), 0, 0, false}; }
 constexpr Observation fail_valid(VmInstructionError error) {
-  return {kNoFault, VmResult::failed(VmFail::Valid), static_cast<u32>(error), 0, false};
+  return {kNoFault, VmResult::failed(VmFail::kValid), static_cast<u32>(error), 0, false};
 }
 
 // Runs `op` (returning VmResult, or VmValue<...>) under strategy S, catching

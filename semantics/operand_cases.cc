@@ -63,7 +63,7 @@ void lock_prefix(Suite& t) {
   });
   t.check("vmread_lock_prefix_ud", ud(), []<CaptureStrategy S> {
     u64 value = 0;
-    const u64 field = vmcs::kGuestRip.encoding;
+    const u64 field = vmcs::kGuestRip.kEncoding;
     return observe<S>([&] {
       return VMXB_CAPTURE(S, ".byte 0xf0\n\tvmread %[field], %[value]", ([value] "=r"(value)), ([field] "r"(field)));
     });

@@ -26,7 +26,7 @@ bool run_suite(const Environment& env) {
   before_vmxon(c, true);
   vmxon_failures(c);
 
-  VmResult on = VmResult::failed(VmFail::Invalid);
+  VmResult on = VmResult::failed(VmFail::kInvalid);
   if (try_call([&] { on = vmxon(env.ctx.vmxon_region); }) != kNoFault || !on.ok()) {
     suite.fail_text("vmxon", "VMXON with a valid region failed; nothing else can run");
     platform::restore_cr4();

@@ -85,13 +85,13 @@ void vmcs_errors(CaseContext& c) {
     return observe<S>([] { return vmread_raw<S>(kNoSuchFieldEncoding); });
   });
   t.check("vmread_encoding_bits_63_32_set", fail_valid(kUnsupportedVmcsComponent), []<CaptureStrategy S> {
-    return observe<S>([] { return vmread_raw<S>(kEncodingBits63To32 | vmcs::kGuestRip.encoding); });
+    return observe<S>([] { return vmread_raw<S>(kEncodingBits63To32 | vmcs::kGuestRip.kEncoding); });
   });
   t.check("vmwrite_unsupported_field", fail_valid(kUnsupportedVmcsComponent), []<CaptureStrategy S> {
     return observe<S>([] { return vmwrite_raw<S>(kNoSuchFieldEncoding, 0); });
   });
   t.check("vmwrite_encoding_bits_63_32_set", fail_valid(kUnsupportedVmcsComponent), []<CaptureStrategy S> {
-    return observe<S>([] { return vmwrite_raw<S>(kEncodingBits63To32 | vmcs::kGuestRip.encoding, 0); });
+    return observe<S>([] { return vmwrite_raw<S>(kEncodingBits63To32 | vmcs::kGuestRip.kEncoding, 0); });
   });
   // An exit-information field is read-only unless IA32_VMX_MISC[29] allows
   // VMWRITE to any field (Appendix A.6).

@@ -5,7 +5,7 @@
 
 #include "primitives/extable.h"
 
-extern "C" const vmxb::u64 exception_stubs[32];
+extern "C" const vmxb::u64 vmxb_exception_stubs[32];
 extern "C" vmxb::u64 try_resume;
 extern "C" vmxb::u64 try_rsp;
 
@@ -120,7 +120,7 @@ struct ExceptionFrame {
 void install_idt() {
   install_gdt();
   for (int v = 0; v < 32; ++v) {
-    const u64 addr = exception_stubs[v];
+    const u64 addr = vmxb_exception_stubs[v];
     idt[v] = {static_cast<u16>(addr), kKernelCode, 0, 0x8E /* present, ring 0, interrupt gate */,
               static_cast<u16>(addr >> 16), static_cast<u32>(addr >> 32), 0};
   }

@@ -29,14 +29,14 @@ struct FlagCase {
 // VMfailInvalid.
 const FlagCase kCases[] = {
     {"cf0_zf0", 1, 2, false, false, false, VmResult::succeed()},
-    {"cf0_zf1", 7, 7, false, false, true, VmResult::failed(VmFail::Valid)},
-    {"cf1_zf0", 2, 1, false, true, false, VmResult::failed(VmFail::Invalid)},
+    {"cf0_zf1", 7, 7, false, false, true, VmResult::failed(VmFail::kValid)},
+    {"cf1_zf0", 2, 1, false, true, false, VmResult::failed(VmFail::kInvalid)},
     {"cf1_zf1", 7, 7, true, true, true, VmResult::fault()},
 };
 
 template <CaptureStrategy S>
 constexpr VmResult expected_for(const FlagCase& c) {
-  if (capture_strategy_info(S).fault_at_label && c.cf && c.zf) return VmResult::failed(VmFail::Invalid);
+  if (capture_strategy_info(S).fault_at_label && c.cf && c.zf) return VmResult::failed(VmFail::kInvalid);
   return c.expected;
 }
 
@@ -116,11 +116,11 @@ TEST(VmResultTest, FromFlags) {
 
 TEST(VmResultTest, NamesAndPredicates) {
   EXPECT_STREQ(VmResult::succeed().name(), "VMsucceed");
-  EXPECT_STREQ(VmResult::failed(VmFail::Invalid).name(), "VMfailInvalid");
-  EXPECT_STREQ(VmResult::failed(VmFail::Valid).name(), "VMfailValid");
-  EXPECT_TRUE(VmResult::failed(VmFail::Valid).failed_valid());
-  EXPECT_FALSE(VmResult::failed(VmFail::Valid).failed_invalid());
-  EXPECT_EQ(VmResult::failed(VmFail::Invalid).fail(), VmFail::Invalid);
+  EXPECT_STREQ(VmResult::failed(VmFail::kInvalid).name(), "VMfailInvalid");
+  EXPECT_STREQ(VmResult::failed(VmFail::kValid).name(), "VMfailValid");
+  EXPECT_TRUE(VmResult::failed(VmFail::kValid).failed_valid());
+  EXPECT_FALSE(VmResult::failed(VmFail::kValid).failed_invalid());
+  EXPECT_EQ(VmResult::failed(VmFail::kInvalid).fail(), VmFail::kInvalid);
   // Other arithmetic flags (OF, SF, PF, AF) do not change the verdict.
   EXPECT_TRUE(VmResult::from_rflags(0x2 | 0x800 | 0x80 | 0x4 | 0x10).ok());
 }

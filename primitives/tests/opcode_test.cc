@@ -495,36 +495,36 @@ UnlikelyContents classify_stub_section(const Disassembly& d) {
 class OpcodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    disassembly_ = new Disassembly(disassemble(kObject));
-    no_fault_disassembly_ = new Disassembly(disassemble(kNoFaultObject));
-    extable_ = new ExTable(read_extable(kObject));
-    no_fault_extable_ = new ExTable(read_extable(kNoFaultObject));
-    stubs_ = new RelocatedSection(read_relocated_section(kObject, kStubSection));
-    no_fault_stubs_ = new RelocatedSection(read_relocated_section(kNoFaultObject, kStubSection));
+    shared_disassembly = new Disassembly(disassemble(kObject));
+    shared_no_fault_disassembly = new Disassembly(disassemble(kNoFaultObject));
+    shared_extable = new ExTable(read_extable(kObject));
+    shared_no_fault_extable = new ExTable(read_extable(kNoFaultObject));
+    shared_stubs = new RelocatedSection(read_relocated_section(kObject, kStubSection));
+    shared_no_fault_stubs = new RelocatedSection(read_relocated_section(kNoFaultObject, kStubSection));
     text_ = new RelocatedSection(read_relocated_section(kObject, ".text"));
     no_fault_text_ = new RelocatedSection(read_relocated_section(kNoFaultObject, ".text"));
   }
   static const std::vector<Insn>& function(const std::string& name) {
     static const std::vector<Insn> empty;
-    auto it = disassembly_->find(name);
-    return it == disassembly_->end() ? empty : it->second;
+    auto it = shared_disassembly->find(name);
+    return it == shared_disassembly->end() ? empty : it->second;
   }
-  static Objects objects() { return {disassembly_, no_fault_disassembly_, stubs_}; }
-  static Disassembly* disassembly_;
-  static Disassembly* no_fault_disassembly_;
-  static ExTable* extable_;
-  static ExTable* no_fault_extable_;
-  static RelocatedSection* stubs_;
-  static RelocatedSection* no_fault_stubs_;
+  static Objects objects() { return {shared_disassembly, shared_no_fault_disassembly, shared_stubs}; }
+  static Disassembly* shared_disassembly;
+  static Disassembly* shared_no_fault_disassembly;
+  static ExTable* shared_extable;
+  static ExTable* shared_no_fault_extable;
+  static RelocatedSection* shared_stubs;
+  static RelocatedSection* shared_no_fault_stubs;
   static RelocatedSection* text_;
   static RelocatedSection* no_fault_text_;
 };
-Disassembly* OpcodeTest::disassembly_ = nullptr;
-Disassembly* OpcodeTest::no_fault_disassembly_ = nullptr;
-ExTable* OpcodeTest::extable_ = nullptr;
-ExTable* OpcodeTest::no_fault_extable_ = nullptr;
-RelocatedSection* OpcodeTest::stubs_ = nullptr;
-RelocatedSection* OpcodeTest::no_fault_stubs_ = nullptr;
+Disassembly* OpcodeTest::shared_disassembly = nullptr;
+Disassembly* OpcodeTest::shared_no_fault_disassembly = nullptr;
+ExTable* OpcodeTest::shared_extable = nullptr;
+ExTable* OpcodeTest::shared_no_fault_extable = nullptr;
+RelocatedSection* OpcodeTest::shared_stubs = nullptr;
+RelocatedSection* OpcodeTest::shared_no_fault_stubs = nullptr;
 RelocatedSection* OpcodeTest::text_ = nullptr;
 RelocatedSection* OpcodeTest::no_fault_text_ = nullptr;
 
@@ -537,7 +537,7 @@ constexpr size_t kExtraProbes = 3;
 const size_t kProbeVmxInstructions = std::size(vmxb::kCaptureStrategies) * (std::size(kWrappers) + kExtraProbes) + 1;
 
 TEST_F(OpcodeTest, ObjectDisassembles) {
-  ASSERT_FALSE(disassembly_->empty()) << "objdump produced nothing for " << kObject;
+  ASSERT_FALSE(shared_disassembly->empty()) << "objdump produced nothing for " << kObject;
 }
 
 TEST_F(OpcodeTest, EveryWrapperHasItsInstructionAndOperandForm) {
@@ -584,10 +584,10 @@ TEST_F(OpcodeTest, NegativeControlIsRejected) {
 }
 
 TEST_F(OpcodeTest, ExTableIsWellFormed) {
-  ASSERT_TRUE(extable_->present) << kObject << " has no __ex_table section";
-  for (const std::string& e : extable_->errors) ADD_FAILURE() << e;
-  for (const std::string& e : stubs_->errors) ADD_FAILURE() << e;
-  EXPECT_FALSE(no_fault_extable_->present) << kNoFaultObject << " has an __ex_table section";
+  ASSERT_TRUE(shared_extable->present) << kObject << " has no __ex_table section";
+  for (const std::string& e : shared_extable->errors) ADD_FAILURE() << e;
+  for (const std::string& e : shared_stubs->errors) ADD_FAILURE() << e;
+  EXPECT_FALSE(shared_no_fault_extable->present) << kNoFaultObject << " has an __ex_table section";
   // .text.unlikely: one fault stub per VMX instruction of a strategy that
   // reads the flag pair, one failure stub per kAsmGotoJna probe; without the
   // fault path only the failure stubs, so no fixup stub at all.
@@ -595,8 +595,8 @@ TEST_F(OpcodeTest, ExTableIsWellFormed) {
   for (const vmxb::CaptureStrategyInfo& info : vmxb::kCaptureStrategies)
     if (!info.fault_at_label) flag_pair_probes += std::size(kWrappers) + kExtraProbes;
   const size_t jna_probes = std::size(kWrappers) + kExtraProbes;
-  const UnlikelyContents with = classify_stub_section(*disassembly_);
-  const UnlikelyContents without = classify_stub_section(*no_fault_disassembly_);
+  const UnlikelyContents with = classify_stub_section(*shared_disassembly);
+  const UnlikelyContents without = classify_stub_section(*shared_no_fault_disassembly);
   EXPECT_EQ(with.fault_stubs, flag_pair_probes);
   EXPECT_EQ(with.failure_stubs, jna_probes);
   EXPECT_EQ(without.fault_stubs, 0u) << kNoFaultObject << " has fixup stubs";
@@ -614,9 +614,9 @@ TEST_F(OpcodeTest, ExTableIsWellFormed) {
 // register is returned on failure), for asm_goto as for asm_goto_jna.
 TEST_F(OpcodeTest, JnaProbesBranchOnceToAFailureStub) {
   const std::string jna = vmxb::capture_strategy_info(vmxb::CaptureStrategy::kAsmGotoJna).name;
-  const Index at = index_instructions(*disassembly_);
+  const Index at = index_instructions(*shared_disassembly);
   size_t probes = 0;
-  for (const auto& [name, insns] : *disassembly_) {
+  for (const auto& [name, insns] : *shared_disassembly) {
     // The negative control has its ADD before the JNA; the discarded VMREAD's
     // labels may all be its ret.
     if (name.rfind("probe_", 0) != 0 || name.rfind("probe_negative_control_", 0) == 0 ||
@@ -625,7 +625,7 @@ TEST_F(OpcodeTest, JnaProbesBranchOnceToAFailureStub) {
     SCOPED_TRACE(name);
     ++probes;
     const bool distinct = name.rfind("probe_branch_on_result_", 0) == 0;
-    EXPECT_EQ(check_failure_stub(at, *text_, *stubs_, insns, distinct), "");
+    EXPECT_EQ(check_failure_stub(at, *text_, *shared_stubs, insns, distinct), "");
   }
   EXPECT_EQ(probes, std::size(kWrappers) + 1);
 }
@@ -651,21 +651,21 @@ TEST_F(OpcodeTest, DiscardedResultKeepsItsInstruction) {
 // The stub checker must be able to fail: an asm_goto probe has no JNA, and a
 // stub whose JNA is redirected to the next instruction is no stub.
 TEST_F(OpcodeTest, FailureStubCheckerRejectsOtherShapes) {
-  const Index at = index_instructions(*disassembly_);
+  const Index at = index_instructions(*shared_disassembly);
   EXPECT_NE(
-      check_failure_stub(at, *text_, *stubs_, function("probe_vmclear_asm_goto"), false).find("not followed by a jna"),
+      check_failure_stub(at, *text_, *shared_stubs, function("probe_vmclear_asm_goto"), false).find("not followed by a jna"),
       std::string::npos);
   const std::vector<Insn>& jna = function("probe_vmclear_asm_goto_jna");
   const size_t v = first_vmx(jna);
   ASSERT_LT(v + 2, jna.size());
   RelocatedSection edited = *text_;
   edited.pc32[jna[v + 1].address + 2] = {jna[v + 2].section, jna[v + 2].address - 4};
-  EXPECT_NE(check_failure_stub(at, edited, *stubs_, jna, false).find("does not go to an instruction in"),
+  EXPECT_NE(check_failure_stub(at, edited, *shared_stubs, jna, false).find("does not go to an instruction in"),
             std::string::npos);
   // A caller that tells the failures apart, checked as if its labels had to
   // differ, passes; the vmptrst probe (0 on either failure: labels merged) does not.
-  EXPECT_EQ(check_failure_stub(at, *text_, *stubs_, function("probe_branch_on_result_asm_goto_jna"), true), "");
-  EXPECT_NE(check_failure_stub(at, *text_, *stubs_, function("probe_vmptrst_asm_goto_jna"), true).find("same label"),
+  EXPECT_EQ(check_failure_stub(at, *text_, *shared_stubs, function("probe_branch_on_result_asm_goto_jna"), true), "");
+  EXPECT_NE(check_failure_stub(at, *text_, *shared_stubs, function("probe_vmptrst_asm_goto_jna"), true).find("same label"),
             std::string::npos);
 }
 
@@ -714,19 +714,19 @@ TEST_F(OpcodeTest, SuccessPathCountRejectsLongerPaths) {
 }
 
 TEST_F(OpcodeTest, EveryVmxInstructionHasOneOutOfLineEntry) {
-  const ExTableReport report = check_extable(objects(), extable_->entries);
+  const ExTableReport report = check_extable(objects(), shared_extable->entries);
   EXPECT_EQ(report.vmx_instructions, kProbeVmxInstructions);
-  EXPECT_EQ(extable_->entries.size(), kProbeVmxInstructions);
+  EXPECT_EQ(shared_extable->entries.size(), kProbeVmxInstructions);
   for (const std::string& p : report.problems) ADD_FAILURE() << p;
 }
 
 // The checker must be able to fail on a real object: without the fault path
 // there are no entries, and every VMX instruction is reported as lacking one.
 TEST_F(OpcodeTest, NoFaultPathObjectIsReportedAsLackingEntries) {
-  ASSERT_FALSE(no_fault_disassembly_->empty()) << "objdump produced nothing for " << kNoFaultObject;
-  EXPECT_TRUE(no_fault_extable_->entries.empty());
+  ASSERT_FALSE(shared_no_fault_disassembly->empty()) << "objdump produced nothing for " << kNoFaultObject;
+  EXPECT_TRUE(shared_no_fault_extable->entries.empty());
   const ExTableReport report =
-      check_extable({no_fault_disassembly_, no_fault_disassembly_, no_fault_stubs_}, no_fault_extable_->entries);
+      check_extable({shared_no_fault_disassembly, shared_no_fault_disassembly, shared_no_fault_stubs}, shared_no_fault_extable->entries);
   EXPECT_EQ(report.vmx_instructions, kProbeVmxInstructions);
   ASSERT_EQ(report.problems.size(), report.vmx_instructions);
   for (const std::string& p : report.problems) EXPECT_NE(p.find(" has 0 entries"), std::string::npos) << p;
@@ -735,26 +735,26 @@ TEST_F(OpcodeTest, NoFaultPathObjectIsReportedAsLackingEntries) {
 // And on each way a table can be wrong, as edits of the real one: for a stub
 // fixup (flag outputs) and for a label fixup (asm goto).
 TEST_F(OpcodeTest, ExTableCheckerRejectsEditedTables) {
-  ASSERT_FALSE(extable_->entries.empty());
+  ASSERT_FALSE(shared_extable->entries.empty());
   const auto entry_of = [&](const std::vector<Insn>& f) -> size_t {
     const size_t vmx = first_vmx(f);
-    for (size_t k = 0; k < extable_->entries.size(); ++k)
-      if (vmx < f.size() && extable_->entries[k].insn.offset == f[vmx].address) return k;
-    return extable_->entries.size();
+    for (size_t k = 0; k < shared_extable->entries.size(); ++k)
+      if (vmx < f.size() && shared_extable->entries[k].insn.offset == f[vmx].address) return k;
+    return shared_extable->entries.size();
   };
   const std::vector<Insn>& flags = function("probe_vmxon_flag_outputs");
   const std::vector<Insn>& gotos = function("probe_vmxon_asm_goto");
   const size_t vmx = first_vmx(flags), k = entry_of(flags), g = entry_of(gotos);
   ASSERT_LT(vmx + 1, flags.size());
-  ASSERT_LT(k, extable_->entries.size());
-  ASSERT_LT(g, extable_->entries.size());
+  ASSERT_LT(k, shared_extable->entries.size());
+  ASSERT_LT(g, shared_extable->entries.size());
   struct Case {
     const char* what;
     std::vector<ExEntry> entries;
     std::vector<const char*> expected;  // one problem each, in order
   };
   auto edited = [&](auto edit) {
-    std::vector<ExEntry> t = extable_->entries;
+    std::vector<ExEntry> t = shared_extable->entries;
     edit(t);
     return t;
   };
@@ -794,12 +794,12 @@ TEST_F(OpcodeTest, ExTableCheckerRejectsEditedTables) {
 // success line (entry, VMX instruction, fall-through, ret) as it was.
 TEST_F(OpcodeTest, FaultPathLeavesTheTimedPathUnchanged) {
   size_t probes = 0;
-  for (const auto& [name, insns] : *disassembly_) {
+  for (const auto& [name, insns] : *shared_disassembly) {
     if (name.rfind("probe_", 0) != 0) continue;
     SCOPED_TRACE(name);
     ++probes;
-    const auto other = no_fault_disassembly_->find(name);
-    ASSERT_NE(other, no_fault_disassembly_->end()) << "missing from " << kNoFaultObject;
+    const auto other = shared_no_fault_disassembly->find(name);
+    ASSERT_NE(other, shared_no_fault_disassembly->end()) << "missing from " << kNoFaultObject;
     const std::string diff = compare_code(insns, other->second, fault_path_is_a_label(name));
     EXPECT_TRUE(diff.empty()) << diff;
   }
@@ -810,7 +810,7 @@ TEST_F(OpcodeTest, FaultPathLeavesTheTimedPathUnchanged) {
 // instruction is reported for both kinds of strategy; one appended after the
 // ret only where the whole function must be equal.
 TEST_F(OpcodeTest, CodeComparisonRejectsAnExtraInstruction) {
-  const auto& base = no_fault_disassembly_->at("probe_vmxon_asm_goto");
+  const auto& base = shared_no_fault_disassembly->at("probe_vmxon_asm_goto");
   const size_t vmx = first_vmx(base);
   ASSERT_LT(vmx + 1, base.size());
   ASSERT_EQ(compare_code(base, base, false), "");

@@ -50,10 +50,10 @@ TEST(VmcsFieldTest, WidthKindAndAccessDecodeFromTheEncoding) {
   EXPECT_EQ(vmcs_kind(0x4002), VmcsFieldKind::kControl);
   EXPECT_TRUE(vmcs_high_access(0x201B));
   EXPECT_FALSE(vmcs_high_access(0x201A));
-  EXPECT_EQ(decltype(vmcs::kVmInstructionError)::encoding, 0x4400u);
+  EXPECT_EQ(decltype(vmcs::kVmInstructionError)::kEncoding, 0x4400u);
   // Appendix B.2.1: 0x2018 is the VM-function controls, 0x2024 the EPTP-list address.
-  EXPECT_EQ(decltype(vmcs::kVmFunctionControls)::encoding, 0x2018u);
-  EXPECT_EQ(decltype(vmcs::kEptpListAddress)::encoding, 0x2024u);
+  EXPECT_EQ(decltype(vmcs::kVmFunctionControls)::kEncoding, 0x2018u);
+  EXPECT_EQ(decltype(vmcs::kEptpListAddress)::kEncoding, 0x2024u);
 }
 
 }  // namespace
