@@ -9,7 +9,8 @@ namespace {
 
 // IA32_VMX_EPT_VPID_CAP of Bochs corei7_skylake_x (read in ring 0 by the
 // image's probe mode: diag/testdata/corei7_skylake_x.json): walk length 4
-// (bit 6), UC (8), WB (14), 2M (16), 1G (17), INVEPT (20), A/D (21), single (25) and all-context (26) INVEPT, INVVPID ...
+// (bit 6), UC (8), WB (14), 2M (16), 1G (17), INVEPT (20), A/D (21), single
+// (25) and all-context (26) INVEPT, INVVPID ...
 constexpr u64 kSkylakeCap = 0xf0106334141ull;
 constexpr u64 kWalk4 = 1ull << 6, kWalk5 = 1ull << 7, kUc = 1ull << 8, kWb = 1ull << 14,
               kAd = 1ull << 21;
