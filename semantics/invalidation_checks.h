@@ -4,6 +4,7 @@
 // instruction is not advertised at all.
 #pragma once
 
+#include "primitives/inv_types.h"
 #include "semantics/cases.h"
 
 namespace vmxb::semantics {
@@ -11,7 +12,7 @@ namespace vmxb::semantics {
 inline constexpr int kSweptTypes = 4;
 
 struct TypeSweep {
-  const u64 (&type_bits)[kSweptTypes];  // IA32_VMX_EPT_VPID_CAP bit per type; 0: no such type
+  const InvInstruction& instruction;  // its types and their IA32_VMX_EPT_VPID_CAP bits (primitives/inv_types.h)
   const char* const (&with_current_vmcs)[kSweptTypes];
   const char* const (&without_current_vmcs)[kSweptTypes];
   bool exists;
@@ -27,7 +28,8 @@ void check_types(CaseContext& c, const TypeSweep& sweep, bool current_vmcs, Exec
       c.suite->skip(name, sweep.not_advertised);
       continue;
     }
-    const bool supported = sweep.type_bits[type] != 0 && (c.env->caps.ept_vpid_cap & sweep.type_bits[type]);
+    const InvType* t = find_inv_type(sweep.instruction, type);
+    const bool supported = t != nullptr && t->cap.in(c.env->caps.ept_vpid_cap);
     const Observation expected = supported ? succeeds() : current_vmcs ? kInvalidOperand : fail_invalid();
     c.suite->check(name, expected, [&]<CaptureStrategy S> { return execute.template operator()<S>(type); });
   }

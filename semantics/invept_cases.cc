@@ -7,7 +7,6 @@
 namespace vmxb::semantics {
 namespace {
 
-constexpr u64 kInveptTypeBits[4] = {0, ept_vpid_cap::kInveptSingleContext, ept_vpid_cap::kInveptAllContext, 0};
 const char* const kInveptWithVmcs[4] = {"invept_type_0_with_current_vmcs", "invept_type_1_with_current_vmcs",
                                         "invept_type_2_with_current_vmcs", "invept_type_3_with_current_vmcs"};
 const char* const kInveptNoVmcs[4] = {"invept_type_0_without_current_vmcs", "invept_type_1_without_current_vmcs",
@@ -51,7 +50,7 @@ constexpr u64 kNoMemoryType = ~u64{0};
 
 // INVEPT types 0-3 (31.3 INVEPT "Operation").
 void invept_types(CaseContext& c, bool current_vmcs) {
-  const TypeSweep sweep{kInveptTypeBits, kInveptWithVmcs, kInveptNoVmcs, c.invept_exists,
+  const TypeSweep sweep{kInvept, kInveptWithVmcs, kInveptNoVmcs, c.invept_exists,
                         kInveptNotAdvertised.c_str()};
   const InveptDescriptor d = make_invept_descriptor(c.env->ctx.eptp.value);
   check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {

@@ -8,9 +8,6 @@
 namespace vmxb::semantics {
 namespace {
 
-constexpr u64 kInvvpidTypeBits[4] = {ept_vpid_cap::kInvvpidIndividualAddress, ept_vpid_cap::kInvvpidSingleContext,
-                                     ept_vpid_cap::kInvvpidAllContext,
-                                     ept_vpid_cap::kInvvpidSingleContextRetainingGlobals};
 const char* const kInvvpidWithVmcs[4] = {"invvpid_type_0_with_current_vmcs", "invvpid_type_1_with_current_vmcs",
                                          "invvpid_type_2_with_current_vmcs", "invvpid_type_3_with_current_vmcs"};
 const char* const kInvvpidNoVmcs[4] = {"invvpid_type_0_without_current_vmcs", "invvpid_type_1_without_current_vmcs",
@@ -41,7 +38,7 @@ constexpr u64 kDescriptorBit16 = 0x1'0000;  // the lowest reserved bit
 
 // INVVPID types 0-3 (31.3 INVVPID "Operation").
 void invvpid_types(CaseContext& c, bool current_vmcs) {
-  const TypeSweep sweep{kInvvpidTypeBits, kInvvpidWithVmcs, kInvvpidNoVmcs, c.invvpid_exists,
+  const TypeSweep sweep{kInvvpid, kInvvpidWithVmcs, kInvvpidNoVmcs, c.invvpid_exists,
                         kInvvpidNotAdvertised.c_str()};
   const InvvpidDescriptor d = make_invvpid_descriptor(kVpid, kLinearAddress);
   check_types(c, sweep, current_vmcs, [&]<CaptureStrategy S>(u64 type) {
@@ -70,7 +67,8 @@ void invvpid_invalid_descriptors(CaseContext& c) {
   const u64 cap = c.env->caps.ept_vpid_cap;
   const u64 types[3] = {0, 1, 3};
   for (int i = 0; i < 3; ++i) {
-    if (!(cap & kInvvpidTypeBits[types[i]])) t.skip(names[i], "type not supported");
+    const InvType* type = find_inv_type(kInvvpid, types[i]);
+    if (type == nullptr || !type->cap.in(cap)) t.skip(names[i], "type not supported");
     else t.check(names[i], kInvalidOperand, invvpid_case(types[i], 0, kLinearAddress));
   }
   const u64 any_type = (cap & ept_vpid_cap::kInvvpidSingleContext) ? 1 : 2;
