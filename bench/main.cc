@@ -19,6 +19,7 @@
 #include "bench/host_context.h"
 #include "bench/ring0_benchmarks.h"
 #include "bench/report_output.h"
+#include "bench/strict_json_reporter.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
 
@@ -137,6 +138,7 @@ std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int*
 int run(int argc, char** argv) {
   ReportOutput report;
   if (!report.prepare(&argc, &argv)) return kExitUsage;
+  const JsonOutputs json = json_outputs(argc, argv);  // before Initialize takes its flags out of argv
   benchmark::Initialize(&argc, argv);
   Flags flags;
   if (!parse_flags(argc, argv, &flags)) return kExitUsage;
@@ -182,7 +184,10 @@ int run(int argc, char** argv) {
     benchmark::AddCustomContext("vmxbench_backend", "none");
   }
 
-  benchmark::RunSpecifiedBenchmarks();
+  StrictJsonReporter display_json;
+  StrictJsonReporter file_json;
+  // nullptr: Google Benchmark's own reporter for a format that is not JSON.
+  benchmark::RunSpecifiedBenchmarks(json.display ? &display_json : nullptr, json.file ? &file_json : nullptr);
   benchmark::Shutdown();
   if (report.enabled() && !report.write(backend ? backend->info().name : "none", flags.bochs_model))
     return kExitOutputFailed;

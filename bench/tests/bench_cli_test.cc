@@ -6,6 +6,7 @@
 
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -69,6 +70,44 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   const auto* global = row(doc, "ring0/invept_global/");
   ASSERT_NE(global, nullptr);
   EXPECT_TRUE(global->contains("vs_single_context"));
+}
+
+// With repetitions Google Benchmark's cv aggregate is 0/0 for a quantity that
+// is always zero; its own reporter writes that as a bare NaN. nlohmann's parser
+// is strict (RFC 8259), like Node's JSON.parse: both outputs must pass it.
+TEST(BenchCli, JsonWithRepetitionsIsStrictJson) {
+  const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
+  const std::string path = dir + "/repetitions.json";
+  const Result r = run_bench("--backend=bochs --benchmark_format=json --benchmark_repetitions=3 "
+                             "--benchmark_filter='ring0/(nop_10|vmread)/|userspace_capture/asm_goto/min' "
+                             "--vmxbench_iterations=20 --benchmark_out=" + path);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string console = r.out.substr(r.out.find('{'));
+  std::ifstream in(path);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const std::string* text : {&console, &file}) {
+    ASSERT_TRUE(nlohmann::json::accept(*text)) << *text;
+    // Negative control: the same checker rejects the document with a NaN planted in it.
+    std::string planted = *text;
+    const size_t at = planted.find("\"ticks_median\": ");
+    ASSERT_NE(at, std::string::npos) << *text;
+    planted.insert(at, "\"planted\": NaN, ");
+    EXPECT_FALSE(nlohmann::json::accept(planted));
+  }
+  const auto doc = nlohmann::json::parse(file);
+  int nop_aggregates = 0;
+  bool userspace_cv = false;
+  for (const auto& b : doc["benchmarks"]) {
+    const std::string name = b["name"];
+    if (name.rfind("ring0/nop_10/", 0) == 0 && b["run_type"] == "aggregate") {
+      ++nop_aggregates;
+      EXPECT_NE(b["aggregate_name"], "cv") << "an emulated row's time is 0: its cv is undefined";
+      EXPECT_EQ(b["ticks_median"], b["aggregate_name"] == "stddev" ? 0.0 : 10.0) << b.dump();
+    }
+    if (name.rfind("userspace_capture/asm_goto/", 0) == 0 && b.value("aggregate_name", "") == "cv") userspace_cv = true;
+  }
+  EXPECT_EQ(nop_aggregates, 3) << "mean, median and stddev stay";
+  EXPECT_TRUE(userspace_cv) << "a defined cv stays";
 }
 
 TEST(BenchCli, QemuTcgBackendRunsTheImage) {
