@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Bazel this workspace is tested with and how to recognise it, sourced by
 # tools/setup, tools/bazel and //tools/ci:bazel_version_test. The version is
 # written once, in .bazelversion (bazelisk and Debian's /usr/bin/bazel wrapper
