@@ -216,8 +216,9 @@ std::string format_comparison_text(const Comparison& c) {
   }
   for (const CompareRow& r : c.rows)
     if (!r.note.empty()) out << "  note: " << r.name << ": " << r.note << "\n";
-  out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test, alpha "
-      << num(c.options.alpha) << " (* = significant); regression threshold " << percent(c.options.threshold)
+  out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test (SciPy's method=auto: exact "
+      << "when a side has at most " << stats::kUTestExactMaxSize
+      << " repetitions and no value is tied, else the normal approximation), alpha " << num(c.options.alpha) << " (* = significant); regression threshold " << percent(c.options.threshold)
       << ".\n";
   if (c.geomean_count > 0)
     out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << num(c.geomean_ratio)
@@ -240,6 +241,7 @@ json comparison_json(const Comparison& c) {
     j["change"] = r.change_defined ? json(r.change) : json();
     j["p_value"] = r.utest.performed ? json(r.utest.p_value) : json();
     j["u"] = r.utest.performed ? json(r.utest.u1) : json();
+    j["u_test_method"] = r.utest.performed ? json(stats::u_test_method_name(r.utest.method)) : json();
     j["repetitions"] = {r.old_series ? json(r.old_series->samples.size()) : json(),
                         r.new_series ? json(r.new_series->samples.size()) : json()};
     if (!r.note.empty()) j["note"] = r.note;
