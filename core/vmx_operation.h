@@ -46,12 +46,12 @@ struct VmxPlatform {
 inline constexpr u32 kMemoryTypeWriteBack = static_cast<u32>(EptMemoryType::kWriteBack);
 
 namespace detail {
-inline constexpr FixedText<128> addresses32_reason = [] {
+inline constexpr FixedText<128> kAddresses32Reason = [] {
   FixedText<128> t;
   add_citation(t, basic::kAddresses32).add(": VMX regions limited to 32-bit addresses (not supported by vmxbench)");
   return t;
 }();
-inline constexpr FixedText<128> memory_type_reason = [] {
+inline constexpr FixedText<128> kMemoryTypeReason = [] {
   FixedText<128> t;
   t.add(vmx_msr_name(msr::kVmxBasic)).add("[").add_dec(basic::kVmcsMemoryType.hi).add(":");
   t.add_dec(basic::kVmcsMemoryType.lo).add("]: the VMCS memory type is not write-back (not supported by vmxbench)");
@@ -69,10 +69,10 @@ inline void write_revision_id(void* region, u64 vmx_basic) {
 // ordinary write-back 4-KiB pages anywhere in physical memory (A.1); KVM
 // refuses other memory types too.
 inline const char* vmx_regions_unusable_reason(const VmxCapabilities& caps) {
-  if (basic::kAddresses32.in(caps.basic)) return detail::addresses32_reason.c_str();
+  if (basic::kAddresses32.in(caps.basic)) return detail::kAddresses32Reason.c_str();
   if (basic::vmcs_size(caps.basic) > 4096 || basic::vmcs_size(caps.basic) == 0)
     return "IA32_VMX_BASIC reports a VMCS region size outside 1..4096 bytes";
-  if (basic::memory_type(caps.basic) != kMemoryTypeWriteBack) return detail::memory_type_reason.c_str();
+  if (basic::memory_type(caps.basic) != kMemoryTypeWriteBack) return detail::kMemoryTypeReason.c_str();
   return nullptr;
 }
 

@@ -31,14 +31,34 @@ struct RegisterForm {
   const char* other_reason;
 };
 
+// One function per encoding, like the wrappers in primitives/instructions.h:
+// clang 14 rejects the capture macro's asm goto inside a lambda in a switch.
+// `scratch`: an instruction decoded instead (RDRAND, ...) writes EAX.
+template <CaptureStrategy S>
+VmResult register_form_0(u64& scratch) {
+  return VMXB_CAPTURE(S, ".byte 0xf3, 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ());
+}
+template <CaptureStrategy S>
+VmResult register_form_1(u64& scratch) {
+  return VMXB_CAPTURE(S, ".byte 0x66, 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ());
+}
+template <CaptureStrategy S>
+VmResult register_form_2(u64& scratch) {
+  return VMXB_CAPTURE(S, ".byte 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ());
+}
+template <CaptureStrategy S>
+VmResult register_form_3(u64& scratch) {
+  return VMXB_CAPTURE(S, ".byte 0x0f, 0xc7, 0xf8", ([s] "=a"(scratch)), ());
+}
+
 template <CaptureStrategy S>
 Observation register_form(int which) {
-  u64 scratch = 0;  // an instruction decoded instead (RDRAND, ...) writes EAX
+  u64 scratch = 0;
   switch (which) {
-    case 0: return observe<S>([&] { return VMXB_CAPTURE(S, ".byte 0xf3, 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ()); });
-    case 1: return observe<S>([&] { return VMXB_CAPTURE(S, ".byte 0x66, 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ()); });
-    case 2: return observe<S>([&] { return VMXB_CAPTURE(S, ".byte 0x0f, 0xc7, 0xf0", ([s] "=a"(scratch)), ()); });
-    default: return observe<S>([&] { return VMXB_CAPTURE(S, ".byte 0x0f, 0xc7, 0xf8", ([s] "=a"(scratch)), ()); });
+    case 0: return observe<S>([&] { return register_form_0<S>(scratch); });
+    case 1: return observe<S>([&] { return register_form_1<S>(scratch); });
+    case 2: return observe<S>([&] { return register_form_2<S>(scratch); });
+    default: return observe<S>([&] { return register_form_3<S>(scratch); });
   }
 }
 

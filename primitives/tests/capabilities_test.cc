@@ -202,9 +202,9 @@ TEST(CapabilitiesTest, MessagesCiteTheHandlesBits) {
   FixedText<64> c;
   add_citation(c, secondary::kEnableEpt);
   EXPECT_STREQ(c.c_str(), "IA32_VMX_PROCBASED_CTLS2[33]");
-  constexpr auto reason = unsupported_reason(kInvept, invept_type::kSingleContext);
-  static_assert(reason.fits());
-  EXPECT_STREQ(reason.c_str(),
+  constexpr auto kReason = unsupported_reason(kInvept, invept_type::kSingleContext);
+  static_assert(kReason.fits());
+  EXPECT_STREQ(kReason.c_str(),
                "single-context INVEPT not supported (IA32_VMX_PROCBASED_CTLS2 EPT, IA32_VMX_EPT_VPID_CAP bits 20/25)");
   EXPECT_STREQ((kUnsupportedReason<kInvvpid, invvpid_type::kSingleContextRetainingGlobals>.c_str()),
                "single-context-retaining-globals INVVPID not supported (IA32_VMX_PROCBASED_CTLS2 VPID, "

@@ -474,7 +474,8 @@ struct UnlikelyContents {
 
 UnlikelyContents classify_stub_section(const Disassembly& d) {
   UnlikelyContents c;
-  for (const auto& [name, insns] : d) {
+  for (const auto& entry : d) {
+    const auto& insns = entry.second;  // a local, not a structured binding: clang 14 cannot capture those
     if (insns.empty() || insns.front().section != kStubSection) continue;
     for (size_t i = 0; i < insns.size();) {
       auto is = [&](size_t k, const char* mn) { return i + k < insns.size() && insns[i + k].mnemonic == mn; };
@@ -501,8 +502,8 @@ class OpcodeTest : public ::testing::Test {
     shared_no_fault_extable = new ExTable(read_extable(kNoFaultObject));
     shared_stubs = new RelocatedSection(read_relocated_section(kObject, kStubSection));
     shared_no_fault_stubs = new RelocatedSection(read_relocated_section(kNoFaultObject, kStubSection));
-    text_ = new RelocatedSection(read_relocated_section(kObject, ".text"));
-    no_fault_text_ = new RelocatedSection(read_relocated_section(kNoFaultObject, ".text"));
+    shared_text = new RelocatedSection(read_relocated_section(kObject, ".text"));
+    shared_no_fault_text = new RelocatedSection(read_relocated_section(kNoFaultObject, ".text"));
   }
   static const std::vector<Insn>& function(const std::string& name) {
     static const std::vector<Insn> empty;
@@ -516,8 +517,8 @@ class OpcodeTest : public ::testing::Test {
   static ExTable* shared_no_fault_extable;
   static RelocatedSection* shared_stubs;
   static RelocatedSection* shared_no_fault_stubs;
-  static RelocatedSection* text_;
-  static RelocatedSection* no_fault_text_;
+  static RelocatedSection* shared_text;
+  static RelocatedSection* shared_no_fault_text;
 };
 Disassembly* OpcodeTest::shared_disassembly = nullptr;
 Disassembly* OpcodeTest::shared_no_fault_disassembly = nullptr;
@@ -525,8 +526,8 @@ ExTable* OpcodeTest::shared_extable = nullptr;
 ExTable* OpcodeTest::shared_no_fault_extable = nullptr;
 RelocatedSection* OpcodeTest::shared_stubs = nullptr;
 RelocatedSection* OpcodeTest::shared_no_fault_stubs = nullptr;
-RelocatedSection* OpcodeTest::text_ = nullptr;
-RelocatedSection* OpcodeTest::no_fault_text_ = nullptr;
+RelocatedSection* OpcodeTest::shared_text = nullptr;
+RelocatedSection* OpcodeTest::shared_no_fault_text = nullptr;
 
 // Probes per strategy besides the wrappers: the negative control, the
 // discarded VMREAD and the branch-on-result caller.
@@ -603,8 +604,8 @@ TEST_F(OpcodeTest, ExTableIsWellFormed) {
   EXPECT_EQ(without.failure_stubs, jna_probes);
   for (const std::string& other : with.other) ADD_FAILURE() << kObject << " " << kStubSection << ": " << other;
   for (const std::string& other : without.other) ADD_FAILURE() << kNoFaultObject << " " << kStubSection << ": " << other;
-  for (const std::string& e : text_->errors) ADD_FAILURE() << e;
-  for (const std::string& e : no_fault_text_->errors) ADD_FAILURE() << e;
+  for (const std::string& e : shared_text->errors) ADD_FAILURE() << e;
+  for (const std::string& e : shared_no_fault_text->errors) ADD_FAILURE() << e;
 }
 
 // kAsmGotoJna: one JNA in line, the VMfailInvalid/VMfailValid split in the
@@ -625,7 +626,7 @@ TEST_F(OpcodeTest, JnaProbesBranchOnceToAFailureStub) {
     SCOPED_TRACE(name);
     ++probes;
     const bool distinct = name.rfind("probe_branch_on_result_", 0) == 0;
-    EXPECT_EQ(check_failure_stub(at, *text_, *shared_stubs, insns, distinct), "");
+    EXPECT_EQ(check_failure_stub(at, *shared_text, *shared_stubs, insns, distinct), "");
   }
   EXPECT_EQ(probes, std::size(kWrappers) + 1);
 }
@@ -653,19 +654,19 @@ TEST_F(OpcodeTest, DiscardedResultKeepsItsInstruction) {
 TEST_F(OpcodeTest, FailureStubCheckerRejectsOtherShapes) {
   const Index at = index_instructions(*shared_disassembly);
   EXPECT_NE(
-      check_failure_stub(at, *text_, *shared_stubs, function("probe_vmclear_asm_goto"), false).find("not followed by a jna"),
+      check_failure_stub(at, *shared_text, *shared_stubs, function("probe_vmclear_asm_goto"), false).find("not followed by a jna"),
       std::string::npos);
   const std::vector<Insn>& jna = function("probe_vmclear_asm_goto_jna");
   const size_t v = first_vmx(jna);
   ASSERT_LT(v + 2, jna.size());
-  RelocatedSection edited = *text_;
+  RelocatedSection edited = *shared_text;
   edited.pc32[jna[v + 1].address + 2] = {jna[v + 2].section, jna[v + 2].address - 4};
   EXPECT_NE(check_failure_stub(at, edited, *shared_stubs, jna, false).find("does not go to an instruction in"),
             std::string::npos);
   // A caller that tells the failures apart, checked as if its labels had to
   // differ, passes; the vmptrst probe (0 on either failure: labels merged) does not.
-  EXPECT_EQ(check_failure_stub(at, *text_, *shared_stubs, function("probe_branch_on_result_asm_goto_jna"), true), "");
-  EXPECT_NE(check_failure_stub(at, *text_, *shared_stubs, function("probe_vmptrst_asm_goto_jna"), true).find("same label"),
+  EXPECT_EQ(check_failure_stub(at, *shared_text, *shared_stubs, function("probe_branch_on_result_asm_goto_jna"), true), "");
+  EXPECT_NE(check_failure_stub(at, *shared_text, *shared_stubs, function("probe_vmptrst_asm_goto_jna"), true).find("same label"),
             std::string::npos);
 }
 
