@@ -37,6 +37,9 @@ struct VmxCapabilities {
   u64 cr0_fixed0 = 0, cr0_fixed1 = 0, cr4_fixed0 = 0, cr4_fixed1 = 0;
   u64 procbased2 = 0;    // 0 when secondary controls are not allowed
   u64 ept_vpid_cap = 0;  // 0 when neither EPT nor VPID is allowed
+  // IA32_VMX_TRUE_*_CTLS (A.2): present when IA32_VMX_BASIC bit 55 is set, 0 otherwise.
+  u64 true_pinbased = 0, true_procbased = 0, true_exit = 0, true_entry = 0;
+  u64 vmfunc = 0;  // IA32_VMX_VMFUNC (A.11): 0 when VM functions are not allowed
   bool read_ok = false;  // every MSR that must exist could be read
 
   // The value of the MSR a handle belongs to (0 for an MSR not kept here).
@@ -51,6 +54,11 @@ struct VmxCapabilities {
       case msr::kVmxMisc: return misc;
       case msr::kVmxProcbasedCtls2: return procbased2;
       case msr::kVmxEptVpidCap: return ept_vpid_cap;
+      case msr::kVmxTruePinbasedCtls: return true_pinbased;
+      case msr::kVmxTrueProcbasedCtls: return true_procbased;
+      case msr::kVmxTrueExitCtls: return true_exit;
+      case msr::kVmxTrueEntryCtls: return true_entry;
+      case msr::kVmxVmfunc: return vmfunc;
       default: return 0;
     }
   }
@@ -59,7 +67,9 @@ struct VmxCapabilities {
 };
 
 // Reads the MSRs in the order the SDM makes them exist: PROCBASED_CTLS2 only
-// if secondary controls may be 1, EPT_VPID_CAP only if EPT or VPID may be 1.
+// if secondary controls may be 1, EPT_VPID_CAP only if EPT or VPID may be 1,
+// the TRUE control MSRs only if IA32_VMX_BASIC bit 55 is set (A.1), VMFUNC
+// only if "enable VM functions" may be 1 (A.11).
 inline VmxCapabilities read_vmx_capabilities(MsrReader rdmsr, void* ctx) {
   VmxCapabilities c;
   bool ok = rdmsr(ctx, msr::kFeatureControl, &c.feature_control) && rdmsr(ctx, msr::kVmxBasic, &c.basic) &&
@@ -71,6 +81,11 @@ inline VmxCapabilities read_vmx_capabilities(MsrReader rdmsr, void* ctx) {
   if (ok && c.has(primary::kActivateSecondaryControls)) ok = rdmsr(ctx, msr::kVmxProcbasedCtls2, &c.procbased2);
   if (ok && (c.has(secondary::kEnableEpt) || c.has(secondary::kEnableVpid)))
     ok = rdmsr(ctx, msr::kVmxEptVpidCap, &c.ept_vpid_cap);
+  if (ok && c.has(basic::kTrueControls))
+    ok = rdmsr(ctx, msr::kVmxTruePinbasedCtls, &c.true_pinbased) &&
+         rdmsr(ctx, msr::kVmxTrueProcbasedCtls, &c.true_procbased) &&
+         rdmsr(ctx, msr::kVmxTrueExitCtls, &c.true_exit) && rdmsr(ctx, msr::kVmxTrueEntryCtls, &c.true_entry);
+  if (ok && c.has(secondary::kEnableVmFunctions)) ok = rdmsr(ctx, msr::kVmxVmfunc, &c.vmfunc);
   c.read_ok = ok;
   return c;
 }
@@ -122,6 +137,29 @@ inline constexpr TypeNeed kTypeNeeds[] = {
     type_need<kInvvpid, invvpid_type::kAllContext>(kNeedsInvvpidAll),
     type_need<kInvvpid, invvpid_type::kSingleContextRetainingGlobals>(kNeedsInvvpidSingleRetaining),
 };
+// Which guest row needs which control, with the reason built from its handle:
+// "IA32_VMX_PROCBASED_CTLS2[33] = 0: Enable EPT not supported".
+template <const CapBit& kBit>
+inline constexpr FixedText<112> kNotAllowedReason = [] {
+  FixedText<112> t;
+  add_citation(t, kBit).add(" = 0: ").add(kBit.name).add(" not supported");
+  return t;
+}();
+struct ControlNeed {
+  u32 need;
+  CapBit control;
+  const char* reason;
+};
+template <const CapBit& kBit>
+constexpr ControlNeed control_need(u32 need) {
+  return {need, kBit, kNotAllowedReason<kBit>.c_str()};
+}
+inline constexpr ControlNeed kControlNeeds[] = {
+    control_need<secondary::kEnableEpt>(kNeedsEpt),
+    control_need<secondary::kEnableVpid>(kNeedsVpid),
+    control_need<secondary::kEnableVmFunctions>(kNeedsEptpSwitching),
+    control_need<vmfunc::kEptpSwitching>(kNeedsEptpSwitching),
+};
 }  // namespace detail
 
 // Why VMX cannot be entered, or nullptr. IA32_FEATURE_CONTROL must be locked
@@ -145,6 +183,8 @@ inline const char* vmx_unusable_reason(const CpuFacts& cpu, const VmxCapabilitie
 
 // Why an operation may not run on this CPU, or nullptr.
 inline const char* missing_requirement(u32 needs, const VmxCapabilities& c) {
+  for (const auto& n : detail::kControlNeeds)
+    if ((needs & n.need) && !c.has(n.control)) return n.reason;
   for (const auto& n : detail::kTypeNeeds)
     if ((needs & n.need) && !inv_type_supported(c, *n.inv, *n.type)) return n.reason;
   return nullptr;

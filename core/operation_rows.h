@@ -79,3 +79,59 @@ VMXB_OPERATION(CaptureAsmGoto, capture_asm_goto, kNeedsVmxRoot, "VMREAD with asm
 VMXB_OPERATION(CaptureAsmGotoJna, capture_asm_goto_jna, kNeedsVmxRoot,
                "VMREAD with asm goto and one jna (the default, KVM style)",
                vmread<CaptureStrategy::kAsmGotoJna>(vmcs::kGuestRip).status)
+
+// Guest rows (core/guest/): the body names a guest program, which runs in VMX
+// non-root operation and times itself there with the same TSC bracket, so a
+// round trip is everything between the guest's two TSC reads: the exit, the
+// host's handler and the entry (exit reasons: Vol. 3D Appendix C).
+VMXB_OPERATION(Vmcall, vmcall, kNeedsVmxRoot | kNeedsGuest,
+               "VMCALL round trip (exit 18) through the minimal exit path (advance RIP, VMRESUME)",
+               guest::guest_row(guest::GuestProgram::kVmcall))
+VMXB_OPERATION(VmcallDispatched, vmcall_dispatched, kNeedsVmxRoot | kNeedsGuest,
+               "VMCALL round trip (exit 18) through the full exit path and the C++ dispatcher",
+               guest::guest_row(guest::GuestProgram::kVmcallDispatched))
+VMXB_OPERATION(Cpuid, cpuid, kNeedsVmxRoot | kNeedsGuest, "CPUID leaf 0 round trip (exit 10), emulated by the host",
+               guest::guest_row(guest::GuestProgram::kCpuid))
+VMXB_OPERATION(EptViolation, ept_violation, kNeedsVmxRoot | kNeedsGuest | kNeedsEpt,
+               "load from an unmapped GPA (exit 48), stepped over by the host as MMIO emulation would",
+               guest::guest_row(guest::GuestProgram::kEptViolation))
+VMXB_OPERATION(EptDemandPaging, ept_demand_paging, kNeedsVmxRoot | kNeedsGuest | kNeedsEpt | kNeedsInveptSingle,
+               "load from a not-present GPA: exit 48, the host maps the page, INVEPT, the load retries",
+               guest::guest_row(guest::GuestProgram::kEptDemand))
+VMXB_OPERATION(EptMisconfig, ept_misconfig, kNeedsVmxRoot | kNeedsGuest | kNeedsEpt,
+               "load through a misconfigured EPT entry (exit 49), stepped over (KVM's fast MMIO path)",
+               guest::guest_row(guest::GuestProgram::kEptMisconfig))
+VMXB_OPERATION(VmfuncEptpSwitch, vmfunc_eptp_switch, kNeedsVmxRoot | kNeedsGuest | kNeedsEpt | kNeedsEptpSwitching,
+               "VMFUNC leaf 0: switch to the other EPTP without a VM exit",
+               guest::guest_row(guest::GuestProgram::kVmfuncSwitch))
+VMXB_OPERATION(EptpSwitchByExit, eptp_switch_by_exit, kNeedsVmxRoot | kNeedsGuest | kNeedsEpt,
+               "VMCALL, the host VMWRITEs the other EPTP, VMRESUME (the exit-based switch)",
+               guest::guest_row(guest::GuestProgram::kEptpSwitchByExit))
+
+// Invalidation with live translations: context A touched `pages` guest pages
+// and context B its own before the host's flush. Series: flush (host-side),
+// warm, refill and collateral (guest-side re-touch times; guest_run.h).
+VMXB_OPERATION(InveptSingleContextLive, invept_single_context_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsEpt | kNeedsInveptSingle | kWritesTouchSeries,
+               "INVEPT type 1 of EPTP A after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInveptSingleContext))
+VMXB_OPERATION(InveptGlobalLive, invept_global_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsEpt | kNeedsInveptGlobal | kWritesTouchSeries,
+               "INVEPT type 2 after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInveptGlobal))
+VMXB_OPERATION(InvvpidIndividualAddressLive, invvpid_individual_address_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsVpid | kNeedsInvvpidIndividual | kWritesTouchSeries,
+               "INVVPID type 0 (VPID 1, A's first page) after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInvvpidIndividualAddress))
+VMXB_OPERATION(InvvpidSingleContextLive, invvpid_single_context_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsVpid | kNeedsInvvpidSingle | kWritesTouchSeries,
+               "INVVPID type 1 (VPID 1) after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInvvpidSingleContext))
+VMXB_OPERATION(InvvpidAllContextLive, invvpid_all_context_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsVpid | kNeedsInvvpidAll | kWritesTouchSeries,
+               "INVVPID type 2 after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInvvpidAllContext))
+VMXB_OPERATION(InvvpidSingleContextRetainingGlobalsLive, invvpid_single_context_retaining_globals_live,
+               kNeedsVmxRoot | kNeedsGuest | kNeedsVpid | kNeedsInvvpidSingleRetaining | kWritesTouchSeries,
+               "INVVPID type 3 (VPID 1) after A and B touched their pages",
+               guest::guest_row(guest::GuestProgram::kTouchFlush, guest::Flush::kInvvpidSingleContextRetainingGlobals))

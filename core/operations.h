@@ -24,6 +24,14 @@ enum Requirement : u32 {
   // The body leaves and re-enters VMX operation: each chunk starts with no
   // active VMCS (VMXOFF with one active leaves its data undefined, 25.11.1).
   kLeavesVmxOperation = 1u << 7,
+  // Guest rows (guest/guest_run.h): the body runs in a guest this core
+  // launches, behind the platform's GuestEnvironment.
+  kNeedsGuest = 1u << 8,
+  kNeedsEpt = 1u << 9,             // "enable EPT" may be 1
+  kNeedsVpid = 1u << 10,           // "enable VPID" may be 1
+  kNeedsEptpSwitching = 1u << 11,  // VM functions with EPTP switching (A.11)
+  // The row writes kTouchSeries sample series (flush, warm, refill, collateral).
+  kWritesTouchSeries = 1u << 12,
 };
 
 enum class OpId : u16 {
@@ -88,6 +96,12 @@ static_assert([] {
 }(), "operation_rows.h: each Id is its name in CamelCase, and names are unique");
 static_assert(!detail::is_camel_case_of("InveptGlobal", "invept_single_context") &&
               !detail::is_camel_case_of("Nop1", "nop_10") && detail::is_camel_case_of("Nop10", "nop_10"));
+
+// Rows marked kWritesTouchSeries write these series, each `iterations` long,
+// one after the other in the sample buffer; the first is the row's own time.
+inline constexpr u32 kTouchSeries = 4;
+inline constexpr const char* kTouchSeriesNames[kTouchSeries] = {"flush", "warm", "refill", "collateral"};
+constexpr u32 sample_series(const OperationInfo& op) { return (op.needs & kWritesTouchSeries) ? kTouchSeries : 1; }
 
 constexpr const OperationInfo& operation_info(OpId id) { return kOperations[static_cast<u16>(id)]; }
 

@@ -12,67 +12,15 @@
 #pragma once
 
 #include "core/capabilities.h"
+#include "core/guest/guest_run.h"
 #include "core/operations.h"
+#include "core/run_types.h"
 #include "core/timing.h"
 #include "primitives/instructions.h"
 
 namespace vmxb::core {
 
-struct VmxContext {
-  const char* vmx_unusable = nullptr;  // nullptr: VMX root operation is available in every chunk
-  PhysAddr vmxon_region{0};
-  PhysAddr vmcs{0};        // the VMCS the core makes current in each chunk
-  PhysAddr vmcs_other{0};  // second VMCS region (revision id written) for VMCLEAR
-  Eptp eptp{0};            // a valid EPTP for this CPU (make_eptp)
-  u16 vpid = 1;            // non-zero
-  u64 linear_address = 0;  // canonical
-};
-
-// kFault: a VMX instruction raised an exception and its fixup resumed the
-// wrapper (capture.h); kAborted: a chunk's `enter` hook refused to start it.
-enum class OpStatus : u8 { kOk, kUnsupported, kVmFailInvalid, kVmFailValid, kBadArgument, kVmxLost, kFault, kAborted };
-
-inline constexpr const char* kOpStatusNames[] = {"ok",           "unsupported",  "vmfail-invalid", "vmfail-valid",
-                                                 "bad-argument", "vmx-lost",     "fault",          "aborted"};
-static_assert(array_size(kOpStatusNames) == static_cast<usize>(OpStatus::kAborted) + 1);
-constexpr const char* op_status_name(OpStatus s) { return kOpStatusNames[static_cast<u8>(s)]; }
-
-inline constexpr u32 kDefaultChunk = 256;  // executions per interrupts-off section
-
-struct ChunkHooks {
-  // Starts a chunk (e.g. interrupts off, VMXON). nullptr: go on; otherwise the
-  // reason the run stops, and the hook has undone what it did (no `leave`).
-  const char* (*enter)(void* ctx) = nullptr;
-  void (*leave)(void* ctx) = nullptr;  // e.g. VMXOFF, interrupts on, reschedule
-  void* ctx = nullptr;
-  u32 chunk = kDefaultChunk;
-};
-
-struct RunRequest {
-  OpId op;
-  u32 iterations;
-  u32 warmup;
-};
-
-struct RunOutcome {
-  OpStatus status;
-  u32 vm_error;      // VM-instruction error number after VMfailValid
-  u32 samples;       // samples written
-  const char* reason;
-};
-
-inline constexpr u32 kMaxIterations = 1u << 20;
-
 namespace detail {
-
-inline RunOutcome failed_with(VmResult r, u32 written) {
-  if (r.faulted())
-    return {OpStatus::kFault, 0, written, "a VMX instruction raised an exception (#UD/#GP): it was fixed up"};
-  if (r.failed_invalid()) return {OpStatus::kVmFailInvalid, 0, written, "VMfailInvalid"};
-  const auto err = vm_instruction_error();
-  return {OpStatus::kVmFailValid, err.status.ok() ? err.value : 0, written,
-          err.status.ok() ? vm_instruction_error_description(err.value) : "VMfailValid (error unreadable)"};
-}
 
 // The VMCS state an operation's chunk runs in (see the file comment).
 struct ChunkVmcs {
@@ -166,9 +114,21 @@ __attribute__((always_inline)) inline VmResult vmxoff_then_vmxon(PhysAddr vmxon_
 // One case per row of core/operation_rows.h. Each body becomes a lambda that
 // copies the operands it names, so measure() inlines it into the timed loop.
 template <TscEnd E>
-RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, u64* samples, const ChunkHooks& hooks,
-                    const ChunkVmcs& vmcs, bool& vmx_lost_flag) {
-  const auto run = [&](auto body) { return measure<E>(body, req, samples, hooks, vmcs); };
+RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, const VmxCapabilities& caps, const CpuFacts& cpu,
+                    u64* samples, const ChunkHooks& hooks, const ChunkVmcs& vmcs, bool& vmx_lost_flag) {
+  // A row's body is a VmResult expression (timed here, in VMX root operation)
+  // or a guest::GuestRow (timed inside the guest, guest/guest_run.h).
+  const auto run = [&](auto body) {
+    if constexpr (kSameType<decltype(body()), guest::GuestRow>) {
+#ifdef VMXB_GUEST_WORLD_SWITCH
+      return guest::run_guest_row<E>(body(), req, ctx, caps, cpu, samples, hooks);
+#else
+      // Only builds that link core/guest/world_switch.S define VMXB_GUEST_WORLD_SWITCH.
+      return RunOutcome{OpStatus::kUnsupported, 0, 0, "this build has no world switch (core/guest/world_switch.S)"};
+#endif
+    } else
+      return measure<E>(body, req, samples, hooks, vmcs);
+  };
   // The operands the bodies may name (operation_rows.h).
   [[maybe_unused]] const Eptp eptp = ctx.eptp;
   [[maybe_unused]] const u16 vpid = ctx.vpid;
@@ -192,24 +152,31 @@ RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, u64* samples, 
 
 // Validates the request, gates it on the capabilities, then measures it.
 inline RunOutcome run_operation(const RunRequest& req, const VmxContext& ctx, const VmxCapabilities& caps,
-                                TscEnd tsc_end, u64* samples, u32 capacity, const ChunkHooks& hooks) {
+                                const CpuFacts& cpu, TscEnd tsc_end, u64* samples, u32 capacity,
+                                const ChunkHooks& hooks) {
   if (static_cast<u16>(req.op) >= static_cast<u16>(OpId::kCount))
     return {OpStatus::kBadArgument, 0, 0, "operation id out of range"};
   if (req.iterations == 0 || req.iterations > kMaxIterations)
     return {OpStatus::kBadArgument, 0, 0, "iterations must be 1..1048576"};
   if (req.warmup > kMaxIterations) return {OpStatus::kBadArgument, 0, 0, "warm-up must be 0..1048576"};
-  if (samples == nullptr || req.iterations > capacity)
-    return {OpStatus::kBadArgument, 0, 0, "sample buffer smaller than the iteration count"};
   const OperationInfo& info = operation_info(req.op);
+  if (samples == nullptr || u64{req.iterations} * sample_series(info) > capacity)
+    return {OpStatus::kBadArgument, 0, 0, "sample buffer smaller than the iteration count times the series"};
+  if (req.pages > guest::kMaxTouchPages) return {OpStatus::kBadArgument, 0, 0, "pages must be 0..512"};
   if ((info.needs & kNeedsVmxRoot) && ctx.vmx_unusable != nullptr)
     return {OpStatus::kUnsupported, 0, 0, ctx.vmx_unusable};
   if (const char* missing = missing_requirement(info.needs, caps)) return {OpStatus::kUnsupported, 0, 0, missing};
+  if (info.needs & kNeedsGuest) {
+    if (ctx.guest == nullptr)
+      return {OpStatus::kUnsupported, 0, 0, "this platform provides no guest memory (the boot image runs guest rows)"};
+    if (!cpu.long_mode) return {OpStatus::kUnsupported, 0, 0, "no long mode: the guest is a 64-bit ring-0 guest"};
+  }
 
   const detail::ChunkVmcs vmcs{(info.needs & kNeedsVmxRoot) != 0, (info.needs & kLeavesVmxOperation) != 0, ctx.vmcs};
   bool vmx_lost = false;
   RunOutcome out = tsc_end == TscEnd::kRdtscp
-                       ? detail::dispatch<TscEnd::kRdtscp>(req, ctx, samples, hooks, vmcs, vmx_lost)
-                       : detail::dispatch<TscEnd::kFencedRdtsc>(req, ctx, samples, hooks, vmcs, vmx_lost);
+                       ? detail::dispatch<TscEnd::kRdtscp>(req, ctx, caps, cpu, samples, hooks, vmcs, vmx_lost)
+                       : detail::dispatch<TscEnd::kFencedRdtsc>(req, ctx, caps, cpu, samples, hooks, vmcs, vmx_lost);
   if (vmx_lost) return {OpStatus::kVmxLost, 0, out.samples, "VMXON failed after VMXOFF: VMX operation was left"};
   return out;
 }

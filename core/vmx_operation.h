@@ -8,7 +8,7 @@
 #pragma once
 
 #include "core/capabilities.h"
-#include "core/run_operation.h"
+#include "core/run_types.h"
 #include "primitives/control_registers.h"
 #include "primitives/eptp.h"
 #include "primitives/fixed_text.h"

@@ -29,4 +29,16 @@
 	".long " VMXB_EXTABLE_STR(VMXB_EXTABLE_TYPE_DEFAULT) "\n\t" \
 	".popsection\n\t"
 
+#ifdef __ASSEMBLER__
+/* The same entry for assembly sources (core/guest/world_switch.S). */
+.macro VMXB_EXTABLE from, to
+	.pushsection __ex_table, "a"
+	.balign 4
+	.long (\from) - .
+	.long (\to) - .
+	.long VMXB_EXTABLE_TYPE_DEFAULT
+	.popsection
+.endm
+#endif
+
 #endif /* VMXB_PRIMITIVES_EXTABLE_H */

@@ -26,4 +26,12 @@ inline constexpr u32 kVmxTrueEntryCtls = 0x490;
 inline constexpr u32 kVmxVmfunc = 0x491;
 inline constexpr u32 kVmxProcbasedCtls3 = 0x492;
 inline constexpr u32 kVmxExitCtls2 = 0x493;
+// Host state a VM exit loads (Vol. 4 Table 2-2; 28.5).
+inline constexpr u32 kSysenterCs = 0x174;
+inline constexpr u32 kSysenterEsp = 0x175;
+inline constexpr u32 kSysenterEip = 0x176;
+inline constexpr u32 kPat = 0x277;
+inline constexpr u32 kEfer = 0xC0000080;
+inline constexpr u32 kFsBase = 0xC0000100;
+inline constexpr u32 kGsBase = 0xC0000101;
 }  // namespace vmxb::msr

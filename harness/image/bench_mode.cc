@@ -1,5 +1,6 @@
 #include "harness/image/arch.h"
 #include "harness/image/exceptions.h"
+#include "harness/image/guest_platform.h"
 #include "harness/image/modes.h"
 #include "harness/image/serial.h"
 #include "harness/image/vmx_session.h"
@@ -12,12 +13,15 @@ namespace {
 // Samples live above the image, in identity-mapped memory the image owns
 // (Bochs and QEMU configs give the guest at least 32 MiB).
 u64* const kSampleBuffer = reinterpret_cast<u64*>(0x200000);
-constexpr u32 kSampleCapacity = 1u << 20;  // 8 MiB
+constexpr u32 kSampleCapacity = 1u << 20;  // 8 MiB, up to the guest memory
+static_assert(0x200000 + kSampleCapacity * 8 == kGuestMemoryBase);
 
-void print_samples(const char* name, const u64* samples, u32 count) {
+// SAMPLES <name> v...; the touch rows' other series as COUNTER <name> <series> v...
+void print_samples(const char* name, const char* series, const u64* samples, u32 count) {
   for (u32 i = 0; i < count; i += 32) {
-    Line line("SAMPLES ");
+    Line line(series == nullptr ? "SAMPLES " : "COUNTER ");
     line.text(name);
+    if (series != nullptr) line.ch(' ').text(series);
     for (u32 j = i; j < count && j < i + 32; ++j) line.ch(' ').dec(samples[j]);
     line.end();
   }
@@ -32,7 +36,8 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
   const bool needs_vmx = (info.needs & core::kNeedsVmxRoot) != 0;
   const core::ChunkHooks hooks = needs_vmx ? vmx.chunk_hooks() : core::ChunkHooks{};
   const int fault = try_call([&] {
-    out = vmx.outcome(core::run_operation({op.op, op.iterations, op.warmup}, s.ctx, s.caps, tsc_end,
+    out = vmx.outcome(core::run_operation({op.op, op.iterations, op.warmup, op.pages}, s.ctx, s.caps, s.cpu.facts,
+                                          tsc_end,
                                           kSampleBuffer, kSampleCapacity, hooks));
   });
   vmx.leave();  // after an escaped exception, VMX may still be on
@@ -41,17 +46,21 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
   if (fault != kNoFault) line.text("fault");
   else line.text(core::op_status_name(out.status));
   line.text(" error=").dec(out.vm_error).text(" iterations=").dec(op.iterations).text(" warmup=").dec(op.warmup)
-      .text(" reason=");
+      .text(" pages=").dec(op.pages).text(" reason=");
   if (fault != kNoFault) line.text("exception vector ").dec(static_cast<u64>(fault));
   else line.text(out.reason);
   line.end();
-  if (fault == kNoFault && out.status == core::OpStatus::kOk) print_samples(info.name, kSampleBuffer, out.samples);
+  if (fault != kNoFault || out.status != core::OpStatus::kOk) return;
+  print_samples(info.name, nullptr, kSampleBuffer, out.samples);
+  for (u32 k = 1; k < core::sample_series(info); ++k)
+    print_samples(info.name, core::kTouchSeriesNames[k], kSampleBuffer + k * op.iterations, out.samples);
 }
 
 }  // namespace
 
 bool run_bench(const Plan& plan) {
   VmxSession s = vmx_prepare();
+  if (s.ctx.vmx_unusable == nullptr && s.cpu.facts.long_mode) s.ctx.guest = guest_environment(s.caps.basic);
   print_cpu_line(s.cpu);
   if (s.ctx.vmx_unusable != nullptr) Line("VMX unusable: ").text(s.ctx.vmx_unusable).end();
   const core::TscEnd tsc_end = s.cpu.facts.rdtscp ? core::TscEnd::kRdtscp : core::TscEnd::kFencedRdtsc;

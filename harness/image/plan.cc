@@ -3,6 +3,12 @@
 namespace vmxb::image {
 namespace {
 
+constexpr bool starts_with(const char* s, const char* prefix) {
+  for (; *prefix != '\0'; ++s, ++prefix)
+    if (*s != *prefix) return false;
+  return true;
+}
+
 struct Cursor {
   const char* p;
   const char* end;
@@ -79,6 +85,12 @@ Plan parse_plan(const char* text, usize size) {
       op.op = info->id;
       if (!c.number(&op.iterations) || !c.number(&op.warmup))
         return fail(plan, "plan: op needs <iterations> <warmup>", info->name);
+      // Optional: pages=<N> for the rows that touch guest pages.
+      if (c.word(w, sizeof(w))) {
+        Cursor n{w + 6, w + sizeof(w)};
+        if (!starts_with(w, "pages=") || !n.number(&op.pages) || op.pages == 0 || op.pages > 512)
+          return fail(plan, "plan: op's fourth field must be pages=<1..512>", w);
+      }
       ++plan.op_count;
     } else if (streq(w, "emulator")) {
       if (!c.word(w, sizeof(w))) return fail(plan, "plan: emulator needs a name", "");

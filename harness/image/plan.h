@@ -11,6 +11,7 @@ struct PlannedOp {
   core::OpId op;
   u32 iterations;
   u32 warmup;
+  u32 pages = 0;  // optional pages=<N>: rows that touch guest pages
 };
 
 struct Plan {

@@ -107,6 +107,7 @@ enum vmxb_status {
 	VMXB_STATUS_VMX_LOST = 5,
 	VMXB_STATUS_FAULT = 6,   /* a VMX instruction raised #UD/#GP; its fixup caught it */
 	VMXB_STATUS_ABORTED = 7, /* never returned: a stopped RUN is an errno */
+	VMXB_STATUS_GUEST_FAILED = 8, /* guest rows: VM entry failed (exit 33/34) or an unexpected VM exit */
 };
 
 /* vmxb_run.flags */

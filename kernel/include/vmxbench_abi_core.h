@@ -23,7 +23,8 @@ static_assert(VMXB_STATUS_BAD_ARGUMENT == static_cast<int>(OpStatus::kBadArgumen
 static_assert(VMXB_STATUS_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
 static_assert(VMXB_STATUS_FAULT == static_cast<int>(OpStatus::kFault));
 static_assert(VMXB_STATUS_ABORTED == static_cast<int>(OpStatus::kAborted));
-static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_ABORTED + 1, "a status the ABI does not name");
+static_assert(VMXB_STATUS_GUEST_FAILED == static_cast<int>(OpStatus::kGuestFailed));
+static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_GUEST_FAILED + 1, "a status the ABI does not name");
 
 // The RUN bounds are the core's.
 static_assert(VMXB_MAX_ITERATIONS == core::kMaxIterations);

@@ -103,6 +103,7 @@ struct Session {
   const vmxb_session_in* in;
   const VmxCapabilities& caps;
   const VmxContext& ctx;
+  const CpuFacts& cpu;
   TscEnd end;
 
   RunOutcome run(OpId op, u32 iterations, u32 warmup, u64* samples, RunState& state) const {
@@ -113,7 +114,7 @@ struct Session {
     ModuleChunk chunk{pf, needs_vmx ? &vmx : nullptr};
     const ChunkHooks hooks{ModuleChunk::enter, ModuleChunk::leave, &chunk, in->chunk};
     const RunOutcome r =
-        run_operation(RunRequest{op, iterations, warmup}, ctx, caps, end, samples, iterations, hooks);
+        run_operation(RunRequest{op, iterations, warmup}, ctx, caps, cpu, end, samples, iterations, hooks);
     state.busy = vmx.busy();
     state.vmx_entered = state.vmx_entered || vmx.entered();
     state.stop = chunk.stop;
@@ -150,7 +151,7 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
     out->eptp = ctx.eptp.value;
   }
   out->cr4_before = pf->read_cr4();
-  const Session session{pf, in, caps, ctx, cpu.rdtscp ? TscEnd::kRdtscp : TscEnd::kFencedRdtsc};
+  const Session session{pf, in, caps, ctx, cpu, cpu.rdtscp ? TscEnd::kRdtscp : TscEnd::kFencedRdtsc};
   RunState state;
 
   // The timing overhead: the empty body needs no VMX.
