@@ -212,7 +212,9 @@ inline const char* prepare(GuestEnvironment& env, const VmxCapabilities& caps, c
   return nullptr;
 }
 
-inline VmcsSetupResult load_context(const GuestSetup& s, u32 k, Context& c, const GuestRow& row) {
+// Makes context k's VMCS current, clear, and fully written; the minimal exit
+// path is its host RIP when `fast_exit`.
+inline VmcsSetupResult load_context(const GuestSetup& s, u32 k, Context& c, bool fast_exit) {
   VmResult r = vmclear(c.vmcs);
   if (r.ok()) r = vmptrld(c.vmcs);
   if (!r.ok()) return {decltype(vmcs::kVmcsLinkPointer)::kEncoding, r};
@@ -224,8 +226,7 @@ inline VmcsSetupResult load_context(const GuestSetup& s, u32 k, Context& c, cons
   g.eptp = s.eptp[k].value;
   g.vpid = static_cast<u16>(k + 1);
   g.eptp_list = s.eptp_list_pa;
-  const bool fast = row.program == GuestProgram::kVmcall;
-  g.host_rip = reinterpret_cast<u64>(fast ? vmxb_vm_exit_fast : vmxb_vm_exit);
+  g.host_rip = reinterpret_cast<u64>(fast_exit ? vmxb_vm_exit_fast : vmxb_vm_exit);
   c.regs = GuestRegs{};
   c.regs.rdi = reinterpret_cast<u64>(c.job);
   return write_guest_vmcs(s.controls, s.host, g);
@@ -426,7 +427,7 @@ RunOutcome run_guest_row(const GuestRow& row, const RunRequest& req, const VmxCo
       job.pages = pages;
       job.probe = s.probe;
       c[k].job = &job;
-      const VmcsSetupResult v = detail::load_context(s, k, c[k], row);
+      const VmcsSetupResult v = detail::load_context(s, k, c[k], row.program == GuestProgram::kVmcall);
       if (!v.ok()) {
         env.message = {};
         env.message.add("VMCS setup: VMWRITE of field 0x").add_hex(v.failed_field).add(" failed");

@@ -52,7 +52,11 @@ std::string make_plan(PlanMode mode, const std::vector<PlanOp>& ops, const std::
   p << "vmxbench-plan 1\nmode "
     << (mode == PlanMode::kProbe ? "probe" : mode == PlanMode::kSemantics ? "semantics" : "bench") << "\n";
   if (!emulator.empty()) p << "emulator " << emulator << "\n";
-  for (const auto& op : ops) p << "op " << op.name << " " << op.iterations << " " << op.warmup << "\n";
+  for (const auto& op : ops) {
+    p << "op " << op.name << " " << op.iterations << " " << op.warmup;
+    if (op.pages != 0) p << " pages=" << op.pages;
+    p << "\n";
+  }
   p << "end\n";
   return p.str();
 }

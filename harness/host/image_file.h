@@ -25,6 +25,7 @@ struct PlanOp {
   std::string name;
   unsigned iterations;
   unsigned warmup;
+  unsigned pages = 0;  // rows that touch guest pages; 0: the image's default
 };
 
 // The plan text (harness/PROTOCOL.md). `emulator` names the emulator for the

@@ -55,6 +55,7 @@ bool parse_op(const std::string& line, OpResult* op) {
   op->name = w[1];
   auto kv = fields(line.substr(0, reason_at));
   op->status = kv["status"];
+  if (kv.count("pages") != 0 && !parse_int(kv["pages"], &op->pages)) return false;
   return !op->status.empty() && parse_int(kv["error"], &op->vm_error) &&
          parse_int(kv["iterations"], &op->iterations) && parse_int(kv["warmup"], &op->warmup);
 }
@@ -124,6 +125,14 @@ ImageReport parse_image_output(const std::vector<std::string>& lines) {
         uint64_t v = 0;
         ok = parse_int(w[i], &v);
         if (ok) r.ops.back().samples.push_back(v);
+      }
+    } else if (starts_with(line, "COUNTER ")) {
+      const auto w = words(line);
+      ok = w.size() >= 4 && !r.ops.empty() && r.ops.back().name == w[1];
+      for (size_t i = 3; ok && i < w.size(); ++i) {
+        uint64_t v = 0;
+        ok = parse_int(w[i], &v);
+        if (ok) r.ops.back().counters[w[2]].push_back(v);
       }
     } else if (starts_with(line, "TIMING end=")) {
       r.timing_end = line.substr(11);

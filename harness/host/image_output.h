@@ -35,7 +35,10 @@ struct OpResult {
   uint32_t vm_error = 0;
   uint32_t iterations = 0, warmup = 0;
   std::string reason;
+  unsigned pages = 0;  // the guest pages a touch row touched (0: not a touch row, or an older image)
   std::vector<uint64_t> samples;
+  // The touch rows' other series (COUNTER lines): warm, refill, collateral.
+  std::map<std::string, std::vector<uint64_t>> counters;
 };
 
 struct ImageReport {

@@ -1,4 +1,4 @@
-// bazel run //harness/host:write_image -- --mode=semantics|probe|bench [--op=NAME:ITER:WARMUP ...] OUT.img
+// bazel run //harness/host:write_image -- --mode=semantics|probe|bench [--op=NAME:ITER:WARMUP[:PAGES] ...] OUT.img
 //
 // Writes the boot image with a run plan, ready for `qemu-system-x86_64 -drive
 // file=OUT.img,format=raw`, `dd` to a USB stick (legacy BIOS boot), or PXE via
@@ -23,8 +23,9 @@ int main(int argc, char** argv) {
     else if (a.rfind("--op=", 0) == 0) {
       PlanOp op;
       char name[64];
-      if (sscanf(a.c_str() + 5, "%63[a-z0-9_]:%u:%u", name, &op.iterations, &op.warmup) != 3) {
-        std::fprintf(stderr, "write_image: --op needs NAME:ITERATIONS:WARMUP, got '%s'\n", a.c_str() + 5);
+      const int n = sscanf(a.c_str() + 5, "%63[a-z0-9_]:%u:%u:%u", name, &op.iterations, &op.warmup, &op.pages);
+      if (n != 3 && n != 4) {
+        std::fprintf(stderr, "write_image: --op needs NAME:ITERATIONS:WARMUP[:PAGES], got '%s'\n", a.c_str() + 5);
         return 2;
       }
       op.name = name;
