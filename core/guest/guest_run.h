@@ -343,28 +343,26 @@ inline Stop run_until(GuestEnvironment& env, Context& c, const GuestRow& row, co
   }
 }
 
-template <TscEnd E>
-inline VmResult timed_flush(Flush f, const GuestSetup& s, u64* sample) {
-  const u64 t0 = tsc_begin();
-  VmResult r = VmResult::succeed();
-  switch (f) {
-    case Flush::kNone: break;
-    case Flush::kInveptSingleContext: r = invept_single_context(s.eptp[0]); break;
-    case Flush::kInveptGlobal: r = invept_global(); break;
-    case Flush::kInvvpidIndividualAddress: r = invvpid(InvvpidType::kIndividualAddress, 1, s.touch_base[0]); break;
-    case Flush::kInvvpidSingleContext: r = invvpid(InvvpidType::kSingleContext, 1); break;
-    case Flush::kInvvpidAllContext: r = invvpid(InvvpidType::kAllContext, 0); break;
-    case Flush::kInvvpidSingleContextRetainingGlobals:
-      r = invvpid(InvvpidType::kSingleContextRetainingGlobals, 1);
-      break;
-  }
-  *sample = tsc_end<E>() - t0;
-  return r;
+// The flush of a row, timed with the same bracket and the same wrappers as
+// the root-mode rows (invept_single_context, ...): the type is a template
+// parameter, so no dispatch runs between the TSC reads and the flush sample
+// costs what the root-mode row's sample costs plus the translations it drops.
+template <Flush F>
+__attribute__((always_inline)) inline VmResult flush(Eptp eptp, u64 linear_address) {
+  if constexpr (F == Flush::kInveptSingleContext) return invept_single_context(eptp);
+  else if constexpr (F == Flush::kInveptGlobal) return invept_global();
+  else if constexpr (F == Flush::kInvvpidIndividualAddress)
+    return invvpid(InvvpidType::kIndividualAddress, 1, linear_address);
+  else if constexpr (F == Flush::kInvvpidSingleContext) return invvpid(InvvpidType::kSingleContext, 1);
+  else if constexpr (F == Flush::kInvvpidAllContext) return invvpid(InvvpidType::kAllContext, 0);
+  else if constexpr (F == Flush::kInvvpidSingleContextRetainingGlobals)
+    return invvpid(InvvpidType::kSingleContextRetainingGlobals, 1);
+  else return VmResult::succeed();
 }
 
 // One chunk of a touch row: `warmup` untimed iterations, then `n` timed ones
 // into series[k][first ...].
-template <TscEnd E>
+template <TscEnd E, Flush F>
 RunOutcome touch_chunk(GuestEnvironment& env, const GuestRow& row, const GuestSetup& s, Context (&c)[2], u32 warmup,
                        u32 n, u32 first) {
   u64 ignored = 0;
@@ -377,8 +375,15 @@ RunOutcome touch_chunk(GuestEnvironment& env, const GuestRow& row, const GuestSe
     st = run_until(env, c[0], row, s, kHypercallFlushPoint, written);
     if (!st.ok || st.halted) return st.ok ? RunOutcome{OpStatus::kGuestFailed, 0, written, "context A halted early"} : st.failure;
     u64* const slot = i >= warmup ? &c[0].job->series[0][i - warmup] : &ignored;
-    const VmResult f = timed_flush<E>(row.flush, s, slot);
+    // The same bracket as measure() in run_operation.h: operands in registers
+    // before it, the status tested right after it, the sample stored last.
+    const Eptp eptp = s.eptp[0];
+    const u64 linear_address = s.touch_base[0];
+    const u64 t0 = tsc_begin();
+    const VmResult f = flush<F>(eptp, linear_address);
+    const u64 t1 = tsc_end<E>();
     if (!f.ok()) return core::detail::failed_with(f, written);
+    *slot = t1 - t0;
     st = run_until(env, c[0], row, s, kHypercallDone, written);
     if (!st.ok || st.halted) return st.ok ? RunOutcome{OpStatus::kGuestFailed, 0, written, "context A halted early"} : st.failure;
     if (!vmptrld(c[1].vmcs).ok()) return {OpStatus::kVmFailInvalid, 0, written, "VMPTRLD of context B failed"};
@@ -386,6 +391,26 @@ RunOutcome touch_chunk(GuestEnvironment& env, const GuestRow& row, const GuestSe
     if (!st.ok || st.halted) return st.ok ? RunOutcome{OpStatus::kGuestFailed, 0, written, "context B halted early"} : st.failure;
   }
   return {OpStatus::kOk, 0, first + n, ""};
+}
+
+template <TscEnd E>
+RunOutcome touch_chunk_of(GuestEnvironment& env, const GuestRow& row, const GuestSetup& s, Context (&c)[2],
+                          u32 warmup, u32 n, u32 first) {
+  switch (row.flush) {
+    case Flush::kNone: break;
+    case Flush::kInveptSingleContext:
+      return touch_chunk<E, Flush::kInveptSingleContext>(env, row, s, c, warmup, n, first);
+    case Flush::kInveptGlobal: return touch_chunk<E, Flush::kInveptGlobal>(env, row, s, c, warmup, n, first);
+    case Flush::kInvvpidIndividualAddress:
+      return touch_chunk<E, Flush::kInvvpidIndividualAddress>(env, row, s, c, warmup, n, first);
+    case Flush::kInvvpidSingleContext:
+      return touch_chunk<E, Flush::kInvvpidSingleContext>(env, row, s, c, warmup, n, first);
+    case Flush::kInvvpidAllContext:
+      return touch_chunk<E, Flush::kInvvpidAllContext>(env, row, s, c, warmup, n, first);
+    case Flush::kInvvpidSingleContextRetainingGlobals:
+      return touch_chunk<E, Flush::kInvvpidSingleContextRetainingGlobals>(env, row, s, c, warmup, n, first);
+  }
+  return {OpStatus::kBadArgument, 0, first, "a touch row without a flush"};
 }
 
 }  // namespace detail
@@ -437,7 +462,7 @@ RunOutcome run_guest_row(const GuestRow& row, const RunRequest& req, const VmxCo
     if (out.status == OpStatus::kOk) {
       vmxb_fast_exit_reason = row.program == GuestProgram::kVmcall ? exit_reason::kVmcall : ~u32{0};
       if (touch) {
-        out = detail::touch_chunk<E>(env, row, s, c, warmup, n, done);
+        out = detail::touch_chunk_of<E>(env, row, s, c, warmup, n, done);
       } else {
         (void)vmptrld(c[0].vmcs);
         const detail::Stop st = detail::run_until(env, c[0], row, s, ~u64{0}, done);
