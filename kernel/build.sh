@@ -18,12 +18,13 @@ usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 # Copies the module sources and the shared C++ headers into one Kbuild tree.
 stage() {
   local dir=$1
-  mkdir -p "$dir/include" "$dir/src/primitives" "$dir/src/core"
+  mkdir -p "$dir/include" "$dir/src/primitives" "$dir/src/core/guest"
   cp "$here"/module/Kbuild "$here"/module/Makefile "$here"/module/*.c "$here"/module/*.cc \
     "$here"/module/*.h "$dir/"
   cp "$here"/include/*.h "$dir/include/"
   cp "$root"/primitives/*.h "$dir/src/primitives/"
   cp "$root"/core/*.h "$dir/src/core/"
+  cp "$root"/core/guest/*.h "$dir/src/core/guest/"
   cp "$here/dkms.conf" "$dir/"
   return 0
 }

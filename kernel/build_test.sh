@@ -69,7 +69,7 @@ plant() {  # plant NAME FILE LINE
   mkdir -p "$tree/kernel" "$tree/primitives" "$tree/core"
   cp -rL "$here/build.sh" "$here/dkms.conf" "$here/module" "$here/include" "$tree/kernel/"
   cp -L "$here"/../primitives/*.h "$tree/primitives/"
-  cp -L "$here"/../core/*.h "$tree/core/"
+  cp -rL "$here"/../core/. "$tree/core/"
   echo "$3" >> "$tree/kernel/module/$2"
   if "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
     echo "FAIL: a planted warning in $2 ($1) did not fail the build"
@@ -85,7 +85,7 @@ plant cxx session.cc 'namespace { int vmxb_planted() { int unused; return 0; } }
 tree="$out/plant-extable"
 rm -rf "$tree" && mkdir -p "$tree"
 cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/core"
-cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -L "$here"/../core/*.h "$tree/core/"
+cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -rL "$here"/../core/. "$tree/core/"
 echo 'void vmxb_planted_vmcall(void); void vmxb_planted_vmcall(void) { asm volatile("vmcall"); }' \
   >> "$tree/kernel/module/platform.c"
 if ! "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then

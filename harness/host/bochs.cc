@@ -77,7 +77,8 @@ std::vector<std::string> bochs_cpu_models(const std::string& bochs_binary) {
       in_list = true;
       continue;
     }
-    if (in_list && !line.empty() && line.find(' ') == std::string::npos && line.find('[') == std::string::npos)
+    // Model names are identifiers; Bochs follows the list with a rule of '='.
+    if (in_list && !line.empty() && line.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos)
       models.push_back(line);
   }
   pclose(pipe);

@@ -193,5 +193,41 @@ TEST(GuestRows, PenrynSkipsTheEptRowsWithTheMsrBitAndRunsTheRoundTrips) {
   EXPECT_EQ(vmcall->samples.front(), ok_op(r, "empty").samples.at(0) + 1 + path);
 }
 
+// Every Bochs CPU model, with every guest row: the run ends with END, and each
+// row is either ok with its samples or unsupported with a reason (no VMX, no
+// long mode, no EPT, ...): never a hang, a fault or a failed guest.
+TEST(GuestRows, EveryBochsModelEndsCleanlyWithEveryGuestRow) {
+  std::vector<PlanOp> ops;
+  for (const auto& info : core::kOperations)
+    if (info.needs & core::kNeedsGuest) ops.push_back({info.name, 2, 0});
+  const auto models = bochs_cpu_models();
+  ASSERT_GT(models.size(), 10u);
+  for (const std::string& model : models) {
+    const auto r = boot(model, make_plan(PlanMode::kBench, ops), std::chrono::seconds(60));
+    ASSERT_TRUE(r.run.completed) << model << ": " << r.run.error;
+    EXPECT_TRUE(r.report.end_seen) << model << "\n" << joined(r.run.lines);
+    // Without long mode the boot sector itself ends the run, with a clear error.
+    if (r.report.end_reason.rfind("no long mode", 0) == 0) continue;
+    EXPECT_TRUE(r.report.end_ok) << model << ": " << r.report.end_reason;
+    ASSERT_EQ(r.report.ops.size(), ops.size()) << model << "\n" << joined(r.run.lines);
+    for (const OpResult& op : r.report.ops) {
+      EXPECT_TRUE(op.status == "ok" || op.status == "unsupported") << model << " " << op.name << ": " << op.status
+                                                                    << " " << op.reason;
+      EXPECT_EQ(op.samples.size(), op.status == "ok" ? 2u : 0u) << model << " " << op.name;
+      if (op.status == "unsupported") {
+        EXPECT_FALSE(op.reason.empty()) << model << " " << op.name;
+      }
+    }
+  }
+}
+
+TEST(GuestRows, PagesOutsideOneTo512AreAPlanError) {
+  const auto r = boot("corei7_skylake_x", "vmxbench-plan 1\nmode bench\nop invept_global_live 2 0 pages=513\nend\n");
+  ASSERT_TRUE(r.run.completed) << r.run.error;
+  EXPECT_NE(r.report.plan_error.find("pages=<1..512>"), std::string::npos) << joined(r.run.lines);
+  const auto zero = boot("corei7_skylake_x", "vmxbench-plan 1\nmode bench\nop invept_global_live 2 0 pages=0\nend\n");
+  EXPECT_NE(zero.report.plan_error.find("pages=<1..512>"), std::string::npos) << joined(zero.run.lines);
+}
+
 }  // namespace
 }  // namespace vmxb::harness

@@ -3,7 +3,7 @@
 // one result line per command, errno as the exit status's cause.
 //
 //   vmxbctl list                                  one line per operation of the core's table
-//                    (core/operation_rows.h): "NAME id=N vmx_root=0|1 what=TEXT";
+//                    (core/operation_rows.h): "NAME id=N vmx_root=0|1 guest=0|1 what=TEXT";
 //                    needs no device, so the host can ask the same binary
 //   vmxbctl info                                  prints INFO fields, "INFO ok ..."
 //   vmxbctl run OP ITERATIONS [WARMUP [CPU]]      prints "RUN op=... status=... samples=..."
@@ -62,8 +62,8 @@ int fail(const char* what, int err) {
 
 int cmd_list() {
   for (const auto& op : vmxb::core::kOperations)
-    std::printf("%s id=%u vmx_root=%d what=%s\n", op.name, static_cast<unsigned>(op.id),
-                (op.needs & vmxb::core::kNeedsVmxRoot) != 0, op.what);
+    std::printf("%s id=%u vmx_root=%d guest=%d what=%s\n", op.name, static_cast<unsigned>(op.id),
+                (op.needs & vmxb::core::kNeedsVmxRoot) != 0, (op.needs & vmxb::core::kNeedsGuest) != 0, op.what);
   return 0;
 }
 
