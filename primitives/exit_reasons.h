@@ -1,8 +1,7 @@
 // VM-exit reasons and the exit qualifications vmxbench decodes: one table,
 // from which names, checks and tests are derived.
 //
-// Exit-reason field (28.2.1 "Basic VM-Exit Information", Table 28-1 is its
-// layout): bits 15:0 the basic exit reason (Vol. 3D Appendix C), bit 27 exit
+// Exit-reason field (28.2.1 "Basic VM-Exit Information"): bits 15:0 the basic exit reason (Vol. 3D Appendix C), bit 27 exit
 // from enclave mode, bit 28 pending MTF, bit 29 exit from VMX root operation,
 // bit 31 VM-entry failure (27.8). Reasons are numbered up to 79 in this
 // edition; numbers missing from the table below are not assigned.
@@ -136,7 +135,7 @@ static_assert(streq(exit_reason_name(exit_reason::kVmcall), "VMCALL") &&
               streq(exit_reason_name(exit_reason::kTripleFault), "triple fault") &&
               exit_reason_name(35) == nullptr);
 
-// The exit-reason field, split (Table 28-1 layout, see the file comment).
+// The exit-reason field, split (see the file comment).
 struct ExitReason {
   u32 raw;
   constexpr u16 basic() const { return static_cast<u16>(raw & 0xFFFF); }
