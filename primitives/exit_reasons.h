@@ -116,12 +116,16 @@ inline constexpr u16 kEptMisconfiguration = 49;
 inline constexpr u16 kVmfunc = 59;
 }  // namespace exit_reason
 
-// nullptr for an unassigned number.
-constexpr const char* exit_reason_name(u32 basic) {
-  for (const auto& r : kExitReasons)
-    if (r.number == basic) return r.name;
+// The name of `value` in a table of {number, name} rows, or nullptr.
+template <typename Row, usize N, typename V>
+constexpr const char* name_in(const Row (&table)[N], V value) {
+  for (const Row& r : table)
+    if (r.number == value) return r.name;
   return nullptr;
 }
+
+// nullptr for an unassigned number.
+constexpr const char* exit_reason_name(u32 basic) { return name_in(kExitReasons, basic); }
 static_assert(streq(exit_reason_name(exit_reason::kVmcall), "VMCALL") &&
               streq(exit_reason_name(exit_reason::kCpuid), "CPUID") &&
               streq(exit_reason_name(exit_reason::kHlt), "HLT") &&
@@ -146,7 +150,7 @@ struct ExitReason {
 // "VM-Entry Failures During or After Loading Guest State"): for reason 34 the
 // number of the failing MSR-load entry; for reason 33 one of these.
 struct EntryFailureQualification {
-  u64 value;
+  u64 number;
   const char* name;
 };
 inline constexpr EntryFailureQualification kEntryFailureQualifications[] = {
@@ -155,11 +159,9 @@ inline constexpr EntryFailureQualification kEntryFailureQualifications[] = {
     {3, "NMI injection with blocking by NMI"},
     {4, "invalid VMCS link pointer"},
 };
-constexpr const char* entry_failure_qualification_name(u64 q) {
-  for (const auto& e : kEntryFailureQualifications)
-    if (e.value == q) return e.name;
-  return nullptr;
-}
+constexpr const char* entry_failure_qualification_name(u64 q) { return name_in(kEntryFailureQualifications, q); }
+static_assert(streq(entry_failure_qualification_name(4), "invalid VMCS link pointer") &&
+              entry_failure_qualification_name(1) == nullptr);
 
 // Exit qualification of an EPT violation (28.2.1, Table 28-7 "Exit
 // Qualification for EPT Violations"), the bits vmxbench checks.

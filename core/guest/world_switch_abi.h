@@ -31,6 +31,12 @@
 #define VMXB_FIELD_EXIT_INSTRUCTION_LENGTH 0x440C
 #define VMXB_FIELD_GUEST_RIP 0x681E
 
+/* Instructions of the minimal exit path, vmxb_vm_exit_fast up to and
+ * including its VMRESUME: harness/tests:guest_rows_test counts them in the
+ * image's ELF and fails when this number is stale; bench reports it on the
+ * vmcall row. */
+#define VMXB_FAST_EXIT_INSTRUCTIONS 11
+
 /* vmxb_vmx_run's flags and results. */
 #define VMXB_RUN_RESUME 1        /* VMRESUME (the VMCS is launched), else VMLAUNCH */
 #define VMXB_RUN_EXITED 0        /* a VM exit: the guest registers are saved */
@@ -64,12 +70,7 @@ static_assert(decltype(vmcs::kHostRsp)::kEncoding == VMXB_FIELD_HOST_RSP &&
               decltype(vmcs::kGuestRip)::kEncoding == VMXB_FIELD_GUEST_RIP,
               "world_switch_abi.h names the typed fields' encodings");
 
-enum class RunResult : u32 {
-  kExited = VMXB_RUN_EXITED,
-  kFailInvalid = VMXB_RUN_FAIL_INVALID,
-  kFailValid = VMXB_RUN_FAIL_VALID,
-  kFault = VMXB_RUN_FAULT,
-};
+inline constexpr u32 kFastExitInstructions = VMXB_FAST_EXIT_INSTRUCTIONS;
 
 }  // namespace vmxb::core::guest
 

@@ -60,6 +60,16 @@ bool parse_op(const std::string& line, OpResult* op) {
          parse_int(kv["iterations"], &op->iterations) && parse_int(kv["warmup"], &op->warmup);
 }
 
+// The decimal values w[from..]: the values of a SAMPLES or COUNTER line.
+bool append_values(const std::vector<std::string>& w, size_t from, std::vector<uint64_t>* out) {
+  for (size_t i = from; i < w.size(); ++i) {
+    uint64_t v = 0;
+    if (!parse_int(w[i], &v)) return false;
+    out->push_back(v);
+  }
+  return true;
+}
+
 bool parse_test(const std::string& line, TestResult* t) {
   const size_t colon = line.find(": ");
   if (colon == std::string::npos) return false;
@@ -120,20 +130,12 @@ ImageReport parse_image_output(const std::vector<std::string>& lines) {
       if (ok) r.ops.push_back(op);
     } else if (starts_with(line, "SAMPLES ")) {
       const auto w = words(line);
-      ok = w.size() >= 3 && !r.ops.empty() && r.ops.back().name == w[1];
-      for (size_t i = 2; ok && i < w.size(); ++i) {
-        uint64_t v = 0;
-        ok = parse_int(w[i], &v);
-        if (ok) r.ops.back().samples.push_back(v);
-      }
+      ok = w.size() >= 3 && !r.ops.empty() && r.ops.back().name == w[1] &&
+           append_values(w, 2, &r.ops.back().samples);
     } else if (starts_with(line, "COUNTER ")) {
       const auto w = words(line);
-      ok = w.size() >= 4 && !r.ops.empty() && r.ops.back().name == w[1];
-      for (size_t i = 3; ok && i < w.size(); ++i) {
-        uint64_t v = 0;
-        ok = parse_int(w[i], &v);
-        if (ok) r.ops.back().counters[w[2]].push_back(v);
-      }
+      ok = w.size() >= 4 && !r.ops.empty() && r.ops.back().name == w[1] &&
+           append_values(w, 3, &r.ops.back().counters[w[2]]);
     } else if (starts_with(line, "TIMING end=")) {
       r.timing_end = line.substr(11);
     } else if (starts_with(line, "VMX unusable: ")) {
