@@ -194,13 +194,11 @@ inline const char* prepare(GuestEnvironment& env, const VmxCapabilities& caps, c
   for (u32 k = 0; k < 2; ++k) {
     s.job[k] = static_cast<GuestJob*>(take_page(m));
     s.tss[k] = reinterpret_cast<u64>(take_page(m));
-    void* stack_low = take_page(m);
-    void* stack_high = take_page(m);
-    if (s.job[k] == nullptr || s.tss[k] == 0 || stack_low == nullptr || stack_high == nullptr)
-      return "guest memory: the page pool is too small";
-    // Pool pages are handed out in order: stack_high follows stack_low only
-    // if they are virtually contiguous, which the platform guarantees.
-    s.stack_top[k] = reinterpret_cast<u64>(stack_high) + ept::kPageSize - 8;  // as if called: RSP+8 aligned
+    // One page of stack: the guest programs are leaf loops that use a few
+    // dozen bytes of it.
+    void* stack = take_page(m);
+    if (s.job[k] == nullptr || s.tss[k] == 0 || stack == nullptr) return "guest memory: the page pool is too small";
+    s.stack_top[k] = reinterpret_cast<u64>(stack) + ept::kPageSize - 8;  // as if called: RSP+8 is 16-aligned
   }
   s.eptp_list = static_cast<u64*>(take_page(m, &s.eptp_list_pa));
   if (s.eptp_list == nullptr) return "guest memory: the page pool is too small";
