@@ -53,6 +53,30 @@ class EptTables {
     return true;
   }
 
+  // Maps [base, base + size) guest-physical == host-physical, except the
+  // 4-KiB pages in `holes`, which get no entry (the caller may write their
+  // page_slot later): 2-MiB pages where allowed, 4-KiB pages in every 2-MiB
+  // region that holds a hole.
+  bool map_identity_except(u64 base, u64 size, const u64* holes, u32 hole_count) {
+    for (u64 at = base; at < base + size;) {
+      const u64 region = at & ~(ept::kLargePageSize - 1);
+      const u64 region_end = region + ept::kLargePageSize < base + size ? region + ept::kLargePageSize : base + size;
+      bool holed = false;
+      for (u32 i = 0; i < hole_count; ++i) holed = holed || (holes[i] >= region && holes[i] < region_end);
+      if (!holed) {
+        if (!map(at, at, region_end - at)) return false;
+      } else {
+        for (u64 page = at; page < region_end; page += ept::kPageSize) {
+          bool hole = false;
+          for (u32 i = 0; i < hole_count; ++i) hole = hole || holes[i] == page;
+          if (!hole && !map(page, page, ept::kPageSize)) return false;
+        }
+      }
+      at = region_end;
+    }
+    return true;
+  }
+
   // The page-table entry (4-KiB leaf) for `gpa`, creating the tables above it:
   // the demand-paging and misconfiguration rows write it directly.
   u64* page_slot(u64 gpa) { return entry_slot(gpa, 1); }

@@ -24,25 +24,30 @@ namespace vmxb::core::guest {
 inline constexpr u32 kMaxTouchPages = 512;
 inline constexpr u32 kDefaultTouchPages = 64;
 
-// Guest-physical windows above the identity-mapped memory, 2 MiB each, which
-// the guest's page tables map linear == physical (GuestMemory::window_base).
-enum class Window : u8 { kTouchA, kTouchB, kDemand, kUnmapped, kMisconfigured };
-inline constexpr u64 kWindowSize = u64{1} << 21;
-constexpr u64 window_gpa(u64 base, Window w) { return base + static_cast<u64>(w) * kWindowSize; }
-
 struct IdentityRange {
-  u64 base, size;  // physical memory the guest's code, data, stacks, jobs and samples live in
+  u64 base, size;  // physical memory the guest may reach (code, data, stacks, jobs, samples, page tables)
 };
 
-// Memory the platform owns and hands to the guest rows; all pages zeroed.
+// The pages the EPT rows probe. The guest reaches each at its `va` (it runs
+// on the host's page tables), which translates to its `pa`: the GPA the EPT
+// of context A treats specially.
+enum class ProbePage : u8 {
+  kDemand,         // not present until the host maps it (ept_demand_paging)
+  kUnmapped,       // never present (ept_violation)
+  kMisconfigured,  // writable without read (ept_misconfig)
+  kCount,
+};
+
+// Memory the platform owns and hands to the guest rows; all pages zeroed. The
+// EPT maps the identity ranges GPA == HPA, so every page here (and the
+// guest's code and data) must lie inside them.
 struct GuestMemory {
   VmxPage vmcs_b;                    // context B's VMCS
   PagePool pool;                     // EPT tables, TSSs, jobs, stacks, EPTP list
-  const VmxPage* touch[2] = {};      // kMaxTouchPages pages per context
-  VmxPage demand_page;               // what the demand-paging row maps
+  const VmxPage* touch[2] = {};      // kMaxTouchPages pages per context, virtually contiguous
+  VmxPage probe[static_cast<u32>(ProbePage::kCount)];
   const IdentityRange* identity = nullptr;
   u32 identity_count = 0;
-  u64 window_base = 0;               // 2-MiB aligned, outside every identity range
 };
 
 struct GuestEnvironment {
@@ -80,7 +85,8 @@ struct GuestSetup {
   u64* eptp_list = nullptr;
   u64 eptp_list_pa = 0;
   u64 touch_base[2] = {0, 0};
-  u64 probe = 0;
+  u64 probe = 0;      // guest-linear address of the row's probe page
+  u64 probe_gpa = 0;  // ... and the GPA its exit must report
   u64 stack_top[2] = {0, 0};
   u64 tss[2] = {0, 0};
   GuestJob* job[2] = {nullptr, nullptr};
@@ -132,26 +138,25 @@ inline const char* build_controls(const VmxCapabilities& caps, const GuestRow& r
   return nullptr;
 }
 
-// One EPT per context: the identity ranges, then the context's touch window.
-// Context A also gets the demand page (not present), the unmapped window (no
-// entry at all) and one misconfigured page.
+// One EPT per context, the identity ranges with the probe pages left out;
+// context A's then gets the misconfigured entry, and a slot for the demand
+// page that starts not present.
 inline const char* build_ept(GuestEnvironment& env, const VmxCapabilities& caps, const CpuFacts& cpu,
                              GuestSetup& s) {
   GuestMemory& m = env.memory;
   const bool large = caps.has(ept_vpid_cap::kPde2MbPages);
+  u64 holes[static_cast<u32>(ProbePage::kCount)];
+  for (u32 i = 0; i < array_size(holes); ++i) holes[i] = m.probe[i].pa.value;
   for (u32 k = 0; k < 2; ++k) {
     EptTables t(m.pool, large);
     for (u32 i = 0; i < m.identity_count; ++i)
-      if (!t.map(m.identity[i].base, m.identity[i].base, m.identity[i].size)) return "EPT: out of table pages";
-    const u64 touch_gpa = window_gpa(m.window_base, k == 0 ? Window::kTouchA : Window::kTouchB);
-    for (u32 p = 0; p < kMaxTouchPages; ++p)
-      if (!t.map(touch_gpa + p * ept::kPageSize, m.touch[k][p].pa.value, ept::kPageSize))
-        return "EPT: out of table pages";
+      if (!t.map_identity_except(m.identity[i].base, m.identity[i].size, holes, array_size(holes)))
+        return "EPT: out of table pages, or guest memory outside the identity ranges";
     if (k == 0) {
-      s.demand_pte = t.page_slot(window_gpa(m.window_base, Window::kDemand));
-      u64* bad = t.page_slot(window_gpa(m.window_base, Window::kMisconfigured));
+      s.demand_pte = t.page_slot(m.probe[static_cast<u32>(ProbePage::kDemand)].pa.value);
+      u64* bad = t.page_slot(m.probe[static_cast<u32>(ProbePage::kMisconfigured)].pa.value);
       if (s.demand_pte == nullptr || bad == nullptr) return "EPT: out of table pages";
-      *bad = ept::misconfigured_entry(m.demand_page.pa.value);
+      *bad = ept::misconfigured_entry(m.probe[static_cast<u32>(ProbePage::kMisconfigured)].pa.value);
     }
     if (!t.ok()) return "EPT: out of table pages";
     const bool wb = caps.has(ept_vpid_cap::kMemoryTypeWb);
@@ -160,7 +165,6 @@ inline const char* build_ept(GuestEnvironment& env, const VmxCapabilities& caps,
                                    caps.ept_vpid_cap, cpu.maxphyaddr);
     if (!e.ok()) return "EPT: no valid EPTP for this CPU";
     s.eptp[k] = e.eptp;
-    s.touch_base[k] = touch_gpa;
   }
   return nullptr;
 }
@@ -186,11 +190,9 @@ inline const char* prepare(GuestEnvironment& env, const VmxCapabilities& caps, c
   s.guest_tsc_end = rdtscp_control ? TscEnd::kRdtscp : TscEnd::kFencedRdtsc;
   if (s.controls.secondary & ctl(secondary::kEnableEpt)) {
     if (const char* why = build_ept(env, caps, cpu, s)) return why;
-  } else {
-    // No EPT: guest-physical is host-physical; the touch pages are used where they are.
-    s.touch_base[0] = reinterpret_cast<u64>(m.touch[0][0].va);
-    s.touch_base[1] = reinterpret_cast<u64>(m.touch[1][0].va);
   }
+  s.touch_base[0] = reinterpret_cast<u64>(m.touch[0][0].va);
+  s.touch_base[1] = reinterpret_cast<u64>(m.touch[1][0].va);
   for (u32 k = 0; k < 2; ++k) {
     s.job[k] = static_cast<GuestJob*>(take_page(m));
     s.tss[k] = reinterpret_cast<u64>(take_page(m));
@@ -204,9 +206,11 @@ inline const char* prepare(GuestEnvironment& env, const VmxCapabilities& caps, c
   if (s.eptp_list == nullptr) return "guest memory: the page pool is too small";
   s.eptp_list[0] = s.eptp[0].value;
   s.eptp_list[1] = s.eptp[1].value;
-  s.probe = window_gpa(m.window_base, row.program == GuestProgram::kEptMisconfig ? Window::kMisconfigured
-                                      : row.program == GuestProgram::kEptDemand  ? Window::kDemand
-                                                                                 : Window::kUnmapped);
+  const VmxPage& probe = m.probe[static_cast<u32>(row.program == GuestProgram::kEptMisconfig ? ProbePage::kMisconfigured
+                                                 : row.program == GuestProgram::kEptDemand  ? ProbePage::kDemand
+                                                                                            : ProbePage::kUnmapped)];
+  s.probe = reinterpret_cast<u64>(probe.va);
+  s.probe_gpa = probe.pa.value;
   return nullptr;
 }
 
@@ -324,10 +328,10 @@ inline Stop run_until(GuestEnvironment& env, Context& c, const GuestRow& row, co
                                            row.program == GuestProgram::kEptDemand) &&
                                               (q & ept_violation::kDataRead) && !(q & ept_violation::kDataWrite)
                                         : row.program == GuestProgram::kEptMisconfig;
-        if (!expected || (gpa & ~(ept::kPageSize - 1)) != s.probe) return {false, false, unexpected_exit(env, why, written)};
+        if (!expected || (gpa & ~(ept::kPageSize - 1)) != s.probe_gpa) return {false, false, unexpected_exit(env, why, written)};
         if (row.program == GuestProgram::kEptDemand) {
           // Map the page and drop whatever the CPU cached for it, then retry the load.
-          *s.demand_pte = ept::page_entry(env.memory.demand_page.pa.value, false);
+          *s.demand_pte = ept::page_entry(s.probe_gpa, false);
           (void)invept_single_context(s.eptp[0]);
         } else {
           // MMIO emulation: step over the load (probe_load put the resume address in RCX).

@@ -142,6 +142,23 @@ TEST(EptTables, MapsIdentityWithLargePagesAndTouchPagesWith4KiB) {
   EXPECT_FALSE(t.map(0x1000, 0x1000, 4096));
 }
 
+TEST(EptTables, IdentityWithHolesSplitsOnlyTheRegionsThatHoldAHole) {
+  HostPages mem(16);
+  PagePool pool{mem.pages.data(), static_cast<u32>(mem.pages.size()), 0};
+  EptTables t(pool, true);
+  const u64 holes[] = {0x203000, 0x3ff000};
+  ASSERT_TRUE(t.map_identity_except(0, 6u << 20, holes, 2));
+  unsigned level = 0;
+  EXPECT_EQ(walk(pool, t.root(), 0x1000, &level), ept::page_entry(0, true));
+  EXPECT_EQ(level, 2u);
+  EXPECT_EQ(walk(pool, t.root(), 0x204000, &level), ept::page_entry(0x204000, false));
+  EXPECT_EQ(level, 1u);
+  EXPECT_EQ(walk(pool, t.root(), 0x203000, &level), 0u);
+  EXPECT_EQ(walk(pool, t.root(), 0x3ff000, &level), 0u);
+  EXPECT_EQ(walk(pool, t.root(), 0x400000, &level), ept::page_entry(0x400000, true));
+  ASSERT_NE(t.page_slot(0x203000), nullptr);  // the hole's entry exists to be written
+}
+
 TEST(EptTables, WithoutLargePagesEveryPageIs4KiBAndThePoolRunsOutCleanly) {
   HostPages mem(5);  // PML4, PDPT, PD, 2 page tables
   PagePool pool{mem.pages.data(), static_cast<u32>(mem.pages.size()), 0};

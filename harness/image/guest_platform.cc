@@ -14,21 +14,19 @@ using core::guest::IdentityRange;
 using core::guest::kMaxTouchPages;
 
 // Layout of [kGuestMemoryBase, kGuestMemoryEnd): both touch buffers, the
-// demand page, the page pool and context B's VMCS.
+// probe pages, the page pool and context B's VMCS.
 constexpr u64 kPage = 4096;
 constexpr u64 kTouchA = kGuestMemoryBase;
 constexpr u64 kTouchB = kTouchA + kMaxTouchPages * kPage;
-constexpr u64 kDemandPage = kTouchB + kMaxTouchPages * kPage;
-constexpr u64 kVmcsB = kDemandPage + kPage;
+constexpr u64 kProbePages = kTouchB + kMaxTouchPages * kPage;
+constexpr u64 kVmcsB = kProbePages + static_cast<u32>(core::guest::ProbePage::kCount) * kPage;
 constexpr u64 kPool = kVmcsB + kPage;
 constexpr u32 kPoolPages = 96;
 static_assert(kPool + kPoolPages * kPage <= kGuestMemoryEnd);
 
-// The guest's code, data, stacks, jobs and the sample buffer: everything below
-// kGuestMemoryEnd is mapped guest-physical == host-physical.
+// The guest's code, data, stacks, jobs, page tables and the sample buffer:
+// everything below kGuestMemoryEnd is mapped guest-physical == host-physical.
 constexpr IdentityRange kIdentity[] = {{0, kGuestMemoryEnd}};
-// Windows: above the identity map, inside boot.S's 1 GiB of 2-MiB pages.
-constexpr u64 kWindowBase = 0x20000000;
 
 core::VmxPage g_touch[2][kMaxTouchPages];
 core::VmxPage g_pool[kPoolPages];
@@ -96,10 +94,9 @@ GuestEnvironment* guest_environment(u64 vmx_basic) {
   m.pool = {g_pool, kPoolPages, 0};
   m.touch[0] = g_touch[0];
   m.touch[1] = g_touch[1];
-  m.demand_page = page_at(kDemandPage);
+  for (u32 i = 0; i < static_cast<u32>(core::guest::ProbePage::kCount); ++i) m.probe[i] = page_at(kProbePages + i * kPage);
   m.identity = kIdentity;
   m.identity_count = 1;
-  m.window_base = kWindowBase;
   return &g_env;
 }
 
