@@ -126,17 +126,19 @@ void guest_case(CaseContext& c, const char* name, GuestProgram program, u32 need
 // 31.3 VMLAUNCH/VMRESUME "Operation": VMLAUNCH needs a clear VMCS (error 4),
 // VMRESUME a launched one (error 5); a VM exit leaves the VMCS launched.
 void launch_state(CaseContext& c) {
-  guest_case(c, "vmlaunch_launched_vmcs", GuestProgram::kVmcallDispatched, 0, [](GuestProbe& p, Findings& f) {
-    const ProbeExit first = p.enter(false);
-    expect_exit(f, first, exit_reason::kVmcall, false);
-    if (f.any()) f.more().add(" (the first VMLAUNCH)");
-    expect_fail_valid(f, p.enter(false), kVmlaunchNonClearVmcs);
-    return static_cast<const char*>(nullptr);
-  });
-  guest_case(c, "vmresume_clear_vmcs", GuestProgram::kVmcallDispatched, 0, [](GuestProbe& p, Findings& f) {
-    expect_fail_valid(f, p.enter(true), kVmresumeNonLaunchedVmcs);
-    return static_cast<const char*>(nullptr);
-  });
+  guest_case(c, "vmlaunch_launched_vmcs", GuestProgram::kVmcallDispatched, 0,
+             [](GuestProbe& p, Findings& f) -> const char* {
+               const ProbeExit first = p.enter(false);
+               expect_exit(f, first, exit_reason::kVmcall, false);
+               if (f.any()) f.more().add(" (the first VMLAUNCH)");
+               expect_fail_valid(f, p.enter(false), kVmlaunchNonClearVmcs);
+               return nullptr;
+             });
+  guest_case(c, "vmresume_clear_vmcs", GuestProgram::kVmcallDispatched, 0,
+             [](GuestProbe& p, Findings& f) -> const char* {
+               expect_fail_valid(f, p.enter(true), kVmresumeNonLaunchedVmcs);
+               return nullptr;
+             });
 }
 
 // The control fields whose reserved bits VM entry checks against their
@@ -183,16 +185,18 @@ void broken_control(CaseContext& c, const char* name, const char* none) {
 // 27.2.2: host CR4 must satisfy the CR4 fixed bits of VMX operation, VMXE
 // among them (24.8); 27.2.3: the host TR selector must not be 0. Error 8.
 void host_state(CaseContext& c) {
-  guest_case(c, "vmlaunch_host_cr4_vmxe_clear", GuestProgram::kVmcallDispatched, 0, [](GuestProbe& p, Findings& f) {
-    put(f, vmcs::kHostCr4, p.setup().host.cr4 & ~cr4::kVmxe.mask());
-    expect_fail_valid(f, p.enter(false), kEntryInvalidHostStateFields);
-    return static_cast<const char*>(nullptr);
-  });
-  guest_case(c, "vmlaunch_host_tr_selector_0", GuestProgram::kVmcallDispatched, 0, [](GuestProbe& p, Findings& f) {
-    put(f, vmcs::kHostTrSelector, u16{0});
-    expect_fail_valid(f, p.enter(false), kEntryInvalidHostStateFields);
-    return static_cast<const char*>(nullptr);
-  });
+  guest_case(c, "vmlaunch_host_cr4_vmxe_clear", GuestProgram::kVmcallDispatched, 0,
+             [](GuestProbe& p, Findings& f) -> const char* {
+               put(f, vmcs::kHostCr4, p.setup().host.cr4 & ~cr4::kVmxe.mask());
+               expect_fail_valid(f, p.enter(false), kEntryInvalidHostStateFields);
+               return nullptr;
+             });
+  guest_case(c, "vmlaunch_host_tr_selector_0", GuestProgram::kVmcallDispatched, 0,
+             [](GuestProbe& p, Findings& f) -> const char* {
+               put(f, vmcs::kHostTrSelector, u16{0});
+               expect_fail_valid(f, p.enter(false), kEntryInvalidHostStateFields);
+               return nullptr;
+             });
 }
 
 // Invalid guest state: the entry fails after the host-state checks with exit
@@ -203,20 +207,20 @@ void host_state(CaseContext& c) {
 void guest_state(CaseContext& c) {
   const PhysAddr wrong_revision = c.env->vmcs_wrong_revision;
   guest_case(c, "vmlaunch_vmcs_link_pointer_wrong_revision", GuestProgram::kVmcallDispatched, 0,
-             [&](GuestProbe& p, Findings& f) {
+             [&](GuestProbe& p, Findings& f) -> const char* {
                put(f, vmcs::kVmcsLinkPointer, wrong_revision.value);
                const ProbeExit e = p.enter(false);
                expect_exit(f, e, exit_reason::kInvalidGuestState, true);
                f.expect("exit qualification", kQualificationInvalidVmcsLinkPointer, e.qualification);
-               return static_cast<const char*>(nullptr);
+               return nullptr;
              });
   guest_case(c, "vmlaunch_guest_rflags_bit_1_clear", GuestProgram::kVmcallDispatched, 0,
-             [](GuestProbe& p, Findings& f) {
+             [](GuestProbe& p, Findings& f) -> const char* {
                put(f, vmcs::kGuestRflags, u64{0});
                const ProbeExit e = p.enter(false);
                expect_exit(f, e, exit_reason::kInvalidGuestState, true);
                f.expect("exit qualification", kQualificationDefault, e.qualification);
-               return static_cast<const char*>(nullptr);
+               return nullptr;
              });
 }
 
@@ -244,12 +248,12 @@ void expect_instruction_at_rip(Findings& f, const ProbeExit& e, const u8* bytes,
 
 void instruction_exits(CaseContext& c) {
   for (const InstructionExit& x : kInstructionExits) {
-    guest_case(c, x.name, x.program, 0, [&x](GuestProbe& p, Findings& f) {
+    guest_case(c, x.name, x.program, 0, [&x](GuestProbe& p, Findings& f) -> const char* {
       const ProbeExit e = p.enter(false);
       expect_exit(f, e, x.reason, false);
       f.expect("VM-exit instruction length", x.length, e.instruction_length);
       expect_instruction_at_rip(f, e, x.bytes, x.length);
-      return static_cast<const char*>(nullptr);
+      return nullptr;
     });
   }
 }
@@ -272,21 +276,21 @@ static_assert(kEptViolationCheckedBits == 0x1BF && kEptViolationUnmappedRead == 
 
 void ept_exits(CaseContext& c) {
   guest_case(c, "ept_violation_read_of_unmapped_gpa", GuestProgram::kEptViolation, core::kNeedsEpt,
-             [](GuestProbe& p, Findings& f) {
+             [](GuestProbe& p, Findings& f) -> const char* {
                const ProbeExit e = p.enter(false);
                expect_exit(f, e, exit_reason::kEptViolation, false);
                f.expect("guest-physical address", p.setup().probe, e.guest_physical_address);
                f.expect("exit qualification bits 8:7 and 5:0", kEptViolationUnmappedRead,
                         e.qualification & kEptViolationCheckedBits);
                f.expect("guest-linear address", p.setup().probe, e.guest_linear_address);
-               return static_cast<const char*>(nullptr);
+               return nullptr;
              });
   guest_case(c, "ept_misconfiguration_gpa", GuestProgram::kEptMisconfig, core::kNeedsEpt,
-             [](GuestProbe& p, Findings& f) {
+             [](GuestProbe& p, Findings& f) -> const char* {
                const ProbeExit e = p.enter(false);
                expect_exit(f, e, exit_reason::kEptMisconfiguration, false);
                f.expect("guest-physical address", p.setup().probe, e.guest_physical_address);
-               return static_cast<const char*>(nullptr);
+               return nullptr;
              });
 }
 
@@ -319,18 +323,21 @@ constexpr u32 kInterruptionUd = 0x80000000 | (3u << 8) | exception_vector::kInva
 
 void vmfunc_exits(CaseContext& c) {
   for (const VmfuncExit& x : kVmfuncExits) {
-    guest_case(c, x.name, GuestProgram::kVmfuncSwitch, core::kNeedsEptpSwitching, [&x](GuestProbe& p, Findings& f) {
-      p.job().program = GuestProgram::kVmfuncOnce;
-      p.job().vmfunc_leaf = x.leaf;
-      p.job().vmfunc_index = x.index;
-      if (x.index == kInvalidEptpListIndex) p.eptp_list()[x.index] = 0;  // EPTP 0: memory type UC, walk length 1
-      const ProbeExit e = p.enter(false);
-      expect_exit(f, e, x.reason, false);
-      if (x.reason == exit_reason::kExceptionOrNmi)
-        f.expect("VM-exit interruption information", kInterruptionUd, e.interruption_info & kInterruptionCheckedBits);
-      expect_instruction_at_rip(f, e, kVmfuncBytes, sizeof kVmfuncBytes);
-      return static_cast<const char*>(nullptr);
-    });
+    guest_case(c, x.name, GuestProgram::kVmfuncSwitch, core::kNeedsEptpSwitching,
+               [&x](GuestProbe& p, Findings& f) -> const char* {
+                 p.job().program = GuestProgram::kVmfuncOnce;
+                 p.job().vmfunc_leaf = x.leaf;
+                 p.job().vmfunc_index = x.index;
+                 if (x.index == kInvalidEptpListIndex)
+                   p.eptp_list()[x.index] = 0;  // EPTP 0: memory type UC, walk length 1
+                 const ProbeExit e = p.enter(false);
+                 expect_exit(f, e, x.reason, false);
+                 if (x.reason == exit_reason::kExceptionOrNmi)
+                   f.expect("VM-exit interruption information", kInterruptionUd,
+                            e.interruption_info & kInterruptionCheckedBits);
+                 expect_instruction_at_rip(f, e, kVmfuncBytes, sizeof kVmfuncBytes);
+                 return nullptr;
+               });
   }
 }
 

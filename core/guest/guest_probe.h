@@ -37,7 +37,8 @@ class GuestProbe {
   // the inline function that holds them, so an out-of-line copy of
   // write_guest_vmcs here and another one in the bench rows' translation unit
   // would leave ld a stub that points into the copy it discards.
-  [[gnu::flatten]] const char* prepare(const VmxCapabilities& caps, const CpuFacts& cpu, PhysAddr vmcs, GuestProgram program) {
+  [[gnu::flatten]] const char* prepare(const VmxCapabilities& caps, const CpuFacts& cpu, PhysAddr vmcs,
+                                       GuestProgram program) {
     row_ = guest_row(program);
     if (const char* why = detail::prepare(env_, caps, cpu, row_, false, setup_)) return why;
     env_.platform.read_host_state(env_.platform.ctx, &setup_.host);

@@ -1,10 +1,11 @@
 // The control settings the guest cases break (semantics/control_violation.h):
 // derived from a capability MSR, each must be a setting the MSR forbids, and
 // one bit away from the legal setting it started from.
+#include "semantics/control_violation.h"
+
 #include <gtest/gtest.h>
 
 #include "core/guest/controls.h"
-#include "semantics/control_violation.h"
 
 namespace vmxb::semantics {
 namespace {
