@@ -62,4 +62,10 @@ void invvpid_types(CaseContext& c, bool current_vmcs);
 void invvpid_invalid_descriptors(CaseContext& c);
 void invvpid_unadvertised(CaseContext& c);
 
+// guest_cases.cc: one guest entry per case (core/guest/guest_probe.h) on
+// ctx.vmcs_other: VMLAUNCH/VMRESUME errors 4, 5, 7 and 8, entry failures due
+// to invalid guest state, and exit reasons and qualifications. Leaves ctx.vmcs
+// current again.
+void guest_entries(CaseContext& c);
+
 }  // namespace vmxb::semantics

@@ -24,7 +24,9 @@ struct Environment {
   // ctx.vmx_unusable != nullptr: VMX cannot be entered and no case runs.
   // Otherwise ctx.vmxon_region, ctx.vmcs and ctx.vmcs_other hold this CPU's
   // revision identifier (SDM Vol. 3C 25.2) and are not in use, and ctx.eptp is
-  // a valid EPTP when EPT is allowed.
+  // a valid EPTP when EPT is allowed. ctx.guest is the memory and hooks the
+  // guest cases (guest_cases.cc) enter a guest with; nullptr: this host runs
+  // no guest and those cases SKIP.
   core::VmxContext ctx;
   core::VmxCapabilities caps;
   u8 maxphyaddr = 36;  // CPUID.80000008H:EAX[7:0]

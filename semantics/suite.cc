@@ -53,6 +53,7 @@ bool run_suite(const Environment& env) {
     invvpid_invalid_descriptors(c);
     invept_unadvertised(c);
     invvpid_unadvertised(c);
+    guest_entries(c);
   }
 
   if (!vmxoff().ok()) suite.fail_text("vmxoff", "VMXOFF failed");

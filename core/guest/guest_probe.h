@@ -13,9 +13,16 @@ struct ProbeExit {
   ExitReason reason{0};
   u64 qualification = 0;
   u64 guest_physical_address = 0;
+  u64 guest_linear_address = 0;
   u64 guest_rip = 0;
+  u32 instruction_length = 0;
+  u32 interruption_info = 0;
   constexpr bool exited() const { return run_result == VMXB_RUN_EXITED; }
 };
+
+// prepare()'s answer when the CPU could run the guest but writing its VMCS
+// failed: a failure of the host, not a reason to skip.
+inline constexpr const char* kProbeVmcsSetupFailed = "VMCS setup: a VMWRITE failed";
 
 class GuestProbe {
  public:
@@ -24,7 +31,14 @@ class GuestProbe {
   // Builds context A for `program` (one iteration, no warm-up) and leaves its
   // VMCS current and clear. Call in VMX root operation. nullptr: ready;
   // otherwise why the guest cannot run on this CPU.
-  const char* prepare(const VmxCapabilities& caps, const CpuFacts& cpu, PhysAddr vmcs, GuestProgram program) {
+  //
+  // Flattened: every function it calls is inlined into it. The wrappers' fault
+  // stubs live in .text.unlikely and __ex_table, outside the COMDAT group of
+  // the inline function that holds them, so an out-of-line copy of
+  // write_guest_vmcs here and another one in the bench rows' translation unit
+  // would leave ld a stub that points into the copy it discards.
+  [[gnu::flatten]] const char* prepare(const VmxCapabilities& caps, const CpuFacts& cpu, PhysAddr vmcs,
+                                       GuestProgram program) {
     row_ = guest_row(program);
     if (const char* why = detail::prepare(env_, caps, cpu, row_, false, setup_)) return why;
     env_.platform.read_host_state(env_.platform.ctx, &setup_.host);
@@ -39,9 +53,13 @@ class GuestProbe {
     job.probe = setup_.probe;
     context_.vmcs = vmcs;
     context_.job = &job;
+    loaded_ = true;
     const VmcsSetupResult v = detail::load_context(setup_, 0, context_, false);
-    return v.ok() ? nullptr : "VMCS setup: a VMWRITE failed";
+    return v.ok() ? nullptr : kProbeVmcsSetupFailed;
   }
+
+  // The guest's job, to change before the entry (kVmfuncOnce's operands, ...).
+  GuestJob& job() { return *context_.job; }
 
   // The EPTP list (VMFUNC): entry 0 is EPTP A, entry 1 EPTP B.
   u64* eptp_list() { return setup_.eptp_list; }
@@ -55,13 +73,19 @@ class GuestProbe {
     e.reason = ExitReason{vmread(vmcs::kExitReason).value};
     e.qualification = vmread(vmcs::kExitQualification).value;
     e.guest_physical_address = vmread(vmcs::kGuestPhysicalAddress).value;
+    e.guest_linear_address = vmread(vmcs::kGuestLinearAddress).value;
     e.guest_rip = vmread(vmcs::kGuestRip).value;
+    e.instruction_length = vmread(vmcs::kExitInstructionLength).value;
+    e.interruption_info = vmread(vmcs::kExitInterruptionInfo).value;
     return e;
   }
 
   // Leaves nothing current (25.11.1) and restores what a VM exit changed.
+  // Safe after a prepare() that stopped early: only a VMCS prepare() reached
+  // is cleared (VMCLEAR writes to the region it is given).
   void finish() {
-    (void)vmclear(context_.vmcs);
+    if (loaded_) (void)vmclear(context_.vmcs);
+    loaded_ = false;
     if (env_.platform.after_guest_run) env_.platform.after_guest_run(env_.platform.ctx);
   }
 
@@ -73,6 +97,7 @@ class GuestProbe {
   detail::GuestSetup setup_;
   detail::Context context_;
   u64 scratch_ = 0;
+  bool loaded_ = false;
 };
 
 }  // namespace vmxb::core::guest

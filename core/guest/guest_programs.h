@@ -26,6 +26,7 @@ enum class GuestProgram : u8 {
   kEptpSwitchByExit,  // VMCALL; the host VMWRITEs the other EPTP and resumes
   kTouchFlush,        // context A of the invalidation rows: warm and refill
   kTouchCollateral,   // context B of the invalidation rows: collateral
+  kVmfuncOnce,        // one VMFUNC, EAX = job.vmfunc_leaf, ECX = job.vmfunc_index (semantics suite)
 };
 
 // RAX of a VMCALL: what the guest asks the host.
@@ -47,6 +48,8 @@ struct GuestJob {
   u64 touch_base;  // guest-linear address of the touch pages
   u32 pages;
   u64 probe;       // guest-linear address the EPT rows load from
+  u32 vmfunc_leaf;   // kVmfuncOnce's EAX (VM function number)
+  u32 vmfunc_index;  // kVmfuncOnce's ECX (EPTP-list index for function 0)
 };
 
 namespace detail {
@@ -150,6 +153,10 @@ void run_program(const GuestJob& job) {
       });
       break;
     }
+    case GuestProgram::kVmfuncOnce:
+      // Whatever it does (VM exit, #UD, or a switch) is the host's observation.
+      asm volatile("vmfunc" : : "a"(job.vmfunc_leaf), "c"(job.vmfunc_index) : "memory");
+      break;
     case GuestProgram::kTouchFlush:
       for (u32 i = 0; i < job.warmup + job.iterations; ++i) {
         touch(job.touch_base, job.pages);

@@ -1,8 +1,10 @@
 // The boot image as the semantics suite's host (semantics/platform.h): lines go
 // to COM1, exceptions through the image's IDT, and the VMX regions, the
-// capabilities and CR4 come from the image's VMX bring-up (vmx_session.h).
+// capabilities and CR4 come from the image's VMX bring-up (vmx_session.h), the
+// guest's memory from guest_platform.h.
 #include "harness/image/arch.h"
 #include "harness/image/exceptions.h"
+#include "harness/image/guest_platform.h"
 #include "harness/image/modes.h"
 #include "harness/image/serial.h"
 #include "harness/image/vmx_session.h"
@@ -93,6 +95,8 @@ bool run_semantics(const Plan& plan) {
     volatile u32* const revision = reinterpret_cast<volatile u32*>(g_shadow_indicator_region);
     *revision = *revision | semantics::kShadowVmcsIndicator;
     env.vmcs_shadow_indicator = phys(g_shadow_indicator_region);
+    // The guest cases' memory and hooks, the bench's guest rows' own.
+    if (s.cpu.facts.long_mode) env.ctx.guest = guest_environment(s.caps.basic);
   }
   return semantics::run_suite(env);
 }

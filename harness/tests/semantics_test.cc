@@ -1,8 +1,9 @@
-// The semantics suite on five Bochs CPU models (the model without long mode,
+// The semantics suite, guest entries included, on five Bochs CPU models (the model without long mode,
 // core_duo_t2400_yonah, is image_robustness_test's: the image stops before it). Every model must finish (END
 // line, no hang), with zero FAIL lines; what must PASS, SKIP or be KNOWN on
 // each model follows from its capability MSRs.
 #include <set>
+#include <string>
 
 #include "harness/tests/image_runs.h"
 
@@ -19,7 +20,28 @@ struct ModelCase {
   bool vmcs_shadowing;       // IA32_VMX_PROCBASED_CTLS2 allows "VMCS shadowing"
   bool rdrand_rdseed;        // 0F C7 /6 and /7 with a register operand are RDRAND and RDSEED
   bool ept_accessed_dirty;   // IA32_VMX_EPT_VPID_CAP[21]
+  bool eptp_switching;       // "enable VM functions" and IA32_VMX_VMFUNC[0]
 };
+
+// The guest cases (semantics/guest_cases.cc): those every 64-bit VMX model
+// runs, those that need EPT and those that need EPTP switching.
+constexpr const char* kGuestCases[] = {
+    "vmlaunch_launched_vmcs", "vmresume_clear_vmcs", "vmlaunch_control_must_be_1_bit_clear",
+    "vmlaunch_control_must_be_0_bit_set", "vmlaunch_host_cr4_vmxe_clear", "vmlaunch_host_tr_selector_0",
+    "vmlaunch_vmcs_link_pointer_wrong_revision", "vmlaunch_guest_rflags_bit_1_clear", "vmcall_exit_reason_18",
+    "cpuid_exit_reason_10"};
+constexpr const char* kGuestEptCases[] = {"ept_violation_read_of_unmapped_gpa", "ept_misconfiguration_gpa"};
+constexpr const char* kGuestVmfuncCases[] = {"vmfunc_invalid_eptp_list_entry", "vmfunc_eptp_index_512",
+                                             "vmfunc_disabled_function_1", "vmfunc_function_64_ud"};
+
+// The SKIP line's reason for `name`, or "" when it did not skip.
+std::string skip_reason(const std::string& lines, const std::string& name) {
+  const std::string head = "SKIP: " + name + ": ";
+  const size_t at = lines.find(head);
+  if (at == std::string::npos) return "";
+  const size_t end = lines.find('\n', at);
+  return lines.substr(at + head.size(), end == std::string::npos ? std::string::npos : end - at - head.size());
+}
 
 void expect_all(const std::set<std::string>& got, std::initializer_list<const char*> names, const std::string& lines) {
   for (const char* name : names) EXPECT_TRUE(got.count(name)) << name << "\n" << lines;
@@ -86,6 +108,22 @@ TEST_P(SemanticsTest, SuiteCompletesWithoutFailures) {
               "vmptrst_gp_at_cpl3", "vmread_gp_at_cpl3", "vmwrite_gp_at_cpl3", "vmptrst_ud_in_compatibility_mode",
               "vmread_ud_in_compatibility_mode", "vmxoff_ud_in_compatibility_mode"},
              lines);
+  // Guest entries: every VMX model here has long mode, so these run everywhere.
+  for (const char* name : kGuestCases) EXPECT_TRUE(pass.count(name)) << name << "\n" << lines;
+  // EPT-induced exits need EPT, the VMFUNC exits EPTP switching; a skip
+  // names the capability bit (IA32_VMX_PROCBASED_CTLS2 bit 33, bit 45).
+  for (const char* name : kGuestEptCases) {
+    EXPECT_TRUE((c.ept ? pass : skip).count(name)) << name << "\n" << lines;
+    if (!c.ept) {
+      EXPECT_EQ(skip_reason(lines, name), "IA32_VMX_PROCBASED_CTLS2[33] = 0: Enable EPT not supported");
+    }
+  }
+  for (const char* name : kGuestVmfuncCases) {
+    EXPECT_TRUE((c.eptp_switching ? pass : skip).count(name)) << name << "\n" << lines;
+    if (!c.eptp_switching) {
+      EXPECT_EQ(skip_reason(lines, name), "IA32_VMX_PROCBASED_CTLS2[45] = 0: Enable VM functions not supported");
+    }
+  }
   // Bochs's IA32_VMX_CR4_FIXED1 allows every CR4 bit MOV accepts.
   EXPECT_TRUE(skip.count("vmxon_gp_cr4_violates_fixed_bits")) << lines;
   // With VMCS shadowing VMPTRLD accepts the shadow-VMCS indicator (31.3 VMPTRLD).
@@ -141,11 +179,11 @@ TEST_P(SemanticsTest, SuiteCompletesWithoutFailures) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BochsModels, SemanticsTest,
-                         ::testing::Values(ModelCase{"corei7_skylake_x", true, true, true, true, true},
-                                           ModelCase{"tigerlake", true, true, true, true, true},
-                                           ModelCase{"corei7_sandy_bridge_2600k", true, true, false, false, false},
-                                           ModelCase{"core2_penryn_t9600", true, false, false, false, false},
-                                           ModelCase{"ryzen", false, false, false, false, false}),
+                         ::testing::Values(ModelCase{"corei7_skylake_x", true, true, true, true, true, true},
+                                           ModelCase{"tigerlake", true, true, true, true, true, true},
+                                           ModelCase{"corei7_sandy_bridge_2600k", true, true, false, false, false, false},
+                                           ModelCase{"core2_penryn_t9600", true, false, false, false, false, false},
+                                           ModelCase{"ryzen", false, false, false, false, false, false}),
                          [](const auto& info) { return std::string(info.param.model); });
 
 }  // namespace
