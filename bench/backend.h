@@ -15,6 +15,7 @@ struct OpRequest {
   std::string op;  // a name from core/operations.h (kOperations)
   uint32_t iterations = 1000;
   uint32_t warmup = 100;
+  uint32_t pages = 0;  // rows marked core::kWritesTouchSeries: guest pages touched (0: the core's default)
 };
 
 struct OpRun {
@@ -23,6 +24,10 @@ struct OpRun {
   uint32_t vm_error = 0;
   std::string reason;              // why it did not run / failed
   std::vector<uint64_t> samples;   // raw ticks per execution, timing overhead included
+  uint32_t pages = 0;              // what a touch row touched (0: not a touch row)
+  // A touch row's guest-side series (core::kTouchSeriesNames after "flush",
+  // which is `samples`): warm, refill, collateral; raw ticks like `samples`.
+  std::map<std::string, std::vector<uint64_t>> counters;
 };
 
 struct BackendInfo {

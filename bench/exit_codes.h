@@ -12,6 +12,7 @@ enum ExitCode : int {
   kExitAbiMismatch = 6,       // module ABI version differs from this binary's
   kExitBackendFailed = 7,     // the backend crashed / timed out / returned garbage
   kExitOutputFailed = 8,      // could not write a requested output file
+  kExitBadPageCount = 9,      // --vmxbench_pages outside what the core touches (1..512) or malformed
 };
 
 }  // namespace vmxb::bench

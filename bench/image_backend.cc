@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "bench/exit_codes.h"
+#include "core/operations.h"
 #include "harness/host/bochs.h"
 #include "harness/host/image_output.h"
 #include "harness/host/qemu.h"
@@ -15,6 +16,21 @@ namespace vmxb::bench {
 namespace {
 
 using RunImage = std::function<harness::ImageRun(const std::vector<harness::PlanOp>&)>;
+
+// A touch row that ran reports each guest-side series (the names after
+// "flush", which is SAMPLES) once per iteration; "" when it did.
+std::string missing_series(const harness::OpResult& op) {
+  const core::OperationInfo* info = core::find_operation(op.name.c_str());
+  if (op.status != "ok" || info == nullptr || (info->needs & core::kWritesTouchSeries) == 0) return "";
+  for (uint32_t k = 1; k < core::kTouchSeries; ++k) {
+    const auto it = op.counters.find(core::kTouchSeriesNames[k]);
+    const size_t got = it == op.counters.end() ? 0 : it->second.size();
+    if (got != op.iterations)
+      return "reported " + std::to_string(got) + " of " + std::to_string(op.iterations) + " " +
+             core::kTouchSeriesNames[k] + " samples";
+  }
+  return "";
+}
 
 // One boot runs a whole batch; the image reports one OP line per request.
 class ImageBackend : public Backend {
@@ -33,7 +49,7 @@ class ImageBackend : public Backend {
     std::vector<harness::PlanOp> ops;
     uint64_t most = 0;
     for (const auto& r : requests) {
-      ops.push_back({r.op, r.iterations, r.warmup});
+      ops.push_back({r.op, r.iterations, r.warmup, r.pages});
       most = std::max<uint64_t>(most, r.iterations);
     }
     if (most > (1u << 20)) {  // the image's sample buffer: 8 MiB
@@ -70,7 +86,20 @@ class ImageBackend : public Backend {
         result.exit_code = kExitBackendFailed;
         return result;
       }
-      result.runs.push_back({op.name, op.status, op.vm_error, op.reason, op.samples});
+      if (const std::string missing = missing_series(op); !missing.empty()) {
+        result.error = info_.name + " backend: " + op.name + " " + missing;
+        result.exit_code = kExitBackendFailed;
+        return result;
+      }
+      OpRun out;
+      out.op = op.name;
+      out.status = op.status;
+      out.vm_error = op.vm_error;
+      out.reason = op.reason;
+      out.samples = op.samples;
+      out.pages = op.pages;
+      out.counters = op.counters;
+      result.runs.push_back(std::move(out));
     }
     result.ok = true;
     return result;

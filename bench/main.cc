@@ -37,12 +37,17 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
   --vmxbench_iterations=N       timed executions per operation
                                 (default 10000 on the module, 200 under Bochs)
   --vmxbench_warmup=N           untimed executions first (default iterations/10)
+  --vmxbench_pages=N,N,...      guest pages the *_live rows touch before their
+                                flush, one row per count (default 1,64,512;
+                                each 1..512)
   --vmxbench_timeout=SECONDS    Bochs/QEMU run time limit (default 120)
   --vmxbench_cpu=N              module backend: the CPU every operation runs on (default 0)
   --no_ring0                    only the user-space family
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
 )";
+
+constexpr uint32_t kEmulatedTouchIterations = 20;
 
 struct Flags {
   std::string backend = "auto";
@@ -53,6 +58,7 @@ struct Flags {
   unsigned timeout = 120;
   uint32_t cpu = 0;
   bool ring0 = true;
+  std::vector<uint32_t> touch_pages = kDefaultTouchPages;
 };
 
 bool parse_number(const char* text, long max, long* out) {
@@ -63,8 +69,10 @@ bool parse_number(const char* text, long max, long* out) {
   return true;
 }
 
-// Parses what Google Benchmark left; returns false (after one line on stderr) on a bad flag.
-bool parse_flags(int argc, char** argv, Flags* f) {
+// Parses what Google Benchmark left; returns false (after one line on stderr,
+// with *exit_code set) on a bad flag.
+bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
+  *exit_code = kExitUsage;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto value = [&](const char* name) -> const char* {
@@ -110,6 +118,15 @@ bool parse_flags(int argc, char** argv, Flags* f) {
         return false;
       }
       f->cpu = static_cast<uint32_t>(n);
+    } else if (const char* v = value("vmxbench_pages")) {
+      std::string error;
+      const auto pages = parse_touch_pages(v, &error);
+      if (!pages) {
+        std::fprintf(stderr, "bench: %s\n", error.c_str());
+        *exit_code = kExitBadPageCount;
+        return false;
+      }
+      f->touch_pages = *pages;
     } else if (arg == "--no_ring0") {
       f->ring0 = false;
     } else if (arg == "--help" || arg == "-h") {
@@ -141,7 +158,8 @@ int run(int argc, char** argv) {
   const JsonOutputs json = json_outputs(argc, argv);  // before Initialize takes its flags out of argv
   benchmark::Initialize(&argc, argv);
   Flags flags;
-  if (!parse_flags(argc, argv, &flags)) return kExitUsage;
+  int flag_exit_code = kExitUsage;
+  if (!parse_flags(argc, argv, &flags, &flag_exit_code)) return flag_exit_code;
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("vmxbench_version", kVersion);
@@ -149,9 +167,9 @@ int run(int argc, char** argv) {
 
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Ring0Runs> runs;
-  const std::vector<std::string> ops = flags.ring0 ? ring0_ops_matching(benchmark::GetBenchmarkFilter())
-                                                   : std::vector<std::string>{};
-  if (!ops.empty()) {
+  const std::vector<Ring0Row> rows =
+      flags.ring0 ? ring0_rows_matching(benchmark::GetBenchmarkFilter(), flags.touch_pages) : std::vector<Ring0Row>{};
+  if (!rows.empty()) {
     std::string error;
     int exit_code = kExitBackendUnavailable;
     backend = select_backend(flags, &error, &exit_code);
@@ -164,8 +182,15 @@ int run(int argc, char** argv) {
     // Emulated ticks are deterministic: a few hundred samples say everything.
     settings.iterations = static_cast<uint32_t>(flags.iterations > 0 ? flags.iterations : info.emulated ? 200 : 10000);
     settings.warmup = static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.iterations / 10);
+    // Under emulation every touch-row sample is the same instruction count
+    // (Bochs flushes its TLB on every VM entry and exit), and one sample of
+    // 512 pages touches them three times: 20 samples say everything and keep
+    // the default run short.
+    settings.touch_iterations = flags.iterations > 0 || !info.emulated ? settings.iterations : kEmulatedTouchIterations;
+    settings.touch_warmup =
+        static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.touch_iterations / 10);
     runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.name != "module");
-    if (!runs->prepare(ops, &error, &exit_code)) {
+    if (!runs->prepare(rows, &error, &exit_code)) {
       std::fprintf(stderr, "bench: %s\n", error.c_str());
       return exit_code;
     }
@@ -175,11 +200,12 @@ int run(int argc, char** argv) {
     benchmark::AddCustomContext("vmxbench_tick_unit", info.tick_unit);
     benchmark::AddCustomContext("vmxbench_iterations", std::to_string(settings.iterations));
     benchmark::AddCustomContext("vmxbench_warmup", std::to_string(settings.warmup));
+    benchmark::AddCustomContext("vmxbench_touch_iterations", std::to_string(settings.touch_iterations));
     benchmark::AddCustomContext(
         "tsc_hz", info.tsc_hz ? std::to_string(static_cast<uint64_t>(*info.tsc_hz))
                               : info.emulated ? "n/a (emulated: one tick per instruction)" : "unknown");
     for (const auto& [key, value] : info.context) benchmark::AddCustomContext(key, value);
-    register_ring0_benchmarks(*runs, info, ops);
+    register_ring0_benchmarks(*runs, info, rows);
   } else {
     benchmark::AddCustomContext("vmxbench_backend", "none");
   }

@@ -63,6 +63,9 @@ std::string cpu_model_name(const std::string& path) {
 }
 
 
+constexpr const char* kNoGuestReason =
+    "the kernel module provides no guest memory yet (the boot image runs guest rows: --backend=bochs or qemu)";
+
 constexpr const char* kKvmAdvice =
     "close the VMs, or unload kvm_intel (modprobe -r kvm_intel), or on Linux >= 6.12 keep KVM from "
     "taking VMX at load time (kvm.enable_virt_at_load=0 on the kernel command line, or "
@@ -179,6 +182,15 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     }
     OpRun out;
     out.op = req.op;
+    if (op->needs & core::kNeedsGuest) {
+      // The module hands its core no guest memory yet, and its RUN request
+      // carries neither a page count nor room for the touch rows' four
+      // series: report the row unsupported, as its core would, without a RUN.
+      out.status = core::op_status_name(core::OpStatus::kUnsupported);
+      out.reason = kNoGuestReason;
+      batch.runs.push_back(std::move(out));
+      continue;
+    }
     out.samples.assign(req.iterations, 0);
     vmxb_run r{};
     r.size = sizeof r;

@@ -2,8 +2,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <regex>
-
 #include "core/operations.h"
 #include "stats/descriptive.h"
 
@@ -12,12 +10,55 @@ namespace {
 
 // Names from the core's table, not copies of them.
 constexpr const char* kOverheadOp = core::operation_info(core::OpId::kEmpty).name;
-constexpr const char* kInveptSingleOp = core::operation_info(core::OpId::kInveptSingleContext).name;
-constexpr const char* kInveptGlobalOp = core::operation_info(core::OpId::kInveptGlobal).name;
-constexpr const char* kNameSuffix = "/iterations:1/manual_time";
+
+// The rows that carry vs_single_context: a global invalidation next to the
+// single-context one of the same kind (and, for touch rows, the same pages).
+struct SingleContextPair {
+  core::OpId global, single;
+};
+constexpr SingleContextPair kSingleContextPairs[] = {
+    {core::OpId::kInveptGlobal, core::OpId::kInveptSingleContext},
+    {core::OpId::kInveptGlobalLive, core::OpId::kInveptSingleContextLive},
+};
+
+const char* single_context_of(const std::string& op) {
+  for (const auto& pair : kSingleContextPairs)
+    if (op == core::operation_info(pair.global).name) return core::operation_info(pair.single).name;
+  return nullptr;
+}
 
 uint64_t median_of(const std::vector<uint64_t>& samples) {
   return static_cast<uint64_t>(stats::summarize(samples).median);
+}
+
+double net_median(const std::vector<uint64_t>& samples, uint64_t overhead) {
+  return stats::summarize(stats::subtract_overhead(samples, overhead)).median;
+}
+
+void skip(benchmark::State& state, const std::string& why) {
+  state.SkipWithError(why.c_str());
+  for (auto _ : state) {
+  }
+}
+
+// A touch row's guest-side series (the names after "flush", which is the
+// row's own time), as medians net of the overhead like the main time, and
+// what the flush added to each: refill - warm and collateral - warm.
+void set_touch_counters(benchmark::State& state, const OpRun& run, uint64_t overhead) {
+  std::map<std::string, double> medians;
+  for (uint32_t k = 1; k < core::kTouchSeries; ++k) {
+    const auto it = run.counters.find(core::kTouchSeriesNames[k]);
+    if (it == run.counters.end() || it->second.empty()) continue;
+    medians[it->first] = net_median(it->second, overhead);
+    state.counters[it->first] = medians[it->first];
+  }
+  state.counters["pages"] = static_cast<double>(run.pages);
+  const auto warm = medians.find(core::kTouchSeriesNames[1]);
+  if (warm == medians.end()) return;
+  for (uint32_t k = 2; k < core::kTouchSeries; ++k) {
+    const auto it = medians.find(core::kTouchSeriesNames[k]);
+    if (it != medians.end()) state.counters[it->first + "_penalty"] = it->second - warm->second;
+  }
 }
 
 }  // namespace
@@ -25,10 +66,15 @@ uint64_t median_of(const std::vector<uint64_t>& samples) {
 Ring0Runs::Ring0Runs(Backend& backend, Ring0Settings settings, bool batch)
     : backend_(backend), settings_(settings), batch_(batch) {}
 
-bool Ring0Runs::prepare(const std::vector<std::string>& ops, std::string* error, int* exit_code) {
-  if (!batch_ || ops.empty()) return true;
-  std::vector<OpRequest> requests{{kOverheadOp, settings_.iterations, settings_.warmup}};
-  for (const auto& op : ops) requests.push_back({op, settings_.iterations, settings_.warmup});
+OpRequest Ring0Runs::request(const Ring0Row& row) const {
+  if (is_touch_op(row.op)) return {row.op, settings_.touch_iterations, settings_.touch_warmup, row.pages};
+  return {row.op, settings_.iterations, settings_.warmup, row.pages};
+}
+
+bool Ring0Runs::prepare(const std::vector<Ring0Row>& rows, std::string* error, int* exit_code) {
+  if (!batch_ || rows.empty()) return true;
+  std::vector<OpRequest> requests{request({kOverheadOp, 0})};
+  for (const auto& row : rows) requests.push_back(request(row));
   BatchResult batch = backend_.run(requests);
   if (!batch.ok) {
     *error = batch.error;
@@ -37,81 +83,52 @@ bool Ring0Runs::prepare(const std::vector<std::string>& ops, std::string* error,
   }
   const OpRun& empty = batch.runs.front();
   const uint64_t overhead = empty.status == "ok" ? median_of(empty.samples) : 0;
-  for (auto& run : batch.runs) {
-    overhead_[run.op] = overhead;
-    runs_[run.op] = std::move(run);
+  for (size_t i = 1; i < batch.runs.size(); ++i) {
+    const std::string name = rows[i - 1].name();
+    overhead_[name] = overhead;
+    runs_[name] = std::move(batch.runs[i]);
   }
   return true;
 }
 
-Ring0Runs::Result Ring0Runs::get(const std::string& op) {
+Ring0Runs::Result Ring0Runs::get(const Ring0Row& row) {
   Result result;
+  const std::string name = row.name();
   if (!batch_) {
     // Measure the overhead right next to the operation, on the same CPU.
-    BatchResult batch = backend_.run({{kOverheadOp, settings_.iterations, settings_.warmup},
-                                      {op, settings_.iterations, settings_.warmup}});
+    BatchResult batch = backend_.run({request({kOverheadOp, 0}), request(row)});
     if (!batch.ok) {
       result.error = batch.error;
       failure_exit_code_ = batch.exit_code;
       return result;
     }
-    overhead_[op] = batch.runs[0].status == "ok" ? median_of(batch.runs[0].samples) : 0;
-    runs_[op] = std::move(batch.runs[1]);
+    overhead_[name] = batch.runs[0].status == "ok" ? median_of(batch.runs[0].samples) : 0;
+    runs_[name] = std::move(batch.runs[1]);
   }
-  const auto it = runs_.find(op);
+  const auto it = runs_.find(name);
   if (it == runs_.end()) {
-    result.error = "operation " + op + " was not run";
+    result.error = "operation " + name + " was not run";
     return result;
   }
   result.run = &it->second;
-  result.overhead_median = overhead_[op];
+  result.overhead_median = overhead_[name];
   return result;
 }
 
-Ring0Runs::Result Ring0Runs::latest(const std::string& op) {
-  const auto it = runs_.find(op);
-  if (it == runs_.end()) return get(op);
-  return {&it->second, overhead_[op], ""};
+Ring0Runs::Result Ring0Runs::latest(const Ring0Row& row) {
+  const auto it = runs_.find(row.name());
+  if (it == runs_.end()) return get(row);
+  return {&it->second, overhead_[row.name()], ""};
 }
 
-std::vector<std::string> ring0_ops_matching(const std::string& filter) {
-  // Google Benchmark's filter: a regex, "all" or empty for everything, and a
-  // leading '-' for "everything except".
-  const bool negate = !filter.empty() && filter[0] == '-';
-  const std::string pattern = negate ? filter.substr(1) : filter;
-  const bool all = pattern.empty() || pattern == "all" || pattern == ".";
-  std::regex re;
-  if (!all) re = std::regex(pattern);
-  std::vector<std::string> ops;
-  for (const auto& info : core::kOperations) {
-    if (streq(info.name, kOverheadOp)) continue;
-    // The name Google Benchmark will match: ours plus its Iterations/UseManualTime suffix.
-    const std::string name = std::string("ring0/") + info.name + kNameSuffix;
-    const bool match = all || std::regex_search(name, re);
-    if (match != negate) ops.push_back(info.name);
-  }
-  return ops;
-}
-
-void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const std::vector<std::string>& ops) {
-  for (const auto& op : ops) {
-    const std::string name = "ring0/" + op;
-    benchmark::RegisterBenchmark(name.c_str(), [&runs, info, op](benchmark::State& state) {
-      const Ring0Runs::Result r = runs.get(op);
-      if (r.run == nullptr) {
-        state.SkipWithError(r.error.c_str());
-        for (auto _ : state) {
-        }
-        return;
-      }
-      if (r.run->status != "ok") {
-        const std::string why = r.run->status + (r.run->vm_error ? " error " + std::to_string(r.run->vm_error) : "") +
-                                ": " + r.run->reason;
-        state.SkipWithError(why.c_str());
-        for (auto _ : state) {
-        }
-        return;
-      }
+void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const std::vector<Ring0Row>& rows) {
+  for (const auto& row : rows) {
+    benchmark::RegisterBenchmark(row.name().c_str(), [&runs, info, row](benchmark::State& state) {
+      const Ring0Runs::Result r = runs.get(row);
+      if (r.run == nullptr) return skip(state, r.error);
+      if (r.run->status != "ok")
+        return skip(state, r.run->status + (r.run->vm_error ? " error " + std::to_string(r.run->vm_error) : "") +
+                               ": " + r.run->reason);
       const stats::SampleSummary s = stats::summarize(stats::subtract_overhead(r.run->samples, r.overhead_median));
       // Emulated ticks are instruction counts: they never become a time.
       const double seconds = !info.emulated && info.tsc_hz ? s.median / *info.tsc_hz : 0.0;
@@ -124,13 +141,14 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       state.counters["overhead_ticks"] = static_cast<double>(r.overhead_median);
       state.counters["samples"] = static_cast<double>(s.count);
       if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
-      if (op == kInveptGlobalOp) {
-        // INVEPT global next to single-context, as a ratio of medians.
-        // The single-context row ran just before (table order): reuse its samples.
-        const Ring0Runs::Result single = runs.latest(kInveptSingleOp);
+      if (is_touch_op(row.op)) set_touch_counters(state, *r.run, r.overhead_median);
+      if (const char* single_op = single_context_of(row.op)) {
+        // The global row next to single-context, as a ratio of medians. The
+        // single-context row ran just before (table order): reuse its samples.
+        const Ring0Runs::Result single = runs.latest({single_op, row.pages});
         if (single.run != nullptr && single.run->status == "ok") {
-          const stats::SampleSummary ss = stats::summarize(stats::subtract_overhead(single.run->samples, single.overhead_median));
-          if (ss.median > 0) state.counters["vs_single_context"] = s.median / ss.median;
+          const double single_median = net_median(single.run->samples, single.overhead_median);
+          if (single_median > 0) state.counters["vs_single_context"] = s.median / single_median;
         }
       }
       state.SetLabel(info.row_label.empty() ? info.name + ": ticks are " + info.tick_unit : info.row_label);
