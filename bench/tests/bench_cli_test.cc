@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <iterator>
@@ -70,6 +71,44 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   const auto* global = row(doc, "ring0/invept_global/");
   ASSERT_NE(global, nullptr);
   EXPECT_TRUE(global->contains("vs_single_context"));
+}
+
+// The live-invalidation rows: one per page count, the guest-side series as
+// counters. Bochs flushes its TLB on every VM entry and exit, so a re-touch
+// after the flush costs what it costs after a no-op exit: both penalties are
+// exactly 0 there, by construction (never a hardware statement).
+TEST(BenchCli, TouchRowsCarryTheirSeriesPerPageCount) {
+  const Result r = run_bench("--backend=bochs --benchmark_format=json --benchmark_filter='ring0/invept_[a-z_]*live/' "
+                             "--vmxbench_pages=1,64,512 --vmxbench_iterations=10");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  double warm_before = -1;
+  for (const int pages : {1, 64, 512}) {
+    for (const std::string op : {"invept_single_context_live", "invept_global_live"}) {
+      const std::string name = "ring0/" + op + "/pages:" + std::to_string(pages) + "/";
+      const auto* row_live = row(doc, name);
+      ASSERT_NE(row_live, nullptr) << name << doc.dump(1);
+      const auto& b = *row_live;
+      ASSERT_FALSE(b.value("error_occurred", false)) << b.dump();
+      EXPECT_EQ(b["pages"], pages);
+      EXPECT_EQ(b["samples"], 10.0);
+      for (const char* counter : {"ticks_median", "warm", "refill", "collateral", "refill_penalty", "collateral_penalty"})
+        ASSERT_TRUE(b.contains(counter)) << counter << " in " << b.dump();
+      EXPECT_EQ(b["refill_penalty"].get<double>(), b["refill"].get<double>() - b["warm"].get<double>());
+      EXPECT_EQ(b["collateral_penalty"].get<double>(), b["collateral"].get<double>() - b["warm"].get<double>());
+      EXPECT_EQ(b["refill_penalty"], 0.0) << "Bochs keeps no TLB across VM transitions";
+      EXPECT_EQ(b["collateral_penalty"], 0.0);
+      EXPECT_NE(b["label"].get<std::string>().find("instruction counts"), std::string::npos);
+      EXPECT_EQ(b.contains("vs_single_context"), op == "invept_global_live") << b.dump();
+    }
+    const auto& single = *row(doc, "ring0/invept_single_context_live/pages:" + std::to_string(pages) + "/");
+    const auto& global = *row(doc, "ring0/invept_global_live/pages:" + std::to_string(pages) + "/");
+    EXPECT_DOUBLE_EQ(global["vs_single_context"].get<double>(),
+                     global["ticks_median"].get<double>() / single["ticks_median"].get<double>())
+        << "compared with single-context at the same page count";
+    EXPECT_GT(single["warm"].get<double>(), warm_before) << "more pages, more instructions to touch them";
+    warm_before = single["warm"].get<double>();
+  }
 }
 
 // With repetitions Google Benchmark's cv aggregate is 0/0 for a quantity that
@@ -161,6 +200,10 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--backend=module", kExitBackendUnavailable, "module"},
       {"--backend=qemu --qemu_accel=xen", kExitUsage, "--qemu_accel"},
       {"--vmxbench_cpu=-1", kExitUsage, "--vmxbench_cpu"},
+      {"--vmxbench_pages=1,64,512,2048", kExitBadPageCount, "--vmxbench_pages must be page counts 1..512"},
+      {"--vmxbench_pages=0", kExitBadPageCount, "--vmxbench_pages"},
+      {"--vmxbench_pages=64,64", kExitBadPageCount, "twice"},
+      {"--vmxbench_pages=many", kExitBadPageCount, "--vmxbench_pages"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);
@@ -173,8 +216,8 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
 TEST(BenchCli, WritesAValidUnifiedReport) {
   const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
   const std::string path = dir + "/report.json";
-  const Result r = run_bench("--backend=bochs --benchmark_filter='ring0/(nop_10|invept_global)/' "
-                             "--vmxbench_iterations=20 --vmxbench_report=" + path);
+  const Result r = run_bench("--backend=bochs --benchmark_filter='ring0/(nop_10|invept_global|invept_global_live)/' "
+                             "--vmxbench_pages=64 --vmxbench_iterations=20 --vmxbench_report=" + path);
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream in(path);
   const nlohmann::json report = nlohmann::json::parse(in);
@@ -182,6 +225,11 @@ TEST(BenchCli, WritesAValidUnifiedReport) {
   EXPECT_EQ(reports::backend_label(report["backend"]), "bochs (corei7_skylake_x)");
   EXPECT_TRUE(report.contains("diag"));
   EXPECT_NE(report.dump().find("ring0/nop_10"), std::string::npos);
+  bool live_counters = false;
+  for (const auto& b : report["google_benchmark"]["benchmarks"])
+    if (b["name"].get<std::string>().rfind("ring0/invept_global_live/pages:64/", 0) == 0)
+      live_counters = b.contains("refill") && b.contains("collateral_penalty") && b["pages"] == 64;
+  EXPECT_TRUE(live_counters) << "the report keeps the touch rows' counters";
   // The diag part describes the emulated CPU the rows ran on, not this host.
   EXPECT_NE(report["diag"].dump().find("corei7_skylake_x"), std::string::npos);
 }

@@ -197,6 +197,40 @@ TEST(ModuleBackend, RunsEachRequestWithTheAbiFields) {
   EXPECT_EQ(fake->runs[1].op, static_cast<uint16_t>(core::OpId::kVmread));
 }
 
+// Every guest row of the core's table, touch rows included, comes back
+// unsupported with the reason and never reaches the device; the rows around
+// it still run.
+TEST(ModuleBackend, GuestRowsAreUnsupportedWithoutARun) {
+  auto dev = std::make_unique<FakeDevice>();
+  FakeDevice* fake = dev.get();
+  std::string error;
+  int code = 0;
+  auto backend = connect(std::move(dev), &error, &code);
+  ASSERT_NE(backend, nullptr) << error;
+  std::vector<OpRequest> requests{{"vmread", 3, 0}};
+  size_t guest_rows = 0;
+  for (const auto& op : core::kOperations)
+    if (op.needs & core::kNeedsGuest) {
+      requests.push_back({op.name, 4, 0, 64});
+      ++guest_rows;
+    }
+  requests.push_back({"vmwrite", 2, 0});
+  ASSERT_GE(guest_rows, 2u) << "the core's table has guest rows";
+  const BatchResult b = backend->run(requests);
+  ASSERT_TRUE(b.ok) << b.error;
+  ASSERT_EQ(b.runs.size(), requests.size());
+  for (size_t i = 1; i + 1 < requests.size(); ++i) {
+    EXPECT_EQ(b.runs[i].op, requests[i].op);
+    EXPECT_EQ(b.runs[i].status, "unsupported") << requests[i].op;
+    EXPECT_NE(b.runs[i].reason.find("no guest memory"), std::string::npos) << b.runs[i].reason;
+    EXPECT_TRUE(b.runs[i].samples.empty());
+  }
+  EXPECT_EQ(b.runs.front().status, "ok");
+  EXPECT_EQ(b.runs.back().samples.size(), 2u);
+  ASSERT_EQ(fake->runs.size(), 2u) << "only vmread and vmwrite reached the device";
+  EXPECT_EQ(fake->runs[1].op, static_cast<uint16_t>(core::OpId::kVmwrite));
+}
+
 TEST(ModuleBackend, OperationOutcomesBecomeStatusNames) {
   auto dev = std::make_unique<FakeDevice>();
   dev->on_run = [](vmxb_run* r) {
