@@ -334,7 +334,8 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   const std::string html = render_dashboard(h.query(q), h.reports(q), o, &s);
   if (!write_text(resolve_path(*out_path), html, err)) return kExitOutput;
   out << "wrote " << *out_path << ": " << s.hosts << " host(s), " << s.plots << " plot(s), " << s.invept_pairs
-      << " INVEPT pair(s), " << s.regressions.size() << " regression(s)\n";
+      << " INVEPT pair(s), " << s.live_views << " live-invalidation view(s), " << s.regressions.size()
+      << " regression(s)\n";
   return kExitOk;
 }
 

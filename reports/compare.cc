@@ -111,8 +111,12 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
   for (const Series& s : news) new_by_name[s.name] = &s;
   std::vector<double> ratios;
   std::map<std::string, bool> seen;
+  const std::map<std::string, TouchCounters> old_touch = touch_counters(old_report);
+  const std::map<std::string, TouchCounters> new_touch = touch_counters(new_report);
 
   auto finish = [&](CompareRow& row) {
+    if (const auto it = old_touch.find(row.name); it != old_touch.end() && row.old_series) row.old_touch = it->second;
+    if (const auto it = new_touch.find(row.name); it != new_touch.end() && row.new_series) row.new_touch = it->second;
     if (row.verdict == Verdict::kRegression) ++c.regressions;
     if (row.verdict == Verdict::kImprovement) ++c.improvements;
     if (row.verdict == Verdict::kTooFewRepetitions) ++c.untested;
@@ -191,6 +195,60 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
   return c;
 }
 
+namespace {
+
+// The live-invalidation rows' counters, one line per counter:
+// "ring0/invept_global_live/pages:64  refill  258  300  +16.3%".
+std::string format_touch_counters_text(const Comparison& c) {
+  std::vector<std::vector<std::string>> table = {{"Live invalidation", "Counter", "Old", "New", "Change"}};
+  std::string unit;
+  for (const CompareRow& r : c.rows) {
+    if (!r.old_touch && !r.new_touch) continue;
+    unit = r.unit_label;
+    for (const std::string& counter : kTouchCounterNames) {
+      const auto value = [&](const std::optional<TouchCounters>& t) -> std::optional<double> {
+        if (!t || !t->medians.count(counter)) return std::nullopt;
+        return t->medians.at(counter);
+      };
+      const std::optional<double> o = value(r.old_touch), n = value(r.new_touch);
+      if (!o && !n) continue;
+      table.push_back({r.name, counter, o ? num(*o) : "-", n ? num(*n) : "-",
+                       o && n && *o > 0 ? percent(*n / *o - 1) : "-"});
+    }
+  }
+  if (table.size() == 1) return "";
+  std::vector<size_t> w(table[0].size(), 0);
+  for (const auto& l : table)
+    for (size_t i = 0; i < l.size(); ++i) w[i] = std::max(w[i], l[i].size());
+  std::ostringstream out;
+  out << "Live invalidation counters (median over the repetitions, " << unit
+      << "): warm = re-touch after a no-op exit, refill = re-touch after the flush, collateral = the other "
+         "context's re-touch after the flush; penalty = that minus warm.\n";
+  for (const auto& l : table) {
+    std::string line;
+    for (size_t i = 0; i < l.size(); ++i) line += (i ? "  " : "") + (i + 1 < l.size() ? pad(l[i], w[i]) : l[i]);
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+json touch_counters_json(const CompareRow& r) {
+  json out = json::object();
+  for (const std::string& counter : kTouchCounterNames) {
+    const auto value = [&](const std::optional<TouchCounters>& t) {
+      return t && t->medians.count(counter) ? json(t->medians.at(counter)) : json();
+    };
+    json o = value(r.old_touch), n = value(r.new_touch);
+    if (o.is_null() && n.is_null()) continue;
+    out[counter] = {{"old", o}, {"new", n}};
+  }
+  const TouchCounters& any = r.new_touch ? *r.new_touch : *r.old_touch;
+  out["pages"] = any.pages;
+  return out;
+}
+
+}  // namespace
+
 std::string format_comparison_text(const Comparison& c) {
   std::vector<std::vector<std::string>> table = {
       {"Benchmark", "Unit", "Old", "New", "Change", "p-value", "Reps", "Verdict"}};
@@ -216,6 +274,7 @@ std::string format_comparison_text(const Comparison& c) {
   }
   for (const CompareRow& r : c.rows)
     if (!r.note.empty()) out << "  note: " << r.name << ": " << r.note << "\n";
+  out << format_touch_counters_text(c);
   out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test (SciPy's method=auto: exact "
       << "when a side has at most " << stats::kUTestExactMaxSize
       << " repetitions and no value is tied, else the normal approximation), alpha " << num(c.options.alpha) << " (* = significant); regression threshold " << percent(c.options.threshold)
@@ -245,6 +304,7 @@ json comparison_json(const Comparison& c) {
     j["repetitions"] = {r.old_series ? json(r.old_series->samples.size()) : json(),
                         r.new_series ? json(r.new_series->samples.size()) : json()};
     if (!r.note.empty()) j["note"] = r.note;
+    if (r.old_touch || r.new_touch) j["touch_counters"] = touch_counters_json(r);
     rows.push_back(j);
   }
   return {{"alpha", c.options.alpha},

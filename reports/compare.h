@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/series.h"
+#include "reports/touch_counters.h"
 #include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
@@ -51,6 +52,8 @@ struct CompareRow {
   bool significant = false;
   Verdict verdict = Verdict::kNoSignificantChange;
   std::string note;  // e.g. why no U test, or "unreliable: 9+ repetitions recommended"
+  // Live-invalidation rows: warm, refill, collateral and the penalties of each side.
+  std::optional<TouchCounters> old_touch, new_touch;
 };
 
 struct Comparison {

@@ -11,8 +11,10 @@
 #include "reports/plot.h"
 #include "reports/report.h"
 #include "reports/text_format.h"
+#include "reports/touch_counters.h"
 #include "reports/series.h"
 #include "reports/timeutil.h"
+#include "reports/touch_view.h"
 #include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
@@ -35,6 +37,7 @@ tr.regression td{background:#fdecea}.badge{display:inline-block;font-size:12px;p
 figure{margin:0;background:#fff;border:1px solid #d5d9e0;border-radius:6px;padding:4px}figure.regressed{border-color:#c62828;box-shadow:0 0 0 2px #f4c7c3}
 svg text{font-size:11px;fill:#3a4150}svg .ptitle{font-size:12px;font-weight:600;fill:#1d2330}
 svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;stroke-width:2}
+svg .bar.single{fill:#2d6cdf}svg .bar.global{fill:#e0892d}figure.live-bars{display:inline-block;margin:4px}
 svg .trend{fill:none;stroke:#2d6cdf;stroke-width:1.8}svg .pt{fill:#2d6cdf}svg .pt.regression{fill:#c62828;stroke:#7f0000;stroke-width:1.5}
 )";
 
@@ -303,6 +306,22 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
       if (ls->median > 0) o << "; global / single-context = " << num(lg->median / ls->median);
       o << ".</p>" << plot_of(single, g.series[single], lo, hi) << plot_of(global, g.series[global], lo, hi)
         << "</div>\n";
+    }
+    // The live-invalidation views come from the group's latest report that has them.
+    const HistoryReport* live = nullptr;
+    for (const HistoryReport& r : reports) {
+      if (r.host_id != g.host_id || backend_label(r.report["backend"]) != backend_label(g) ||
+          r.report["backend"]["tick_unit"] != g.tick_unit || (live && r.timestamp < live->timestamp))
+        continue;
+      if (!touch_counters(r.report).empty()) live = &r;
+    }
+    if (live != nullptr) {
+      Series unit;
+      unit.unit = g.tick_unit;
+      unit.emulated = g.emulated;
+      LiveViewStats live_stats;
+      o << render_live_invalidation_views(live->report, live->timestamp, unit_label(unit), &live_stats);
+      summary.live_views += live_stats.views;
     }
     o << "<div class=\"plots\">";
     for (const auto& [name, pts] : g.series)

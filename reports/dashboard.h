@@ -1,6 +1,7 @@
 // `reports dashboard`: one static HTML file, no scripts and no network when
 // viewed. Inline SVG trend plots per benchmark and host/backend, INVEPT
-// single-context vs global side by side, regressions highlighted, and each
+// single-context vs global side by side (and, from the latest report, per page
+// count with their refill and collateral cost), regressions highlighted, and each
 // host's capability summary from the diag part of its latest report.
 #pragma once
 
@@ -27,6 +28,7 @@ struct DashboardRegression {
 
 struct DashboardSummary {
   int hosts = 0, groups = 0, plots = 0, invept_pairs = 0;
+  int live_views = 0;  // single-vs-global live-invalidation views (touch_view.h)
   std::vector<DashboardRegression> regressions;
 };
 

@@ -1,5 +1,7 @@
 #include "reports/series.h"
 
+#include "reports/touch_counters.h"
+
 #include <algorithm>
 #include <map>
 
@@ -11,6 +13,7 @@ using nlohmann::json;
 bool is_time_metric(const std::string& m) { return m == "real_time" || m == "cpu_time"; }
 
 bool is_tick_counter(const std::string& m) {
+  if (std::find(kTouchCounterNames.begin(), kTouchCounterNames.end(), m) != kTouchCounterNames.end()) return true;
   return m.rfind("cycles_", 0) == 0 || m.rfind("ticks_", 0) == 0 || m == "overhead" || m == "overhead_ticks";
 }
 

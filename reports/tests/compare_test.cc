@@ -3,6 +3,7 @@
 #include "reports/compare.h"
 
 #include <cmath>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -207,6 +208,52 @@ TEST(Compare, JsonAndTextAgree) {
 
 namespace vmxb::reports {
 namespace {
+
+// The live-invalidation rows: the flush is the metric (U-tested like any
+// row), the guest-side counters are listed old against new.
+TEST(Compare, ShowsTheLiveInvalidationCounters) {
+  using testing::LiveRowSpec;
+  const json o = testing::make_live_report({}, {{"invept_global_live", 64, 900, 400, 2400, 2300},
+                                                {"invept_single_context_live", 64, 880, 400, 2400, 410}}, kT0);
+  const json n = testing::make_live_report({}, {{"invept_global_live", 64, 905, 400, 3000, 2900},
+                                                {"invept_single_context_live", 64, 870, 400, 2400, 420}}, kT1);
+  const Comparison c = compare(o, n);
+  const CompareRow& g = row(c, "ring0/invept_global_live/pages:64");
+  EXPECT_EQ(g.metric, "ticks_median");
+  EXPECT_EQ(g.unit_label, "cycles");
+  ASSERT_TRUE(g.old_touch && g.new_touch);
+  EXPECT_EQ(g.old_touch->pages, 64);
+  EXPECT_EQ(g.old_touch->medians.at("refill_penalty"), 2000);
+  EXPECT_EQ(g.new_touch->medians.at("refill_penalty"), 2600);
+  EXPECT_EQ(g.new_touch->medians.at("collateral"), 2900);
+  EXPECT_EQ(g.new_touch->flush, 905);
+
+  const std::string text = format_comparison_text(c);
+  EXPECT_NE(text.find("Live invalidation counters"), std::string::npos) << text;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("ring0/invept_global_live/pages:64 +refill_penalty +2000 +2600 +\\+30\\.00%")))
+      << text;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("ring0/invept_single_context_live/pages:64 +collateral +410 +420")))
+      << text;
+
+  const json j = comparison_json(c);
+  bool found = false;
+  for (const json& b : j["benchmarks"])
+    if (b["name"] == "ring0/invept_global_live/pages:64") {
+      found = true;
+      EXPECT_EQ(b["touch_counters"]["pages"], 64);
+      EXPECT_EQ(b["touch_counters"]["collateral_penalty"]["old"], 1900.0);
+      EXPECT_EQ(b["touch_counters"]["collateral_penalty"]["new"], 2500.0);
+    }
+  EXPECT_TRUE(found) << j.dump(1);
+
+  // Rows without the counters get neither the table nor the member.
+  const json plain_o = make_report({{"ring0/invept_global", around(900)}}, kT0);
+  const json plain_n = make_report({{"ring0/invept_global", around(900)}}, kT1);
+  const Comparison plain = compare(plain_o, plain_n);
+  EXPECT_EQ(format_comparison_text(plain).find("Live invalidation"), std::string::npos);
+  EXPECT_FALSE(comparison_json(plain)["benchmarks"][0].contains("touch_counters"));
+}
 
 TEST(Series, CanonicalNames) {
   EXPECT_EQ(canonical_name("ring0/invept_global/iterations:1/manual_time"), "ring0/invept_global");

@@ -134,6 +134,67 @@ TEST_F(DashboardTest, EscapesWhatItPrints) {
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
 }
 
+TEST_F(DashboardTest, NoLiveViewWithoutLiveRows) {
+  EXPECT_EQ(summary_.live_views, 0);
+  EXPECT_EQ(html_.find("class=\"pair live\""), std::string::npos);
+}
+
+// The live-invalidation view: single-context next to global per page count,
+// flush, refill and collateral each, from the latest report of the host and
+// backend (an older report with other values must not show).
+TEST(LiveInvalidationView, SingleNextToGlobalPerPageCount) {
+  auto history = std::make_unique<History>(open_database("sqlite:" + testing::temp_dir("live") + "/h.sqlite"));
+  using testing::LiveRowSpec;
+  std::vector<LiveRowSpec> older, latest;
+  for (const int pages : {1, 64, 512}) {
+    older.push_back({"invept_single_context_live", pages, 1, 1, 1, 1});
+    older.push_back({"invept_global_live", pages, 1, 1, 1, 1});
+    latest.push_back({"invept_single_context_live", pages, 800.0 + pages, 10.0 * pages, 30.0 * pages, 10.0 * pages + 7});
+    latest.push_back({"invept_global_live", pages, 900.0 + pages, 10.0 * pages, 31.0 * pages, 29.0 * pages});
+  }
+  history->ingest(testing::make_live_report({{"ring0/vmread", {100, 101, 99}}}, older, testing::format_day(0)));
+  history->ingest(testing::make_live_report({{"ring0/vmread", {100, 101, 99}}}, latest, testing::format_day(1)));
+  DashboardSummary summary;
+  const std::string html = render_dashboard(history->query({}), history->reports({}), {}, &summary);
+  EXPECT_EQ(summary.live_views, 1);
+  const size_t view = html.find("<div class=\"pair live\" data-view=\"invept_live\">");
+  ASSERT_NE(view, std::string::npos) << html;
+  const std::string section = html.substr(view, html.find("</div>", view) - view);
+  EXPECT_NE(section.find("single-context vs global"), std::string::npos);
+  EXPECT_NE(section.find(testing::format_day(1).substr(0, 10)), std::string::npos) << "says which report";
+  EXPECT_EQ(section.find("Emulated:"), std::string::npos) << "hardware rows";
+  EXPECT_EQ(count(section, "<tr data-pages="), 3u);
+  // Columns: flush, refill, refill penalty, collateral, collateral penalty; single then global.
+  const std::string want64 = "<tr data-pages=\"64\"><td class=\"num\">64</td>"
+                             "<td class=\"num\">864</td><td class=\"num\">964</td>"
+                             "<td class=\"num\">1920</td><td class=\"num\">1984</td>"
+                             "<td class=\"num\">1280</td><td class=\"num\">1344</td>"
+                             "<td class=\"num\">647</td><td class=\"num\">1856</td>"
+                             "<td class=\"num\">7</td><td class=\"num\">1216</td></tr>";
+  EXPECT_NE(section.find(want64), std::string::npos) << section;
+  EXPECT_LT(section.find("data-pages=\"1\""), section.find("data-pages=\"512\"")) << "ordered by page count";
+  // Bars: one figure per page count, single and global bar per series.
+  EXPECT_EQ(count(section, "<figure class=\"live-bars\""), 3u);
+  EXPECT_EQ(count(section, "<rect class=\"bar single\""), 9u);
+  EXPECT_EQ(count(section, "<rect class=\"bar global\""), 9u);
+  EXPECT_NE(section.find("<title>global collateral: 1856 cycles</title>"), std::string::npos) << section;
+}
+
+TEST(LiveInvalidationView, EmulatedRowsSayRefillEqualsWarmByConstruction) {
+  auto history = std::make_unique<History>(open_database("sqlite:" + testing::temp_dir("live_bochs") + "/h.sqlite"));
+  testing::BackendSpec bochs{"bochs", "corei7_skylake_x"};
+  history->ingest(testing::make_live_report({}, {{"invept_single_context_live", 64, 13, 258, 258, 258},
+                                                 {"invept_global_live", 64, 12, 258, 258, 258}},
+                                            testing::format_day(0), {}, bochs));
+  const std::string html = render_dashboard(history->query({}), history->reports({}), {});
+  const size_t view = html.find("data-view=\"invept_live\"");
+  ASSERT_NE(view, std::string::npos);
+  const std::string section = html.substr(view, html.find("</div>", view) - view);
+  EXPECT_NE(section.find("Emulated:"), std::string::npos);
+  EXPECT_NE(section.find("instruction counts (emulated)"), std::string::npos);
+  EXPECT_EQ(section.find("cycles"), std::string::npos);
+}
+
 TEST(Plot, TicksAndEmptyPlots) {
   EXPECT_EQ(nice_ticks(0, 10, 5), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
   EXPECT_EQ(nice_ticks(95, 105, 5), (std::vector<double>{95, 97.5, 100, 102.5, 105}));

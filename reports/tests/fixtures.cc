@@ -106,6 +106,40 @@ json diag_doc(unsigned long long ept_vpid_cap) {
                         {{"name", "vmfunc"}, {"verdict", "fail"}, {"detail", "secondary control bit 45 is 0"}}})}};
 }
 
+json live_rows(const LiveRowSpec& spec, int repetitions) {
+  const std::string name = "ring0/" + spec.op + "/pages:" + std::to_string(spec.pages) + "/iterations:1/manual_time";
+  json rows = json::array();
+  for (int i = 0; i < repetitions; ++i)
+    rows.push_back({{"name", name},
+                    {"run_name", name},
+                    {"run_type", "iteration"},
+                    {"repetitions", repetitions},
+                    {"repetition_index", i},
+                    {"threads", 1},
+                    {"iterations", 1},
+                    {"real_time", 0.0},
+                    {"cpu_time", 560.0},
+                    {"time_unit", "ns"},
+                    {"ticks_median", spec.flush},
+                    {"overhead_ticks", 24.0},
+                    {"pages", static_cast<double>(spec.pages)},
+                    {"warm", spec.warm},
+                    {"refill", spec.refill},
+                    {"collateral", spec.collateral},
+                    {"refill_penalty", spec.refill - spec.warm},
+                    {"collateral_penalty", spec.collateral - spec.warm}});
+  return rows;
+}
+
+json make_live_report(const std::map<std::string, std::vector<double>>& benchmarks,
+                     const std::vector<LiveRowSpec>& live, const std::string& date, const HostSpec& host,
+                     const BackendSpec& backend) {
+  json gb = gb_doc(benchmarks, date, host, backend);
+  for (const LiveRowSpec& spec : live)
+    for (const json& r : live_rows(spec)) gb["benchmarks"].push_back(r);
+  return build_report(gb, nullptr);
+}
+
 json make_report(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                 const HostSpec& host, const BackendSpec& backend, const json* diag) {
   return build_report(gb_doc(benchmarks, date, host, backend), diag);

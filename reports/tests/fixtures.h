@@ -31,6 +31,21 @@ nlohmann::json rows(const std::string& name, const std::vector<double>& samples)
 nlohmann::json gb_doc(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                      const HostSpec& host = {}, const BackendSpec& backend = {});
 
+// //bench's live-invalidation rows (ring0/<op>/pages:<N>): `repetitions`
+// iteration rows whose ticks_median is the flush and whose counters are the
+// given medians (the penalties derived as bench derives them).
+struct LiveRowSpec {
+  std::string op;  // "invept_single_context_live", ...
+  int pages = 64;
+  double flush = 0, warm = 0, refill = 0, collateral = 0;
+};
+nlohmann::json live_rows(const LiveRowSpec& spec, int repetitions = 3);
+
+// gb_doc(benchmarks, ...) with the live rows appended, made into a report.
+nlohmann::json make_live_report(const std::map<std::string, std::vector<double>>& benchmarks,
+                               const std::vector<LiveRowSpec>& live, const std::string& date,
+                               const HostSpec& host = {}, const BackendSpec& backend = {});
+
 // A diag document with skylake_x-like capability MSRs and three verdicts.
 // `ept_vpid_cap` lets a test change one MSR.
 nlohmann::json diag_doc(unsigned long long ept_vpid_cap = 0xf0106334141ull);

@@ -247,6 +247,35 @@ TEST_F(Tamper, EachRuleNamesWhereAndWhy) {
             "/google_benchmark: missing required member \"context\"");
 }
 
+// The live-invalidation counters are typed where present; reports without
+// them (everything written before them) are valid as they were.
+TEST(ReportSchema, LiveInvalidationCounters) {
+  json live = testing::make_live_report({{"ring0/vmread", {100, 101, 99}}},
+                                        {{"invept_global_live", 64, 900, 400, 2400, 2300}}, "2026-11-26T06:00:00+00:00");
+  EXPECT_EQ(validate_report(live), std::nullopt) << *validate_report(live);
+  json old = make_report({{"ring0/vmread", {100, 101, 99}}}, "2026-11-26T06:00:00+00:00");
+  EXPECT_EQ(validate_report(old), std::nullopt);
+  EXPECT_EQ(old["format_version"], live["format_version"]);
+  const std::string old_fixture = testing::read_file(testing::fixture_path("bench_bochs_corei7_skylake_x.json"));
+  ASSERT_EQ(old_fixture.find("refill"), std::string::npos) << "the old fixture predates the counters";
+  json rebuilt = build_report(parse_google_benchmark_json(old_fixture), nullptr);
+  EXPECT_EQ(validate_report(rebuilt), std::nullopt) << *validate_report(rebuilt);
+
+  const size_t row = old["google_benchmark"]["benchmarks"].size();  // the first live row
+  const auto tampered = [&](const char* member, json value) {
+    json r = live;
+    r["google_benchmark"]["benchmarks"][row][member] = value;
+    const auto e = validate_report(r);
+    return e ? *e : "(valid)";
+  };
+  const std::string at = "/google_benchmark/benchmarks/" + std::to_string(row) + "/";
+  EXPECT_EQ(tampered("refill", "fast").rfind(at + "refill: ", 0), 0u) << tampered("refill", "fast");
+  EXPECT_EQ(tampered("warm", -1.0).rfind(at + "warm: ", 0), 0u) << tampered("warm", -1.0);
+  EXPECT_EQ(tampered("pages", -64.0).rfind(at + "pages: ", 0), 0u);
+  EXPECT_EQ(tampered("collateral", nullptr), "(valid)") << "NaN aggregates become null";
+  EXPECT_EQ(tampered("refill_penalty", -12.5), "(valid)") << "a re-touch may be faster after the flush";
+}
+
 TEST(ContentHash, IgnoresFormattingNotContent) {
   json r = make_report({{"x", {1, 2, 3}}}, "2026-11-26T06:00:00+00:00");
   json reparsed = json::parse(r.dump(4));
