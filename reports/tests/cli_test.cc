@@ -260,6 +260,12 @@ TEST_F(Cli, DatabaseErrorsHaveTheirOwnStatus) {
 namespace vmxb::reports {
 namespace {
 
+size_t count_of(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
 // Output of //bench itself (`bench --backend=bochs --benchmark_repetitions=3
 // --benchmark_format=json`, kept verbatim): ticks_* counters, NaN in the cv
 // aggregates, run names with /iterations:1/manual_time.
@@ -306,6 +312,48 @@ TEST_F(Cli, BenchOutputUnderBochs) {
   ProcessResult bad = reports({"build", "--benchmark", dir_ + "/bad_gb.json", "--out", dir_ + "/x.json"});
   EXPECT_EQ(bad.exit_code, 4);
   expect_one_line_naming(bad, "bad_gb.json", "parse error at line 1");
+}
+
+// Output of //bench with the live-invalidation rows (`bench --backend=bochs
+// --benchmark_repetitions=3 --benchmark_format=json --vmxbench_pages=1,64,512
+// --benchmark_filter='ring0/(invept_[a-z_]*|invvpid_single_context_live|invvpid_all_context_live)/'`,
+// kept verbatim): build, compare and dashboard carry the counters.
+TEST_F(Cli, BenchLiveInvalidationRowsUnderBochs) {
+  const std::string gb = fixture_path("bench_bochs_live_invalidation.json");
+  ProcessResult b = reports({"build", "--benchmark", gb, "--out", dir_ + "/live.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  ASSERT_EQ(reports({"validate", dir_ + "/live.json"}).exit_code, 0);
+
+  ProcessResult c = reports({"compare", dir_ + "/live.json", dir_ + "/live.json", "--format", "json"});
+  ASSERT_EQ(c.exit_code, 0) << c.describe();
+  std::map<std::string, json> by;
+  const json compared = json::parse(c.out);
+  for (const json& row : compared["benchmarks"]) by[row["name"]] = row;
+  for (const char* pages : {"1", "64", "512"}) {
+    const std::string name = std::string("ring0/invept_global_live/pages:") + pages;
+    ASSERT_TRUE(by.count(name)) << c.out;
+    EXPECT_EQ(by[name]["unit"], "instruction counts (emulated)");
+    const json& t = by[name]["touch_counters"];
+    EXPECT_EQ(t["pages"], std::stoi(pages));
+    // Bochs: refill == warm by construction, so both penalties are 0 on both sides.
+    EXPECT_EQ(t["refill_penalty"]["new"], 0.0) << t.dump();
+    EXPECT_EQ(t["collateral_penalty"]["old"], 0.0);
+    EXPECT_EQ(t["refill"]["new"], t["warm"]["new"]);
+  }
+  EXPECT_FALSE(by["ring0/invept_global"].contains("touch_counters"));
+  ProcessResult text = reports({"compare", dir_ + "/live.json", dir_ + "/live.json"});
+  EXPECT_NE(text.out.find("Live invalidation counters"), std::string::npos) << text.out;
+
+  ASSERT_EQ(reports({"history", "ingest", "--db", "sqlite:" + dir_ + "/l.sqlite", dir_ + "/live.json"}).exit_code, 0);
+  ProcessResult d = reports({"dashboard", "--db", "sqlite:" + dir_ + "/l.sqlite", "--out", dir_ + "/l.html"});
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+  EXPECT_NE(d.out.find("2 live-invalidation view(s)"), std::string::npos) << d.out;  // INVEPT and INVVPID
+  const std::string html = testing::read_file(dir_ + "/l.html");
+  const size_t view = html.find("data-view=\"invept_live\"");
+  ASSERT_NE(view, std::string::npos);
+  const std::string section = html.substr(view, html.find("</div>", view) - view);
+  EXPECT_EQ(count_of(section, "<tr data-pages="), 3u);
+  EXPECT_NE(section.find("Emulated:"), std::string::npos);
 }
 
 }  // namespace
