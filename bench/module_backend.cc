@@ -63,8 +63,9 @@ std::string cpu_model_name(const std::string& path) {
 }
 
 
-constexpr const char* kNoGuestReason =
-    "the kernel module provides no guest memory yet (the boot image runs guest rows: --backend=bochs or qemu)";
+constexpr const char* kNoTouchRowsReason =
+    "the kernel module provides no guest memory yet and its RUN request has no page count (the boot image runs "
+    "these rows: --backend=bochs or qemu)";
 
 constexpr const char* kKvmAdvice =
     "close the VMs, or unload kvm_intel (modprobe -r kvm_intel), or on Linux >= 6.12 keep KVM from "
@@ -182,12 +183,13 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     }
     OpRun out;
     out.op = req.op;
-    if (op->needs & core::kNeedsGuest) {
-      // The module hands its core no guest memory yet, and its RUN request
-      // carries neither a page count nor room for the touch rows' four
-      // series: report the row unsupported, as its core would, without a RUN.
+    if (op->needs & core::kWritesTouchSeries) {
+      // The RUN request carries no page count (the module's core would touch
+      // its default, whatever row this is) and the module provides no guest
+      // memory yet: report the row unsupported without a RUN. The other guest
+      // rows go to the module, whose core answers for them.
       out.status = core::op_status_name(core::OpStatus::kUnsupported);
-      out.reason = kNoGuestReason;
+      out.reason = kNoTouchRowsReason;
       batch.runs.push_back(std::move(out));
       continue;
     }
@@ -207,7 +209,9 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
       batch.exit_code = e.exit_code;
       return batch;
     }
-    if (r.status > static_cast<uint32_t>(core::OpStatus::kFault) || r.samples_written > req.iterations) {
+    // Every status the core names except kAborted, which a RUN never returns (a stopped RUN is an errno).
+    if (r.status >= array_size(core::kOpStatusNames) || r.status == static_cast<uint32_t>(core::OpStatus::kAborted) ||
+        r.samples_written > req.iterations) {
       batch.error = "the module returned an invalid RUN reply (status " + std::to_string(r.status) + ", " +
                     std::to_string(r.samples_written) + " samples for " + std::to_string(req.iterations) + ")";
       batch.exit_code = kExitBackendFailed;

@@ -197,38 +197,67 @@ TEST(ModuleBackend, RunsEachRequestWithTheAbiFields) {
   EXPECT_EQ(fake->runs[1].op, static_cast<uint16_t>(core::OpId::kVmread));
 }
 
-// Every guest row of the core's table, touch rows included, comes back
-// unsupported with the reason and never reaches the device; the rows around
-// it still run.
-TEST(ModuleBackend, GuestRowsAreUnsupportedWithoutARun) {
+// The touch rows (core::kWritesTouchSeries) come back unsupported without a
+// RUN: the request has no page count. The other guest rows reach the module,
+// and its core's answer (today: unsupported, no guest memory) is the row's.
+TEST(ModuleBackend, TouchRowsAreUnsupportedOtherGuestRowsAskTheModule) {
   auto dev = std::make_unique<FakeDevice>();
   FakeDevice* fake = dev.get();
+  dev->on_run = [](vmxb_run* r) {
+    const auto& op = core::kOperations[r->op];
+    if (op.needs & core::kNeedsGuest) {
+      r->status = VMXB_STATUS_UNSUPPORTED;
+      std::strcpy(r->reason, "this platform provides no guest memory (the boot image runs guest rows)");
+      r->samples_written = 0;
+    } else {
+      r->status = VMXB_STATUS_OK;
+      r->samples_written = r->iterations;
+    }
+    return 0;
+  };
   std::string error;
   int code = 0;
   auto backend = connect(std::move(dev), &error, &code);
   ASSERT_NE(backend, nullptr) << error;
   std::vector<OpRequest> requests{{"vmread", 3, 0}};
-  size_t guest_rows = 0;
-  for (const auto& op : core::kOperations)
-    if (op.needs & core::kNeedsGuest) {
-      requests.push_back({op.name, 4, 0, 64});
-      ++guest_rows;
-    }
-  requests.push_back({"vmwrite", 2, 0});
-  ASSERT_GE(guest_rows, 2u) << "the core's table has guest rows";
+  size_t touch_rows = 0, other_guest_rows = 0;
+  for (const auto& op : core::kOperations) {
+    if (!(op.needs & core::kNeedsGuest)) continue;
+    requests.push_back({op.name, 4, 0, 64});
+    ++((op.needs & core::kWritesTouchSeries) ? touch_rows : other_guest_rows);
+  }
+  ASSERT_GE(touch_rows, 2u) << "the core's table has touch rows";
+  ASSERT_GE(other_guest_rows, 2u);
   const BatchResult b = backend->run(requests);
   ASSERT_TRUE(b.ok) << b.error;
   ASSERT_EQ(b.runs.size(), requests.size());
-  for (size_t i = 1; i + 1 < requests.size(); ++i) {
+  EXPECT_EQ(b.runs.front().status, "ok");
+  for (size_t i = 1; i < requests.size(); ++i) {
     EXPECT_EQ(b.runs[i].op, requests[i].op);
     EXPECT_EQ(b.runs[i].status, "unsupported") << requests[i].op;
     EXPECT_NE(b.runs[i].reason.find("no guest memory"), std::string::npos) << b.runs[i].reason;
     EXPECT_TRUE(b.runs[i].samples.empty());
   }
-  EXPECT_EQ(b.runs.front().status, "ok");
-  EXPECT_EQ(b.runs.back().samples.size(), 2u);
-  ASSERT_EQ(fake->runs.size(), 2u) << "only vmread and vmwrite reached the device";
-  EXPECT_EQ(fake->runs[1].op, static_cast<uint16_t>(core::OpId::kVmwrite));
+  ASSERT_EQ(fake->runs.size(), 1 + other_guest_rows) << "touch rows never reach the device";
+  for (const vmxb_run& r : fake->runs)
+    EXPECT_FALSE(core::kOperations[r.op].needs & core::kWritesTouchSeries) << core::kOperations[r.op].name;
+}
+
+// A guest row whose VM entry failed is a status of its own, not garbage.
+TEST(ModuleBackend, GuestFailedIsAStatus) {
+  auto dev = std::make_unique<FakeDevice>();
+  dev->on_run = [](vmxb_run* r) {
+    r->status = VMXB_STATUS_GUEST_FAILED;
+    std::strcpy(r->reason, "VM entry failed");
+    return 0;
+  };
+  std::string error;
+  int code = 0;
+  auto backend = connect(std::move(dev), &error, &code);
+  ASSERT_NE(backend, nullptr);
+  const BatchResult b = backend->run({{"vmcall", 4, 0}});
+  ASSERT_TRUE(b.ok) << b.error;
+  EXPECT_EQ(b.runs[0].status, "guest-failed");
 }
 
 TEST(ModuleBackend, OperationOutcomesBecomeStatusNames) {
@@ -285,18 +314,21 @@ TEST(ModuleBackend, BadRequestsNeverReachTheDevice) {
 }
 
 TEST(ModuleBackend, GarbageRepliesAreBackendFailures) {
-  auto dev = std::make_unique<FakeDevice>();
-  dev->on_run = [](vmxb_run* r) {
-    r->status = 77;
-    return 0;
-  };
-  std::string error;
-  int code = 0;
-  auto backend = connect(std::move(dev), &error, &code);
-  ASSERT_NE(backend, nullptr);
-  const BatchResult b = backend->run({{"vmread", 2, 0}});
-  EXPECT_FALSE(b.ok);
-  EXPECT_EQ(b.exit_code, kExitBackendFailed);
+  // 77: no status at all; aborted: a RUN never returns it (a stopped RUN is an errno).
+  for (const uint32_t status : {77u, static_cast<uint32_t>(VMXB_STATUS_ABORTED)}) {
+    auto dev = std::make_unique<FakeDevice>();
+    dev->on_run = [status](vmxb_run* r) {
+      r->status = status;
+      return 0;
+    };
+    std::string error;
+    int code = 0;
+    auto backend = connect(std::move(dev), &error, &code);
+    ASSERT_NE(backend, nullptr);
+    const BatchResult b = backend->run({{"vmread", 2, 0}});
+    EXPECT_FALSE(b.ok) << status;
+    EXPECT_EQ(b.exit_code, kExitBackendFailed);
+  }
 }
 
 TEST(ModuleBackend, Cr4DifferenceIsReported) {
