@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "core/guest/world_switch_abi.h"
 #include "core/operations.h"
 #include "stats/descriptive.h"
 
@@ -142,6 +143,11 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       state.counters["samples"] = static_cast<double>(s.count);
       if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
       if (is_touch_op(row.op)) set_touch_counters(state, *r.run, r.overhead_median);
+      // The host's part of the vmcall round trip is this many instructions
+      // (checked against the image's ELF by harness/tests:guest_rows_test):
+      // under Bochs, ticks_median is exactly this plus the VMCALL.
+      if (row.op == core::operation_info(core::OpId::kVmcall).name)
+        state.counters["exit_path_instructions"] = core::guest::kFastExitInstructions;
       if (const char* single_op = single_context_of(row.op)) {
         // The global row next to single-context, as a ratio of medians. The
         // single-context row ran just before (table order): reuse its samples.
