@@ -92,7 +92,7 @@ echo "VMXB-E2E OPS" $ops
 check ops_listed "vmxbctl list exit $rc" [ $rc -eq 0 -a -n "$ops" ]
 # The guest rows (guest=1) need guest memory the module does not provide yet:
 # they must come back unsupported with that reason, not run and not fail.
-guest_ops=$(grep ' guest=1 ' /tmp/ops.txt | cut -d' ' -f1)
+guest_ops=$(grep ' guest=1 ' /tmp/ops.txt | cut -d' ' -f1 | tr '\n' ' ')
 for op in $ops; do
   line=$(vmxbctl run $op 50 5); rc=$?
   echo "$line"
