@@ -114,8 +114,9 @@ __attribute__((always_inline)) inline VmResult vmxoff_then_vmxon(PhysAddr vmxon_
 // One case per row of core/operation_rows.h. Each body becomes a lambda that
 // copies the operands it names, so measure() inlines it into the timed loop.
 template <TscEnd E>
-RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, const VmxCapabilities& caps, const CpuFacts& cpu,
-                    u64* samples, const ChunkHooks& hooks, const ChunkVmcs& vmcs, bool& vmx_lost_flag) {
+RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, [[maybe_unused]] const VmxCapabilities& caps,
+                    [[maybe_unused]] const CpuFacts& cpu, u64* samples, const ChunkHooks& hooks, const ChunkVmcs& vmcs,
+                    bool& vmx_lost_flag) {
   // A row's body is a VmResult expression (timed here, in VMX root operation)
   // or a guest::GuestRow (timed inside the guest, guest/guest_run.h).
   const auto run = [&](auto body) {

@@ -204,6 +204,14 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--vmxbench_pages=0", kExitBadPageCount, "--vmxbench_pages"},
       {"--vmxbench_pages=64,64", kExitBadPageCount, "twice"},
       {"--vmxbench_pages=many", kExitBadPageCount, "--vmxbench_pages"},
+      {"--benchmark_filter='('", kExitUsage, "not a valid regular expression"},
+      {"--benchmark_filter='-[a'", kExitUsage, "not a valid regular expression"},
+      {"--benchmark_repetitions=-1", kExitUsage, "--benchmark_repetitions must be"},
+      {"--benchmark_repetitions=0", kExitUsage, "--benchmark_repetitions must be"},
+      {"--benchmark_repetitions=two", kExitUsage, "--benchmark_repetitions must be"},
+      // A model without long mode: the boot sector's own reason comes through.
+      {"--backend=bochs --bochs_model=core_duo_t2400_yonah --benchmark_filter=ring0/nop_10/", kExitBackendFailed,
+       "the image stopped: no long mode: CPUID.80000001H:EDX[29]=0"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);
