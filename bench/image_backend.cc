@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "bench/exit_codes.h"
@@ -61,6 +62,7 @@ class ImageBackend : public Backend {
   BackendInfo info() const override {
     BackendInfo info = info_;
     if (!emulated_cpu_.empty()) info.context["emulated_cpu"] = emulated_cpu_;
+    for (const auto& [key, value] : measurement_) info.context[key] = value;
     return info;
   }
 
@@ -133,6 +135,8 @@ class ImageBackend : public Backend {
       result.exit_code = kExitBackendFailed;
       return result;
     }
+    // The run's clock facts, as values or "unavailable: reason".
+    for (const auto& [fact, value] : report.measurement) measurement_["vmxbench_" + fact] = value;
     if (report.cpu) {
       std::ostringstream cpu;
       cpu << report.cpu->vendor << " family " << report.cpu->family << " model " << report.cpu->model
@@ -169,6 +173,7 @@ class ImageBackend : public Backend {
   std::string label_;
   RunImage run_image_;
   std::string emulated_cpu_;
+  std::map<std::string, std::string> measurement_;
 };
 
 bool image_present(std::string* error, int* exit_code) {

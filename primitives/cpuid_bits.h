@@ -23,9 +23,14 @@ constexpr const char* cpuid_reg_name(CpuidReg r) {
 namespace cpuid_leaf {
 inline constexpr u32 kFeatures = 1;
 inline constexpr u32 kStructuredExtendedFeatures = 7;  // subleaf 0
+inline constexpr u32 kThermalPower = 6;               // ECX[0]: IA32_APERF/IA32_MPERF
+inline constexpr u32 kPerformanceMonitoring = 0xA;     // EAX[7:0] version, EDX[4:0] fixed counters
+inline constexpr u32 kTscCrystal = 0x15;               // EBX/EAX = TSC/crystal ratio, ECX = crystal Hz
+inline constexpr u32 kProcessorFrequency = 0x16;       // EAX[15:0] = base frequency in MHz
 inline constexpr u32 kHypervisorVendor = 0x40000000;  // exists only when the hypervisor bit is 1
 inline constexpr u32 kMaxExtended = 0x80000000;
 inline constexpr u32 kExtendedFeatures = 0x80000001;
+inline constexpr u32 kAdvancedPowerManagement = 0x80000007;  // EDX[8]: invariant TSC
 inline constexpr u32 kAddressSizes = 0x80000008;  // EAX[7:0] = MAXPHYADDR
 }  // namespace cpuid_leaf
 
@@ -45,6 +50,8 @@ inline constexpr CpuidBit kHypervisor{cpuid_leaf::kFeatures, CpuidReg::kEcx, 31,
 inline constexpr CpuidBit kNx{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 20, "NX"};
 inline constexpr CpuidBit kRdtscp{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 27, "RDTSCP"};
 inline constexpr CpuidBit kLongMode{cpuid_leaf::kExtendedFeatures, CpuidReg::kEdx, 29, "LM"};
+inline constexpr CpuidBit kAperfMperf{cpuid_leaf::kThermalPower, CpuidReg::kEcx, 0, "APERFMPERF"};
+inline constexpr CpuidBit kInvariantTsc{cpuid_leaf::kAdvancedPowerManagement, CpuidReg::kEdx, 8, "INVTSC"};
 // Instructions that share 0F C7 with the register forms of VMX instructions
 // (Vol. 2D Table A-6, group 9); the semantics suite skips those forms.
 inline constexpr CpuidBit kRdrand{cpuid_leaf::kFeatures, CpuidReg::kEcx, 30, "RDRAND"};

@@ -61,6 +61,15 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   EXPECT_NE(ctx["vmxbench_note"].get<std::string>().find("not latency"), std::string::npos);
   EXPECT_NE(ctx["emulated_cpu"].get<std::string>().find("GenuineIntel family 6 model 85"), std::string::npos);
   EXPECT_TRUE(ctx.contains("vmxbench_version"));
+  // The clock facts: Bochs copies CPUID leaves of a real CPU but has no PMU,
+  // APERF/MPERF or SMI counter MSRs, so those are unavailable with the reason.
+  for (const char* key : {"vmxbench_core_cycles", "vmxbench_aperf_mperf", "vmxbench_smi_count"}) {
+    ASSERT_TRUE(ctx.contains(key)) << key;
+    EXPECT_EQ(ctx[key].get<std::string>().rfind("unavailable: ", 0), 0u) << key << ": " << ctx[key];
+    EXPECT_NE(ctx[key].get<std::string>().find("raised #GP"), std::string::npos) << key << ": " << ctx[key];
+  }
+  EXPECT_EQ(ctx["vmxbench_invariant_tsc"], "yes");
+  EXPECT_TRUE(ctx.contains("vmxbench_tsc_hz_cpuid"));
   const auto* nop = row(doc, "ring0/nop_10/");
   ASSERT_NE(nop, nullptr) << doc.dump(1);
   EXPECT_EQ((*nop)["ticks_median"], 10.0) << "10 NOPs net of the overhead are exactly 10 ticks";

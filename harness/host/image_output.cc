@@ -138,6 +138,10 @@ ImageReport parse_image_output(const std::vector<std::string>& lines) {
            append_values(w, 3, &r.ops.back().counters[w[2]]);
     } else if (starts_with(line, "TIMING end=")) {
       r.timing_end = line.substr(11);
+    } else if (starts_with(line, "MEASUREMENT ")) {
+      const size_t sp = line.find(' ', 12);
+      ok = sp != std::string::npos && sp > 12;
+      if (ok) r.measurement[line.substr(12, sp - 12)] = line.substr(sp + 1);
     } else if (starts_with(line, "VMX unusable: ")) {
       r.vmx_unusable = line.substr(14);
     } else if (starts_with(line, "EXCEPTION ")) {

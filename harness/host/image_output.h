@@ -52,6 +52,7 @@ struct ImageReport {
   std::vector<OpResult> ops;
   std::string timing_end;     // "rdtscp" or "lfence-rdtsc"
   std::string vmx_unusable;   // why VMX could not be entered, if it could not
+  std::map<std::string, std::string> measurement;  // MEASUREMENT lines: fact -> value or "unavailable: ..."
   std::vector<std::string> exceptions;
   std::string plan_error;
   bool end_seen = false, end_ok = false;

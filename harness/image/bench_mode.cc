@@ -1,3 +1,4 @@
+#include "core/measurement_facts.h"
 #include "harness/image/arch.h"
 #include "harness/image/exceptions.h"
 #include "harness/image/guest_platform.h"
@@ -56,6 +57,32 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
     print_samples(info.name, core::kTouchSeriesNames[k], kSampleBuffer + k * op.iterations, out.samples);
 }
 
+// MEASUREMENT <fact> <value | unavailable: reason> (core/measurement_facts.h).
+void print_measurement_facts(const CpuIdentity& cpu) {
+  core::MeasurementInputs in;
+  in.intel = cpu.facts.intel;
+  in.max_basic = cpuid(0).eax;
+  in.max_extended = cpuid(cpuid_leaf::kMaxExtended).eax;
+  const auto leaf = [&](u32 n) {
+    const bool present = n >= cpuid_leaf::kMaxExtended ? n <= in.max_extended : n <= in.max_basic;
+    const CpuidRegs r = present ? cpuid(n) : CpuidRegs{};
+    return core::CpuidLeaf{r.eax, r.ebx, r.ecx, r.edx};
+  };
+  in.thermal_power = leaf(cpuid_leaf::kThermalPower);
+  in.performance_monitoring = leaf(cpuid_leaf::kPerformanceMonitoring);
+  in.tsc_crystal = leaf(cpuid_leaf::kTscCrystal);
+  in.processor_frequency = leaf(cpuid_leaf::kProcessorFrequency);
+  in.advanced_power = leaf(cpuid_leaf::kAdvancedPowerManagement);
+  u64 smi = 0;
+  in.smi_count_readable = in.intel && rdmsr_safe(core::kMsrSmiCount, &smi);
+  in.fixed_counter1_readable = rdmsr_safe(core::kMsrFixedCounter1, &smi);
+  in.mperf_readable = rdmsr_safe(core::kMsrMperf, &smi);
+  core::MeasurementFacts facts;
+  core::derive_measurement_facts(in, facts);
+  for (usize i = 0; i < array_size(core::kFactNames); ++i)
+    Line("MEASUREMENT ").text(core::kFactNames[i]).ch(' ').text(facts.text[i].c_str()).end();
+}
+
 }  // namespace
 
 bool run_bench(const Plan& plan) {
@@ -65,6 +92,7 @@ bool run_bench(const Plan& plan) {
   if (s.ctx.vmx_unusable != nullptr) Line("VMX unusable: ").text(s.ctx.vmx_unusable).end();
   const core::TscEnd tsc_end = s.cpu.facts.rdtscp ? core::TscEnd::kRdtscp : core::TscEnd::kFencedRdtsc;
   Line("TIMING end=").text(s.cpu.facts.rdtscp ? "rdtscp" : "lfence-rdtsc").end();
+  print_measurement_facts(s.cpu);
   for (u32 i = 0; i < plan.op_count; ++i) run_one(plan.ops[i], s, tsc_end);
   vmx_restore(s);
   return true;

@@ -18,8 +18,14 @@ TEST(ImageOutputTest, ParsesEveryLineKind) {
       "SKIP: invept_x: not advertised: really",
       "SUMMARY: 2 tests, 0 failures, 1 skipped, 0 known",
       "TIMING end=rdtscp",
+      "MEASUREMENT smi_count unavailable: RDMSR 34H (MSR_SMI_COUNT) raised #GP",
+      "MEASUREMENT invariant_tsc yes",
       "OP vmread status=ok error=0 iterations=3 warmup=1 reason=",
       "SAMPLES vmread 9 9 10",
+      "OP invept_global_live status=ok error=0 iterations=2 warmup=1 pages=64 reason=",
+      "SAMPLES invept_global_live 6 6",
+      "COUNTER invept_global_live warm 258 258",
+      "COUNTER invept_global_live refill 258 259",
       "OP invept_global status=unsupported error=0 iterations=3 warmup=1 reason=all-context INVEPT not supported (x)",
       "END status=ok",
   });
@@ -38,10 +44,16 @@ TEST(ImageOutputTest, ParsesEveryLineKind) {
   EXPECT_EQ(r.tests[1].detail, "not advertised: really");
   ASSERT_TRUE(r.summary.has_value());
   EXPECT_EQ(r.summary->skipped, 1u);
-  ASSERT_EQ(r.ops.size(), 2u);
+  ASSERT_EQ(r.ops.size(), 3u);
   EXPECT_EQ(r.ops[0].samples, (std::vector<uint64_t>{9, 9, 10}));
-  EXPECT_EQ(r.ops[1].status, "unsupported");
-  EXPECT_EQ(r.ops[1].reason, "all-context INVEPT not supported (x)");
+  EXPECT_EQ(r.ops[1].pages, 64u);
+  EXPECT_EQ(r.ops[1].samples, (std::vector<uint64_t>{6, 6}));
+  EXPECT_EQ(r.ops[1].counters.at("warm"), (std::vector<uint64_t>{258, 258}));
+  EXPECT_EQ(r.ops[1].counters.at("refill"), (std::vector<uint64_t>{258, 259}));
+  EXPECT_EQ(r.ops[2].status, "unsupported");
+  EXPECT_EQ(r.ops[2].reason, "all-context INVEPT not supported (x)");
+  EXPECT_EQ(r.measurement.at("smi_count"), "unavailable: RDMSR 34H (MSR_SMI_COUNT) raised #GP");
+  EXPECT_EQ(r.measurement.at("invariant_tsc"), "yes");
   EXPECT_TRUE(r.end_seen && r.end_ok);
 }
 

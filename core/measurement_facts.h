@@ -1,0 +1,109 @@
+// What a run can know about its own clock (issue "measurement you can trust"):
+// whether the TSC is invariant, its frequency from CPUID, whether an
+// architectural PMU with fixed counters exists (unhalted core cycles and
+// retired instructions), whether IA32_APERF/MPERF and MSR_SMI_COUNT exist.
+// Derived here from raw CPUID leaves and one MSR probe, so every platform
+// reports the same facts with the same reasons; each is a value or
+// "unavailable: <reason>", never a zero standing in for "unknown".
+// Vol. 2A CPUID (leaves 06H, 0AH, 15H, 16H, 80000007H); Vol. 3B 21.2
+// "Architectural Performance Monitoring"; Vol. 4 MSR_SMI_COUNT (34H).
+#pragma once
+
+#include "primitives/cpuid_bits.h"
+#include "primitives/fixed_text.h"
+
+namespace vmxb::core {
+
+struct CpuidLeaf {
+  u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
+};
+
+// The raw inputs: the leaves (zero where the CPU's maximum leaf is lower) and
+// whether RDMSR of MSR_SMI_COUNT succeeded.
+struct MeasurementInputs {
+  bool intel = false;
+  u32 max_basic = 0, max_extended = 0;
+  CpuidLeaf thermal_power, performance_monitoring, tsc_crystal, processor_frequency, advanced_power;
+  bool smi_count_readable = false;
+  bool fixed_counter1_readable = false;  // RDMSR of IA32_FIXED_CTR1 succeeded
+  bool mperf_readable = false;           // RDMSR of IA32_MPERF succeeded
+};
+
+inline constexpr u32 kMsrSmiCount = 0x34;
+inline constexpr u32 kMsrFixedCounter1 = 0x30A;  // IA32_FIXED_CTR1: unhalted core cycles
+inline constexpr u32 kMsrMperf = 0xE7;           // IA32_MPERF
+
+// The facts, by name (the names are the protocol's MEASUREMENT keys and,
+// prefixed with vmxbench_, bench's JSON context keys).
+enum class Fact : u8 { kInvariantTsc, kTscHz, kCoreCycles, kAperfMperf, kSmiCount, kCount };
+inline constexpr const char* kFactNames[] = {"invariant_tsc", "tsc_hz_cpuid", "core_cycles", "aperf_mperf",
+                                             "smi_count"};
+static_assert(array_size(kFactNames) == static_cast<usize>(Fact::kCount));
+
+// Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>".
+struct MeasurementFacts {
+  FixedText<112> text[static_cast<usize>(Fact::kCount)];
+  constexpr FixedText<112>& operator[](Fact f) { return text[static_cast<usize>(f)]; }
+  constexpr const FixedText<112>& operator[](Fact f) const { return text[static_cast<usize>(f)]; }
+};
+
+namespace detail {
+template <usize N>
+constexpr void unavailable(FixedText<N>& t, const char* why) {
+  t.add("unavailable: ").add(why);
+}
+}  // namespace detail
+
+constexpr void derive_measurement_facts(const MeasurementInputs& in, MeasurementFacts& f) {
+  // Invariant TSC: CPUID.80000007H:EDX[8].
+  if (in.max_extended < cpuid_leaf::kAdvancedPowerManagement)
+    detail::unavailable(f[Fact::kInvariantTsc], "CPUID leaf 80000007H is absent");
+  else
+    f[Fact::kInvariantTsc].add(cpuid::kInvariantTsc.in(in.advanced_power.edx) ? "yes" : "no (the TSC rate may change)");
+
+  // TSC frequency: leaf 15H (crystal Hz x EBX/EAX), else 16H's base MHz.
+  const CpuidLeaf& c = in.tsc_crystal;
+  if (in.max_basic >= cpuid_leaf::kTscCrystal && c.eax != 0 && c.ebx != 0 && c.ecx != 0) {
+    f[Fact::kTscHz].add_dec(u64{c.ecx} * c.ebx / c.eax);
+  } else if (in.max_basic >= cpuid_leaf::kProcessorFrequency && (in.processor_frequency.eax & 0xFFFF) != 0) {
+    f[Fact::kTscHz].add_dec(u64{in.processor_frequency.eax & 0xFFFF} * 1000000);
+  } else {
+    detail::unavailable(f[Fact::kTscHz], in.max_basic < cpuid_leaf::kTscCrystal
+                                           ? "CPUID leaves 15H/16H are absent"
+                                           : "CPUID leaves 15H/16H report no frequency (calibrate against a clock)");
+  }
+
+  // Core cycles: an architectural PMU (version >= 2) with fixed counter 1.
+  const u32 version = in.performance_monitoring.eax & 0xFF;
+  const u32 fixed = in.performance_monitoring.edx & 0x1F;
+  if (in.max_basic < cpuid_leaf::kPerformanceMonitoring) {
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH is absent");
+  } else if (version < 2) {
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID.0AH:EAX[7:0] < 2: no architectural PMU with fixed counters");
+  } else if (fixed < 2) {
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID.0AH:EDX[4:0] < 2: no fixed counter for unhalted core cycles");
+  } else if (!in.fixed_counter1_readable) {
+    // CPUID can promise a PMU that is not there (emulators copy real leaves).
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
+  } else {
+    f[Fact::kCoreCycles].add("fixed counters 0 and 1 (PMU version ").add_dec(version).add(")");
+  }
+
+  if (in.max_basic < cpuid_leaf::kThermalPower)
+    detail::unavailable(f[Fact::kAperfMperf], "CPUID leaf 06H is absent");
+  else if (!cpuid::kAperfMperf.in(in.thermal_power.ecx))
+    detail::unavailable(f[Fact::kAperfMperf], "CPUID.06H:ECX[0] = 0: no IA32_APERF/IA32_MPERF");
+  else if (!in.mperf_readable)
+    detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF, but RDMSR E7H raised #GP");
+  else
+    f[Fact::kAperfMperf].add("yes");
+
+  if (!in.intel)
+    detail::unavailable(f[Fact::kSmiCount], "MSR_SMI_COUNT is Intel's");
+  else if (!in.smi_count_readable)
+    detail::unavailable(f[Fact::kSmiCount], "RDMSR 34H (MSR_SMI_COUNT) raised #GP");
+  else
+    f[Fact::kSmiCount].add("yes");
+}
+
+}  // namespace vmxb::core
