@@ -43,7 +43,7 @@ for op, b in rows.items():
     if not b.get("label", "").startswith("module:"):
         problems.append(f"{op}: label {b.get('label')!r}")
     if op.endswith("_live"):  # a touch row: the guest's own series, per page count
-        if b.get("pages") != 64 or not b["name"].endswith("/pages:64"):
+        if b.get("pages") != 64 or "/pages:64/" not in b["name"] + "/":
             problems.append(f"{op}: pages={b.get('pages')} in {b['name']}, want 64")
         for series in ("warm", "refill", "collateral"):
             if not b.get(series, 0) > 0:

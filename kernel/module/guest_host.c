@@ -29,8 +29,10 @@
 
 #include "vmxbench.h"
 
-/* 27.2.3: host selectors must have RPL 0 and TI 0; a user selector a task
- * left in DS/ES is replaced by the null selector (64-bit mode ignores both). */
+/*
+ * 27.2.3: host selectors must have RPL 0 and TI 0; a user selector a task
+ * left in DS/ES is replaced by the null selector (64-bit mode ignores both).
+ */
 static unsigned short vmxb_host_selector(unsigned short sel)
 {
 	return (sel & 7) ? 0 : sel;
@@ -82,7 +84,7 @@ static void vmxb_read_host_state(struct vmxb_host_state *h)
 		.linux_es = es,
 		.dr7 = native_get_debugreg(7),
 		.fs_base = vmxb_msr(MSR_FS_BASE),
-		.gs_base = vmxb_msr(MSR_GS_BASE), /* the kernel's per-CPU base: we are in the kernel */
+		.gs_base = vmxb_msr(MSR_GS_BASE), /* the kernel's per-CPU base */
 		.efer = vmxb_msr(MSR_EFER),
 		.pat = vmxb_msr(MSR_IA32_CR_PAT),
 		.sysenter_cs = (u32)vmxb_msr(MSR_IA32_SYSENTER_CS),
@@ -100,8 +102,10 @@ static void vmxb_after_guest_run(const struct vmxb_host_state *h)
 	/* GDTR limit: Linux's read-only fixmap GDT, as KVM reloads it. */
 	load_fixmap_gdt(raw_smp_processor_id());
 	native_load_idt(&idt);
-	/* TR limit 0x67 cuts off the I/O bitmap: reload TR when this task has
-	 * one, else mark the limit stale for the next task that needs it. */
+	/*
+	 * TR limit 0x67 cuts off the I/O bitmap: reload TR when this task has
+	 * one, else mark the limit stale for the next task that needs it.
+	 */
 	invalidate_tss_limit();
 	if (h->dr7 != VMXB_DR7_AFTER_EXIT)
 		native_set_debugreg(7, h->dr7);

@@ -105,8 +105,10 @@ int vmxb_guest_memory_alloc(struct vmxb_guest_memory *gm)
 	memset(gm, 0, sizeof(*gm));
 	gm->identity_base = 0;
 	gm->identity_size = top;
-	/* Without 1-GiB EPT pages each context needs a page directory per GiB
-	 * and a PDPT per 512 GiB; with them these pages stay unused. */
+	/*
+	 * Without 1-GiB EPT pages each context needs a page directory per GiB
+	 * and a PDPT per 512 GiB; with them these pages stay unused.
+	 */
 	gm->pool_pages = VMXB_POOL_FIXED_PAGES + 2 * (u32)(gib + DIV_ROUND_UP(gib, 512));
 	gm->pool = kvcalloc(gm->pool_pages, sizeof(*gm->pool), GFP_KERNEL);
 	if (!gm->pool)

@@ -298,10 +298,11 @@ static long vmxb_check_run(const struct vmxb_run *r)
 	if (r->pages > VMXB_MAX_PAGES)
 		return vmxb_reject(-EINVAL, "RUN: pages %u > %u", r->pages, VMXB_MAX_PAGES);
 	if (r->samples_capacity < vmxb_samples_needed(r) || r->samples_ptr == 0)
-		return vmxb_reject(-EINVAL,
-				   "RUN: sample buffer (%u entries) smaller than %u iterations x %u series",
-				   r->samples_capacity, r->iterations, vmxb_op_sample_series(r->op));
-	if (!access_ok(u64_to_user_ptr(r->samples_ptr), (size_t)vmxb_samples_needed(r) * sizeof(u64)))
+		return vmxb_reject(-EINVAL, "RUN: %u sample entries < %u iterations x %u",
+				   r->samples_capacity, r->iterations,
+				   vmxb_op_sample_series(r->op));
+	if (!access_ok(u64_to_user_ptr(r->samples_ptr),
+		       (size_t)vmxb_samples_needed(r) * sizeof(u64)))
 		return vmxb_reject(-EFAULT, "RUN: sample buffer not in user space");
 	if (!vmxb_canonical(r->linear_address))
 		return vmxb_reject(-EINVAL, "RUN: linear address %#llx not canonical",
