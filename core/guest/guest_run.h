@@ -21,6 +21,8 @@
 
 namespace vmxb::core::guest {
 
+static_assert(streq(exit_reason_name(kExitExternalInterrupt), "external interrupt"));
+
 inline constexpr u32 kMaxTouchPages = 512;
 inline constexpr u32 kDefaultTouchPages = 64;
 
@@ -320,6 +322,12 @@ inline Stop run_until(GuestEnvironment& env, Context& c, const GuestRow& row, co
         advance_rip();
         continue;
       }
+      case kExitExternalInterrupt:
+        // An interrupt for the host (25.6.1: guest or host IF does not hold it
+        // off): the platform takes it, the guest goes on.
+        if (env.platform.on_external_interrupt_exit == nullptr) return {false, false, unexpected_exit(env, why, written)};
+        env.platform.on_external_interrupt_exit(env.platform.ctx);
+        continue;
       case exit_reason::kExceptionOrNmi: {
         // An NMI that arrived while the guest ran (NMI exiting): the host's
         // kernel gets it, the guest goes on. A guest exception is a failure.

@@ -30,12 +30,26 @@ struct HostState {
 // in VMX root operation with interrupts off, as KVM does; the guest then
 // resumes where it was. nullptr: no NMI source (the boot image), and such an
 // exit is ignored.
+//
+// External interrupts exit too (external-interrupt exiting), and the host's
+// RFLAGS.IF = 0 does not keep them out: with that control set, RFLAGS.IF does
+// not block interrupts in non-root operation (25.6.1), so a timer tick that
+// arrives while the guest runs ends in exit reason 1 with the interrupt still
+// pending (no "acknowledge interrupt on exit"). A platform that takes
+// interrupts lets it be delivered in on_external_interrupt_exit (open and
+// close the host's interrupt window, as KVM did before it acknowledged on
+// exit); the guest then resumes. nullptr: no interrupt source, and such an
+// exit is a failure (resuming would exit again at once).
 struct GuestPlatform {
   void (*read_host_state)(void* ctx, HostState* out) = nullptr;
   void (*after_guest_run)(void* ctx) = nullptr;
   void (*on_nmi_exit)(void* ctx) = nullptr;
+  void (*on_external_interrupt_exit)(void* ctx) = nullptr;
   void* ctx = nullptr;
 };
+
+// Basic exit reason 1 (Vol. 3D Appendix C).
+inline constexpr u16 kExitExternalInterrupt = 1;
 
 // VM-exit interruption information (25.9.2): valid bit 31, type in bits 10:8.
 inline constexpr u32 kInterruptionInfoValid = u32{1} << 31;

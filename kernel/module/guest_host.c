@@ -17,6 +17,7 @@
  */
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
+#include <linux/preempt.h>
 #include <linux/smp.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
@@ -128,9 +129,30 @@ static void vmxb_nmi_exit(void)
 	asm volatile("int $2" ::: "memory");
 }
 
+/*
+ * An external interrupt exited the guest and is still pending (no
+ * acknowledge-on-exit): RFLAGS.IF does not block interrupts in the guest
+ * when external-interrupt exiting is set (25.6.1), so interrupts off for the
+ * chunk do not keep the timer out of a long guest run. Open the interrupt
+ * window for one instruction so Linux's IDT delivers it, in VMX root
+ * operation with the VMCS current (KVM did this before it acknowledged
+ * interrupts on exit). Preemption stays off: the handler's return must come
+ * back here, never schedule with VMX on; preempt_enable() with interrupts off
+ * again does not schedule.
+ */
+static void vmxb_interrupt_exit(void)
+{
+	preempt_disable();
+	local_irq_enable();
+	cpu_relax(); /* STI blocks interrupts for one instruction: this one */
+	local_irq_disable();
+	preempt_enable();
+}
+
 void vmxb_guest_platform_init(struct vmxb_platform *pf)
 {
 	pf->read_host_state = vmxb_read_host_state;
 	pf->after_guest_run = vmxb_after_guest_run;
 	pf->nmi_exit = vmxb_nmi_exit;
+	pf->interrupt_exit = vmxb_interrupt_exit;
 }

@@ -118,10 +118,11 @@ struct ModuleGuest {
     g.pf->after_guest_run(&g.saved);
   }
   static void on_nmi_exit(void* p) { static_cast<ModuleGuest*>(p)->pf->nmi_exit(); }
+  static void on_interrupt_exit(void* p) { static_cast<ModuleGuest*>(p)->pf->interrupt_exit(); }
 
   // Points ctx at this environment: the memory the C side allocated for this RUN.
   void attach(const vmxb_guest_memory& m, const VmxCapabilities& caps, VmxContext& ctx) {
-    env.platform = {read_host_state, after_guest_run, on_nmi_exit, this};
+    env.platform = {read_host_state, after_guest_run, on_nmi_exit, on_interrupt_exit, this};
     guest::GuestMemory& gm = env.memory;
     gm.vmcs_b = {m.vmcs_b.va, PhysAddr{m.vmcs_b.pa}};
     write_revision_id(gm.vmcs_b.va, caps.basic);

@@ -65,6 +65,9 @@ struct vmxb_platform {
 	void (*read_host_state)(struct vmxb_host_state *out);
 	void (*after_guest_run)(const struct vmxb_host_state *saved);
 	void (*nmi_exit)(void);
+	/* An external interrupt exited the guest (it is still pending): let it
+	 * be delivered through Linux's IDT, preemption off, then go on. */
+	void (*interrupt_exit)(void);
 };
 
 /* A 4-KiB page: kernel virtual and physical address (core::VmxPage's
