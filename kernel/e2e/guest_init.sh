@@ -31,7 +31,7 @@ check() {  # check NAME DETAIL command...   PASS if the command exits 0
 # barely moves during a RUN, so the kthread never looks as if it ran long
 # enough to be preempted by the watcher's wakeup).
 wait_for_run() {
-  renice -20 -p $$ > /dev/null 2>&1
+  renice -n -20 -p $$ > /dev/null 2>&1
   i=0
   while ! grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null && [ $i -lt 5000 ]; do
     usleep 2000
@@ -39,7 +39,7 @@ wait_for_run() {
   done
   grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null
   seen=$?
-  renice 0 -p $$ > /dev/null 2>&1
+  renice -n 0 -p $$ > /dev/null 2>&1
   return $seen
 }
 # A RUN's kthread exits just after waking its ioctl, so it can still be in
