@@ -24,23 +24,14 @@ check() {  # check NAME DETAIL command...   PASS if the command exits 0
   if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
 }
 # Waits (up to ~10 s of guest time) until a RUN is executing: its kthread
-# vmxbench/0 exists only between the ioctl's allocations and its end. The
-# shell watches at nice -20: the kthread yields only at its chunk boundaries
-# (cond_resched), and on 6.1 under Bochs a watcher at nice 0 has been seen to
-# get no CPU until a whole 2^21-execution RUN had ended (CFS's clock there
-# barely moves during a RUN, so the kthread never looks as if it ran long
-# enough to be preempted by the watcher's wakeup).
+# vmxbench/0 exists only between the ioctl's allocations and its end.
 wait_for_run() {
-  renice -n -20 -p $$ > /dev/null 2>&1
   i=0
   while ! grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null && [ $i -lt 5000 ]; do
     usleep 2000
     i=$((i + 1))
   done
   grep -qx 'vmxbench/0' /proc/[0-9]*/comm 2>/dev/null
-  seen=$?
-  renice -n 0 -p $$ > /dev/null 2>&1
-  return $seen
 }
 # A RUN's kthread exits just after waking its ioctl, so it can still be in
 # /proc when the next command starts: wait until it is gone before starting a
