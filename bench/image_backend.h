@@ -3,10 +3,13 @@
 // real TSC cycles of a nested hypervisor; with TCG: emulated ticks).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/backend.h"
+#include "harness/host/image_file.h"
 
 namespace vmxb::bench {
 
@@ -25,5 +28,9 @@ struct QemuBackendOptions {
 };
 
 std::unique_ptr<Backend> make_qemu_backend(const QemuBackendOptions& options, std::string* error, int* exit_code);
+
+// How long a boot may take for this plan: `base_seconds` (--vmxbench_timeout)
+// plus the time its samples need to cross the emulated serial port.
+std::chrono::seconds image_plan_timeout(const std::vector<harness::PlanOp>& ops, unsigned base_seconds);
 
 }  // namespace vmxb::bench

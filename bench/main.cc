@@ -13,6 +13,7 @@
 #include <string>
 
 #include "bench/backend.h"
+#include "bench/benchmark_flags.h"
 #include "bench/image_backend.h"
 #include "bench/module_backend.h"
 #include "bench/exit_codes.h"
@@ -156,6 +157,10 @@ int run(int argc, char** argv) {
   ReportOutput report;
   if (!report.prepare(&argc, &argv)) return kExitUsage;
   const JsonOutputs json = json_outputs(argc, argv);  // before Initialize takes its flags out of argv
+  if (const std::string bad = benchmark_flag_error(argc, argv); !bad.empty()) {
+    std::fprintf(stderr, "bench: %s\n", bad.c_str());
+    return kExitUsage;
+  }
   benchmark::Initialize(&argc, argv);
   Flags flags;
   int flag_exit_code = kExitUsage;

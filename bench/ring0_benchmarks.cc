@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "core/guest/world_switch_abi.h"
 #include "core/operations.h"
 #include "stats/descriptive.h"
 
@@ -67,7 +68,12 @@ Ring0Runs::Ring0Runs(Backend& backend, Ring0Settings settings, bool batch)
     : backend_(backend), settings_(settings), batch_(batch) {}
 
 OpRequest Ring0Runs::request(const Ring0Row& row) const {
-  if (is_touch_op(row.op)) return {row.op, settings_.touch_iterations, settings_.touch_warmup, row.pages};
+  // The unrolled throughput rows take the touch rows' sample count: under
+  // emulation every sample of both is the same instruction count, and on
+  // hardware touch_iterations is the normal count (bench/main.cc).
+  const core::OperationInfo* info = core::find_operation(row.op.c_str());
+  const bool unrolled = info != nullptr && core::unrolled_copies(*info) != 0;
+  if (is_touch_op(row.op) || unrolled) return {row.op, settings_.touch_iterations, settings_.touch_warmup, row.pages};
   return {row.op, settings_.iterations, settings_.warmup, row.pages};
 }
 
@@ -142,6 +148,22 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       state.counters["samples"] = static_cast<double>(s.count);
       if (!info.emulated && info.tsc_hz) state.counters["ns_median"] = s.median / *info.tsc_hz * 1e9;
       if (is_touch_op(row.op)) set_touch_counters(state, *r.run, r.overhead_median);
+      // Throughput from the n and 2n unrolled rows (nanoBench's differential):
+      // the bracket and the one status branch cancel.
+      const core::OperationInfo* n_row = core::unrolled_row(row.op.c_str(), core::kUnrolledCopies);
+      const core::OperationInfo* twice_n_row = core::unrolled_row(row.op.c_str(), 2 * core::kUnrolledCopies);
+      if (n_row != nullptr && twice_n_row != nullptr) {
+        const Ring0Runs::Result n = runs.latest({n_row->name, 0});
+        const Ring0Runs::Result twice_n = runs.latest({twice_n_row->name, 0});
+        if (n.run != nullptr && twice_n.run != nullptr && n.run->status == "ok" && twice_n.run->status == "ok")
+          state.counters["throughput_ticks"] =
+              (net_median(twice_n.run->samples, 0) - net_median(n.run->samples, 0)) / core::kUnrolledCopies;
+      }
+      // The host's part of the vmcall round trip is this many instructions
+      // (checked against the image's ELF by harness/tests:guest_rows_test):
+      // under Bochs, ticks_median is exactly this plus the VMCALL.
+      if (row.op == core::operation_info(core::OpId::kVmcall).name)
+        state.counters["exit_path_instructions"] = core::guest::kFastExitInstructions;
       if (const char* single_op = single_context_of(row.op)) {
         // The global row next to single-context, as a ratio of medians. The
         // single-context row ran just before (table order): reuse its samples.

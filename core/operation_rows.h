@@ -80,6 +80,30 @@ VMXB_OPERATION(CaptureAsmGotoJna, capture_asm_goto_jna, kNeedsVmxRoot,
                "VMREAD with asm goto and one jna (the default, KVM style)",
                vmread<CaptureStrategy::kAsmGotoJna>(vmcs::kGuestRip).status)
 
+// Throughput (nanoBench's n vs 2n differential): <row>_unrolled_<N> runs N
+// copies back to back with no branch between them (instructions.h
+// *_repeated), so (T(32) - T(16)) / 16 is the cost of one instruction with
+// the TSC bracket and the status branch cancelled; bench reports it as
+// `throughput_ticks` on <row>. unrolled_copies() reads N from the name.
+VMXB_OPERATION(VmreadUnrolled16, vmread_unrolled_16, kNeedsVmxRoot, "16 VMREADs of guest RIP back to back", vmread_repeated<16>(vmcs::kGuestRip))
+VMXB_OPERATION(VmreadUnrolled32, vmread_unrolled_32, kNeedsVmxRoot, "32 VMREADs of guest RIP back to back", vmread_repeated<32>(vmcs::kGuestRip))
+VMXB_OPERATION(VmwriteUnrolled16, vmwrite_unrolled_16, kNeedsVmxRoot, "16 VMWRITEs of guest RIP back to back", vmwrite_repeated<16>(vmcs::kGuestRip, u64{0x1000}))
+VMXB_OPERATION(VmwriteUnrolled32, vmwrite_unrolled_32, kNeedsVmxRoot, "32 VMWRITEs of guest RIP back to back", vmwrite_repeated<32>(vmcs::kGuestRip, u64{0x1000}))
+VMXB_OPERATION(VmptrstUnrolled16, vmptrst_unrolled_16, kNeedsVmxRoot, "16 VMPTRSTs back to back", vmptrst_repeated<16>())
+VMXB_OPERATION(VmptrstUnrolled32, vmptrst_unrolled_32, kNeedsVmxRoot, "32 VMPTRSTs back to back", vmptrst_repeated<32>())
+VMXB_OPERATION(InveptSingleContextUnrolled16, invept_single_context_unrolled_16, kNeedsVmxRoot | kNeedsInveptSingle, "16 INVEPTs type 1 back to back", invept_repeated<16>(InveptType::kSingleContext, eptp))
+VMXB_OPERATION(InveptSingleContextUnrolled32, invept_single_context_unrolled_32, kNeedsVmxRoot | kNeedsInveptSingle, "32 INVEPTs type 1 back to back", invept_repeated<32>(InveptType::kSingleContext, eptp))
+VMXB_OPERATION(InveptGlobalUnrolled16, invept_global_unrolled_16, kNeedsVmxRoot | kNeedsInveptGlobal, "16 INVEPTs type 2 back to back", invept_repeated<16>(InveptType::kGlobal, Eptp{0}))
+VMXB_OPERATION(InveptGlobalUnrolled32, invept_global_unrolled_32, kNeedsVmxRoot | kNeedsInveptGlobal, "32 INVEPTs type 2 back to back", invept_repeated<32>(InveptType::kGlobal, Eptp{0}))
+VMXB_OPERATION(InvvpidIndividualAddressUnrolled16, invvpid_individual_address_unrolled_16, kNeedsVmxRoot | kNeedsInvvpidIndividual, "16 INVVPIDs type 0 back to back", invvpid_repeated<16>(InvvpidType::kIndividualAddress, vpid, linear_address))
+VMXB_OPERATION(InvvpidIndividualAddressUnrolled32, invvpid_individual_address_unrolled_32, kNeedsVmxRoot | kNeedsInvvpidIndividual, "32 INVVPIDs type 0 back to back", invvpid_repeated<32>(InvvpidType::kIndividualAddress, vpid, linear_address))
+VMXB_OPERATION(InvvpidSingleContextUnrolled16, invvpid_single_context_unrolled_16, kNeedsVmxRoot | kNeedsInvvpidSingle, "16 INVVPIDs type 1 back to back", invvpid_repeated<16>(InvvpidType::kSingleContext, vpid))
+VMXB_OPERATION(InvvpidSingleContextUnrolled32, invvpid_single_context_unrolled_32, kNeedsVmxRoot | kNeedsInvvpidSingle, "32 INVVPIDs type 1 back to back", invvpid_repeated<32>(InvvpidType::kSingleContext, vpid))
+VMXB_OPERATION(InvvpidAllContextUnrolled16, invvpid_all_context_unrolled_16, kNeedsVmxRoot | kNeedsInvvpidAll, "16 INVVPIDs type 2 back to back", invvpid_repeated<16>(InvvpidType::kAllContext, 0))
+VMXB_OPERATION(InvvpidAllContextUnrolled32, invvpid_all_context_unrolled_32, kNeedsVmxRoot | kNeedsInvvpidAll, "32 INVVPIDs type 2 back to back", invvpid_repeated<32>(InvvpidType::kAllContext, 0))
+VMXB_OPERATION(InvvpidSingleContextRetainingGlobalsUnrolled16, invvpid_single_context_retaining_globals_unrolled_16, kNeedsVmxRoot | kNeedsInvvpidSingleRetaining, "16 INVVPIDs type 3 back to back", invvpid_repeated<16>(InvvpidType::kSingleContextRetainingGlobals, vpid))
+VMXB_OPERATION(InvvpidSingleContextRetainingGlobalsUnrolled32, invvpid_single_context_retaining_globals_unrolled_32, kNeedsVmxRoot | kNeedsInvvpidSingleRetaining, "32 INVVPIDs type 3 back to back", invvpid_repeated<32>(InvvpidType::kSingleContextRetainingGlobals, vpid))
+
 // Guest rows (core/guest/): the body names a guest program, which runs in VMX
 // non-root operation and times itself there with the same TSC bracket, so a
 // round trip is everything between the guest's two TSC reads: the exit, the

@@ -122,6 +122,67 @@ constexpr u32 nop_count(const OperationInfo& op) {
   for (; *p >= '0' && *p <= '9'; ++p) n = n * 10 + static_cast<u32>(*p - '0');
   return *p == '\0' ? n : 0;
 }
+// The throughput rows: <base>_unrolled_<N> executes N copies of <base>'s
+// instruction back to back; 0 for every other row.
+inline constexpr u32 kUnrolledCopies = 16;  // n; the partner row has 2n
+constexpr u32 unrolled_copies(const OperationInfo& op) {
+  const char* p = op.name;
+  const char* tail = nullptr;
+  for (const char* q = p; *q != '\0'; ++q) {
+    const char* m = "_unrolled_";
+    const char* r = q;
+    while (*m != '\0' && *r == *m) ++m, ++r;
+    if (*m == '\0') tail = r;
+  }
+  if (tail == nullptr) return 0;
+  u32 n = 0;
+  for (; *tail >= '0' && *tail <= '9'; ++tail) n = n * 10 + static_cast<u32>(*tail - '0');
+  return *tail == '\0' ? n : 0;
+}
+
+namespace detail {
+// Whether `name` is `base` followed by "_unrolled_<copies>".
+constexpr bool is_unrolled_of(const char* name, const char* base, u32 copies) {
+  while (*base != '\0' && *name == *base) ++name, ++base;
+  if (*base != '\0') return false;
+  for (const char* m = "_unrolled_"; *m != '\0'; ++m, ++name)
+    if (*name != *m) return false;
+  u32 n = 0;
+  for (; *name >= '0' && *name <= '9'; ++name) n = n * 10 + static_cast<u32>(*name - '0');
+  return *name == '\0' && n == copies;
+}
+}  // namespace detail
+
+// Whether a row named `base` + "_unrolled_" + copies exists. (Counted, not
+// compared with nullptr: the kernel's -fno-delete-null-pointer-checks makes
+// "address != nullptr" no constant expression.)
+constexpr bool has_unrolled_row(const char* base, u32 copies) {
+  for (const auto& op : kOperations)
+    if (detail::is_unrolled_of(op.name, base, copies)) return true;
+  return false;
+}
+
+// The row named `base` + "_unrolled_" + copies, or nullptr.
+constexpr const OperationInfo* unrolled_row(const char* base, u32 copies) {
+  for (const auto& op : kOperations)
+    if (detail::is_unrolled_of(op.name, base, copies)) return &op;
+  return nullptr;
+}
+
+// Every throughput row is n or 2n copies of a row that exists, and has its partner.
+static_assert([] {
+  usize pairs = 0;
+  for (const auto& base : kOperations) {
+    const bool n = has_unrolled_row(base.name, kUnrolledCopies);
+    const bool twice_n = has_unrolled_row(base.name, 2 * kUnrolledCopies);
+    if (n != twice_n) return false;
+    pairs += n ? 1 : 0;
+  }
+  usize unrolled = 0;
+  for (const auto& op : kOperations) unrolled += unrolled_copies(op) != 0 ? 1 : 0;
+  return pairs > 0 && unrolled == 2 * pairs;
+}(), "operation_rows.h: each <base>_unrolled_16 has <base> and <base>_unrolled_32, and nothing else is unrolled");
+
 static_assert(nop_count(operation_info(OpId::kNop100)) == 100 && nop_count(operation_info(OpId::kEmpty)) == 0 &&
               nop_count(operation_info(OpId::kInvvpidAllContext)) == 0);
 

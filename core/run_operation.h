@@ -114,8 +114,9 @@ __attribute__((always_inline)) inline VmResult vmxoff_then_vmxon(PhysAddr vmxon_
 // One case per row of core/operation_rows.h. Each body becomes a lambda that
 // copies the operands it names, so measure() inlines it into the timed loop.
 template <TscEnd E>
-RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, const VmxCapabilities& caps, const CpuFacts& cpu,
-                    u64* samples, const ChunkHooks& hooks, const ChunkVmcs& vmcs, bool& vmx_lost_flag) {
+RunOutcome dispatch(const RunRequest& req, const VmxContext& ctx, [[maybe_unused]] const VmxCapabilities& caps,
+                    [[maybe_unused]] const CpuFacts& cpu, u64* samples, const ChunkHooks& hooks, const ChunkVmcs& vmcs,
+                    bool& vmx_lost_flag) {
   // A row's body is a VmResult expression (timed here, in VMX root operation)
   // or a guest::GuestRow (timed inside the guest, guest/guest_run.h).
   const auto run = [&](auto body) {
@@ -160,8 +161,6 @@ inline RunOutcome run_operation(const RunRequest& req, const VmxContext& ctx, co
     return {OpStatus::kBadArgument, 0, 0, "iterations must be 1..1048576"};
   if (req.warmup > kMaxIterations) return {OpStatus::kBadArgument, 0, 0, "warm-up must be 0..1048576"};
   const OperationInfo& info = operation_info(req.op);
-  if (samples == nullptr || u64{req.iterations} * sample_series(info) > capacity)
-    return {OpStatus::kBadArgument, 0, 0, "sample buffer smaller than the iteration count times the series"};
   if (req.pages > guest::kMaxTouchPages) return {OpStatus::kBadArgument, 0, 0, "pages must be 0..512"};
   if ((info.needs & kNeedsVmxRoot) && ctx.vmx_unusable != nullptr)
     return {OpStatus::kUnsupported, 0, 0, ctx.vmx_unusable};
@@ -171,6 +170,10 @@ inline RunOutcome run_operation(const RunRequest& req, const VmxContext& ctx, co
       return {OpStatus::kUnsupported, 0, 0, "this platform provides no guest memory (the boot image runs guest rows)"};
     if (!cpu.long_mode) return {OpStatus::kUnsupported, 0, 0, "no long mode: the guest is a 64-bit ring-0 guest"};
   }
+  // After the gates: a row this CPU or platform cannot run is unsupported,
+  // whatever buffer came with it.
+  if (samples == nullptr || u64{req.iterations} * sample_series(info) > capacity)
+    return {OpStatus::kBadArgument, 0, 0, "sample buffer smaller than the iteration count times the series"};
 
   const detail::ChunkVmcs vmcs{(info.needs & kNeedsVmxRoot) != 0, (info.needs & kLeavesVmxOperation) != 0, ctx.vmcs};
   bool vmx_lost = false;

@@ -126,6 +126,45 @@ VMXB_ALWAYS_INLINE VmResult invvpid(InvvpidType type, u16 vpid, u64 linear_addre
   return invvpid_raw<S>(static_cast<u64>(type), descriptor);
 }
 
+// --- Back-to-back copies, for throughput ---------------------------------
+//
+// N copies of one instruction with no branch between them (capture.h,
+// VMXB_CAPTURE_REPEATED). Cost per instruction is (T(2N) - T(N)) / N, which
+// cancels the TSC bracket and the one status branch.
+
+template <u32 N, VmcsFieldType Field>
+VMXB_ALWAYS_INLINE VmResult vmread_repeated(Field) {
+  u64 value = 0;
+  return VMXB_CAPTURE_REPEATED(N, "vmread %[field], %[value]", ([value] "=r"(value)), ([field] "r"(u64{Field::kEncoding})));
+}
+
+template <u32 N, VmcsFieldType Field, typename T>
+  requires kSameType<T, typename Field::value_type>
+VMXB_ALWAYS_INLINE VmResult vmwrite_repeated(Field, T value) {
+  return VMXB_CAPTURE_REPEATED(N, "vmwrite %[value], %[field]", (),
+                               ([value] "r"(u64{value}), [field] "r"(u64{Field::kEncoding})));
+}
+
+template <u32 N>
+VMXB_ALWAYS_INLINE VmResult vmptrst_repeated() {
+  u64 pa = 0;
+  return VMXB_CAPTURE_REPEATED(N, "vmptrst %[pa]", ([pa] "=m"(pa)), ());
+}
+
+template <u32 N>
+VMXB_ALWAYS_INLINE VmResult invept_repeated(InveptType type, Eptp eptp) {
+  const InveptDescriptor descriptor = make_invept_descriptor(eptp.value);
+  return VMXB_CAPTURE_REPEATED(N, "invept %[desc], %[type]", (),
+                               ([desc] "m"(descriptor), [type] "r"(static_cast<u64>(type))));
+}
+
+template <u32 N>
+VMXB_ALWAYS_INLINE VmResult invvpid_repeated(InvvpidType type, u16 vpid, u64 linear_address = 0) {
+  const InvvpidDescriptor descriptor = make_invvpid_descriptor(vpid, linear_address);
+  return VMXB_CAPTURE_REPEATED(N, "invvpid %[desc], %[type]", (),
+                               ([desc] "m"(descriptor), [type] "r"(static_cast<u64>(type))));
+}
+
 // --- Calls into the VMM ----------------------------------------------------
 
 // In VMX root operation (no dual-monitor treatment) VMCALL fails with

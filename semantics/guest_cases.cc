@@ -280,7 +280,7 @@ void ept_exits(CaseContext& c) {
                const ProbeExit e = p.enter(false);
                expect_exit(f, e, exit_reason::kEptViolation, false);
                f.expect("guest-physical address", p.setup().probe_gpa, e.guest_physical_address);
-               f.expect("exit qualification bits 8:7 and 5:0", kEptViolationUnmappedRead,
+               f.expect("exit qualification, the bits kEptViolationCheckedBits selects", kEptViolationUnmappedRead,
                         e.qualification & kEptViolationCheckedBits);
                f.expect("guest-linear address", p.setup().probe, e.guest_linear_address);
                return nullptr;

@@ -73,6 +73,28 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   EXPECT_TRUE(global->contains("vs_single_context"));
 }
 
+// Throughput next to latency: ring0/vmread carries throughput_ticks from its
+// 16- and 32-copy rows; under Bochs one VMREAD is exactly one instruction.
+TEST(BenchCli, ThroughputRowsGiveOneTickPerInstructionUnderBochs) {
+  const Result r = run_bench("--backend=bochs --benchmark_format=json "
+                             "--benchmark_filter='ring0/(vmread|invept_global)(_unrolled_(16|32))?/' --vmxbench_iterations=20");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  for (const char* name : {"ring0/vmread/", "ring0/invept_global/"}) {
+    const auto* latency = row(doc, name);
+    ASSERT_NE(latency, nullptr) << name << doc.dump(1);
+    ASSERT_TRUE(latency->contains("throughput_ticks")) << latency->dump();
+    EXPECT_EQ((*latency)["throughput_ticks"], 1.0) << name;
+  }
+  // Without its unrolled rows a row has no throughput, never a made-up one.
+  const Result alone = run_bench("--backend=bochs --benchmark_format=json --benchmark_filter='ring0/vmread/' "
+                                 "--vmxbench_iterations=20");
+  ASSERT_EQ(alone.status, 0) << alone.out;
+  const auto* vmread = row(json_of(alone), "ring0/vmread/");
+  ASSERT_NE(vmread, nullptr);
+  EXPECT_FALSE(vmread->contains("throughput_ticks"));
+}
+
 // The live-invalidation rows: one per page count, the guest-side series as
 // counters. Bochs flushes its TLB on every VM entry and exit, so a re-touch
 // after the flush costs what it costs after a no-op exit: both penalties are
@@ -204,6 +226,14 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--vmxbench_pages=0", kExitBadPageCount, "--vmxbench_pages"},
       {"--vmxbench_pages=64,64", kExitBadPageCount, "twice"},
       {"--vmxbench_pages=many", kExitBadPageCount, "--vmxbench_pages"},
+      {"--benchmark_filter='('", kExitUsage, "not a valid regular expression"},
+      {"--benchmark_filter='-[a'", kExitUsage, "not a valid regular expression"},
+      {"--benchmark_repetitions=-1", kExitUsage, "--benchmark_repetitions must be"},
+      {"--benchmark_repetitions=0", kExitUsage, "--benchmark_repetitions must be"},
+      {"--benchmark_repetitions=two", kExitUsage, "--benchmark_repetitions must be"},
+      // A model without long mode: the boot sector's own reason comes through.
+      {"--backend=bochs --bochs_model=core_duo_t2400_yonah --benchmark_filter=ring0/nop_10/", kExitBackendFailed,
+       "the image stopped: no long mode: CPUID.80000001H:EDX[29]=0"},
   };
   for (const Case& c : cases) {
     const Result r = run_bench(c.args);

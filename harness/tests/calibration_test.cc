@@ -74,5 +74,36 @@ TEST(CalibrationTiming, EmulatedRunsAreReproducible) {
 
 INSTANTIATE_TEST_SUITE_P(BochsModels, CalibrationTest, ::testing::Values("corei7_skylake_x", "core2_penryn_t9600"));
 
+// The throughput rows (nanoBench's differential): 2n back-to-back copies of
+// an instruction cost exactly n ticks more than n copies, sample for sample,
+// for every <base>_unrolled_<n> pair of the table: n instructions, nothing
+// else, because the bracket and the status branch are in both.
+TEST(UnrolledRows, TwiceNCopiesCostExactlyNMoreInstructions) {
+  std::vector<PlanOp> plan;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& op : core::kOperations) {
+    const core::OperationInfo* n = core::unrolled_row(op.name, core::kUnrolledCopies);
+    const core::OperationInfo* twice_n = core::unrolled_row(op.name, 2 * core::kUnrolledCopies);
+    if (n == nullptr || twice_n == nullptr) continue;
+    plan.push_back({n->name, 16, 2});
+    plan.push_back({twice_n->name, 16, 2});
+    pairs.emplace_back(n->name, twice_n->name);
+  }
+  ASSERT_GE(pairs.size(), 9u);  // VMREAD, VMWRITE, VMPTRST, two INVEPT and four INVVPID types
+  const auto r = boot("corei7_skylake_x", make_plan(PlanMode::kBench, plan));
+  ASSERT_TRUE(r.run.completed) << r.run.error;
+  for (const auto& [n_name, twice_n_name] : pairs) {
+    const OpResult* n = find_op(r.report, n_name);
+    const OpResult* twice_n = find_op(r.report, twice_n_name);
+    ASSERT_TRUE(n != nullptr && twice_n != nullptr) << n_name << "\n" << joined(r.run.lines);
+    ASSERT_EQ(n->status, "ok") << n_name << ": " << n->reason;
+    ASSERT_EQ(twice_n->status, "ok") << twice_n_name << ": " << twice_n->reason;
+    ASSERT_EQ(n->samples.size(), 16u);
+    ASSERT_EQ(twice_n->samples.size(), 16u);
+    for (size_t i = 0; i < n->samples.size(); ++i)
+      EXPECT_EQ(twice_n->samples[i] - n->samples[i], core::kUnrolledCopies) << n_name << " sample " << i;
+  }
+}
+
 }  // namespace
 }  // namespace vmxb::harness

@@ -93,7 +93,7 @@ check ops_listed "vmxbctl list exit $rc" [ $rc -eq 0 -a -n "$ops" ]
 # The guest rows (guest=1) run a guest from the module like every other row:
 # status=ok with all samples; the touch rows (*_live) also print their other
 # series (RUN-SERIES), each of which must have a sample.
-guest_ops=$(grep ' guest=1 ' /tmp/ops.txt | cut -d' ' -f1)
+guest_ops=$(grep ' guest=1 ' /tmp/ops.txt | cut -d' ' -f1 | tr '\n' ' ')
 echo "VMXB-E2E GUEST-OPS" $guest_ops
 for op in $ops; do
   out=$(vmxbctl run $op 50 5); rc=$?
