@@ -63,10 +63,6 @@ std::string cpu_model_name(const std::string& path) {
 }
 
 
-constexpr const char* kNoTouchRowsReason =
-    "the kernel module provides no guest memory yet and its RUN request has no page count (the boot image runs "
-    "these rows: --backend=bochs or qemu)";
-
 constexpr const char* kKvmAdvice =
     "close the VMs, or unload kvm_intel (modprobe -r kvm_intel), or on Linux >= 6.12 keep KVM from "
     "taking VMX at load time (kvm.enable_virt_at_load=0 on the kernel command line, or "
@@ -183,17 +179,17 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     }
     OpRun out;
     out.op = req.op;
-    if (op->needs & core::kWritesTouchSeries) {
-      // The RUN request carries no page count (the module's core would touch
-      // its default, whatever row this is) and the module provides no guest
-      // memory yet: report the row unsupported without a RUN. The other guest
-      // rows go to the module, whose core answers for them.
-      out.status = core::op_status_name(core::OpStatus::kUnsupported);
-      out.reason = kNoTouchRowsReason;
-      batch.runs.push_back(std::move(out));
-      continue;
+    // The touch rows write core::kTouchSeries series into one buffer, series
+    // k at entry k x iterations (vmxbench_abi.h): the first is `samples`, the
+    // others become counters, as the image backend reports them.
+    const uint32_t series = core::sample_series(*op);
+    const bool touch = (op->needs & core::kWritesTouchSeries) != 0;
+    if (req.pages > VMXB_MAX_PAGES) {
+      batch.error = "pages must be 0.." + std::to_string(VMXB_MAX_PAGES) + " (got " + std::to_string(req.pages) + ")";
+      batch.exit_code = kExitUsage;
+      return batch;
     }
-    out.samples.assign(req.iterations, 0);
+    std::vector<uint64_t> buffer(static_cast<size_t>(req.iterations) * series, 0);
     vmxb_run r{};
     r.size = sizeof r;
     r.op = static_cast<__u16>(op->id);
@@ -201,8 +197,9 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     r.iterations = req.iterations;
     r.warmup = req.warmup;
     r.chunk = options_.chunk;
-    r.samples_capacity = req.iterations;
-    r.samples_ptr = reinterpret_cast<uintptr_t>(out.samples.data());
+    r.pages = static_cast<__u16>(touch ? req.pages : 0);
+    r.samples_capacity = static_cast<__u32>(buffer.size());
+    r.samples_ptr = reinterpret_cast<uintptr_t>(buffer.data());
     if (const int err = device_->run(&r); err != 0) {
       const DeviceError e = map_device_errno(DevicePhase::kRun, err, options_.cpu);
       batch.error = e.message;
@@ -223,7 +220,15 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
     if ((r.cr4_before ^ r.cr4_after) & vmxb::cr4::kVmxe.mask())  // the only CR4 bit a RUN touches
       out.reason += (out.reason.empty() ? "" : "; ") + std::string("CR4 changed from ") + hex(r.cr4_before) + " to " +
                     hex(r.cr4_after) + " (module bug)";
-    out.samples.resize(r.samples_written);
+    out.samples.assign(buffer.begin(), buffer.begin() + r.samples_written);
+    if (touch) {
+      out.pages = req.pages != 0 ? req.pages : core::guest::kDefaultTouchPages;
+      if (r.status == VMXB_STATUS_OK)
+        for (uint32_t k = 1; k < series; ++k) {
+          const auto first = buffer.begin() + static_cast<ptrdiff_t>(k) * req.iterations;
+          out.counters[core::kTouchSeriesNames[k]].assign(first, first + r.samples_written);
+        }
+    }
     batch.runs.push_back(std::move(out));
   }
   batch.ok = true;

@@ -25,6 +25,7 @@ stage() {
   cp "$root"/primitives/*.h "$dir/src/primitives/"
   cp "$root"/core/*.h "$dir/src/core/"
   cp "$root"/core/guest/*.h "$dir/src/core/guest/"
+  cp "$root"/core/guest/world_switch.S "$dir/"  # Kbuild assembles sources of its own directory
   cp "$here/dkms.conf" "$dir/"
   return 0
 }

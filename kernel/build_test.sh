@@ -108,7 +108,7 @@ fi
 # (linux-source-6.1), so it is unpacked once into $cache.
 checkpatch_issues() {  # checkpatch_issues DIR: the offending lines, if any
   (cd "$1" && perl "$checkpatch" --no-tree --strict --max-line-length=100 --terse --show-types -f \
-    main.c ioctl.c platform.c vmxbench.h 2>&1) | grep -E ': (ERROR|(WARNING|CHECK):LONG_LINE)' || true
+    main.c ioctl.c platform.c guest_memory.c guest_host.c vmxbench.h 2>&1) | grep -E ': (ERROR|(WARNING|CHECK):LONG_LINE)' || true
 }
 checkpatch=${VMXB_CHECKPATCH:-$cache/checkpatch/scripts/checkpatch.pl}
 if [ ! -f "$checkpatch" ]; then

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bench/exit_codes.h"
+#include "core/guest/guest_run.h"
 #include "core/operations.h"
 #include "vmxbench_op_table.h"
 
@@ -197,50 +198,73 @@ TEST(ModuleBackend, RunsEachRequestWithTheAbiFields) {
   EXPECT_EQ(fake->runs[1].op, static_cast<uint16_t>(core::OpId::kVmread));
 }
 
-// The touch rows (core::kWritesTouchSeries) come back unsupported without a
-// RUN: the request has no page count. The other guest rows reach the module,
-// and its core's answer (today: unsupported, no guest memory) is the row's.
-TEST(ModuleBackend, TouchRowsAreUnsupportedOtherGuestRowsAskTheModule) {
+// The touch rows (core::kWritesTouchSeries) go to the module with their page
+// count and a buffer for all four series (series k at entry k x iterations,
+// vmxbench_abi.h); the first comes back as the samples, the others as the
+// counters the image backend also reports. Every other row asks for one
+// series and no pages.
+TEST(ModuleBackend, TouchRowsSendPagesAndGetTheirFourSeriesBack) {
   auto dev = std::make_unique<FakeDevice>();
   FakeDevice* fake = dev.get();
   dev->on_run = [](vmxb_run* r) {
-    const auto& op = core::kOperations[r->op];
-    if (op.needs & core::kNeedsGuest) {
-      r->status = VMXB_STATUS_UNSUPPORTED;
-      std::strcpy(r->reason, "this platform provides no guest memory (the boot image runs guest rows)");
-      r->samples_written = 0;
-    } else {
-      r->status = VMXB_STATUS_OK;
-      r->samples_written = r->iterations;
-    }
+    auto* samples = reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(r->samples_ptr));
+    const uint32_t series = r->samples_capacity / r->iterations;
+    for (uint32_t k = 0; k < series; ++k)
+      for (uint32_t i = 0; i < r->iterations; ++i) samples[k * r->iterations + i] = 1000 * (k + 1) + i;
+    r->status = VMXB_STATUS_OK;
+    r->samples_written = r->iterations;
     return 0;
   };
   std::string error;
   int code = 0;
   auto backend = connect(std::move(dev), &error, &code);
   ASSERT_NE(backend, nullptr) << error;
-  std::vector<OpRequest> requests{{"vmread", 3, 0}};
-  size_t touch_rows = 0, other_guest_rows = 0;
-  for (const auto& op : core::kOperations) {
-    if (!(op.needs & core::kNeedsGuest)) continue;
-    requests.push_back({op.name, 4, 0, 64});
-    ++((op.needs & core::kWritesTouchSeries) ? touch_rows : other_guest_rows);
-  }
-  ASSERT_GE(touch_rows, 2u) << "the core's table has touch rows";
-  ASSERT_GE(other_guest_rows, 2u);
-  const BatchResult b = backend->run(requests);
+  const BatchResult b = backend->run({{"invept_global_live", 3, 1, 512}, {"invvpid_single_context_live", 2, 0, 0},
+                                      {"vmcall", 2, 0, 64}});
   ASSERT_TRUE(b.ok) << b.error;
-  ASSERT_EQ(b.runs.size(), requests.size());
-  EXPECT_EQ(b.runs.front().status, "ok");
-  for (size_t i = 1; i < requests.size(); ++i) {
-    EXPECT_EQ(b.runs[i].op, requests[i].op);
-    EXPECT_EQ(b.runs[i].status, "unsupported") << requests[i].op;
-    EXPECT_NE(b.runs[i].reason.find("no guest memory"), std::string::npos) << b.runs[i].reason;
-    EXPECT_TRUE(b.runs[i].samples.empty());
-  }
-  ASSERT_EQ(fake->runs.size(), 1 + other_guest_rows) << "touch rows never reach the device";
-  for (const vmxb_run& r : fake->runs)
-    EXPECT_FALSE(core::kOperations[r.op].needs & core::kWritesTouchSeries) << core::kOperations[r.op].name;
+  ASSERT_EQ(fake->runs.size(), 3u);
+  EXPECT_EQ(fake->runs[0].pages, 512u);
+  EXPECT_EQ(fake->runs[0].samples_capacity, 3u * VMXB_TOUCH_SERIES);
+  EXPECT_EQ(fake->runs[1].pages, 0u) << "0: the core's default";
+  EXPECT_EQ(fake->runs[2].pages, 0u) << "rows that touch nothing send no page count";
+  EXPECT_EQ(fake->runs[2].samples_capacity, 2u);
+  const OpRun& live = b.runs[0];
+  EXPECT_EQ(live.samples, (std::vector<uint64_t>{1000, 1001, 1002}));
+  EXPECT_EQ(live.pages, 512u);
+  ASSERT_EQ(live.counters.size(), core::kTouchSeries - 1);
+  EXPECT_EQ(live.counters.at("warm"), (std::vector<uint64_t>{2000, 2001, 2002}));
+  EXPECT_EQ(live.counters.at("refill"), (std::vector<uint64_t>{3000, 3001, 3002}));
+  EXPECT_EQ(live.counters.at("collateral"), (std::vector<uint64_t>{4000, 4001, 4002}));
+  EXPECT_EQ(b.runs[1].pages, core::guest::kDefaultTouchPages);
+  EXPECT_EQ(b.runs[1].counters.at("collateral"), (std::vector<uint64_t>{4000, 4001}));
+  EXPECT_EQ(b.runs[2].pages, 0u);
+  EXPECT_TRUE(b.runs[2].counters.empty());
+  EXPECT_EQ(b.runs[2].samples, (std::vector<uint64_t>{1000, 1001}));
+}
+
+// A touch row that did not run (unsupported here) has no counters, and a page
+// count beyond the ABI's never reaches the device.
+TEST(ModuleBackend, TouchRowsWithoutAnOkRunHaveNoCountersAndBadPageCountsAreUsage) {
+  auto dev = std::make_unique<FakeDevice>();
+  FakeDevice* fake = dev.get();
+  dev->on_run = [](vmxb_run* r) {
+    r->status = VMXB_STATUS_UNSUPPORTED;
+    std::strcpy(r->reason, "the VM-execution controls cannot enable EPT");
+    return 0;
+  };
+  std::string error;
+  int code = 0;
+  auto backend = connect(std::move(dev), &error, &code);
+  ASSERT_NE(backend, nullptr) << error;
+  BatchResult b = backend->run({{"invept_single_context_live", 4, 0, 64}});
+  ASSERT_TRUE(b.ok) << b.error;
+  EXPECT_EQ(b.runs[0].status, "unsupported");
+  EXPECT_TRUE(b.runs[0].samples.empty());
+  EXPECT_TRUE(b.runs[0].counters.empty());
+  b = backend->run({{"invept_single_context_live", 4, 0, VMXB_MAX_PAGES + 1}});
+  EXPECT_FALSE(b.ok);
+  EXPECT_EQ(b.exit_code, kExitUsage);
+  EXPECT_EQ(fake->runs.size(), 1u);
 }
 
 // A guest row whose VM entry failed is a status of its own, not garbage.

@@ -21,6 +21,8 @@
 
 namespace vmxb::core::guest {
 
+static_assert(streq(exit_reason_name(kExitExternalInterrupt), "external interrupt"));
+
 inline constexpr u32 kMaxTouchPages = 512;
 inline constexpr u32 kDefaultTouchPages = 64;
 
@@ -145,10 +147,11 @@ inline const char* build_ept(GuestEnvironment& env, const VmxCapabilities& caps,
                              GuestSetup& s) {
   GuestMemory& m = env.memory;
   const bool large = caps.has(ept_vpid_cap::kPde2MbPages);
+  const bool huge = caps.has(ept_vpid_cap::kPdpte1GbPages);
   u64 holes[static_cast<u32>(ProbePage::kCount)];
   for (u32 i = 0; i < array_size(holes); ++i) holes[i] = m.probe[i].pa.value;
   for (u32 k = 0; k < 2; ++k) {
-    EptTables t(m.pool, large);
+    EptTables t(m.pool, large, huge);
     for (u32 i = 0; i < m.identity_count; ++i)
       if (!t.map_identity_except(m.identity[i].base, m.identity[i].size, holes, array_size(holes)))
         return "EPT: out of table pages, or guest memory outside the identity ranges";
@@ -317,6 +320,20 @@ inline Stop run_until(GuestEnvironment& env, Context& c, const GuestRow& row, co
         c.regs.rcx = cx;
         c.regs.rdx = d;
         advance_rip();
+        continue;
+      }
+      case kExitExternalInterrupt:
+        // An interrupt for the host (25.6.1: guest or host IF does not hold it
+        // off): the platform takes it, the guest goes on.
+        if (env.platform.on_external_interrupt_exit == nullptr) return {false, false, unexpected_exit(env, why, written)};
+        env.platform.on_external_interrupt_exit(env.platform.ctx);
+        continue;
+      case exit_reason::kExceptionOrNmi: {
+        // An NMI that arrived while the guest ran (NMI exiting): the host's
+        // kernel gets it, the guest goes on. A guest exception is a failure.
+        if (!exit_is_nmi(static_cast<u32>(vmread(vmcs::kExitInterruptionInfo).value)))
+          return {false, false, unexpected_exit(env, why, written)};
+        if (env.platform.on_nmi_exit) env.platform.on_nmi_exit(env.platform.ctx);
         continue;
       }
       case exit_reason::kEptViolation:

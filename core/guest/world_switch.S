@@ -12,16 +12,43 @@
  *
  * Every VMX instruction here has an exception-table entry (primitives/extable.h),
  * like every wrapper in primitives/instructions.h.
+ *
+ * The kernel module (kernel/module/Kbuild) assembles this file with the
+ * kernel's annotations, so objtool can check it like KVM's vmenter.S: one
+ * function from vmxb_vmx_run to its end; the host-RIP labels are reached by
+ * no branch, so their stack state is the one saved just before the entry
+ * (UNWIND_HINT_SAVE/RESTORE); their addresses are written to HOST_RIP but
+ * never branched to indirectly (ANNOTATE_NOENDBR: no ENDBR instruction, so
+ * the fast path has the same instructions in both builds); RET is the
+ * kernel's return (return thunk, SLS padding). The boot image gets plain
+ * labels and `ret`.
  */
 #include "core/guest/world_switch_abi.h"
 #include "primitives/extable.h"
 
+#ifdef __KERNEL__
+#include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <asm/unwind_hints.h>
+#define VMXB_FUNC_START(name) SYM_FUNC_START(name)
+#define VMXB_FUNC_END(name) SYM_FUNC_END(name)
+#define VMXB_HOST_RIP(name) SYM_INNER_LABEL(name, SYM_L_GLOBAL); UNWIND_HINT_RESTORE; ANNOTATE_NOENDBR
+#define VMXB_LABEL(name) SYM_INNER_LABEL(name, SYM_L_GLOBAL)
+#define VMXB_SAVE_STACK_STATE UNWIND_HINT_SAVE
+#define VMXB_RET RET
+#else
+#define VMXB_FUNC_START(name) .globl name; .type name, @function; name:
+#define VMXB_FUNC_END(name) .size name, . - name
+#define VMXB_HOST_RIP(name) .globl name; name:
+#define VMXB_LABEL(name) .globl name; name:
+#define VMXB_SAVE_STACK_STATE
+#define VMXB_RET ret
+#endif
+
 	.text
 
 /* u32 vmxb_vmx_run(GuestRegs* regs, u32 flags) */
-	.globl vmxb_vmx_run
-	.type vmxb_vmx_run, @function
-vmxb_vmx_run:
+VMXB_FUNC_START(vmxb_vmx_run)
 	push	%rbp
 	mov	%rsp, %rbp
 	push	%r15
@@ -51,6 +78,9 @@ vmxb_vmx_run:
 	mov	VMXB_REGS_R14(%rdi), %r14
 	mov	VMXB_REGS_R15(%rdi), %r15
 	mov	VMXB_REGS_RDI(%rdi), %rdi
+	/* After a successful entry, execution goes on at a host-RIP label below
+	 * with this stack (HOST_RSP), not after the VMLAUNCH/VMRESUME. */
+	VMXB_SAVE_STACK_STATE
 	jnz	3f
 2:	vmlaunch
 	VMXB_EXTABLE 2b, vmxb_vm_fault
@@ -60,8 +90,7 @@ vmxb_vmx_run:
 	jmp	vmxb_vm_fail
 
 /* Host RIP of the full path: every guest GPR is saved. */
-	.globl vmxb_vm_exit
-vmxb_vm_exit:
+VMXB_HOST_RIP(vmxb_vm_exit)
 	push	%rdi
 	mov	8(%rsp), %rdi
 	mov	%rax, VMXB_REGS_RAX(%rdi)
@@ -88,7 +117,7 @@ vmxb_vm_return:
 	pop	%r14
 	pop	%r15
 	pop	%rbp
-	ret
+	VMXB_RET
 
 /* VMfail from the HOST_RSP VMWRITE, VMLAUNCH or VMRESUME; RFLAGS are its. */
 vmxb_vm_fail:
@@ -107,8 +136,7 @@ vmxb_vm_fault:
  * anything. The guest side declares RAX, RCX and RDX clobbered (its hypercall
  * ABI); VMREAD/VMWRITE take the field encoding in a register (31.3).
  */
-	.globl vmxb_vm_exit_fast, vmxb_vm_exit_fast_end
-vmxb_vm_exit_fast:
+VMXB_HOST_RIP(vmxb_vm_exit_fast)
 	mov	$VMXB_FIELD_EXIT_REASON, %eax
 4:	vmread	%rax, %rax
 	VMXB_EXTABLE 4b, vmxb_vm_fault
@@ -125,8 +153,9 @@ vmxb_vm_exit_fast:
 	VMXB_EXTABLE 7b, vmxb_vm_fault
 8:	vmresume
 	VMXB_EXTABLE 8b, vmxb_vm_fault
-vmxb_vm_exit_fast_end:
+VMXB_LABEL(vmxb_vm_exit_fast_end)
 	jmp	vmxb_vm_fail
+VMXB_FUNC_END(vmxb_vmx_run)
 
 	.data
 	.globl vmxb_fast_exit_reason

@@ -159,6 +159,51 @@ TEST(EptTables, IdentityWithHolesSplitsOnlyTheRegionsThatHoldAHole) {
   ASSERT_NE(t.page_slot(0x203000), nullptr);  // the hole's entry exists to be written
 }
 
+// A host with several GiB of RAM (the kernel module maps all of it): with
+// 1-GiB pages (IA32_VMX_EPT_VPID_CAP bit 17) whole GiBs are one PDPTE each,
+// the GiB holding a hole is split into 2-MiB pages and its 2-MiB region into
+// 4-KiB pages; the whole map fits in four tables.
+TEST(EptTables, OneGibPagesMapWholeGibsAndSplitOnlyAroundAHole) {
+  HostPages mem(4);  // PML4, PDPT, one PD, one page table
+  PagePool pool{mem.pages.data(), static_cast<u32>(mem.pages.size()), 0};
+  EptTables t(pool, true, true);
+  const u64 hole = (u64{2} << 30) + 0x203000;  // in the third GiB
+  ASSERT_TRUE(t.map_identity_except(0, u64{6} << 30, &hole, 1));
+  EXPECT_TRUE(t.ok());
+  EXPECT_EQ(pool.used, 4u);
+  unsigned level = 0;
+  EXPECT_EQ(walk(pool, t.root(), 0x12345678, &level), ept::page_entry(0, true));
+  EXPECT_EQ(level, 3u);
+  EXPECT_EQ(walk(pool, t.root(), (u64{5} << 30) + 0x1000, &level), ept::page_entry(u64{5} << 30, true));
+  EXPECT_EQ(level, 3u);
+  EXPECT_EQ(walk(pool, t.root(), (u64{2} << 30) + 0x400000, &level), ept::page_entry((u64{2} << 30) + 0x400000, true));
+  EXPECT_EQ(level, 2u);
+  EXPECT_EQ(walk(pool, t.root(), hole + 0x1000, &level), ept::page_entry(hole + 0x1000, false));
+  EXPECT_EQ(level, 1u);
+  EXPECT_EQ(walk(pool, t.root(), hole, &level), 0u);
+  ASSERT_NE(t.page_slot(hole), nullptr);
+  // A 1-GiB page needs both addresses 1-GiB aligned: otherwise 2-MiB pages.
+  HostPages more(8);
+  PagePool pool2{more.pages.data(), static_cast<u32>(more.pages.size()), 0};
+  EptTables u(pool2, true, true);
+  ASSERT_TRUE(u.map(u64{1} << 30, (u64{1} << 30) + (2u << 20), u64{1} << 30));
+  EXPECT_EQ(walk(pool2, u.root(), (u64{1} << 30) + 0x1000, &level), ept::page_entry((u64{1} << 30) + (2u << 20), true));
+  EXPECT_EQ(level, 2u);
+}
+
+// Without bit 17 the same map needs one page directory per GiB.
+TEST(EptTables, WithoutOneGibPagesEveryGibNeedsAPageDirectory) {
+  HostPages mem(10);
+  PagePool pool{mem.pages.data(), static_cast<u32>(mem.pages.size()), 0};
+  EptTables t(pool, true, false);
+  const u64 hole = (u64{2} << 30) + 0x203000;
+  ASSERT_TRUE(t.map_identity_except(0, u64{6} << 30, &hole, 1));
+  EXPECT_EQ(pool.used, 9u);  // PML4, PDPT, 6 PDs, 1 page table
+  unsigned level = 0;
+  EXPECT_EQ(walk(pool, t.root(), 0x12345678, &level), ept::page_entry(0x12200000, true));
+  EXPECT_EQ(level, 2u);
+}
+
 TEST(EptTables, WithoutLargePagesEveryPageIs4KiBAndThePoolRunsOutCleanly) {
   HostPages mem(5);  // PML4, PDPT, PD, 2 page tables
   PagePool pool{mem.pages.data(), static_cast<u32>(mem.pages.size()), 0};

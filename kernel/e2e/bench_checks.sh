@@ -2,11 +2,14 @@
 # backend, inside the guest. Small counts: Bochs runs ~50 MIPS. The JSON goes
 # to the host between BENCH-JSON-BEGIN/END lines, after the BENCH-OPS line that
 # names the rows asked for (check_bench_json.sh checks both).
-BENCH_OPS="invept_single_context invept_global invvpid_single_context vmread vmxoff_vmxon"
+# The guest rows among them run a guest from the module: a round trip
+# (vmcall) and a live invalidation at one page count (its warm, refill and
+# collateral counters come from the guest).
+BENCH_OPS="invept_single_context invept_global invvpid_single_context vmread vmxoff_vmxon vmcall invept_global_live"
 BENCH_FILTER="^ring0/($(echo $BENCH_OPS | tr ' ' '|'))/"
 bench_run() {  # bench_run OUT ERR   (the module backend, JSON, small counts)
   bench --backend=module --benchmark_format=json --benchmark_filter="$BENCH_FILTER" \
-    --vmxbench_iterations=50 --vmxbench_warmup=5 > "$1" 2> "$2"
+    --vmxbench_iterations=50 --vmxbench_warmup=5 --vmxbench_pages=64 > "$1" 2> "$2"
 }
 
 bench_run /tmp/bench.json /tmp/bench.err; rc=$?

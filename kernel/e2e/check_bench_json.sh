@@ -2,7 +2,8 @@
 # Checks the JSON that //bench printed inside the guest (between BENCH-JSON-BEGIN
 # and BENCH-JSON-END in the serial log): the module backend's rows, one per
 # operation on the guest's "VMXB-E2E BENCH-OPS" line (bench_checks.sh), without errors, with the sample count asked for and
-# plausible tick statistics, and the module's context keys.
+# plausible tick statistics (the touch rows: their guest-side counters at 64
+# pages), and the module's context keys.
 #   check_bench_json.sh SERIAL_LOG          exit 0 ok, 1 not
 set -euo pipefail
 serial=$1
@@ -41,6 +42,12 @@ for op, b in rows.items():
         problems.append(f"{op}: ticks min/median/p99 {b.get('ticks_min')}/{b.get('ticks_median')}/{b.get('ticks_p99')}")
     if not b.get("label", "").startswith("module:"):
         problems.append(f"{op}: label {b.get('label')!r}")
+    if op.endswith("_live"):  # a touch row: the guest's own series, per page count
+        if b.get("pages") != 64 or "/pages:64/" not in b["name"] + "/":
+            problems.append(f"{op}: pages={b.get('pages')} in {b['name']}, want 64")
+        for series in ("warm", "refill", "collateral"):
+            if not b.get(series, 0) > 0:
+                problems.append(f"{op}: counter {series}={b.get(series)!r}, want > 0")
 for p in problems:
     print("check_bench_json: FAIL:", p)
 if problems:

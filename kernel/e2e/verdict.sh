@@ -27,7 +27,8 @@ if [ -n "$ops_list" ]; then
   fi
 fi
 required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic ops_listed
-$(for op in $ops; do echo "run_$op"; done) run_max_iterations_chunked run_bad_cpu_einval
+$(for op in $ops; do echo "run_$op"; done) run_touch_512_pages run_touch_513_pages_einval
+run_max_iterations_chunked run_bad_cpu_einval
 cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created
 kvm_vmxe_visible busy_ebusy busy_calibration_still_runs vmx_free_after_vm_closed kvm_intel_unload
 fuzz_10000_calls dmesg_clean module_unload device_gone
@@ -46,7 +47,8 @@ if grep -q '^FAIL: ' "$serial"; then
   grep '^FAIL: ' "$serial" | sed 's/^/e2e verdict: /' >&2
   status=1
 fi
-if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' -e 'general protection fault' "$serial"; then
+if grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' -e 'general protection fault' \
+     -e 'NMI received for unknown reason' "$serial"; then
   say "the guest kernel crashed (see the guest lines)"
   status=1
 fi

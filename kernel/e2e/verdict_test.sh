@@ -81,6 +81,17 @@ expect fail "no BENCH-OPS line" "$(mutate no_bench_ops '/^VMXB-E2E BENCH-OPS /d'
 expect fail "a BENCH-OPS row bench did not print" \
   "$(mutate bench_ops_extra 's/^VMXB-E2E BENCH-OPS .*/& vmclear/' "$log61")" default 1
 expect fail "bench ticks zero" "$(mutate_json zero_ticks 'doc["benchmarks"][2]["ticks_min"] = 0' "$log61")" default 1
+# The guest rows from the module (ABI 4): the largest page count must have
+# run, NMIs must not reach Linux as unknown, and the live row's JSON carries
+# its guest-side counters at the page count asked for.
+expect fail "the 512-page touch run missing" "$(mutate no_512 '/^PASS: run_touch_512_pages$/d' "$log612")" 6.12 1
+expect fail "an NMI Linux could not place" \
+  "$(mutate nmi_unknown '$a [   99.0] Uhhuh. NMI received for unknown reason 30 on CPU 0.' "$log612")" 6.12 1
+live_row='next(b for b in doc["benchmarks"] if "_live/" in b["name"])'
+expect fail "bench live row without its collateral counter" \
+  "$(mutate_json no_collateral "del $live_row[\"collateral\"]" "$log612")" 6.12 1
+expect fail "bench live row at another page count" \
+  "$(mutate_json other_pages "$live_row[\"pages\"] = 512" "$log612")" 6.12 1
 
 echo "verdict_test: $failures failure(s)"
 [ $failures -eq 0 ]

@@ -33,9 +33,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* 3: the guest rows' status VMXB_STATUS_GUEST_FAILED (the module reports
- * those rows unsupported until it provides guest memory). */
-#define VMXB_ABI_VERSION 3
+/* 3: the guest rows' status VMXB_STATUS_GUEST_FAILED.
+ * 4: the module runs the guest rows: vmxb_run.pages (was reserved_in0), and
+ * the touch rows' four sample series in one buffer (samples_capacity). */
+#define VMXB_ABI_VERSION 4
 #define VMXB_DEVICE_NAME "vmxbench"
 #define VMXB_DEVICE_PATH "/dev/vmxbench"
 
@@ -45,6 +46,10 @@
 #define VMXB_MAX_CHUNK 4096u
 #define VMXB_MAX_CPUS_REQUEST 65536u
 #define VMXB_OVERHEAD_SAMPLES 64u
+/* The touch rows (*_live): pages per context (core::guest::kMaxTouchPages)
+ * and sample series: flush, warm, refill, collateral (core::kTouchSeries). */
+#define VMXB_MAX_PAGES 512u
+#define VMXB_TOUCH_SERIES 4u
 
 /* IA32_FEATURE_CONTROL (0x3A), then IA32_VMX_BASIC..IA32_VMX_EXIT_CTLS2 (0x480..0x493):
  * vmxb::kVmxMsrs (primitives/vmx_capabilities.h), in its order (vmxbench_abi_core.h). */
@@ -128,16 +133,19 @@ struct vmxb_run {
 	__u32 iterations;       /* 1..VMXB_MAX_ITERATIONS timed executions */
 	__u32 warmup;           /* 0..VMXB_MAX_ITERATIONS untimed executions first */
 	__u32 chunk;            /* 0 = VMXB_DEFAULT_CHUNK, else 1..VMXB_MAX_CHUNK */
-	__u32 samples_capacity; /* entries at samples_ptr, >= iterations */
+	__u32 samples_capacity; /* entries at samples_ptr, >= iterations x series (below) */
 	__u16 vpid;             /* INVVPID operand, 0 = 1 */
-	__u16 reserved_in0;     /* must be 0 */
-	__u64 samples_ptr;      /* __u64[samples_capacity]: ticks per execution */
+	__u16 pages;            /* touch rows: guest pages per context, 0..VMXB_MAX_PAGES
+				 * (0: the core's default, 64); other rows ignore it */
+	__u64 samples_ptr;      /* __u64[samples_capacity]: ticks per execution; the touch
+				 * rows write VMXB_TOUCH_SERIES series, series k at entry
+				 * k x iterations; every other row one */
 	__u64 linear_address;   /* INVVPID type 0 operand, 0 = a kernel address; canonical */
 	__u64 reserved_in[4];   /* must be 0 */
 	/* out */
 	__u32 status;           /* enum vmxb_status */
 	__u32 vm_error;         /* VM-instruction error number after VMfailValid */
-	__u32 samples_written;
+	__u32 samples_written;  /* per series */
 	__u32 overhead_min;     /* min ticks of VMXB_OVERHEAD_SAMPLES empty bodies; 0 = not measured */
 	__u64 eptp;             /* the EPTP used for INVEPT (0 if none) */
 	__u64 cr4_before;       /* CR4 on the CPU before the run ... */

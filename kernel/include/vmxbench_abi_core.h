@@ -30,6 +30,9 @@ static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_GUEST_FAILED + 1, 
 static_assert(VMXB_MAX_ITERATIONS == core::kMaxIterations);
 static_assert(VMXB_DEFAULT_CHUNK == core::kDefaultChunk);
 static_assert(VMXB_DEFAULT_CHUNK <= VMXB_MAX_CHUNK);
+static_assert(VMXB_MAX_PAGES == core::guest::kMaxTouchPages);
+static_assert(VMXB_TOUCH_SERIES == core::kTouchSeries);
+static_assert(sizeof(vmxb_run::pages) == 2 && VMXB_MAX_PAGES <= 0xFFFF, "vmxb_run.pages holds every page count");
 
 // vmxb_info.msrs[i] is kVmxMsrs[i] (primitives/vmx_capabilities.h).
 static_assert(VMXB_NUM_MSRS == array_size(kVmxMsrs));

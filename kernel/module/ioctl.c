@@ -190,6 +190,7 @@ out:
 struct vmxb_job {
 	struct vmxb_session_in in;
 	struct vmxb_session_out out;
+	struct vmxb_guest_memory guest; /* guest rows only */
 	struct completion done;
 	unsigned int cpu;
 	unsigned long deadline; /* jiffies */
@@ -267,15 +268,20 @@ static bool vmxb_canonical(u64 la)
 	return __is_canonical_address(la, boot_cpu_data.x86_virt_bits);
 }
 
+/* Sample entries a RUN writes: iterations per series (4 for the touch rows). */
+static u32 vmxb_samples_needed(const struct vmxb_run *r)
+{
+	return r->iterations * vmxb_op_sample_series(r->op); /* <= 4 << 20 */
+}
+
 static long vmxb_check_run(const struct vmxb_run *r)
 {
 	int i;
 
 	if (r->size != sizeof(*r))
 		return vmxb_reject(-EINVAL, "RUN: size %u, expected %zu", r->size, sizeof(*r));
-	if ((r->flags & ~VMXB_RUN_FLAGS) != 0 || r->reserved_in0 != 0)
-		return vmxb_reject(-EINVAL, "RUN: unknown flags %#x or reserved field set",
-				   r->flags);
+	if ((r->flags & ~VMXB_RUN_FLAGS) != 0)
+		return vmxb_reject(-EINVAL, "RUN: unknown flags %#x", r->flags);
 	for (i = 0; i < ARRAY_SIZE(r->reserved_in); i++)
 		if (r->reserved_in[i] != 0)
 			return vmxb_reject(-EINVAL, "RUN: reserved_in[%d] must be 0", i);
@@ -289,11 +295,14 @@ static long vmxb_check_run(const struct vmxb_run *r)
 		return vmxb_reject(-EINVAL, "RUN: warm-up %u > %u", r->warmup, VMXB_MAX_ITERATIONS);
 	if (r->chunk > VMXB_MAX_CHUNK)
 		return vmxb_reject(-EINVAL, "RUN: chunk %u > %u", r->chunk, VMXB_MAX_CHUNK);
-	if (r->samples_capacity < r->iterations || r->samples_ptr == 0)
-		return vmxb_reject(-EINVAL,
-				   "RUN: sample buffer (%u entries) smaller than %u iterations",
-				   r->samples_capacity, r->iterations);
-	if (!access_ok(u64_to_user_ptr(r->samples_ptr), (size_t)r->iterations * sizeof(u64)))
+	if (r->pages > VMXB_MAX_PAGES)
+		return vmxb_reject(-EINVAL, "RUN: pages %u > %u", r->pages, VMXB_MAX_PAGES);
+	if (r->samples_capacity < vmxb_samples_needed(r) || r->samples_ptr == 0)
+		return vmxb_reject(-EINVAL, "RUN: %u sample entries < %u iterations x %u",
+				   r->samples_capacity, r->iterations,
+				   vmxb_op_sample_series(r->op));
+	if (!access_ok(u64_to_user_ptr(r->samples_ptr),
+		       (size_t)vmxb_samples_needed(r) * sizeof(u64)))
 		return vmxb_reject(-EFAULT, "RUN: sample buffer not in user space");
 	if (!vmxb_canonical(r->linear_address))
 		return vmxb_reject(-EINVAL, "RUN: linear address %#llx not canonical",
@@ -322,7 +331,7 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 	int i;
 
 	err = -ENOMEM;
-	samples = kvcalloc(r->iterations, sizeof(*samples), GFP_KERNEL);
+	samples = kvcalloc(vmxb_samples_needed(r), sizeof(*samples), GFP_KERNEL);
 	overhead = kcalloc(VMXB_OVERHEAD_SAMPLES, sizeof(*overhead), GFP_KERNEL);
 	if (!samples || !overhead)
 		goto out;
@@ -331,6 +340,8 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 		if (!pages[i])
 			goto out;
 	}
+	if (vmxb_op_needs_guest(r->op) && vmxb_guest_memory_alloc(&job->guest))
+		goto out;
 
 	job->in = (struct vmxb_session_in){
 		.op = r->op,
@@ -349,6 +360,9 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 		.vmcs_other_pa = __pa(pages[VMXB_PAGE_VMCS_OTHER]),
 		.ept_root_pa = __pa(pages[VMXB_PAGE_EPT_ROOT]),
 		.samples = samples,
+		.samples_capacity = vmxb_samples_needed(r),
+		.pages = r->pages,
+		.guest = vmxb_op_needs_guest(r->op) ? &job->guest : NULL,
 		.overhead = overhead,
 		.overhead_n = VMXB_OVERHEAD_SAMPLES,
 	};
@@ -388,7 +402,7 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 
 	r->status = job->out.status;
 	r->vm_error = job->out.vm_error;
-	r->samples_written = min(job->out.samples_written, r->iterations);
+	r->samples_written = min(job->out.samples_written, r->iterations); /* per series */
 	r->overhead_min = job->out.overhead_min;
 	r->eptp = job->out.eptp;
 	r->cr4_before = job->out.cr4_before;
@@ -396,11 +410,13 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 	r->vmx_entered = job->out.vmx_entered;
 	strscpy(r->reason, job->out.reason, sizeof(r->reason));
 	err = 0;
+	/* Series k starts at entry k x iterations: copy them all (zeros past samples_written). */
 	if (r->samples_written &&
 	    copy_to_user(u64_to_user_ptr(r->samples_ptr), samples,
-			 (size_t)r->samples_written * sizeof(u64)))
+			 (size_t)vmxb_samples_needed(r) * sizeof(u64)))
 		err = vmxb_reject(-EFAULT, "RUN: sample buffer not writable");
 out:
+	vmxb_guest_memory_free(&job->guest); /* nothing if not a guest row */
 	for (i = 0; i < VMXB_PAGES; i++)
 		free_page(pages[i]); /* free_page(0) is a no-op */
 	kfree(overhead);

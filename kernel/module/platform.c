@@ -110,6 +110,7 @@ void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx),
 		.stop_ctx = stop_ctx,
 		.resched = vmxb_p_resched,
 	};
+	vmxb_guest_platform_init(pf);
 }
 
 void vmxb_cpu_facts(struct vmxb_cpu_facts *facts)

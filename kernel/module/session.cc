@@ -11,6 +11,8 @@
 // SDM references are to Vol. 3C (VMX): 24.7 "Enabling and Entering VMX
 // Operation", 24.8 "Restrictions on VMX Operation", 25.2 "Format of the VMCS
 // Region", 25.11 "Software Use of the VMCS", 31.3 "VMX Instructions".
+// The guest rows run here too (core/guest/guest_run.h, with the world switch
+// linked in: VMXB_GUEST_WORLD_SWITCH); ModuleGuest is their platform.
 #include "session.h"
 
 #include "core/run_operation.h"
@@ -84,6 +86,56 @@ struct ModuleChunk {
   }
 };
 
+// The guest rows' platform (core/guest/host_state.h): the kernel's host state
+// and repairs come from guest_host.c, the memory from guest_memory.c.
+static_assert(sizeof(vmxb_page_addr) == sizeof(VmxPage) && __builtin_offsetof(vmxb_page_addr, va) == __builtin_offsetof(VmxPage, va) &&
+              __builtin_offsetof(vmxb_page_addr, pa) == __builtin_offsetof(VmxPage, pa),
+              "vmxb_page_addr arrays are used as VmxPage arrays");
+static_assert(VMXB_GUEST_TOUCH_PAGES == guest::kMaxTouchPages);
+static_assert(VMXB_GUEST_PROBE_PAGES == static_cast<u32>(guest::ProbePage::kCount));
+
+struct ModuleGuest {
+  const vmxb_platform* pf;
+  vmxb_host_state saved{};  // the last chunk's, for after_guest_run
+  guest::IdentityRange identity{};
+  guest::GuestEnvironment env{};
+
+  static void read_host_state(void* p, guest::HostState* h) {
+    auto& g = *static_cast<ModuleGuest*>(p);
+    g.pf->read_host_state(&g.saved);
+    const vmxb_host_state& k = g.saved;
+    *h = guest::HostState{
+        .cr0 = k.cr0, .cr3 = k.cr3, .cr4 = k.cr4,
+        .cs = k.cs, .ss = k.ss, .ds = k.ds, .es = k.es, .fs = k.fs, .gs = k.gs, .tr = k.tr,
+        .fs_base = k.fs_base, .gs_base = k.gs_base, .tr_base = k.tr_base,
+        .gdtr_base = k.gdtr_base, .idtr_base = k.idtr_base, .gdtr_limit = k.gdtr_limit, .idtr_limit = k.idtr_limit,
+        .efer = k.efer, .pat = k.pat,
+        .sysenter_cs = k.sysenter_cs, .sysenter_esp = k.sysenter_esp, .sysenter_eip = k.sysenter_eip,
+    };
+  }
+  static void after_guest_run(void* p) {
+    auto& g = *static_cast<ModuleGuest*>(p);
+    g.pf->after_guest_run(&g.saved);
+  }
+  static void on_nmi_exit(void* p) { static_cast<ModuleGuest*>(p)->pf->nmi_exit(); }
+  static void on_interrupt_exit(void* p) { static_cast<ModuleGuest*>(p)->pf->interrupt_exit(); }
+
+  // Points ctx at this environment: the memory the C side allocated for this RUN.
+  void attach(const vmxb_guest_memory& m, const VmxCapabilities& caps, VmxContext& ctx) {
+    env.platform = {read_host_state, after_guest_run, on_nmi_exit, on_interrupt_exit, this};
+    guest::GuestMemory& gm = env.memory;
+    gm.vmcs_b = {m.vmcs_b.va, PhysAddr{m.vmcs_b.pa}};
+    write_revision_id(gm.vmcs_b.va, caps.basic);
+    gm.pool = {reinterpret_cast<VmxPage*>(m.pool), m.pool_pages, 0};
+    for (u32 k = 0; k < 2; ++k) gm.touch[k] = reinterpret_cast<const VmxPage*>(m.touch[k]);
+    for (u32 i = 0; i < VMXB_GUEST_PROBE_PAGES; ++i) gm.probe[i] = {m.probe[i].va, PhysAddr{m.probe[i].pa}};
+    identity = {m.identity_base, m.identity_size};
+    gm.identity = &identity;
+    gm.identity_count = 1;
+    ctx.guest = &env;
+  }
+};
+
 void set_outcome(vmxb_session_out* out, const RunOutcome& r) {
   out->status = static_cast<u32>(r.status);
   out->vm_error = r.vm_error;
@@ -106,7 +158,7 @@ struct Session {
   const CpuFacts& cpu;
   TscEnd end;
 
-  RunOutcome run(OpId op, u32 iterations, u32 warmup, u64* samples, RunState& state) const {
+  RunOutcome run(OpId op, u32 iterations, u32 warmup, u32 pages, u64* samples, u32 capacity, RunState& state) const {
     const VmxPlatform platform = vmx_platform(pf);
     VmxOperation vmx(platform, caps, ctx.vmxon_region,
                      in->without_vmxon ? VmxOperation::Entry::kCheckOnly : VmxOperation::Entry::kVmxon);
@@ -114,7 +166,7 @@ struct Session {
     ModuleChunk chunk{pf, needs_vmx ? &vmx : nullptr};
     const ChunkHooks hooks{ModuleChunk::enter, ModuleChunk::leave, &chunk, in->chunk};
     const RunOutcome r =
-        run_operation(RunRequest{op, iterations, warmup}, ctx, caps, cpu, end, samples, iterations, hooks);
+        run_operation(RunRequest{op, iterations, warmup, pages}, ctx, caps, cpu, end, samples, capacity, hooks);
     state.busy = vmx.busy();
     state.vmx_entered = state.vmx_entered || vmx.entered();
     state.stop = chunk.stop;
@@ -150,13 +202,15 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
     prepare_vmx_context(ctx, regions, caps, cpu);
     out->eptp = ctx.eptp.value;
   }
+  ModuleGuest guest{pf};
+  if (in->guest != nullptr && ctx.vmx_unusable == nullptr) guest.attach(*in->guest, caps, ctx);
   out->cr4_before = pf->read_cr4();
   const Session session{pf, in, caps, ctx, cpu, cpu.rdtscp ? TscEnd::kRdtscp : TscEnd::kFencedRdtsc};
   RunState state;
 
   // The timing overhead: the empty body needs no VMX.
   if (in->overhead != nullptr && in->overhead_n != 0) {
-    const RunOutcome r = session.run(OpId::kEmpty, in->overhead_n, 16, in->overhead, state);
+    const RunOutcome r = session.run(OpId::kEmpty, in->overhead_n, 16, 0, in->overhead, in->overhead_n, state);
     if (r.status == OpStatus::kOk) {
       u64 min = ~u64{0};
       for (u32 i = 0; i < r.samples; ++i) min = in->overhead[i] < min ? in->overhead[i] : min;
@@ -167,7 +221,8 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
     }
   }
 
-  const RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->samples, state);
+  const RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->pages, in->samples,
+                                   in->samples_capacity, state);
   out->cr4_after = pf->read_cr4();
   out->vmx_entered = state.vmx_entered;
   if (state.busy) return VMXB_SESSION_BUSY;
@@ -185,6 +240,14 @@ extern "C" vmxb_u32 vmxb_op_table_hash(void) { return op_table_hash(); }
 
 extern "C" int vmxb_op_needs_vmx_root(unsigned int op) {
   return op < static_cast<unsigned>(OpId::kCount) && (operation_info(static_cast<OpId>(op)).needs & kNeedsVmxRoot);
+}
+
+extern "C" int vmxb_op_needs_guest(unsigned int op) {
+  return op < static_cast<unsigned>(OpId::kCount) && (operation_info(static_cast<OpId>(op)).needs & kNeedsGuest);
+}
+
+extern "C" vmxb_u32 vmxb_op_sample_series(unsigned int op) {
+  return op < static_cast<unsigned>(OpId::kCount) ? sample_series(operation_info(static_cast<OpId>(op))) : 1;
 }
 
 extern "C" const char* vmxb_op_name(unsigned int op) {

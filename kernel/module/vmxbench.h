@@ -26,6 +26,12 @@
 void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx), void *stop_ctx);
 void vmxb_cpu_facts(struct vmxb_cpu_facts *facts); /* CPUID of the current CPU */
 
+/* guest_host.c: the guest rows' host-state hooks of struct vmxb_platform. */
+void vmxb_guest_platform_init(struct vmxb_platform *pf);
+/* guest_memory.c: a guest row's memory for one RUN; free is safe after a failed alloc. */
+int vmxb_guest_memory_alloc(struct vmxb_guest_memory *gm);
+void vmxb_guest_memory_free(struct vmxb_guest_memory *gm);
+
 /* ioctl.c */
 long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /*

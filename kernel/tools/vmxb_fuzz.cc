@@ -4,7 +4,8 @@
 //
 // Each call is INFO or RUN with every field drawn from a mix of good values,
 // edge values and garbage (sizes, operation ids, counts, CPUs, reserved
-// fields, user pointers that are NULL, unmapped, read-only, kernel addresses),
+// fields, page counts, user pointers that are NULL, unmapped, read-only,
+// kernel addresses, sample buffers too small for the touch rows' 4 series),
 // or an ioctl number near or far from ours. Deterministic for a seed. After
 // the loop the device must still answer INFO and a valid RUN, and no CPU may
 // be left with CR4.VMXE set. dmesg is checked by the caller.
@@ -37,7 +38,7 @@ uint64_t rnd() {  // xorshift64*
 uint64_t pick(std::initializer_list<uint64_t> v) { return v.begin()[rnd() % v.size()]; }
 bool chance(unsigned percent) { return rnd() % 100 < percent; }
 
-constexpr size_t kSampleBytes = size_t{VMXB_MAX_ITERATIONS} * 8;  // any valid count fits
+constexpr size_t kSampleBytes = size_t{VMXB_MAX_ITERATIONS} * VMXB_TOUCH_SERIES * 8;  // any valid count fits
 uint8_t* g_samples;   // read-write, kSampleBytes
 uint8_t* g_readonly;  // one read-only page
 uint8_t* g_unmapped;  // a page that was unmapped
@@ -65,11 +66,18 @@ void fuzz_run(vmxb_run* r) {
   r->flags = chance(95) ? 0 : static_cast<uint16_t>(rnd());
   r->cpu = chance(85) ? 0 : static_cast<uint32_t>(pick({1, 2, 63, 4096, rnd()}));
   r->iterations = chance(85) ? static_cast<uint32_t>(1 + rnd() % 32) : count_value();
+  // A guest row builds an EPT and zeroes its touch buffers per RUN: keep its
+  // valid RUNs short, so the loop stays within the e2e test's time.
+  const bool guest_row = r->op < n_ops && (vmxb::core::kOperations[r->op].needs & vmxb::core::kNeedsGuest);
+  if (guest_row && chance(90)) r->iterations = static_cast<uint32_t>(1 + rnd() % 4);
+  // The touch rows write 4 series: a buffer of `iterations` entries is too small for them.
+  const uint32_t series = r->op < n_ops ? vmxb::core::sample_series(vmxb::core::kOperations[r->op]) : 1;
   r->warmup = chance(85) ? static_cast<uint32_t>(rnd() % 8) : count_value();
   r->chunk = chance(80) ? static_cast<uint32_t>(pick({0, 1, 7, 256})) : static_cast<uint32_t>(pick({VMXB_MAX_CHUNK, VMXB_MAX_CHUNK + 1ULL, rnd()}));
-  r->samples_capacity = chance(85) ? r->iterations : count_value();
+  r->samples_capacity = chance(85) ? r->iterations * (chance(90) ? series : 1) : count_value();
+  r->pages = chance(85) ? static_cast<uint16_t>(rnd() % (VMXB_MAX_PAGES + 1))
+                        : static_cast<uint16_t>(pick({VMXB_MAX_PAGES + 1ULL, 0xFFFF, rnd()}));
   r->vpid = chance(80) ? 0 : static_cast<uint16_t>(rnd());
-  r->reserved_in0 = chance(97) ? 0 : static_cast<uint16_t>(rnd() | 1);
   r->samples_ptr = user_pointer(g_samples);
   r->linear_address = chance(80) ? 0 : pick({0x00007fffffffffffULL, 0x0000800000000000ULL, 0xffff800000000000ULL, rnd()});
   if (chance(3)) r->reserved_in[rnd() % 4] = rnd() | 1;

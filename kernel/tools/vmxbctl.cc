@@ -6,8 +6,13 @@
 //                    (core/operation_rows.h): "NAME id=N vmx_root=0|1 guest=0|1 what=TEXT";
 //                    needs no device, so the host can ask the same binary
 //   vmxbctl info                                  prints INFO fields, "INFO ok ..."
-//   vmxbctl run OP ITERATIONS [WARMUP [CPU]]      prints "RUN op=... status=... samples=..."
-//   vmxbctl fault-test OP ITERATIONS [WARMUP [CPU]]
+//   vmxbctl run OP ITERATIONS [WARMUP [CPU [PAGES]]]
+//                    prints "RUN op=... status=... samples=... min=... max=..." (the
+//                    first series); the touch rows (*_live: PAGES guest pages per
+//                    context, 0 = the core's default) add "pages=P" and the
+//                    minimum of each other series, "warm_min=... refill_min=...
+//                    collateral_min=..." (core::kTouchSeriesNames)
+//   vmxbctl fault-test OP ITERATIONS [WARMUP [CPU [PAGES]]]
 //                    the same RUN without VMXON (VMXB_RUN_FAULT_TEST): OP's VMX
 //                    instructions raise #UD, which their fixups must turn into
 //                    status=fault
@@ -100,19 +105,29 @@ int cmd_info(int fd) {
   return 0;
 }
 
-int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, unsigned cpu, bool fault_test) {
+// The minimum of one series of a RUN's samples (0 when none was written).
+unsigned long long series_min(const std::vector<__u64>& samples, unsigned series, unsigned iterations, unsigned written) {
+  __u64 min = ~__u64{0};
+  for (unsigned i = 0; i < written; ++i) min = samples[series * iterations + i] < min ? samples[series * iterations + i] : min;
+  return written ? static_cast<unsigned long long>(min) : 0ULL;
+}
+
+int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, unsigned cpu, unsigned pages,
+            bool fault_test) {
   const auto* op = vmxb::core::find_operation(op_name);
   if (op == nullptr) {
     std::printf("ERROR unknown operation %s\n", op_name);
     return 2;
   }
-  std::vector<__u64> samples(iterations ? iterations : 1);
+  const unsigned series = vmxb::core::sample_series(*op);  // 4 for the touch rows: flush, warm, refill, collateral
+  std::vector<__u64> samples(iterations ? static_cast<size_t>(iterations) * series : 1);
   vmxb_run run{};
   run.size = sizeof(run);
   run.op = static_cast<__u16>(op->id);
   run.cpu = cpu;
   run.iterations = iterations;
   run.warmup = warmup;
+  run.pages = static_cast<__u16>(pages);
   run.flags = fault_test ? VMXB_RUN_FAULT_TEST : 0;
   run.samples_capacity = static_cast<__u32>(samples.size());
   run.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
@@ -133,6 +148,13 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
               run.overhead_min, run.vmx_entered, static_cast<unsigned long long>(run.eptp),
               static_cast<unsigned long long>(run.cr4_before), static_cast<unsigned long long>(run.cr4_after),
               run.reason);
+  if (series > 1) {
+    std::printf("RUN-SERIES op=%s pages=%u", op_name, pages);
+    for (unsigned k = 1; k < series; ++k)
+      std::printf(" %s_min=%llu", vmxb::core::kTouchSeriesNames[k],
+                  series_min(samples, k, iterations, run.samples_written));
+    std::printf("\n");
+  }
   return run.status == (fault_test ? VMXB_STATUS_FAULT : VMXB_STATUS_OK) ? 0 : 20;
 }
 
@@ -141,7 +163,7 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
 void on_signal(int) {}  // only interrupts the ioctl
 
 int main(int argc, char** argv) {
-  const char* usage = "usage: vmxbctl list | info | run OP ITERATIONS [WARMUP [CPU]] | fault-test OP ITERATIONS [WARMUP [CPU]]\n";
+  const char* usage = "usage: vmxbctl list | info | run OP ITERATIONS [WARMUP [CPU [PAGES]]] | fault-test OP ITERATIONS [WARMUP [CPU [PAGES]]]\n";
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
@@ -158,7 +180,8 @@ int main(int argc, char** argv) {
   if ((cmd == "run" || cmd == "fault-test") && argc >= 4)
     return cmd_run(fd, argv[2], static_cast<unsigned>(std::strtoul(argv[3], nullptr, 0)),
                    argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 0)) : 10,
-                   argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0, cmd == "fault-test");
+                   argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0,
+                   argc > 6 ? static_cast<unsigned>(std::strtoul(argv[6], nullptr, 0)) : 0, cmd == "fault-test");
   std::fputs(usage, stderr);
   return 2;
 }
