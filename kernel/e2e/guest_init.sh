@@ -137,8 +137,11 @@ for op in vmread invept_global vmxoff_vmxon; do
 done
 
 # --- a long RUN stops on a signal and at the wall-time limit ---------------------
+# The signalled RUN is a guest row: about 100 instructions a sample under
+# Bochs, so 2^21 executions last seconds and the signal lands mid-run (an
+# INVEPT RUN was short enough to finish before this shell was scheduled again).
 wait_for_no_run
-vmxbctl run invept_global 1048576 1048576 > /tmp/signal.txt &
+vmxbctl run vmcall_dispatched 1048576 1048576 > /tmp/signal.txt &
 runner=$!
 wait_for_run || echo "no RUN kthread seen"
 kill -INT $runner
