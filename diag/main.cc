@@ -27,8 +27,8 @@ constexpr const char* kUsage =
     "  --dump FILE    also write the raw snapshot to FILE (never replaces FILE unless --force)\n"
     "  --format F     text (default) or json (diag/SCHEMA.md)\n"
     "exit status: 0 VMX usable, 2 usage, 3 no VMX, 4 disabled by firmware, 5 no MSR access,\n"
-    "             6 bad input (incl. over 64 MiB or nested over 128 levels), 7 inconsistent
-             capabilities, 8 Bochs run or dump write failed,\n"
+    "             6 bad input (incl. over 64 MiB or nested over 128 levels), 7 inconsistent\n"
+    "             capabilities, 8 Bochs run or dump write failed,\n"
     "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown)\n";
 
 // Every error is one line: whatever it quotes (a path, the image's output) is escaped and cut.
