@@ -1,23 +1,18 @@
 #include "diag/dump.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "diag/bounded_input.h"
+#include "diag/message_text.h"
 #include "diag/presence.h"
 #include "primitives/vmx_capabilities.h"
 
 namespace vmxb::diag {
 
 using nlohmann::json;
+using input::quote_input;
 
 namespace {
 
@@ -86,16 +81,16 @@ long long int_at(const json& obj, const std::string& path, const char* key, long
 u64 parse_hex(const json& j, const std::string& field, int max_digits) {
   if (!j.is_string()) bad(field, "must be a hex string like \"0x1f\"");
   const std::string s = j.get<std::string>();
-  if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) bad(field, "\"" + s + "\" is not a 0x-prefixed hex number");
+  if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) bad(field, quote_input(s) + " is not a 0x-prefixed hex number");
   std::string digits = s.substr(2);
   size_t first = digits.find_first_not_of('0');
   std::string significant = first == std::string::npos ? "0" : digits.substr(first);
   u64 v = 0;
   for (char c : digits) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) bad(field, "\"" + s + "\" is not a hex number");
+    if (!std::isxdigit(static_cast<unsigned char>(c))) bad(field, quote_input(s) + " is not a hex number");
   }
   if (static_cast<int>(significant.size()) > max_digits)
-    bad(field, "\"" + s + "\" is out of range (more than " + std::to_string(max_digits * 4) + " bits)");
+    bad(field, quote_input(s) + " is out of range (more than " + std::to_string(max_digits * 4) + " bits)");
   for (char c : significant) v = v * 16 + static_cast<u64>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10));
   return v;
 }
@@ -144,7 +139,7 @@ MsrRead parse_msr(const json& j, const std::string& p) {
     m.status = MsrStatus::kError;
     m.error = string_at(j, p, "error", 512, false);
   } else {
-    bad(p + ".status", "\"" + status + "\" is not one of ok, gp, error");
+    bad(p + ".status", quote_input(status) + " is not one of ok, gp, error");
   }
   return m;
 }
@@ -191,20 +186,20 @@ void require_implied(const Snapshot& s, size_t cpu_pos) {
 Snapshot parse_root(const json& root) {
   if (!root.is_object()) bad("(document)", "must be a JSON object");
   const std::string schema = string_at(root, "", "schema", 64);
-  if (schema != kSchemaName) bad("schema", "\"" + schema + "\" is not \"" + kSchemaName + "\"");
+  if (schema != kSchemaName) bad("schema", quote_input(schema) + " is not \"" + kSchemaName + "\"");
   const json& version = member(root, "", "schema_version");
   if (!version.is_number_integer()) bad("schema_version", "must be an integer");
   if (version.get<long long>() != kSchemaVersion)
     bad("schema_version", std::to_string(version.get<long long>()) + " is not supported (this diag reads version " +
                               std::to_string(kSchemaVersion) + ")");
   const std::string kind = string_at(root, "", "kind", 16);
-  if (kind != "dump" && kind != "report") bad("kind", "\"" + kind + "\" is neither \"dump\" nor \"report\"");
+  if (kind != "dump" && kind != "report") bad("kind", quote_input(kind) + " is neither \"dump\" nor \"report\"");
 
   Snapshot s;
   const json& source = object_at(root, "", "source");
   const std::string sk = string_at(source, "source", "kind", 16);
   auto k = source_kind_from_name(sk);
-  if (!k) bad("source.kind", "\"" + sk + "\" is not one of live, cpuinfo, bochs");
+  if (!k) bad("source.kind", quote_input(sk) + " is not one of live, cpuinfo, bochs");
   s.source = *k;
   s.source_detail = string_at(source, "source", "detail", 256, false);
   s.identity = parse_identity(root);
@@ -288,98 +283,43 @@ json snapshot_json(const Snapshot& s, const char* kind) {
 }
 
 bool parse_snapshot(const std::string& text, Snapshot& out, InputError& error) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    if (size_t close = what.find("] "); what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
-      what = what.substr(close + 2);
-    error = {"(document)", "not valid JSON (truncated?): " + what};
-    return false;
+  input::ParsedJson parsed = input::parse_bounded_json(text);
+  switch (parsed.outcome) {
+    case input::ParseOutcome::kOk: break;
+    case input::ParseOutcome::kNotJson:
+      error = {"(document)", "not valid JSON (truncated?): " + input::printable(parsed.reason)};
+      return false;
+    case input::ParseOutcome::kTooDeep:
+    case input::ParseOutcome::kOutOfRange:
+      error = {"(document)", input::printable(parsed.reason)};
+      return false;
   }
   try {
-    out = parse_root(root);
+    out = parse_root(parsed.value);
   } catch (const Bad& b) {
     error = {b.field, b.message};
+    return false;
+  } catch (const json::exception& e) {
+    // A value the checks above let through but nlohmann cannot convert: still bad input, never a crash.
+    error = {"(document)", input::printable(e.what())};
     return false;
   }
   return true;
 }
 
 bool read_snapshot_file(const std::string& path, Snapshot& out, std::string& error_line) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error_line = path + ": cannot open: " + std::strerror(errno);
+  const std::string shown = input::printable(path);
+  input::FileText file = input::read_bounded_file(path);
+  if (file.outcome != input::ReadOutcome::kOk) {
+    error_line = shown + (file.outcome == input::ReadOutcome::kCannotOpen ? ": cannot open: " : ": ") + file.reason;
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
   InputError e;
-  if (!parse_snapshot(ss.str(), out, e)) {
-    error_line = path + ": " + e.field + ": " + e.message;
+  if (!parse_snapshot(file.text, out, e)) {
+    error_line = input::printable(shown + ": " + e.field + ": " + e.message);
     return false;
   }
   out.from_file = path;
-  return true;
-}
-
-bool write_file_safely(const std::string& path, const std::string& contents, bool force, std::string& error) {
-  struct stat st;
-  if (!force && lstat(path.c_str(), &st) == 0) {
-    error = path + ": exists; not overwritten (use --force to replace it)";
-    return false;
-  }
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  std::string tmp = dir + "/.diag-dump-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) {
-    error = path + ": cannot create a temporary file in " + dir + ": " + std::strerror(errno);
-    return false;
-  }
-  auto fail = [&](const std::string& what) {
-    error = path + ": " + what + ": " + std::strerror(errno);
-    close(fd);
-    unlink(tmp.c_str());
-    return false;
-  };
-  const mode_t mask = umask(0);
-  umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0) return fail("chmod");
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0) return fail("fsync");
-  if (close(fd) != 0) {
-    error = path + ": close: " + std::strerror(errno);
-    unlink(tmp.c_str());
-    return false;
-  }
-  if (force) {
-    if (rename(tmp.c_str(), path.c_str()) != 0) {
-      error = path + ": rename: " + std::strerror(errno);
-      unlink(tmp.c_str());
-      return false;
-    }
-    return true;
-  }
-  // link() fails with EEXIST if the file appeared since the check above.
-  if (link(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    unlink(tmp.c_str());
-    error = path + (e == EEXIST ? ": exists; not overwritten (use --force to replace it)"
-                                : std::string(": link: ") + std::strerror(e));
-    return false;
-  }
-  unlink(tmp.c_str());
   return true;
 }
 

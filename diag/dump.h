@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diag/safe_output.h"
 #include "diag/snapshot.h"
 
 namespace vmxb::diag {
@@ -20,16 +21,16 @@ struct InputError {
   std::string message;  // what is wrong with it
 };
 
-// Parses and validates a dump or a report. False with `error` set otherwise.
+// Parses and validates a dump or a report (nesting limited to
+// input::kMaxJsonDepth). False with `error` set otherwise; quoted input in
+// `error.message` is escaped and cut (input::quote_input).
 bool parse_snapshot(const std::string& text, Snapshot& out, InputError& error);
 
-// Reads FILE; on failure `error_line` is the one line to print: "FILE: FIELD: MESSAGE".
+// Reads FILE (at most input::kMaxInputBytes); on failure `error_line` is the
+// one line to print: "FILE: FIELD: MESSAGE", or "FILE: is a directory, not a file" etc.
 bool read_snapshot_file(const std::string& path, Snapshot& out, std::string& error_line);
 
-// Writes `contents` to `path` through a temporary file in the same directory
-// and a rename (or, without `force`, a hard link that fails if `path` appeared
-// in the meantime), so a reader never sees a half-written file and an
-// existing file is never replaced unless `force`.
-bool write_file_safely(const std::string& path, const std::string& contents, bool force, std::string& error);
+// Dumps are written through the shared safe writer (never replaces a file unless `force`).
+using ::vmxb::output::write_file_safely;
 
 }  // namespace vmxb::diag

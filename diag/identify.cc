@@ -39,9 +39,13 @@ void fill_from_raw(const cpu_raw_data_t& raw, const cpu_id_t& id, Identity& out)
   out.family = id.ext_family;
   out.model = id.ext_model;
   out.stepping = id.stepping;
-  out.vmx = id.flags[CPU_FEATURE_VMX] != 0;
-  out.smx = id.flags[CPU_FEATURE_SMX] != 0;
-  out.hypervisor = id.flags[CPU_FEATURE_HYPERVISOR] != 0;
+  // The feature bits straight from leaf 1: libcpuid decodes VMX and SMX only
+  // for vendors it files as Intel, but an emulated CPU with another vendor
+  // string can set them, and diag must say what CPUID says.
+  const u32 leaf1_ecx = raw.basic_cpuid[cpuid_leaf::kFeatures][kEcx];
+  out.vmx = cpuid::kVmx.in(leaf1_ecx);
+  out.smx = cpuid::kSmx.in(leaf1_ecx);
+  out.hypervisor = cpuid::kHypervisor.in(leaf1_ecx);
   const u32 max_ext = raw.ext_cpuid[0][kEax];
   if (max_ext >= cpuid_leaf::kExtendedFeatures) {
     out.long_mode = extended_bit(raw, cpuid::kLongMode);

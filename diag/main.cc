@@ -10,6 +10,7 @@
 #include "diag/bochs_source.h"
 #include "diag/dump.h"
 #include "diag/live.h"
+#include "diag/message_text.h"
 #include "diag/diagnosis.h"
 
 namespace {
@@ -26,11 +27,18 @@ constexpr const char* kUsage =
     "  --dump FILE    also write the raw snapshot to FILE (never replaces FILE unless --force)\n"
     "  --format F     text (default) or json (diag/SCHEMA.md)\n"
     "exit status: 0 VMX usable, 2 usage, 3 no VMX, 4 disabled by firmware, 5 no MSR access,\n"
-    "             6 bad input, 7 inconsistent capabilities, 8 Bochs run or dump write failed,\n"
+    "             6 bad input (incl. over 64 MiB or nested over 128 levels), 7 inconsistent\n"
+    "             capabilities, 8 Bochs run or dump write failed,\n"
     "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown)\n";
 
+// Every error is one line: whatever it quotes (a path, the image's output) is escaped and cut.
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "diag: %s\n", vmxb::input::printable(message).c_str());
+}
+
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "diag: %s\n%s", message.c_str(), kUsage);
+  print_error(message);
+  std::fputs(kUsage, stderr);
   return static_cast<int>(ExitCode::kUsage);
 }
 
@@ -44,7 +52,7 @@ std::string user_path(const std::string& p) {
 
 int run(int argc, char** argv) {
   std::string format = "text", from, bochs, dump;
-  bool force = false;
+  bool force = false, from_given = false, dump_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -61,16 +69,22 @@ int run(int argc, char** argv) {
       format = a.substr(9);
     } else if (a == "--from") {
       if (!value(from)) return usage_error("--from needs a file");
+      from_given = true;
     } else if (a == "--bochs") {
       if (!value(bochs)) return usage_error("--bochs needs a CPU model");
     } else if (a == "--dump") {
       if (!value(dump)) return usage_error("--dump needs a file");
+      dump_given = true;
     } else if (a == "--force") {
       force = true;
     } else {
       return usage_error("unknown argument '" + a + "'");
     }
   }
+  // An empty path is a mistake (an unset shell variable), never "no file": without
+  // this, --from "" would diagnose the live host and --dump "" would write nothing.
+  if (from_given && from.empty()) return usage_error("--from needs a file name, not an empty string");
+  if (dump_given && dump.empty()) return usage_error("--dump needs a file name, not an empty string");
   if (format != "text" && format != "json") return usage_error("--format must be text or json");
   if (!from.empty() && !bochs.empty()) return usage_error("--from and --bochs exclude each other");
   if (force && dump.empty()) return usage_error("--force only applies to --dump");
@@ -79,7 +93,7 @@ int run(int argc, char** argv) {
   if (!from.empty()) {
     std::string error;
     if (!vmxb::diag::read_snapshot_file(user_path(from), snapshot, error)) {
-      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      print_error(error);
       return static_cast<int>(ExitCode::kBadInput);
     }
     snapshot.from_file = from;
@@ -88,7 +102,7 @@ int run(int argc, char** argv) {
     const auto result = vmxb::diag::collect_bochs(bochs, snapshot, error);
     if (result == vmxb::diag::BochsResult::kUnknownModel) return usage_error(error);
     if (result != vmxb::diag::BochsResult::kOk) {
-      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      print_error(error);
       return static_cast<int>(ExitCode::kSourceFailed);
     }
   } else {
@@ -99,7 +113,7 @@ int run(int argc, char** argv) {
     std::string error;
     const std::string text = vmxb::diag::snapshot_json(snapshot).dump(2) + "\n";
     if (!vmxb::diag::write_file_safely(user_path(dump), text, force, error)) {
-      std::fprintf(stderr, "diag: %s\n", error.c_str());
+      print_error(error);
       return static_cast<int>(ExitCode::kSourceFailed);
     }
   }
@@ -119,7 +133,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "diag: internal error: %s\n", e.what());
+    print_error(std::string("internal error: ") + e.what());
     return static_cast<int>(ExitCode::kInternal);
   }
 }

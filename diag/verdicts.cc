@@ -102,6 +102,21 @@ constexpr CapBit kKvmRequired[] = {
     entry_ctls::kLoadDebugControls,      entry_ctls::kIa32eModeGuest,
 };
 
+// Linux sets X86_FEATURE_MSR_IA32_FEAT_CTL (init_ia32_feat_ctl() in
+// arch/x86/kernel/cpu/feat_ctl.c) only from the CPU setup code of these
+// vendors; kvm_intel refuses to load without it, whatever the MSR holds.
+constexpr const char* kFeatureControlVendors[] = {"GenuineIntel", "CentaurHauls", "Shanghai"};
+
+// Zhaoxin's vendor string is "  Shanghai  ": compare without the padding.
+bool linux_trusts_feature_control(const std::string& vendor) {
+  const size_t first = vendor.find_first_not_of(' ');
+  const size_t last = vendor.find_last_not_of(' ');
+  const std::string bare = first == std::string::npos ? "" : vendor.substr(first, last - first + 1);
+  for (const char* v : kFeatureControlVendors)
+    if (bare == v) return true;
+  return false;
+}
+
 Verdict param(const char* id, const char* title, Tri value, std::string why) {
   return Verdict{id, title, value, std::move(why)};
 }
@@ -283,6 +298,12 @@ Verdicts judge(const Snapshot& s, const Decoded& d, const std::vector<CheckResul
     out.kvm = kvm_from_cpuinfo(s, d, usable);
   } else {
     out.kvm = kvm_from_msrs(s, d, checks, usable);
+  }
+  if (id.vmx && !id.vendor.empty() && !linux_trusts_feature_control(id.vendor)) {
+    out.kvm.loads = false;
+    out.kvm.blockers.push_back("vendor \"" + id.vendor +
+                               "\": Linux reads IA32_FEATURE_CONTROL only on Intel, Centaur and Zhaoxin CPUs, so "
+                               "kvm_intel stops at \"VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL\"");
   }
 
   // Findings, most important first.

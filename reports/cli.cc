@@ -1,11 +1,12 @@
 #include "reports/cli.h"
 
+#include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "diag/safe_output.h"
 #include "reports/compare.h"
 #include "reports/dashboard.h"
 #include "reports/exit_codes.h"
@@ -22,7 +23,7 @@ using nlohmann::json;
 
 constexpr const char* kUsage = R"(usage: reports COMMAND [options]
 
-  build --benchmark GB.json [--diag DIAG.json] --out REPORT.json [--timestamp T] [--suite-version V]
+  build --benchmark GB.json [--diag DIAG.json] --out REPORT.json [--force] [--timestamp T] [--suite-version V]
         build a report from Google Benchmark's JSON (+ diag's JSON)
   validate REPORT.json...
         check reports against reports/report.schema.json and FORMAT.md's rules
@@ -30,16 +31,21 @@ constexpr const char* kUsage = R"(usage: reports COMMAND [options]
         per-benchmark change and Mann-Whitney U test; exit 1 on a significant
         regression beyond the threshold; refuses emulated vs hardware and
         different CPU models unless --force (exit 6)
+        --threshold: a percentage (5%, at most 1000%) or a fraction (0.05, at most 1)
+        --metric: auto, real_time, cpu_time or a counter the rows carry
   history ingest [--db URL] REPORT.json...
   history query [--db URL] [--host H] [--benchmark B] [--since T] [--until T] [--format text|json]
-  dashboard [--db URL] --out FILE.html [--host H] [--since T] [--until T] [--threshold 5%] [--alpha 0.05]
-  export --format github|bencher REPORT.json [--out FILE]
+  dashboard [--db URL] --out FILE.html [--force] [--host H] [--since T] [--until T] [--threshold 5%] [--alpha 0.05]
+  export --format github|bencher REPORT.json [--out FILE [--force]]
+
+  An existing --out file is never replaced without --force.
 
   --db: sqlite:PATH (default: $VMXBENCH_HISTORY_DB, else sqlite:vmxbench-history.sqlite)
         or postgresql://USER@HOST:PORT/DB
   T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
-  exit: 0 ok, 1 regression, 2 usage, 3 unreadable input, 4 malformed JSON,
-        5 invalid report, 6 incompatible reports, 7 database error, 8 output error
+  exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
+        nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
+        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file)
 )";
 
 struct Args {
@@ -91,13 +97,66 @@ std::optional<std::string> opt(const Args& a, const std::string& k) {
   return it->second;
 }
 
-double parse_fraction(const std::string& name, const std::string& v) {
+double parse_number(const std::string& name, const std::string& v, bool& percent) {
   char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  bool percent = end && *end == '%' && end[1] == '\0';
-  if (end == v.c_str() || (!percent && *end != '\0') || !(d >= 0))
-    throw UsageError("--" + name + " " + v + ": expected a fraction (0.05) or a percentage (5%)");
+  const double d = std::strtod(v.c_str(), &end);
+  percent = end && *end == '%' && end[1] == '\0';
+  if (v.empty() || end == v.c_str() || (!percent && *end != '\0') || !std::isfinite(d) || d < 0)
+    throw UsageError("--" + name + " " + v + ": expected a finite fraction (0.05) or percentage (5%)");
+  return d;
+}
+
+// --threshold: "5%" or the fraction 0.05. A bare number above 1 is refused,
+// not read as a fraction: "5" would mean 500% and switch the gate off.
+double parse_threshold(const std::string& v) {
+  bool percent = false;
+  const double d = parse_number("threshold", v, percent);
+  if (percent && d > 1000) throw UsageError("--threshold " + v + ": at most 1000%");
+  if (!percent && d > 1)
+    throw UsageError("--threshold " + v + ": a bare number is a fraction (0.05 = 5%) and at most 1; write " + v +
+                     "% for " + v + " percent");
   return percent ? d / 100 : d;
+}
+
+double parse_alpha(const std::string& v) {
+  bool percent = false;
+  double d = parse_number("alpha", v, percent);
+  if (percent) d /= 100;
+  if (!(d > 0 && d < 1)) throw UsageError("--alpha must be between 0 and 1");
+  return d;
+}
+
+// Output paths: never empty, never an existing file without --force.
+bool write_output(const Args& a, const std::string& path, const std::string& text, std::ostream& err) {
+  std::string error;
+  if (!output::write_file_safely(resolve_path(path), text, a.flags.count("force") > 0, error)) {
+    err << "reports: " << one_line(error) << "\n";
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> out_opt(const Args& a) {
+  auto o = opt(a, "out");
+  if (o && o->empty()) throw UsageError("--out needs a file name, not an empty string");
+  return o;
+}
+
+// --metric: auto, a time, or a counter at least one row of either report carries.
+void check_metric(const std::string& metric, const json& old_report, const json& new_report) {
+  if (metric == "auto" || metric == "real_time" || metric == "cpu_time") return;
+  std::set<std::string> counters;
+  for (const json* r : {&old_report, &new_report})
+    for (const json& row : (*r)["google_benchmark"]["benchmarks"]) {
+      if (row.contains(metric) && row[metric].is_number()) return;
+      for (const auto& [key, value] : row.items())
+        if (value.is_number() && key != "iterations" && key != "repetitions" && key != "repetition_index" &&
+            key != "family_index" && key != "per_family_instance_index" && key != "threads")
+          counters.insert(key);
+    }
+  std::string known;
+  for (const std::string& c : counters) known += (known.empty() ? "" : ", ") + c;
+  throw UsageError("--metric " + metric + ": no row of either report carries it (auto, or one of: " + known + ")");
 }
 
 std::string db_url(const Args& a) {
@@ -130,28 +189,13 @@ HistoryQuery query_of(const Args& a) {
   return q;
 }
 
-bool write_text(const std::string& path, const std::string& text, std::ostream& err) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) {
-      err << "reports: cannot write " << path << "\n";
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    err << "reports: cannot write " << path << "\n";
-    return false;
-  }
-  return true;
+void report_skipped(const History& h, std::ostream& err) {
+  for (const std::string& why : h.skipped()) err << "reports: warning: skipped a history row: " << one_line(why) << "\n";
 }
 
 int build(const Args& a, std::ostream& out, std::ostream& err) {
   auto gb_path = opt(a, "benchmark");
-  auto out_path = opt(a, "out");
+  auto out_path = out_opt(a);
   if (!gb_path || !out_path || !a.positional.empty()) throw UsageError("build needs --benchmark FILE and --out FILE");
   Loaded gb = load_json_file(resolve_path(*gb_path), /*google_benchmark=*/true);
   if (gb.error) {
@@ -178,7 +222,7 @@ int build(const Args& a, std::ostream& out, std::ostream& err) {
     return kExitInvalid;
   }
   try {
-    write_report_file(report, resolve_path(*out_path));
+    write_report_file(report, resolve_path(*out_path), /*replace=*/a.flags.count("force") > 0);
   } catch (const ReportError& e) {
     err << "reports: " << one_line(e.what()) << "\n";
     return kExitOutput;
@@ -209,9 +253,8 @@ int validate(const Args& a, std::ostream& out, std::ostream& err) {
 int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.size() != 2) throw UsageError("compare needs OLD.json and NEW.json");
   CompareOptions co;
-  if (auto t = opt(a, "threshold")) co.threshold = parse_fraction("threshold", *t);
-  if (auto t = opt(a, "alpha")) co.alpha = parse_fraction("alpha", *t);
-  if (!(co.alpha > 0 && co.alpha < 1)) throw UsageError("--alpha must be between 0 and 1");
+  if (auto t = opt(a, "threshold")) co.threshold = parse_threshold(*t);
+  if (auto t = opt(a, "alpha")) co.alpha = parse_alpha(*t);
   if (auto m = opt(a, "metric")) co.metric = *m;
   const std::string format = opt(a, "format").value_or("text");
   if (format != "text" && format != "json") throw UsageError("--format is text or json");
@@ -225,6 +268,7 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     }
     reports[i] = std::move(*l.report);
   }
+  check_metric(co.metric, reports[0], reports[1]);
   Compatibility compat = check_compatible(reports[0], reports[1]);
   if (!compat.ok) {
     std::string why;
@@ -287,8 +331,9 @@ int history_cmd(const std::vector<std::string>& args, std::ostream& out, std::os
     const std::string format = opt(a, "format").value_or("text");
     if (format != "text" && format != "json") throw UsageError("--format is text or json");
     HistoryQuery q = query_of(a);
-    History h(open_database(db_url(a)));
+    History h(open_database(db_url(a), OpenMode::kExistingOnly));
     std::vector<HistoryPoint> pts = h.query(q);
+    report_skipped(h, err);
     if (format == "json") {
       json j = json::array();
       for (const HistoryPoint& p : pts)
@@ -320,19 +365,22 @@ int history_cmd(const std::vector<std::string>& args, std::ostream& out, std::os
 }
 
 int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
-  auto out_path = opt(a, "out");
+  auto out_path = out_opt(a);
   if (!out_path || !a.positional.empty()) throw UsageError("dashboard needs --out FILE.html");
   DashboardOptions o;
-  if (auto t = opt(a, "threshold")) o.threshold = parse_fraction("threshold", *t);
-  if (auto t = opt(a, "alpha")) o.alpha = parse_fraction("alpha", *t);
+  if (auto t = opt(a, "threshold")) o.threshold = parse_threshold(*t);
+  if (auto t = opt(a, "alpha")) o.alpha = parse_alpha(*t);
   if (auto t = opt(a, "title")) o.title = *t;
   HistoryQuery q = query_of(a);
   const std::string url = db_url(a);
   o.source = redact_url(url);
-  History h(open_database(url));
+  History h(open_database(url, OpenMode::kExistingOnly));
   DashboardSummary s;
-  const std::string html = render_dashboard(h.query(q), h.reports(q), o, &s);
-  if (!write_text(resolve_path(*out_path), html, err)) return kExitOutput;
+  const std::vector<HistoryPoint> points = h.query(q);
+  const std::vector<HistoryReport> stored = h.reports(q);
+  report_skipped(h, err);
+  const std::string html = render_dashboard(points, stored, o, &s);
+  if (!write_output(a, *out_path, html, err)) return kExitOutput;
   out << "wrote " << *out_path << ": " << s.hosts << " host(s), " << s.plots << " plot(s), " << s.invept_pairs
       << " INVEPT pair(s), " << s.live_views << " live-invalidation view(s), " << s.regressions.size()
       << " regression(s)\n";
@@ -350,8 +398,8 @@ int export_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     return l.error->code;
   }
   const json j = *format == "github" ? to_github_action_benchmark(*l.report) : to_bencher_bmf(*l.report);
-  if (auto o = opt(a, "out")) {
-    if (!write_text(resolve_path(*o), j.dump(2) + "\n", err)) return kExitOutput;
+  if (auto o = out_opt(a)) {
+    if (!write_output(a, *o, j.dump(2) + "\n", err)) return kExitOutput;
   } else {
     out << j.dump(2) << "\n";
   }
@@ -379,20 +427,24 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   try {
     if (cmd == "build")
-      return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {}), out, err);
+      return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {"force"}), out, err);
     if (cmd == "validate") return validate(parse(args, 1, {}, {}), out, err);
     if (cmd == "compare")
       return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force"}), out, err);
     if (cmd == "history") return history_cmd(args, out, err);
     if (cmd == "dashboard")
       return dashboard_cmd(
-          parse(args, 1, {"db", "out", "host", "since", "until", "threshold", "alpha", "title", "benchmark"}, {}),
+          parse(args, 1, {"db", "out", "host", "since", "until", "threshold", "alpha", "title", "benchmark"},
+                {"force"}),
           out, err);
-    if (cmd == "export") return export_cmd(parse(args, 1, {"format", "out"}, {}), out, err);
+    if (cmd == "export") return export_cmd(parse(args, 1, {"format", "out"}, {"force"}), out, err);
     throw UsageError("unknown command " + cmd);
   } catch (const UsageError& e) {
     err << "reports: " << e.what() << "\n" << kUsage;
     return kExitUsage;
+  } catch (const DbMissing& e) {
+    err << "reports: " << one_line(e.what()) << "\n";
+    return kExitUnreadable;
   } catch (const DbError& e) {
     err << "reports: database error: " << one_line(e.what()) << "\n";
     return kExitDatabase;

@@ -277,7 +277,7 @@ std::string format_comparison_text(const Comparison& c) {
   out << format_touch_counters_text(c);
   out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test (SciPy's method=auto: exact "
       << "when a side has at most " << stats::kUTestExactMaxSize
-      << " repetitions and no value is tied, else the normal approximation), alpha " << num(c.options.alpha) << " (* = significant); regression threshold " << percent(c.options.threshold)
+      << " repetitions and no value is tied, else the normal approximation), alpha " << num(c.options.alpha) << " (* = significant); regression threshold " << num(c.options.threshold * 100) << "% (a fraction of " << num(c.options.threshold) << ")"
       << ".\n";
   if (c.geomean_count > 0)
     out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << num(c.geomean_ratio)

@@ -3,6 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cmath>
+
+#include "diag/bounded_input.h"
+#include "diag/message_text.h"
 #include "reports/report.h"
 #include "reports/series.h"
 #include "reports/timeutil.h"
@@ -83,6 +87,32 @@ std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValu
   if (q.since) w += " AND r.timestamp >= " + add(*q.since);
   if (q.until) w += " AND r.timestamp <= " + add(*q.until);
   return w;
+}
+
+// The samples column: a JSON array of finite numbers, else why not.
+std::optional<std::string> read_samples(const std::string& text, std::vector<double>& out) {
+  input::ParsedJson parsed = input::parse_bounded_json(text);
+  if (parsed.outcome != input::ParseOutcome::kOk) return "are not JSON (" + input::printable(parsed.reason, 120) + ")";
+  if (!parsed.value.is_array()) return "are not an array";
+  out.clear();
+  for (const json& v : parsed.value) {
+    if (!v.is_number()) return "hold " + input::printable(v.dump(), 40) + ", not a number";
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) return "hold a non-finite number";
+    out.push_back(d);
+  }
+  return std::nullopt;
+}
+
+// median, mean, min, max, stddev (columns 12..16): null or finite.
+std::optional<std::string> non_finite_statistic(const DbRow& row) {
+  static const char* const names[] = {"median", "mean", "min", "max", "stddev"};
+  for (int i = 0; i < 5; ++i) {
+    const DbValue& v = row[12 + i];
+    if (is_null(v)) continue;
+    if (!std::isfinite(as_double(v))) return std::string(names[i]) + " is " + as_string(v) + ", not a finite number";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -191,8 +221,16 @@ std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
     p.min = as_double(row[14]);
     p.max = as_double(row[15]);
     p.stddev = as_double(row[16]);
-    p.samples = json::parse(as_string(row[17])).get<std::vector<double>>();
     p.error = as_string(row[18]);
+    const std::string row_name = p.content_hash.substr(0, 12) + " benchmark " + p.benchmark;
+    if (auto why = read_samples(as_string(row[17]), p.samples)) {
+      skipped_.push_back(row_name + ": samples " + *why);
+      continue;
+    }
+    if (auto why = non_finite_statistic(row)) {
+      skipped_.push_back(row_name + ": " + *why);
+      continue;
+    }
     out.push_back(std::move(p));
   }
   return out;
@@ -205,8 +243,14 @@ std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
       where(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
   std::vector<HistoryReport> out;
   for (const DbRow& row : db_->query(sql, params)) {
+    input::ParsedJson report = input::parse_bounded_json(as_string(row[5]));
+    if (report.outcome != input::ParseOutcome::kOk || !report.value.is_object()) {
+      skipped_.push_back(as_string(row[0]).substr(0, 12) + " report: not readable JSON (" +
+                         input::printable(report.reason.empty() ? "not an object" : report.reason, 120) + ")");
+      continue;
+    }
     out.push_back({as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[4]),
-                   json::parse(as_string(row[5]))});
+                   std::move(report.value)});
   }
   return out;
 }

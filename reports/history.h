@@ -58,10 +58,16 @@ class History {
   // `report` must be valid (ValidateReport). Throws DbError.
   Outcome ingest(const nlohmann::json& report, const IngestFault& fault = {});
 
-  // Points ordered by benchmark, host, time.
+  // Points ordered by benchmark, host, time. A row that cannot be read back
+  // (samples not an array of finite numbers, a non-finite statistic: a row
+  // corrupted by hand or written by an older version) is left out and named
+  // in skipped(): one bad row never hides the rest of the history.
   std::vector<HistoryPoint> query(const HistoryQuery& q);
-  // Whole reports (host and benchmark filters ignored for the latter), by time.
+  // Whole reports (host and benchmark filters ignored for the latter), by
+  // time; a stored report that is not valid JSON is skipped the same way.
   std::vector<HistoryReport> reports(const HistoryQuery& q);
+  // "REPORT-HASH benchmark NAME: why", one per row left out since the History was opened.
+  const std::vector<std::string>& skipped() const { return skipped_; }
   int64_t count_reports();
   int64_t count_results();
 
@@ -70,6 +76,7 @@ class History {
  private:
   void create_schema();
   std::unique_ptr<Database> db_;
+  std::vector<std::string> skipped_;
 };
 
 }  // namespace vmxb::reports

@@ -1,19 +1,12 @@
 #include "reports/load.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
+#include "diag/bounded_input.h"
+#include "diag/message_text.h"
 #include "reports/report.h"
 
 namespace vmxb::reports {
 
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  return text;
-}
+std::string one_line(std::string text) { return input::printable(text); }
 
 std::string LoadError::line() const {
   const char* what = code == kExitUnreadable  ? "cannot read"
@@ -24,32 +17,39 @@ std::string LoadError::line() const {
 
 Loaded load_json_file(const std::string& path, bool google_benchmark) {
   Loaded out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.error = LoadError{kExitUnreadable, path, std::strerror(errno)};
+  if (path.empty()) {
+    out.error = LoadError{kExitUnreadable, path, "an empty file name"};
     return out;
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    out.error = LoadError{kExitUnreadable, path, std::strerror(errno)};
+  input::FileText file = input::read_bounded_file(path);
+  if (file.outcome != input::ReadOutcome::kOk) {
+    out.error = LoadError{kExitUnreadable, path, file.reason};
     return out;
   }
-  const std::string text = buf.str();
+  const std::string& text = file.text;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     out.error = LoadError{kExitMalformed, path, "the file is empty"};
     return out;
   }
-  try {
-    out.report = google_benchmark ? parse_google_benchmark_json(text) : nlohmann::json::parse(text);
-  } catch (const ReportError& e) {
-    out.error = LoadError{kExitMalformed, path, e.what()};
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." -> keep the useful part.
-    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    out.error = LoadError{kExitMalformed, path, what};
+  // Deeper than the limit: refused before parsing, so nothing recursive
+  // (hashing, schema validation) ever walks it.
+  if (auto deep = input::nesting_error(text)) {
+    out.error = LoadError{kExitUnreadable, path, *deep};
+    return out;
   }
+  if (google_benchmark) {
+    try {
+      out.report = parse_google_benchmark_json(text);
+    } catch (const ReportError& e) {
+      out.error = LoadError{kExitMalformed, path, e.what()};
+    }
+    return out;
+  }
+  input::ParsedJson parsed = input::parse_bounded_json(text);
+  if (parsed.outcome == input::ParseOutcome::kOk)
+    out.report = std::move(parsed.value);
+  else
+    out.error = LoadError{kExitMalformed, path, parsed.reason};
   return out;
 }
 

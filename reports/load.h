@@ -24,7 +24,10 @@ struct Loaded {
   std::optional<LoadError> error;
 };
 
-// Reads and parses `path`, then validate_report()s it.
+// Reads and parses `path`, then validate_report()s it. Inputs beyond the
+// reader's limits (input::kMaxInputBytes, input::kMaxJsonDepth), directories
+// and unopenable files are kExitUnreadable; syntax errors and numbers no
+// double holds (1e400) kExitMalformed.
 Loaded load_report_file(const std::string& path);
 
 // Reads and parses any JSON file (the Google Benchmark and diag inputs of
@@ -32,7 +35,7 @@ Loaded load_report_file(const std::string& path);
 // `google_benchmark`: accept its bare NaN/Infinity (ParseGoogleBenchmarkJson).
 Loaded load_json_file(const std::string& path, bool google_benchmark = false);
 
-// Collapses newlines and control characters so a message stays on one line.
+// Escapes control characters and cuts long text (input::printable) so a message stays one line.
 std::string one_line(std::string text);
 
 }  // namespace vmxb::reports

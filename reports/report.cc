@@ -1,14 +1,14 @@
 #include "reports/report.h"
 
-#include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <vector>
 
+#include "diag/safe_output.h"
 #include "reports/diag_view.h"
 #include "reports/json_schema.h"
 #include "reports/sha256.h"
@@ -65,6 +65,22 @@ json context_number(const json& context, const char* key) {
 
 json or_null(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
+// Every number of a result row must stay finite as compare, the history and
+// the exporters use it: times in nanoseconds (1e300 s is not), counters as
+// they are. An infinite or NaN value would poison every statistic built on it.
+std::optional<std::string> non_finite_value(const json& row) {
+  const double time_factor = nanos_per(row.value("time_unit", std::string("ns")));
+  for (const auto& [key, value] : row.items()) {
+    if (!value.is_number_float()) continue;
+    const bool is_time = key == "real_time" || key == "cpu_time";
+    const double v = value.get<double>() * (is_time ? time_factor : 1.0);
+    if (!std::isfinite(v))
+      return key + ": " + value.dump() + (is_time ? " " + row.value("time_unit", std::string("ns")) : "") +
+             " is not a finite number" + (is_time ? " of nanoseconds" : "");
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> semantic_error(const json& r) {
   if (!parse_iso8601(r["timestamp"].get<std::string>()))
     return "/timestamp: " + r["timestamp"].dump() + " is not a valid date and time";
@@ -96,6 +112,8 @@ std::optional<std::string> semantic_error(const json& r) {
   const json& rows = r["google_benchmark"]["benchmarks"];
   for (size_t i = 0; i < rows.size(); ++i) {
     const json& row = rows[i];
+    if (auto why = non_finite_value(row))
+      return "/google_benchmark/benchmarks/" + std::to_string(i) + "/" + *why;
     bool error = row.value("error_occurred", false);
     bool iteration = row.value("run_type", "iteration") == "iteration";
     if (!error && iteration && !row.contains("big_o") && !row.contains("rms") &&
@@ -274,30 +292,16 @@ json parse_google_benchmark_json(std::string_view text) {
   }
   try {
     return json::parse(fixed);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for 1e400
     std::string what = e.what();
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     throw ReportError(what);
   }
 }
 
-void write_report_file(const json& report, const std::string& path) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw ReportError("cannot write " + tmp + ": " + std::strerror(errno));
-    out << report.dump(2) << '\n';
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw ReportError("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw ReportError("cannot rename " + tmp + " to " + path + ": " + std::strerror(err));
-  }
+void write_report_file(const json& report, const std::string& path, bool replace) {
+  std::string error;
+  if (!output::write_file_safely(path, report.dump(2) + "\n", replace, error)) throw ReportError(error);
 }
 
 }  // namespace vmxb::reports

@@ -46,9 +46,11 @@ nlohmann::json build_report(const nlohmann::json& google_benchmark, const nlohma
 // ReportError ("parse error at line L, column C: ...") on anything else.
 nlohmann::json parse_google_benchmark_json(std::string_view text);
 
-// Writes `report` (pretty-printed) to `path` through a temporary file and a
-// rename, so a reader never sees half a report.
-void write_report_file(const nlohmann::json& report, const std::string& path);
+// Writes `report` (pretty-printed) to `path` through a temporary file with a
+// unique name and a rename (output::write_file_safely), so a reader never
+// sees half a report. `replace`: false refuses an existing `path` (reports
+// build without --force); //bench's --vmxbench_report still replaces.
+void write_report_file(const nlohmann::json& report, const std::string& path, bool replace = true);
 
 // nullopt when `report` is a valid report of this format version; otherwise a
 // one-line reason ("<json pointer>: <what is wrong>").

@@ -42,14 +42,6 @@ std::string canonical_name(const std::string& run_name) {
   return out;
 }
 
-double nanos_per(const std::string& u) {
-  if (u == "ns") return 1;
-  if (u == "us") return 1e3;
-  if (u == "ms") return 1e6;
-  if (u == "s") return 1e9;
-  return 0;
-}
-
 std::string unit_label(const Series& s) {
   if (s.emulated && s.unit != "ns")
     return s.unit == "instructions" || s.unit.empty() ? "instruction counts (emulated)" : s.unit + " (emulated)";

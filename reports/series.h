@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/timeutil.h"  // nanos_per
+
 namespace vmxb::reports {
 
 struct Series {
@@ -39,7 +41,5 @@ std::string canonical_name(const std::string& run_name);
 // (QEMU TCG), never a latency.
 std::string unit_label(const Series& s);
 
-// Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown.
-double nanos_per(const std::string& time_unit);
 
 }  // namespace vmxb::reports

@@ -40,12 +40,12 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-std::unique_ptr<Database> open_database(const std::string& url) {
+std::unique_ptr<Database> open_database(const std::string& url, OpenMode mode) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://PATH
     if (path.empty()) throw DbError("sqlite: needs a file path (sqlite:PATH)");
-    return open_sqlite(path);
+    return open_sqlite(path, mode);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres(url);
   throw DbError("unknown database \"" + redact_url(url) +

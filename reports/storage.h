@@ -3,7 +3,7 @@
 // SQLite (embedded, the default) and PostgreSQL (a fleet's shared server),
 // chosen by the connection string:
 //
-//   sqlite:PATH                      (the file is created if missing)
+//   sqlite:PATH                      (the file is created if missing, by writers only)
 //   postgresql://USER@HOST:PORT/DB   (or postgres://...; any libpq URI, e.g.
 //                                     postgresql:///db?host=/run/postgresql)
 //
@@ -24,6 +24,17 @@ class DbError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A reader was pointed at a database that does not exist (a mistyped
+// sqlite: path): nothing is created, the CLI exits 3 (unreadable input).
+class DbMissing : public DbError {
+ public:
+  using DbError::DbError;
+};
+
+// Writers (history ingest) create a missing SQLite file; readers (history
+// query, dashboard) never do.
+enum class OpenMode { kCreateIfMissing, kExistingOnly };
 
 using DbValue = std::variant<std::monostate, int64_t, double, std::string>;
 using DbRow = std::vector<DbValue>;
@@ -46,10 +57,11 @@ class Database {
   virtual void rollback() = 0;  // never throws
 };
 
-// Throws DbError (one line) for an unknown scheme or a failed connection.
-std::unique_ptr<Database> open_database(const std::string& url);
+// Throws DbError (one line) for an unknown scheme or a failed connection,
+// DbMissing for a missing SQLite file with kExistingOnly.
+std::unique_ptr<Database> open_database(const std::string& url, OpenMode mode = OpenMode::kCreateIfMissing);
 
-std::unique_ptr<Database> open_sqlite(const std::string& path);
+std::unique_ptr<Database> open_sqlite(const std::string& path, OpenMode mode = OpenMode::kCreateIfMissing);
 std::unique_ptr<Database> open_postgres(const std::string& conninfo);
 
 // Hides the password of a postgresql:// URL for messages.

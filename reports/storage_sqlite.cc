@@ -1,7 +1,11 @@
 // SQLite implementation of reports/storage.h.
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "reports/storage.h"
 
@@ -18,19 +22,24 @@ std::string placeholders(const std::string& sql) {
 
 class Sqlite final : public Database {
  public:
-  explicit Sqlite(const std::string& path) : path_(path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Sqlite(const std::string& path, OpenMode mode) : path_(path) {
+    struct stat st;
+    if (mode == OpenMode::kExistingOnly && ::stat(path.c_str(), &st) != 0)
+      throw DbMissing("sqlite:" + path + ": no such history database (" + std::strerror(errno) +
+                      "); readers never create one: check the path, or ingest a report first");
+    const int flags = SQLITE_OPEN_READWRITE | (mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
       db_ = nullptr;
       throw DbError("sqlite:" + path + ": cannot open: " + msg);
     }
-    sqlite3_busy_timeout(db_, 10000);
-    execute("PRAGMA foreign_keys = ON", {});
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    execute_setup("PRAGMA foreign_keys = ON");
     // A crash mid-transaction is rolled back from the journal at the next open.
-    execute("PRAGMA journal_mode = WAL", {});
-    execute("PRAGMA synchronous = FULL", {});
+    execute_setup("PRAGMA journal_mode = WAL");
+    execute_setup("PRAGMA synchronous = FULL");
   }
   ~Sqlite() override { sqlite3_close(db_); }
 
@@ -102,12 +111,31 @@ class Sqlite final : public Database {
     throw DbError("sqlite:" + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
   }
 
+  // Switching a fresh file to WAL takes an exclusive lock, and SQLite
+  // answers SQLITE_BUSY at once instead of calling the busy handler when
+  // another connection is creating the same file: retry for as long as the
+  // busy timeout would have waited, so concurrent first use never fails.
+  void execute_setup(const char* sql) {
+    for (int waited_ms = 0;; waited_ms += kSetupRetryMs) {
+      const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      const int primary = rc & 0xff;
+      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) fail(sql);
+      ::usleep(kSetupRetryMs * 1000);
+    }
+  }
+
+  static constexpr int kBusyTimeoutMs = 10000;
+  static constexpr int kSetupRetryMs = 5;
+
   std::string path_;
   sqlite3* db_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<Database> open_sqlite(const std::string& path) { return std::make_unique<Sqlite>(path); }
+std::unique_ptr<Database> open_sqlite(const std::string& path, OpenMode mode) {
+  return std::make_unique<Sqlite>(path, mode);
+}
 
 }  // namespace vmxb::reports

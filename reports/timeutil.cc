@@ -125,4 +125,12 @@ int64_t now_epoch_seconds() {
       .count();
 }
 
+double nanos_per(const std::string& u) {
+  if (u == "ns") return 1;
+  if (u == "us") return 1e3;
+  if (u == "ms") return 1e6;
+  if (u == "s") return 1e9;
+  return 0;
+}
+
 }  // namespace vmxb::reports

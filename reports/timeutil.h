@@ -23,4 +23,7 @@ std::optional<int64_t> parse_time_or_ago(std::string_view text, int64_t now);
 
 int64_t now_epoch_seconds();
 
+// Nanoseconds per unit of Google Benchmark's time_unit ("ns", "us", "ms", "s"); 0 if unknown.
+double nanos_per(const std::string& time_unit);
+
 }  // namespace vmxb::reports

@@ -10,36 +10,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diag/tests/cli_util.h"
+
 namespace {
 
-struct DiagRun {
-  int exit;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string tmp(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
-
-DiagRun diag(const std::string& args) {
-  const std::string out = tmp("stdout"), err = tmp("stderr");
-  const std::string cmd = "diag/diag " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+using vmxb::diag::testing::DiagRun;
+using vmxb::diag::testing::diag;
+using vmxb::diag::testing::lines;
+using vmxb::diag::testing::slurp;
+using vmxb::diag::testing::tmp;
 
 const std::string kSkylake = "diag/testdata/corei7_skylake_x.json";
-
-size_t lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
 
 TEST(Cli, DecodesADump) {
   DiagRun r = diag("--from " + kSkylake);

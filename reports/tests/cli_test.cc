@@ -78,10 +78,11 @@ TEST_F(Cli, RejectsBadInputWithOneLineAndAStatusPerKind) {
     EXPECT_EQ(r.exit_code, 5) << r.describe();
     expect_one_line_naming(r, gb, "missing required member");
   }
-  // A rejected batch ingests nothing, not even its valid files.
+  // A rejected batch ingests nothing, not even its valid files: the database
+  // was never created, and a reader does not create it either (exit 3).
   ProcessResult q = reports({"history", "query", "--format", "json"});
-  ASSERT_EQ(q.exit_code, 0) << q.describe();
-  EXPECT_EQ(json::parse(q.out).size(), 0u);
+  EXPECT_EQ(q.exit_code, 3) << q.describe();
+  expect_one_line_naming(q, "default.sqlite", "no such history database");
 }
 
 TEST_F(Cli, UsageErrors) {

@@ -56,7 +56,8 @@ TEST(Compare, FlagsASignificantSlowdownBeyondTheThreshold) {
 TEST(Compare, OverlappingSamplesAreNotSignificant) {
   json o = make_report({{"ring0/vmread", {100, 104, 98, 101, 99, 103, 97, 102, 100}}}, kT0);
   json n = make_report({{"ring0/vmread", {101, 99, 103, 98, 100, 104, 97, 102, 101}}}, kT1);
-  const CompareRow& r = row(compare(o, n), "ring0/vmread");
+  const Comparison c = compare(o, n);  // owned here: row() returns a reference into it
+  const CompareRow& r = row(c, "ring0/vmread");
   EXPECT_GT(r.utest.p_value, 0.5);
   EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
 }
@@ -77,7 +78,8 @@ TEST(Compare, LargeChangeWithOneRepetitionIsNotTestedAndSaysSo) {
 TEST(Compare, FewRepetitionsAreTestedButMarkedUnreliable) {
   json o = make_report({{"ring0/vmread", {100, 101, 100, 102}}}, kT0);
   json n = make_report({{"ring0/vmread", {150, 151, 152, 150}}}, kT1);
-  const CompareRow& r = row(compare(o, n), "ring0/vmread");
+  const Comparison c = compare(o, n);  // owned here: row() returns a reference into it
+  const CompareRow& r = row(c, "ring0/vmread");
   EXPECT_TRUE(r.utest.performed);
   EXPECT_NEAR(r.utest.p_value, 0.030382821976577504, 0.005);  // 4 vs 4 fully separated (ties shift it a little)
   EXPECT_EQ(r.verdict, Verdict::kRegression);
@@ -93,7 +95,8 @@ TEST(Compare, AggregatesOnlyCannotBeTested) {
       if (row["run_type"] == "aggregate") rows.push_back(row);
     (*r)["google_benchmark"]["benchmarks"] = rows;
   }
-  const CompareRow& r = row(compare(o, n), "ring0/vmread");
+  const Comparison c = compare(o, n);  // owned here: row() returns a reference into it
+  const CompareRow& r = row(c, "ring0/vmread");
   EXPECT_EQ(r.verdict, Verdict::kTooFewRepetitions);
   EXPECT_NE(r.note.find("aggregates"), std::string::npos);
   EXPECT_NEAR(r.change, 1.0, 0.05);
@@ -120,7 +123,8 @@ TEST(Compare, MetricCanBeChosen) {
   json n = make_report({{"ring0/vmread", around(300)}}, kT1);
   CompareOptions opt;
   opt.metric = "real_time";  // the fixture's real_time is constant: no change
-  const CompareRow& r = row(compare(o, n, opt), "ring0/vmread");
+  const Comparison c = compare(o, n, opt);  // owned here: row() returns a reference into it
+  const CompareRow& r = row(c, "ring0/vmread");
   EXPECT_EQ(r.metric, "real_time");
   EXPECT_EQ(r.verdict, Verdict::kNoSignificantChange);
   EXPECT_DOUBLE_EQ(r.change, 0);
