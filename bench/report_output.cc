@@ -28,6 +28,10 @@ bool ReportOutput::prepare(int* argc, char*** argv) {
       path_ = a.substr(18);
       continue;  // ours: not passed on
     }
+    if (a == "--force") {
+      force_ = true;
+      continue;
+    }
     if (starts_with(a, "--benchmark_out=")) gbench_json_path_ = a.substr(16);
     if (starts_with(a, "--benchmark_out_format=")) out_format = a.substr(23);
     args_.push_back(a);
@@ -35,6 +39,11 @@ bool ReportOutput::prepare(int* argc, char*** argv) {
   if (!enabled()) return true;
   if (path_.empty() || path_.back() == '/') {
     std::fprintf(stderr, "bench: --vmxbench_report needs a file name\n");
+    return false;
+  }
+  // Refused before anything runs: nothing is replaced without --force.
+  if (!force_ && access(path_.c_str(), F_OK) == 0) {
+    std::fprintf(stderr, "bench: --vmxbench_report=%s exists: pass --force to replace it\n", path_.c_str());
     return false;
   }
   if (!gbench_json_path_.empty() && !out_format.empty() && out_format != "json") {
@@ -82,7 +91,7 @@ bool ReportOutput::write(const std::string& backend, const std::string& bochs_mo
     }
     const nlohmann::json diag_json = diag::diagnosis_json(diag::diagnose(snapshot));
     const nlohmann::json report = reports::build_report(gbench, &diag_json);
-    reports::write_report_file(report, path_);
+    reports::write_report_file(report, path_, force_);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench: --vmxbench_report=%s: %s\n", path_.c_str(), e.what());
     return false;

@@ -23,6 +23,7 @@ class ReportOutput {
   bool write(const std::string& backend, const std::string& bochs_model);
 
  private:
+  bool force_ = false;  // --force: replace an existing report
   std::string path_;
   std::string gbench_json_path_;
   bool remove_gbench_json_ = false;

@@ -252,6 +252,26 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
   }
 }
 
+// An existing report is never replaced without --force, and the refusal
+// comes before anything runs.
+TEST(BenchCli, AnExistingReportIsReplacedOnlyWithForce) {
+  const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
+  const std::string path = dir + "/existing_report.json";
+  { std::ofstream(path) << "keep me\n"; }
+  const Result refused = run_bench("--benchmark_filter=userspace_capture/asm_goto/ --vmxbench_report=" + path);
+  EXPECT_EQ(refused.status, kExitUsage) << refused.out;
+  EXPECT_NE(refused.out.find("exists: pass --force to replace it"), std::string::npos) << refused.out;
+  std::ifstream kept(path);
+  std::string first;
+  std::getline(kept, first);
+  EXPECT_EQ(first, "keep me");
+  const Result forced =
+      run_bench("--benchmark_filter=userspace_capture/asm_goto/ --force --vmxbench_report=" + path);
+  EXPECT_EQ(forced.status, 0) << forced.out;
+  std::ifstream replaced(path);
+  EXPECT_NO_THROW((void)nlohmann::json::parse(replaced));
+}
+
 TEST(BenchCli, WritesAValidUnifiedReport) {
   const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
   const std::string path = dir + "/report.json";
