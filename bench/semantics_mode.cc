@@ -12,7 +12,7 @@
 #include "bench/module_backend.h"
 #include "harness/host/bochs.h"
 #include "harness/host/image_file.h"
-#include "semantics_client.h"
+#include "kernel/tools/semantics_client.h"
 #include "vmxbench_abi.h"
 
 namespace vmxb::bench {
