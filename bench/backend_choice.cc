@@ -4,16 +4,22 @@
 #include <sys/stat.h>
 
 #include "primitives/cpuid_bits.h"
+#include "primitives/fixed_text.h"
 
 namespace vmxb::bench {
 
 namespace {
 
-constexpr const char* kHardwareHint =
-    "this CPU has VMX (CPUID.1:ECX[5]) but /dev/vmxbench does not exist, so the ring-0 rows come from Bochs "
-    "(emulated instruction counts); for hardware numbers build and load the module as root: "
-    "kernel/build.sh /tmp/vmxbench && kernel/load.sh (builds for the running kernel and loads it), then "
-    "bazel run -c opt //bench -- --backend=module (as root)";
+// One line: what this CPU can do and exactly what to run for it.
+constexpr FixedText<512> kHardwareHint = [] {
+  FixedText<512> t;
+  t.add("this CPU has VMX (");
+  add_cpuid_citation(t, cpuid::kVmx);
+  t.add(") but /dev/vmxbench does not exist, so the ring-0 rows come from Bochs (emulated instruction counts); "
+        "for hardware numbers build and load the module as root with kernel/load.sh (it runs kernel/build.sh "
+        "for the running kernel, then insmod), then run as root: bazel run -c opt //bench -- --backend=module");
+  return t;
+}();
 
 }  // namespace
 
@@ -34,7 +40,7 @@ BackendChoice choose_backend(const std::string& backend, const HostOffer& host) 
     choice.kind = BackendKind::kQemu;
   } else {
     choice.kind = BackendKind::kBochs;
-    if (backend == "auto" && host.cpu_has_vmx) choice.hardware_hint = kHardwareHint;
+    if (backend == "auto" && host.cpu_has_vmx) choice.hardware_hint = kHardwareHint.c_str();
   }
   return choice;
 }
