@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitBackendFailed = 7,     // the backend crashed / timed out / returned garbage
   kExitOutputFailed = 8,      // could not write a requested output file
   kExitBadPageCount = 9,      // --vmxbench_pages outside what the core touches (1..512) or malformed
+  kExitSemanticsFailed = 10,  // --semantics: a case failed (a FAIL: line; SUMMARY counts it)
 };
 
 }  // namespace vmxb::bench

@@ -14,12 +14,14 @@
 
 #include "bench/backend.h"
 #include "bench/benchmark_flags.h"
+#include "bench/backend_choice.h"
 #include "bench/image_backend.h"
 #include "bench/module_backend.h"
 #include "bench/exit_codes.h"
 #include "bench/host_context.h"
 #include "bench/ring0_benchmarks.h"
 #include "bench/report_output.h"
+#include "bench/semantics_mode.h"
 #include "bench/strict_json_reporter.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
@@ -44,6 +46,13 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
   --vmxbench_timeout=SECONDS    Bochs/QEMU run time limit (default 120)
   --vmxbench_cpu=N              module backend: the CPU every operation runs on (default 0)
   --no_ring0                    only the user-space family
+  --semantics                   run the semantics suite instead of the benchmarks
+                                (module or Bochs backend): its PASS:/FAIL:/SKIP:/
+                                KNOWN:/OBSERVED:/SUMMARY: lines on stdout; exit 10
+                                if a case failed
+  --semantics_kernel_under_bochs
+                                --semantics on the module of a kernel that itself
+                                runs under Bochs: what stops Bochs 2.7 is not run
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
 )";
@@ -59,6 +68,8 @@ struct Flags {
   unsigned timeout = 120;
   uint32_t cpu = 0;
   bool ring0 = true;
+  bool semantics = false;
+  bool semantics_kernel_under_bochs = false;
   std::vector<uint32_t> touch_pages = kDefaultTouchPages;
 };
 
@@ -130,6 +141,10 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
       f->touch_pages = *pages;
     } else if (arg == "--no_ring0") {
       f->ring0 = false;
+    } else if (arg == "--semantics") {
+      f->semantics = true;
+    } else if (arg == "--semantics_kernel_under_bochs") {
+      f->semantics_kernel_under_bochs = true;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(kExitOk);
@@ -141,16 +156,38 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
   return true;
 }
 
-std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int* exit_code) {
-  struct stat st;
-  const bool device = stat("/dev/vmxbench", &st) == 0;
-  if (f.backend == "module" || (f.backend == "auto" && device)) {
-    ModuleBackendOptions options;
-    options.cpu = f.cpu;
-    return make_module_backend(options, error, exit_code);
+// The backend --backend names; `auto` on a VT-x host without the module says
+// once, on stderr and in the JSON context, how to get hardware numbers.
+BackendChoice choose(const Flags& f) {
+  const BackendChoice choice = choose_backend(f.backend, probe_host());
+  if (!choice.hardware_hint.empty()) {
+    std::fprintf(stderr, "bench: %s\n", choice.hardware_hint.c_str());
+    benchmark::AddCustomContext("vmxbench_hardware_hint", choice.hardware_hint);
   }
-  if (f.backend == "qemu") return make_qemu_backend({f.qemu_accel == "kvm", f.timeout}, error, exit_code);
+  return choice;
+}
+
+std::unique_ptr<Backend> select_backend(const Flags& f, std::string* error, int* exit_code) {
+  switch (choose(f).kind) {
+    case BackendKind::kModule: {
+      ModuleBackendOptions options;
+      options.cpu = f.cpu;
+      return make_module_backend(options, error, exit_code);
+    }
+    case BackendKind::kQemu: return make_qemu_backend({f.qemu_accel == "kvm", f.timeout}, error, exit_code);
+    case BackendKind::kBochs: break;
+  }
   return make_bochs_backend({f.bochs_model, f.timeout}, error, exit_code);
+}
+
+int run_semantics_mode(const Flags& f) {
+  SemanticsOptions o;
+  o.backend = choose(f).kind;
+  o.cpu = f.cpu;
+  o.bochs_model = f.bochs_model;
+  o.timeout_seconds = f.timeout;
+  o.module_under_bochs = f.semantics_kernel_under_bochs;
+  return run_semantics(o);
 }
 
 int run(int argc, char** argv) {
@@ -165,6 +202,7 @@ int run(int argc, char** argv) {
   Flags flags;
   int flag_exit_code = kExitUsage;
   if (!parse_flags(argc, argv, &flags, &flag_exit_code)) return flag_exit_code;
+  if (flags.semantics) return run_semantics_mode(flags);
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("vmxbench_version", kVersion);

@@ -18,7 +18,7 @@ usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 # Copies the module sources and the shared C++ headers into one Kbuild tree.
 stage() {
   local dir=$1
-  mkdir -p "$dir/include" "$dir/src/primitives" "$dir/src/core/guest"
+  mkdir -p "$dir/include" "$dir/src/primitives" "$dir/src/core/guest" "$dir/src/semantics"
   cp "$here"/module/Kbuild "$here"/module/Makefile "$here"/module/*.c "$here"/module/*.cc \
     "$here"/module/*.h "$dir/"
   cp "$here"/include/*.h "$dir/include/"
@@ -26,6 +26,7 @@ stage() {
   cp "$root"/core/*.h "$dir/src/core/"
   cp "$root"/core/guest/*.h "$dir/src/core/guest/"
   cp "$root"/core/guest/world_switch.S "$dir/"  # Kbuild assembles sources of its own directory
+  cp "$root"/semantics/*.h "$root"/semantics/*.cc "$dir/src/semantics/"
   cp "$here/dkms.conf" "$dir/"
   return 0
 }

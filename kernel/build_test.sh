@@ -66,10 +66,11 @@ done
 plant() {  # plant NAME FILE LINE
   local tree="$out/plant-$1"
   rm -rf "$tree"
-  mkdir -p "$tree/kernel" "$tree/primitives" "$tree/core"
+  mkdir -p "$tree/kernel" "$tree/primitives" "$tree/core" "$tree/semantics"
   cp -rL "$here/build.sh" "$here/dkms.conf" "$here/module" "$here/include" "$tree/kernel/"
   cp -L "$here"/../primitives/*.h "$tree/primitives/"
   cp -rL "$here"/../core/. "$tree/core/"
+  cp -L "$here"/../semantics/*.h "$here"/../semantics/*.cc "$tree/semantics/"
   echo "$3" >> "$tree/kernel/module/$2"
   if "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
     echo "FAIL: a planted warning in $2 ($1) did not fail the build"
@@ -84,8 +85,9 @@ plant cxx session.cc 'namespace { int vmxb_planted() { int unused; return 0; } }
 # And a VMX instruction without a fixup, built cleanly, must fail the extable check.
 tree="$out/plant-extable"
 rm -rf "$tree" && mkdir -p "$tree"
-cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/core"
+cp -rL "$here/." "$tree/kernel" && mkdir -p "$tree/primitives" "$tree/core" "$tree/semantics"
 cp -L "$here"/../primitives/*.h "$tree/primitives/" && cp -rL "$here"/../core/. "$tree/core/"
+cp -L "$here"/../semantics/*.h "$here"/../semantics/*.cc "$tree/semantics/"
 echo 'void vmxb_planted_vmcall(void); void vmxb_planted_vmcall(void) { asm volatile("vmcall"); }' \
   >> "$tree/kernel/module/platform.c"
 if ! "$tree/kernel/build.sh" --werror "$tree/out" > "$tree/log" 2>&1; then
@@ -108,7 +110,7 @@ fi
 # (linux-source-6.1), so it is unpacked once into $cache.
 checkpatch_issues() {  # checkpatch_issues DIR: the offending lines, if any
   (cd "$1" && perl "$checkpatch" --no-tree --strict --max-line-length=100 --terse --show-types -f \
-    main.c ioctl.c platform.c guest_memory.c guest_host.c vmxbench.h 2>&1) | grep -E ': (ERROR|(WARNING|CHECK):LONG_LINE)' || true
+    main.c ioctl.c platform.c guest_memory.c guest_host.c semantics.c vmxbench.h semantics_session.h 2>&1) | grep -E ': (ERROR|(WARNING|CHECK):LONG_LINE)' || true
 }
 checkpatch=${VMXB_CHECKPATCH:-$cache/checkpatch/scripts/checkpatch.pl}
 if [ ! -f "$checkpatch" ]; then

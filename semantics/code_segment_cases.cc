@@ -27,6 +27,7 @@ void vmxb_compat_vmxoff();
 void vmxb_compat_invept();
 }
 
+#ifndef VMXB_HOST_RUNS_NO_CODE_SEGMENTS
 // Memory operands are on the stack the platform gives the code.
 asm(R"(
         .pushsection .text, "ax"
@@ -90,6 +91,30 @@ vmxb_compat_invept:
         .code64
         .popsection
 )");
+#else
+// A host built without the stubs (the kernel module: no VMX instruction
+// without an exception-table entry, Environment::other_code_segments false)
+// never calls them; each names a function that returns.
+#define VMXB_UNUSED_STUB(name) \
+  void name() {}
+extern "C" {
+VMXB_UNUSED_STUB(vmxb_cpl3_nothing)
+VMXB_UNUSED_STUB(vmxb_compat_nothing)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmxon)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmxoff)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmclear)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmptrld)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmptrst)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmread)
+VMXB_UNUSED_STUB(vmxb_cpl3_vmwrite)
+VMXB_UNUSED_STUB(vmxb_cpl3_invept)
+VMXB_UNUSED_STUB(vmxb_cpl3_invvpid)
+VMXB_UNUSED_STUB(vmxb_compat_vmptrst)
+VMXB_UNUSED_STUB(vmxb_compat_vmread)
+VMXB_UNUSED_STUB(vmxb_compat_vmxoff)
+VMXB_UNUSED_STUB(vmxb_compat_invept)
+}
+#endif
 
 namespace vmxb::semantics {
 namespace {

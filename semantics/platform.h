@@ -52,6 +52,10 @@ struct Environment {
   // The host can run code at CPL 3 and in compatibility mode
   // (platform::run_at_cpl3, platform::run_in_compatibility_mode).
   bool other_code_segments = false;
+  // The host may flip one CR0 or CR4 bit by MOV so that it violates the VMX
+  // fixed bits (24.8) for the VMXON #GP cases (platform::write_cr0/write_cr4).
+  // A live kernel may not: an NMI handler would run with the flipped bit.
+  bool control_register_flips = false;
   // Bochs 2.7 runs the suite: cases that stop that emulator are not executed.
   bool emulator_is_bochs = false;
 };
@@ -76,7 +80,8 @@ void set_cr4_vmxe();
 void restore_cr4();
 
 // CR0 and CR4 by MOV, for the fixed-bit cases (24.8). A write may raise #GP;
-// the suite runs it under try_call and puts the old value back.
+// the suite runs it under try_call and puts the old value back. Written only
+// when Environment::control_register_flips is set.
 u64 read_cr0();
 u64 read_cr4();
 void write_cr0(u64 value);

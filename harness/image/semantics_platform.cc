@@ -85,6 +85,7 @@ bool run_semantics(const Plan& plan) {
   env.emulator_is_bochs = plan.emulator_bochs;
   env.unmapped_address = kFirstUnmappedAddress;
   env.other_code_segments = true;
+  env.control_register_flips = true;
   read_cpuid_facts(env);
   env.smm_monitor_ctl_readable = rdmsr_safe(semantics::kSmmMonitorCtlMsr, &env.smm_monitor_ctl);
   if (s.ctx.vmx_unusable == nullptr) {

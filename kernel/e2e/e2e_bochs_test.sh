@@ -197,7 +197,22 @@ tr -d '\r' < "$serial" > "$work/serial.txt"
 status=0
 # The guest's operation list must be this build's (the same vmxbctl, asked here).
 "$vmxbctl" list > "$work/ops.txt" || die "vmxbctl list failed on the host"
-"$here/verdict.sh" "$work/serial.txt" "$kernel" "$([ -n "$bench" ] && echo 1 || echo 0)" "$work/ops.txt" || status=1
+# The boot image's semantics lines on the guest's CPU model, for the module's
+# (check_semantics.sh); without //bench, the recorded ones in testdata/.
+image_semantics="$here/testdata/image_semantics_corei7_skylake_x.txt"
+if [ -n "$bench" ]; then
+  "$bench" --backend=bochs --bochs_model=corei7_skylake_x --semantics > "$work/image_semantics.txt" ||
+    die "bench --backend=bochs --semantics failed on the host"
+  image_semantics="$work/image_semantics.txt"
+  # The recorded copy must still be what the image prints (verdict_test uses it).
+  if ! cmp -s "$image_semantics" "$here/testdata/image_semantics_corei7_skylake_x.txt"; then
+    log "kernel/e2e/testdata/image_semantics_corei7_skylake_x.txt is stale: the image now prints:"
+    diff "$here/testdata/image_semantics_corei7_skylake_x.txt" "$image_semantics" | head -n 20 >&2
+    status=1
+  fi
+fi
+"$here/verdict.sh" "$work/serial.txt" "$kernel" "$([ -n "$bench" ] && echo 1 || echo 0)" "$work/ops.txt" \
+  "$image_semantics" || status=1
 if ! grep -q '^VMXB-E2E DONE' "$work/serial.txt"; then
   log "Bochs said:"
   tail -n 15 "$work/bochs.screen" | tr -cd '[:print:]\n' | sed 's/^/bochs: /' >&2

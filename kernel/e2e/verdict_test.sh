@@ -93,5 +93,39 @@ expect fail "bench live row without its collateral counter" \
 expect fail "bench live row at another page count" \
   "$(mutate_json other_pages "$live_row[\"pages\"] = 512" "$log612")" 6.12 1
 
+# The semantics suite through the module, against the boot image's lines
+# (testdata/image_semantics_corei7_skylake_x.txt unless a 5th argument).
+image_lines="$e2e/testdata/image_semantics_corei7_skylake_x.txt"
+expect_sem() {  # expect_sem WANT NAME SERIAL [IMAGE_LINES]
+  local want=$1 name=$2 rc
+  "$e2e/verdict.sh" "$3" default 1 "$(ops_of "$3" ops_sem)" "${4:-$image_lines}" >"$tmp/out" 2>&1
+  rc=$?
+  if { [ "$want" = pass ] && [ $rc -eq 0 ]; } || { [ "$want" = fail ] && [ $rc -ne 0 ]; }; then
+    echo "PASS: $name (verdict exit $rc)"
+  else
+    echo "FAIL: $name: wanted $want, verdict exit $rc:"
+    sed 's/^/    /' "$tmp/out"
+    failures=$((failures + 1))
+  fi
+}
+expect_sem pass "6.1 log against the recorded image lines" "$log61"
+expect fail "no semantics lines" "$(mutate no_sem '/^SEM /d' "$log61")" default 1
+expect fail "a semantics check missing" "$(mutate no_sem_busy '/^PASS: semantics_busy_ebusy$/d' "$log61")" default 1
+expect fail "bench --semantics missing" "$(mutate no_bench_sem '/^PASS: bench_semantics_module$/d' "$log61")" default 1
+expect fail "a module case FAILs" \
+  "$(mutate sem_fail 's/^SEM PASS: vmptrld$/SEM FAIL: vmptrld: expected VMsucceed, got VMfailInvalid/' "$log61")" default 1
+expect fail "a module case's verdict differs from the image's" \
+  "$(mutate sem_differs 's/^SEM PASS: vmptrld$/SEM SKIP: vmptrld: some reason/' "$log61")" default 1
+expect fail "a listed module-only SKIP runs in the module" \
+  "$(mutate sem_listed_runs 's/^SEM SKIP: vmxon_gp_at_cpl3: .*/SEM PASS: vmxon_gp_at_cpl3/' "$log61")" default 1
+expect fail "a case missing from the module" "$(mutate sem_missing '/^SEM PASS: vmxoff_ud_after_vmxoff$/d' "$log61")" default 1
+expect fail "the module's SUMMARY miscounts" \
+  "$(mutate sem_summary 's/^SEM SUMMARY: \([0-9]*\) tests, 0 failures, \([0-9]*\) skipped/SEM SUMMARY: \1 tests, 0 failures, 1\2 skipped/' "$log61")" \
+  default 1
+sed '/^PASS: vmptrld$/d' "$image_lines" > "$tmp/image_short.txt"
+expect_sem fail "the image ran a case the module did not list" "$log61" "$tmp/image_short.txt"
+sed 's/^PASS: vmxon_gp_at_cpl3$/SKIP: vmxon_gp_at_cpl3: the image skips it too/' "$image_lines" > "$tmp/image_stale.txt"
+expect_sem fail "a listed module-only SKIP the image skips too (stale list)" "$log61" "$tmp/image_stale.txt"
+
 echo "verdict_test: $failures failure(s)"
 [ $failures -eq 0 ]

@@ -156,10 +156,50 @@ struct vmxb_run {
 	__u64 reserved_out[4];
 };
 
+/*
+ * SEMANTICS: the semantics suite (semantics/) on one CPU, in one
+ * interrupts-off section, with the PASS:/FAIL:/SKIP:/KNOWN:/OBSERVED:/SUMMARY:
+ * lines of harness/PROTOCOL.md written to a user buffer. A request of its own
+ * with its own version, so the RUN ABI (VMXB_ABI_VERSION) is not touched: a
+ * module without it answers ENOTTY. Errors as above (EINVAL, EFAULT, ENODEV,
+ * EBUSY, ENOMEM, EINTR, ESHUTDOWN); a buffer too small for every line is not
+ * an error: only whole lines are written, output_needed says how many bytes
+ * all of them need and VMXB_SEMANTICS_TRUNCATED is set.
+ */
+#define VMXB_SEMANTICS_VERSION 1
+/* vmxb_semantics.flags (in) */
+#define VMXB_SEMANTICS_EMULATOR_BOCHS (1u << 0) /* skip what stops Bochs 2.7 (plan "emulator bochs") */
+#define VMXB_SEMANTICS_FLAGS VMXB_SEMANTICS_EMULATOR_BOCHS
+/* vmxb_semantics.result_flags (out) */
+#define VMXB_SEMANTICS_PASSED (1u << 0)    /* the suite ran and no case failed */
+#define VMXB_SEMANTICS_TRUNCATED (1u << 1) /* output_capacity < output_needed */
+#define VMXB_SEMANTICS_MAX_OUTPUT (1u << 20)
+
+struct vmxb_semantics {
+	/* in */
+	__u32 size;            /* sizeof(struct vmxb_semantics) */
+	__u32 version;         /* VMXB_SEMANTICS_VERSION */
+	__u32 cpu;             /* runs there */
+	__u32 flags;           /* VMXB_SEMANTICS_* (in) */
+	__u64 output_ptr;      /* char[output_capacity]: the lines, each ending in '\n', no NUL */
+	__u32 output_capacity; /* 1..VMXB_SEMANTICS_MAX_OUTPUT */
+	__u32 reserved_in0;    /* must be 0 */
+	__u64 reserved_in[2];  /* must be 0 */
+	/* out */
+	__u32 output_written;  /* bytes of whole lines at output_ptr */
+	__u32 output_needed;   /* bytes every line needs */
+	__u32 result_flags;    /* VMXB_SEMANTICS_PASSED, VMXB_SEMANTICS_TRUNCATED */
+	__u32 vmx_entered;     /* 1 if the suite reached VMX root operation */
+	__u64 cr4_before;      /* CR4 on the CPU before the suite ... */
+	__u64 cr4_after;       /* ... and after it */
+	__u64 reserved_out[4];
+};
+
 /* 0xE7: no ioctl magic of that value in the 6.1 uapi headers (0xB7 is nsfs and remoteproc). */
 #define VMXB_IOC_MAGIC 0xE7
 #define VMXB_IOC_INFO _IOWR(VMXB_IOC_MAGIC, 0x01, struct vmxb_info)
 #define VMXB_IOC_RUN _IOWR(VMXB_IOC_MAGIC, 0x02, struct vmxb_run)
+#define VMXB_IOC_SEMANTICS _IOWR(VMXB_IOC_MAGIC, 0x03, struct vmxb_semantics)
 
 /* The layout is the ABI: a change here must bump VMXB_ABI_VERSION. */
 #ifdef __cplusplus
@@ -175,5 +215,8 @@ VMXB_ABI_ASSERT(sizeof(struct vmxb_run) == 288);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, samples_ptr) == 32);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, status) == 80);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, reason) == 128);
+
+VMXB_ABI_ASSERT(sizeof(struct vmxb_semantics) == 112);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_semantics, output_written) == 48);
 
 #endif /* VMXBENCH_ABI_H */

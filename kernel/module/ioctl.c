@@ -43,14 +43,6 @@ module_param(max_run_ms, uint, 0644);
 MODULE_PARM_DESC(max_run_ms,
 		 "wall-time limit of one RUN in milliseconds (1..3600000, default 60000)");
 
-#define vmxb_reject(err, fmt, ...)                                              \
-	({                                                                      \
-		long __err = (err);                                             \
-		pr_notice_ratelimited(fmt " (error %ld)\n", ##__VA_ARGS__, \
-				      -__err);                                  \
-		__err;                                                          \
-	})
-
 /* ---- INFO ------------------------------------------------------------------ */
 
 struct vmxb_msr_job {
@@ -460,6 +452,28 @@ out:
 	return err;
 }
 
+/* The SEMANTICS ioctl (semantics.c) runs under the same lock as a RUN. */
+int vmxb_runs_lock(void)
+{
+	if (mutex_lock_interruptible(&vmxb_run_lock))
+		return -EINTR;
+	if (READ_ONCE(vmxb_going_down)) {
+		mutex_unlock(&vmxb_run_lock);
+		return vmxb_reject(-ESHUTDOWN, "request refused: the system is going down");
+	}
+	return 0;
+}
+
+void vmxb_runs_unlock(void)
+{
+	mutex_unlock(&vmxb_run_lock);
+}
+
+bool vmxb_runs_going_down(void)
+{
+	return READ_ONCE(vmxb_going_down);
+}
+
 void vmxb_stop_runs_for_shutdown(void)
 {
 	bool running;
@@ -484,6 +498,8 @@ long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmxb_info((void __user *)arg);
 	case VMXB_IOC_RUN:
 		return vmxb_run((void __user *)arg);
+	case VMXB_IOC_SEMANTICS:
+		return vmxb_semantics((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -17,17 +17,12 @@
 
 #include "core/run_operation.h"
 #include "core/vmx_operation.h"
+#include "module_vmx.h"
 #include "vmxbench_op_table.h"
 
-namespace {
+namespace vmxb::module {
 
-using namespace vmxb;
 using namespace vmxb::core;
-
-
-bool platform_rdmsr(void* ctx, u32 index, u64* value) {
-  return static_cast<const vmxb_platform*>(ctx)->rdmsr(index, value) == 0;
-}
 
 // Why this module will not execute VMXON here, beyond core::vmx_unusable_reason.
 const char* module_vmx_unusable(const vmxb_cpu_facts& facts, const CpuFacts& cpu, const VmxCapabilities& caps) {
@@ -53,6 +48,20 @@ VmxPlatform vmx_platform(const vmxb_platform* pf) {
           .clear_cr4_vmxe = [](void* c) { kernel(c).cr4_clear_vmxe(); },
           .pt_handle_vmx = [](void* c, bool entering) { kernel(c).pt_handle_vmx(entering ? 1 : 0); },
           .ctx = const_cast<vmxb_platform*>(pf)};
+}
+
+}  // namespace vmxb::module
+
+namespace {
+
+using namespace vmxb;
+using namespace vmxb::core;
+using module::kernel;
+using module::module_vmx_unusable;
+using module::vmx_platform;
+
+bool platform_rdmsr(void* ctx, u32 index, u64* value) {
+  return static_cast<const vmxb_platform*>(ctx)->rdmsr(index, value) == 0;
 }
 
 // One RUN's chunk hooks: interrupts off and the stop checks, then (for VMX
@@ -183,9 +192,7 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
     set_outcome(out, RunOutcome{OpStatus::kBadArgument, 0, 0, "operation id out of range"});
     return 0;
   }
-  const CpuFacts cpu{in->cpu.intel != 0,      in->cpu.vmx != 0,        in->cpu.long_mode != 0,
-                     in->cpu.rdtscp != 0,     in->cpu.hypervisor != 0, in->cpu.maxphyaddr,
-                     in->cpu.inside_smx != 0};
+  const CpuFacts cpu = module::core_cpu_facts(in->cpu);
   // The capability MSRs exist only with CPUID.1:ECX.VMX = 1 (A.1).
   const VmxCapabilities caps =
       cpu.vmx ? read_vmx_capabilities(platform_rdmsr, const_cast<vmxb_platform*>(pf)) : VmxCapabilities{};

@@ -22,6 +22,15 @@
 #define vmxb_rdmsr_safe(msr, value) rdmsrl_safe(msr, value)
 #endif
 
+/* A rejected request: one rate-limited dmesg line, and the errno. */
+#define vmxb_reject(err, fmt, ...)                                              \
+	({                                                                      \
+		long __err = (err);                                             \
+		pr_notice_ratelimited(fmt " (error %ld)\n", ##__VA_ARGS__, \
+				      -__err);                                  \
+		__err;                                                          \
+	})
+
 /* platform.c: kernel services for the C++ side; should_stop is the RUN's own. */
 void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx), void *stop_ctx);
 void vmxb_cpu_facts(struct vmxb_cpu_facts *facts); /* CPUID of the current CPU */
@@ -39,5 +48,12 @@ long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
  * boundary, waits for it (VMX is then off everywhere) and refuses new ones.
  */
 void vmxb_stop_runs_for_shutdown(void);
+/* One RUN or SEMANTICS at a time: 0, -EINTR or -ESHUTDOWN (then not locked). */
+int vmxb_runs_lock(void);
+void vmxb_runs_unlock(void);
+bool vmxb_runs_going_down(void);
+
+/* semantics.c: the SEMANTICS ioctl */
+long vmxb_semantics(void __user *uarg);
 
 #endif

@@ -1,14 +1,16 @@
 // vmxb_fuzz: a bounded random-ioctl loop against /dev/vmxbench.
 //
-//   vmxb_fuzz [CALLS [SEED]]      default 10000 calls, seed 1
+//   vmxb_fuzz [CALLS [SEED [bochs]]]      default 10000 calls, seed 1
 //
-// Each call is INFO or RUN with every field drawn from a mix of good values,
+// Each call is INFO, RUN or SEMANTICS with every field drawn from a mix of good values,
 // edge values and garbage (sizes, operation ids, counts, CPUs, reserved
 // fields, page counts, user pointers that are NULL, unmapped, read-only,
 // kernel addresses, sample buffers too small for the touch rows' 4 series),
 // or an ioctl number near or far from ours. Deterministic for a seed. After
 // the loop the device must still answer INFO and a valid RUN, and no CPU may
-// be left with CR4.VMXE set. dmesg is checked by the caller.
+// be left with CR4.VMXE set. dmesg is checked by the caller. `bochs`: every
+// SEMANTICS request carries VMXB_SEMANTICS_EMULATOR_BOCHS, without which the
+// suite's VMCALL in VMX root operation stops Bochs 2.7.
 // Prints "FUZZ calls=N ok=N einval=N ..." and exits 0 when the device survived.
 #include <errno.h>
 #include <fcntl.h>
@@ -94,11 +96,31 @@ void fuzz_info(vmxb_info* info, vmxb_cpu_state* cpus, uint32_t cpus_room) {
   info->reserved_in = chance(97) ? 0 : static_cast<uint32_t>(rnd() | 1);
 }
 
+bool g_bochs = false;
+uint8_t* g_output;  // read-write, VMXB_SEMANTICS_MAX_OUTPUT bytes
+
+void fuzz_semantics(vmxb_semantics* s) {
+  std::memset(s, 0, sizeof(*s));
+  s->size = chance(90) ? sizeof(*s) : static_cast<uint32_t>(pick({0, sizeof(*s) - 8, sizeof(*s) + 8, rnd()}));
+  s->version = chance(90) ? VMXB_SEMANTICS_VERSION : static_cast<uint32_t>(pick({0, VMXB_SEMANTICS_VERSION + 1, rnd()}));
+  s->cpu = chance(85) ? 0 : static_cast<uint32_t>(pick({1, 63, 4096, rnd()}));
+  s->flags = chance(95) ? 0 : static_cast<uint32_t>(rnd());
+  if (g_bochs) s->flags |= VMXB_SEMANTICS_EMULATOR_BOCHS;
+  // Mostly too small or invalid: a whole suite run per valid request is slow under Bochs.
+  s->output_capacity = static_cast<uint32_t>(
+      pick({0, 1, 16, 200, 4096, 65536, VMXB_SEMANTICS_MAX_OUTPUT, VMXB_SEMANTICS_MAX_OUTPUT + 1ULL, rnd()}));
+  s->output_ptr = user_pointer(g_output);
+  s->reserved_in0 = chance(97) ? 0 : static_cast<uint32_t>(rnd() | 1);
+  if (chance(3)) s->reserved_in[rnd() % 2] = rnd() | 1;
+  if (chance(5)) s->output_written = static_cast<uint32_t>(rnd());  // output fields are ignored on input
+}
+
 unsigned long other_cmd() {
-  switch (rnd() % 4) {
+  switch (rnd() % 5) {
     case 0: return _IOC(rnd() % 4, VMXB_IOC_MAGIC, rnd() % 8, rnd() % 1024);   // our magic, wrong nr/size/dir
     case 1: return _IOWR(VMXB_IOC_MAGIC, 0x02, struct vmxb_info);              // RUN number, INFO size
     case 2: return _IOWR(VMXB_IOC_MAGIC, 0x01, struct vmxb_run);               // INFO number, RUN size
+    case 3: return _IOWR(VMXB_IOC_MAGIC, 0x03, struct vmxb_run);               // SEMANTICS number, RUN size
     default: return static_cast<unsigned long>(rnd());
   }
 }
@@ -108,6 +130,7 @@ unsigned long other_cmd() {
 int main(int argc, char** argv) {
   const unsigned long calls = argc > 1 ? std::strtoul(argv[1], nullptr, 0) : 10000;
   g_state = (argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 1) | 1;
+  g_bochs = argc > 3 && std::strcmp(argv[3], "bochs") == 0;
   const int fd = open(VMXB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     std::printf("FUZZ error: open %s: %s\n", VMXB_DEVICE_PATH, std::strerror(errno));
@@ -117,7 +140,9 @@ int main(int argc, char** argv) {
                                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
   g_readonly = static_cast<uint8_t*>(mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   g_unmapped = static_cast<uint8_t*>(mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-  if (g_samples == MAP_FAILED || g_readonly == MAP_FAILED || g_unmapped == MAP_FAILED) {
+  g_output = static_cast<uint8_t*>(mmap(nullptr, VMXB_SEMANTICS_MAX_OUTPUT, PROT_READ | PROT_WRITE,
+                                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+  if (g_samples == MAP_FAILED || g_readonly == MAP_FAILED || g_unmapped == MAP_FAILED || g_output == MAP_FAILED) {
     std::printf("FUZZ error: mmap failed\n");
     return 1;
   }
@@ -128,9 +153,15 @@ int main(int argc, char** argv) {
   for (unsigned long i = 0; i < calls; ++i) {
     vmxb_run run;
     vmxb_info info;
+    vmxb_semantics sem;
     unsigned long cmd;
     uint64_t arg;
-    switch (rnd() % 10) {
+    // 3 in 100 calls are SEMANTICS requests (a valid one runs the whole suite).
+    if (chance(3)) {
+      fuzz_semantics(&sem);
+      cmd = chance(95) ? VMXB_IOC_SEMANTICS : other_cmd();
+      arg = chance(90) ? reinterpret_cast<uintptr_t>(&sem) : user_pointer(&sem);
+    } else switch (rnd() % 10) {
       case 0: case 1: case 2: case 3: case 4:
         fuzz_run(&run);
         cmd = chance(95) ? VMXB_IOC_RUN : other_cmd();
@@ -185,6 +216,32 @@ int main(int argc, char** argv) {
     std::printf("FUZZ error: valid RUN after the loop failed: errno=%d status=%u reason=%s\n", errno, run.status,
                 run.reason);
     bad = 1;
+  }
+  // A buffer too small for the suite's lines: whole lines only, the rest
+  // reported, not a byte past output_capacity.
+  constexpr uint32_t kSmall = 200;
+  std::memset(g_output, 0xA5, kSmall + 64);
+  vmxb_semantics sem{};
+  sem.size = sizeof(sem);
+  sem.version = VMXB_SEMANTICS_VERSION;
+  sem.flags = g_bochs ? VMXB_SEMANTICS_EMULATOR_BOCHS : 0;
+  sem.output_ptr = reinterpret_cast<uintptr_t>(g_output);
+  sem.output_capacity = kSmall;
+  bool overflow = false;
+  if (ioctl(fd, VMXB_IOC_SEMANTICS, &sem) != 0) {
+    std::printf("FUZZ error: SEMANTICS with a %u-byte buffer: %s\n", kSmall, std::strerror(errno));
+    bad = 1;
+  } else {
+    for (uint32_t i = kSmall; i < kSmall + 64; ++i) overflow = overflow || g_output[i] != 0xA5;
+    const bool whole_lines = sem.output_written == 0 || g_output[sem.output_written - 1] == '\n';
+    if (overflow || !(sem.result_flags & VMXB_SEMANTICS_TRUNCATED) || sem.output_written > kSmall ||
+        sem.output_needed <= kSmall || !whole_lines || sem.cr4_before != sem.cr4_after) {
+      std::printf("FUZZ error: SEMANTICS with a %u-byte buffer: written=%u needed=%u flags=%#x overflow=%d\n", kSmall,
+                  sem.output_written, sem.output_needed, sem.result_flags, overflow);
+      bad = 1;
+    } else {
+      std::printf("FUZZ semantics truncated: written=%u of needed=%u\n", sem.output_written, sem.output_needed);
+    }
   }
   std::printf("FUZZ %s\n", bad ? "device damaged" : "device intact");
   return bad;

@@ -16,6 +16,10 @@
 //                    the same RUN without VMXON (VMXB_RUN_FAULT_TEST): OP's VMX
 //                    instructions raise #UD, which their fixups must turn into
 //                    status=fault
+//   vmxbctl semantics [CPU [bochs]]               the semantics suite through SEMANTICS: its
+//                    PASS:/FAIL:/SKIP:/KNOWN:/OBSERVED:/SUMMARY: lines as the boot image
+//                    prints them, then "SEMANTICS passed=0|1 ..."; `bochs` sets
+//                    VMXB_SEMANTICS_EMULATOR_BOCHS (what stops Bochs 2.7 is not run)
 //
 // SIGINT and SIGTERM are caught (without SA_RESTART), so a signal during a RUN
 // shows as the module's EINTR instead of killing the process.
@@ -23,7 +27,8 @@
 // Exit: 0 ok; 2 usage; 10 + errno-class: 11 EACCES/EPERM, 12 ENOENT (no
 // device), 13 EBUSY, 14 EINVAL, 15 EFAULT, 16 ENODEV, 17 other errno,
 // 18 ABI mismatch, 21 EINTR, 22 ETIME, 23 ESHUTDOWN; 20 RUN executed but
-// status != ok (fault-test: != fault).
+// status != ok (fault-test: != fault), or a semantics case failed (or the
+// lines did not fit the module's largest buffer).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,6 +47,7 @@
 #include "vmxbench_abi.h"
 #include "vmxbench_abi_core.h"
 #include "vmxbench_op_table.h"
+#include "semantics_client.h"
 
 namespace {
 
@@ -158,12 +164,24 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
   return run.status == (fault_test ? VMXB_STATUS_FAULT : VMXB_STATUS_OK) ? 0 : 20;
 }
 
+int cmd_semantics(int fd, unsigned cpu, bool emulator_bochs) {
+  const vmxb::semantics_client::Outcome o = vmxb::semantics_client::run(fd, cpu, emulator_bochs);
+  if (o.err != 0) return fail("SEMANTICS", o.err);
+  std::fputs(o.lines.c_str(), stdout);
+  std::printf("SEMANTICS passed=%d truncated=%d bytes=%zu needed=%u vmx_entered=%d cr4_before=%#llx cr4_after=%#llx\n",
+              o.passed, o.truncated, o.lines.size(), o.needed, o.vmx_entered,
+              static_cast<unsigned long long>(o.cr4_before), static_cast<unsigned long long>(o.cr4_after));
+  return o.passed && !o.truncated ? 0 : 20;
+}
+
 }  // namespace
 
 void on_signal(int) {}  // only interrupts the ioctl
 
 int main(int argc, char** argv) {
-  const char* usage = "usage: vmxbctl list | info | run OP ITERATIONS [WARMUP [CPU [PAGES]]] | fault-test OP ITERATIONS [WARMUP [CPU [PAGES]]]\n";
+  const char* usage =
+      "usage: vmxbctl list | info | run OP ITERATIONS [WARMUP [CPU [PAGES]]] | "
+      "fault-test OP ITERATIONS [WARMUP [CPU [PAGES]]] | semantics [CPU [bochs]]\n";
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
@@ -182,6 +200,8 @@ int main(int argc, char** argv) {
                    argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 0)) : 10,
                    argc > 5 ? static_cast<unsigned>(std::strtoul(argv[5], nullptr, 0)) : 0,
                    argc > 6 ? static_cast<unsigned>(std::strtoul(argv[6], nullptr, 0)) : 0, cmd == "fault-test");
+  if (cmd == "semantics" && argc <= 4 && (argc < 4 || std::strcmp(argv[3], "bochs") == 0))
+    return cmd_semantics(fd, argc > 2 ? static_cast<unsigned>(std::strtoul(argv[2], nullptr, 0)) : 0, argc == 4);
   std::fputs(usage, stderr);
   return 2;
 }
