@@ -5,8 +5,8 @@
 // Derived here from raw CPUID leaves and one MSR probe, so every platform
 // reports the same facts with the same reasons; each is a value or
 // "unavailable: <reason>", never a zero standing in for "unknown".
-// Vol. 2A CPUID (leaves 06H, 0AH, 15H, 16H, 80000007H); Vol. 3B 21.2
-// "Architectural Performance Monitoring"; Vol. 4 MSR_SMI_COUNT (34H).
+// Vol. 2A CPUID (leaves 06H, 0AH, 15H, 16H, 80000007H); Vol. 3B, the
+// architectural performance monitoring section; Vol. 4 MSR_SMI_COUNT (34H).
 #pragma once
 
 #include "primitives/cpuid_bits.h"
@@ -79,9 +79,9 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
   if (in.max_basic < cpuid_leaf::kPerformanceMonitoring) {
     detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH is absent");
   } else if (version < 2) {
-    detail::unavailable(f[Fact::kCoreCycles], "CPUID.0AH:EAX[7:0] < 2: no architectural PMU with fixed counters");
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH reports a PMU version below 2: no architectural fixed counters");
   } else if (fixed < 2) {
-    detail::unavailable(f[Fact::kCoreCycles], "CPUID.0AH:EDX[4:0] < 2: no fixed counter for unhalted core cycles");
+    detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH reports fewer than 2 fixed counters: none for unhalted core cycles");
   } else if (!in.fixed_counter1_readable) {
     // CPUID can promise a PMU that is not there (emulators copy real leaves).
     detail::unavailable(f[Fact::kCoreCycles], "CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
@@ -92,7 +92,7 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
   if (in.max_basic < cpuid_leaf::kThermalPower)
     detail::unavailable(f[Fact::kAperfMperf], "CPUID leaf 06H is absent");
   else if (!cpuid::kAperfMperf.in(in.thermal_power.ecx))
-    detail::unavailable(f[Fact::kAperfMperf], "CPUID.06H:ECX[0] = 0: no IA32_APERF/IA32_MPERF");
+    add_cpuid_citation(f[Fact::kAperfMperf].add("unavailable: "), cpuid::kAperfMperf).add(" = 0: no IA32_APERF/IA32_MPERF");
   else if (!in.mperf_readable)
     detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF, but RDMSR E7H raised #GP");
   else

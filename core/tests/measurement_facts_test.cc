@@ -56,11 +56,13 @@ TEST(MeasurementFacts, EachMissingPieceHasItsReason) {
   EXPECT_EQ(fact(in, Fact::kCoreCycles),
             "unavailable: CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
   in.performance_monitoring.eax = 1;
-  EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID.0AH:EAX[7:0] < 2: no architectural PMU with fixed counters");
+  EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID leaf 0AH reports a PMU version below 2: no architectural fixed counters");
   in.performance_monitoring = {0x4, 0, 0, 0x1};
-  EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID.0AH:EDX[4:0] < 2: no fixed counter for unhalted core cycles");
+  EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID leaf 0AH reports fewer than 2 fixed counters: none for unhalted core cycles");
   in.mperf_readable = false;
   EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID reports IA32_MPERF, but RDMSR E7H raised #GP");
+  in.thermal_power.ecx = 0;
+  EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID.6:ECX.APERFMPERF[0] = 0: no IA32_APERF/IA32_MPERF");
   in.max_basic = 5;
   EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID leaf 0AH is absent");
   EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID leaf 06H is absent");
