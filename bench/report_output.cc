@@ -26,6 +26,7 @@ bool ReportOutput::prepare(int* argc, char*** argv) {
     const std::string a = (*argv)[i];
     if (starts_with(a, "--vmxbench_report=")) {
       path_ = a.substr(18);
+      report_flag_seen_ = true;
       continue;  // ours: not passed on
     }
     if (a == "--force") {
@@ -36,7 +37,7 @@ bool ReportOutput::prepare(int* argc, char*** argv) {
     if (starts_with(a, "--benchmark_out_format=")) out_format = a.substr(23);
     args_.push_back(a);
   }
-  if (!enabled()) return true;
+  if (!enabled() && !report_flag_seen_) return true;
   if (path_.empty() || path_.back() == '/') {
     std::fprintf(stderr, "bench: --vmxbench_report needs a file name\n");
     return false;

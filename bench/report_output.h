@@ -24,6 +24,7 @@ class ReportOutput {
 
  private:
   bool force_ = false;  // --force: replace an existing report
+  bool report_flag_seen_ = false;  // --vmxbench_report= given, even empty
   std::string path_;
   std::string gbench_json_path_;
   bool remove_gbench_json_ = false;

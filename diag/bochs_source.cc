@@ -16,7 +16,10 @@ bool snapshot_from_probe(const harness::ImageReport& probe, const std::string& m
     return false;
   }
   if (!probe.cpu) {
-    error = "the boot image printed no CPU line";
+    // The boot sector stops a CPU without long mode before any CPU line, with
+    // its own reason on the END line: that reason is the error.
+    error = !probe.end_ok && !probe.end_reason.empty() ? "the boot image stopped: " + probe.end_reason
+                                                       : "the boot image printed no CPU line";
     return false;
   }
   Snapshot s;

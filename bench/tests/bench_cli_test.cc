@@ -240,6 +240,7 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--benchmark_repetitions=-1", kExitUsage, "--benchmark_repetitions must be"},
       {"--benchmark_repetitions=0", kExitUsage, "--benchmark_repetitions must be"},
       {"--benchmark_repetitions=two", kExitUsage, "--benchmark_repetitions must be"},
+      {"--vmxbench_report=", kExitUsage, "--vmxbench_report needs a file name"},
       // A model without long mode: the boot sector's own reason comes through.
       {"--backend=bochs --bochs_model=core_duo_t2400_yonah --benchmark_filter=ring0/nop_10/", kExitBackendFailed,
        "the image stopped: no long mode: CPUID.80000001H:EDX[29]=0"},

@@ -82,6 +82,15 @@ TEST(BochsSource, IncompleteRunsAreRefused) {
   EXPECT_NE(error.find("CPU line"), std::string::npos) << error;
 }
 
+// A CPU without long mode: the boot sector's own reason is the error.
+TEST(BochsSource, TheImagesStopReasonIsPassedOn) {
+  const std::vector<std::string> lines{"VMXBENCH-IMAGE 1", "END status=error no long mode: CPUID.80000001H:EDX[29]=0"};
+  Snapshot s;
+  std::string error;
+  EXPECT_FALSE(snapshot_from_probe(harness::parse_image_output(lines), "core_duo_t2400_yonah", s, error));
+  EXPECT_EQ(error, "the boot image stopped: no long mode: CPUID.80000001H:EDX[29]=0");
+}
+
 bool have_bochs() {
   for (const char* dir : {"/usr/bin/bochs", "/usr/local/bin/bochs"})
     if (access(dir, X_OK) == 0) return true;
