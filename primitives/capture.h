@@ -137,6 +137,23 @@ static_assert([] {
            : "cc", "memory"                                                      \
            : vmxb_fail_invalid, vmxb_fail_valid VMXB_GOTO_FAULT_LABEL)
 
+// The labels the asm goto strategies jump to, ending a lambda that declared
+// `vmxb_result` as success: one exit, because GCC 12 miscompiles asm goto with
+// outputs when a goto label returns directly (the output's value leaks onto
+// the failure path).
+#define VMXB_GOTO_RESULT_LABELS                                                       \
+  goto vmxb_done;                                                                     \
+  vmxb_fail_invalid:                                                                  \
+  vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kInvalid);                    \
+  goto vmxb_done;                                                                     \
+  vmxb_fail_valid:                                                                    \
+  vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kValid);                      \
+  goto vmxb_done;                                                                     \
+  vmxb_fault: __attribute__((unused));                                                \
+  vmxb_result = ::vmxb::VmResult::fault();                                            \
+  vmxb_done:                                                                          \
+  return vmxb_result;
+
 // VMXB_CAPTURE_REPEATED(copies, "insn operands", (outputs...), (inputs...)) -> vmxb::VmResult
 //
 // `copies` back-to-back copies of one instruction in one asm statement, with
@@ -155,17 +172,7 @@ static_assert([] {
                       : VMXB_UNPAREN inputs VMXB_COMMA_IF_ANY inputs[vmxb_copies] "i"(copies) \
                       : "cc", "memory"                                                \
                       : vmxb_fail_invalid, vmxb_fail_valid VMXB_GOTO_FAULT_LABEL);    \
-    goto vmxb_done;                                                                   \
-  vmxb_fail_invalid:                                                                  \
-    vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kInvalid);                  \
-    goto vmxb_done;                                                                   \
-  vmxb_fail_valid:                                                                    \
-    vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kValid);                    \
-    goto vmxb_done;                                                                   \
-  vmxb_fault: __attribute__((unused));                                                \
-    vmxb_result = ::vmxb::VmResult::fault();                                          \
-  vmxb_done:                                                                          \
-    return vmxb_result;                                                               \
+    VMXB_GOTO_RESULT_LABELS                                                           \
   }())
 
 // VMXB_CAPTURE(strategy, "insn operands", (outputs...), (inputs...)) -> vmxb::VmResult
@@ -188,25 +195,13 @@ static_assert([] {
       return ::vmxb::VmResult::from_flags(vmxb_cf, vmxb_zf);                          \
     } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto ||            \
                          (strategy) == ::vmxb::CaptureStrategy::kAsmGotoJna) {         \
-      /* One exit: GCC 12 miscompiles asm goto with outputs when a goto label */      \
-      /* returns directly (the output's value leaks onto the failure path). */         \
       ::vmxb::VmResult vmxb_result = ::vmxb::VmResult::succeed();                     \
       if constexpr ((strategy) == ::vmxb::CaptureStrategy::kAsmGoto)                  \
         VMXB_ASM_GOTO(insn "\n\tjc %l[vmxb_fail_invalid]\n\tjz %l[vmxb_fail_valid]",  \
                       outputs, inputs);                                               \
       else                                                                            \
         VMXB_ASM_GOTO(insn VMXB_JNA_OUT_OF_LINE, outputs, inputs);                    \
-      goto vmxb_done;                                                                 \
-    vmxb_fail_invalid:                                                                \
-      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kInvalid);                \
-      goto vmxb_done;                                                                 \
-    vmxb_fail_valid:                                                                  \
-      vmxb_result = ::vmxb::VmResult::failed(::vmxb::VmFail::kValid);                  \
-      goto vmxb_done;                                                                 \
-    vmxb_fault: __attribute__((unused));                                              \
-      vmxb_result = ::vmxb::VmResult::fault();                                        \
-    vmxb_done:                                                                        \
-      return vmxb_result;                                                             \
+      VMXB_GOTO_RESULT_LABELS                                                         \
     } else if constexpr ((strategy) == ::vmxb::CaptureStrategy::kPushfInAsm) {        \
       ::vmxb::u64 vmxb_rflags;                                                        \
       asm volatile(VMXB_FAULTABLE(insn) "\n\t" VMXB_PUSHF_POP("%[vmxb_rflags]")       \

@@ -8,20 +8,12 @@
 
 #include <string>
 
+#include "core/tests/skylake_capabilities.h"
+
 namespace vmxb::core {
 namespace {
 
-// Bochs corei7_skylake_x (diag/testdata/corei7_skylake_x.json).
-VmxCapabilities skylake() {
-  VmxCapabilities c;
-  c.feature_control = 0x5;
-  c.basic = 0xd810000000002bull;
-  c.procbased = 0xfff9fffe0401e172ull;
-  c.procbased2 = 0x2177fff00000000ull;
-  c.ept_vpid_cap = 0xf0106334141ull;
-  c.read_ok = true;
-  return c;
-}
+VmxCapabilities skylake() { return testing::skylake_capabilities(); }
 
 std::string why(u32 needs, const VmxCapabilities& c) {
   const char* r = missing_requirement(needs, c);
