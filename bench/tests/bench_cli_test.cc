@@ -270,7 +270,9 @@ TEST(BenchCli, AnExistingReportIsReplacedOnlyWithForce) {
       run_bench("--benchmark_filter=userspace_capture/asm_goto/ --force --vmxbench_report=" + path);
   EXPECT_EQ(forced.status, 0) << forced.out;
   std::ifstream replaced(path);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(replaced));
+  nlohmann::json doc;
+  EXPECT_NO_THROW(doc = nlohmann::json::parse(replaced));
+  EXPECT_TRUE(doc.is_object()) << "the report replaced the old file";
 }
 
 TEST(BenchCli, WritesAValidUnifiedReport) {
