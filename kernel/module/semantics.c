@@ -66,6 +66,7 @@ static void vmxb_sem_clear_trap(void)
 struct vmxb_sem_job {
 	struct vmxb_semantics_in in;
 	struct vmxb_semantics_out out;
+	struct vmxb_guest_memory guest; /* the guest cases' memory (guest_memory.c) */
 	struct completion done;
 	unsigned int cpu;
 	int stop; /* set by the waiting ioctl: -EINTR */
@@ -186,7 +187,8 @@ static long vmxb_semantics_locked(struct vmxb_semantics *s, struct vmxb_sem_job 
 	job->in.emulator_bochs = !!(s->flags & VMXB_SEMANTICS_EMULATOR_BOCHS);
 	job->in.take_trap_vector = vmxb_sem_take_trap;
 	job->in.clear_trap_vector = vmxb_sem_clear_trap;
-	job->in.guest_environment = NULL; /* the guest cases SKIP until the module runs guests */
+	/* Without it the guest cases SKIP, the rest of the suite runs. */
+	job->in.guest_memory = vmxb_guest_memory_alloc(&job->guest) ? NULL : &job->guest;
 
 	err = register_die_notifier(&vmxb_sem_die_nb);
 	if (err)
@@ -219,6 +221,7 @@ static long vmxb_semantics_locked(struct vmxb_semantics *s, struct vmxb_sem_job 
 	    copy_to_user(u64_to_user_ptr(s->output_ptr), output, s->output_written))
 		err = vmxb_reject(-EFAULT, "SEMANTICS: output buffer not writable");
 out:
+	vmxb_guest_memory_free(&job->guest); /* nothing if never allocated */
 	for (i = 0; i < VMXB_SEM_PAGES; i++)
 		free_page(pages[i]); /* free_page(0) is a no-op */
 	kvfree(output);

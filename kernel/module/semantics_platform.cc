@@ -12,9 +12,9 @@
 // code at CPL 3 or in compatibility mode (the image's own GDT, TSS and IDT),
 // MOV to CR0/CR4 bits that violate the VMX fixed bits (24.8: NMI handlers
 // would run with them), a memory operand no page maps (a kernel #PF on an
-// address SMAP protects oopses despite a fixup), and the guest cases until the
-// module's guest platform hands over a core::guest::GuestEnvironment
-// (vmxb_semantics_in.guest_environment).
+// address SMAP protects oopses despite a fixup). The guest cases run on the
+// guest rows' platform (module_guest.h) over memory semantics.c allocated for
+// the request (vmxb_semantics_in.guest_memory).
 //
 // Faults: every instruction the suite expects to fault is a VMX wrapper or a
 // VMXB_CAPTURE statement with an exception-table entry (primitives/extable.h),
@@ -26,6 +26,7 @@
 // first and notifies only an unfixed one) or #PF, and the suite here runs no
 // case that may raise #PF.
 #include "core/guest/guest_run.h"
+#include "module_guest.h"
 #include "module_vmx.h"
 #include "semantics/linear_address.h"
 #include "semantics/platform.h"
@@ -39,6 +40,10 @@ using namespace vmxb::core;
 
 // Longer than any line the suite writes; a longer one is cut, never overflows.
 inline constexpr u32 kLineCapacity = 1024;
+
+// The guest cases' environment: one SEMANTICS request at a time runs (the
+// RUN lock), so one object, constant-initialized (no constructors run here).
+constinit ModuleGuest g_semantics_guest{};
 
 // The request the suite is running. One at a time: ioctl.c's run lock.
 struct SemanticsRun {
@@ -129,16 +134,6 @@ bool leave_nothing_active(const vmxb_platform* pf, const VmxCapabilities& caps, 
 }  // namespace
 }  // namespace vmxb::module
 
-#ifndef VMXB_GUEST_WORLD_SWITCH
-// Until the module links core/guest/world_switch.S (and defines
-// VMXB_GUEST_WORLD_SWITCH, as the boot image does), the guest cases' code
-// names a world switch that cannot run: vmxb_semantics_in.guest_environment is
-// NULL, so no case enters a guest, and these are never reached.
-extern "C" {
-const char vmxb_vm_exit[1] = {0};
-vmxb::u32 vmxb_vmx_run(vmxb::core::guest::GuestRegs*, vmxb::u32) { return VMXB_RUN_FAULT; }
-}
-#endif
 
 namespace vmxb::semantics::platform {
 
@@ -217,8 +212,10 @@ extern "C" int vmxb_semantics_run(const vmxb_platform* pf, const vmxb_semantics_
   const bool usable = env.ctx.vmx_unusable == nullptr;
   if (usable) {
     module::prepare_regions(env, *in);
-    if (in->guest_environment != nullptr)
-      env.ctx.guest = static_cast<guest::GuestEnvironment*>(in->guest_environment(in->guest_ctx, caps.basic));
+    if (in->guest_memory != nullptr) {
+      module::g_semantics_guest = module::ModuleGuest{pf};
+      module::g_semantics_guest.attach(*in->guest_memory, caps, env.ctx);
+    }
   }
 
   module::SemanticsRun run{pf, in, 0, 0, 0, 0, {}};

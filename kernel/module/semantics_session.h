@@ -43,14 +43,11 @@ struct vmxb_semantics_in {
 	int (*take_trap_vector)(void);
 	void (*clear_trap_vector)(void);
 	/*
-	 * The guest cases' memory and host-state hooks: returns a
-	 * vmxb::core::guest::GuestEnvironment* for this CPU's VMX revision, or
-	 * NULL (those cases SKIP). Called on the bound CPU with interrupts on,
-	 * before the suite's interrupts-off section. NULL until the module's guest
-	 * platform provides one.
+	 * The guest cases' memory (guest_memory.c, allocated for this request),
+	 * or NULL: those cases SKIP. Its host-state hooks are the platform's, as
+	 * for the guest rows (module_guest.h).
 	 */
-	void *(*guest_environment)(void *ctx, vmxb_u64 vmx_basic);
-	void *guest_ctx;
+	const struct vmxb_guest_memory *guest_memory;
 };
 
 /* vmxb_semantics_run() return values besides 0 (session.h's). */
