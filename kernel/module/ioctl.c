@@ -231,26 +231,41 @@ static int vmxb_job_thread(void *arg)
 
 static long vmxb_run_on_cpu(struct vmxb_job *job, unsigned int cpu)
 {
-	struct task_struct *task;
 	unsigned int ms = clamp_val(READ_ONCE(max_run_ms), 1u, 3600000u);
 
-	init_completion(&job->done);
+	long err;
+
 	job->cpu = cpu;
 	job->deadline = jiffies + msecs_to_jiffies(ms);
-	task = kthread_create(vmxb_job_thread, job, "vmxbench/%u", cpu);
+	/* The thread stops at its next chunk boundary: one chunk at most. */
+	err = vmxb_run_bound(vmxb_job_thread, job, "vmxbench/%u", cpu, &job->done, &job->stop);
+	return err ? err : vmxb_session_errno(job->rc, job->out.stop_errno);
+}
+
+long vmxb_run_bound(int (*fn)(void *), void *job, const char *name, unsigned int cpu,
+		    struct completion *done, int *stop)
+{
+	struct task_struct *task;
+
+	init_completion(done);
+	task = kthread_create(fn, job, name, cpu);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	kthread_bind(task, cpu);
 	wake_up_process(task);
-	if (wait_for_completion_interruptible(&job->done)) {
-		/* The thread stops at its next chunk boundary: one chunk at most. */
-		WRITE_ONCE(job->stop, -EINTR);
-		wait_for_completion(&job->done);
+	if (wait_for_completion_interruptible(done)) {
+		WRITE_ONCE(*stop, -EINTR);
+		wait_for_completion(done);
 	}
-	if (job->rc == VMXB_SESSION_BUSY)
+	return 0;
+}
+
+long vmxb_session_errno(int rc, int stop_errno)
+{
+	if (rc == VMXB_SESSION_BUSY)
 		return -EBUSY;
-	if (job->rc == VMXB_SESSION_STOPPED)
-		return job->out.stop_errno;
+	if (rc == VMXB_SESSION_STOPPED)
+		return stop_errno;
 	return 0;
 }
 

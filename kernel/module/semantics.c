@@ -117,25 +117,12 @@ static int vmxb_sem_thread(void *arg)
 
 static long vmxb_sem_on_cpu(struct vmxb_sem_job *job, unsigned int cpu)
 {
-	struct task_struct *task;
+	long err;
 
-	init_completion(&job->done);
 	job->cpu = cpu;
-	task = kthread_create(vmxb_sem_thread, job, "vmxbench-sem/%u", cpu);
-	if (IS_ERR(task))
-		return PTR_ERR(task);
-	kthread_bind(task, cpu);
-	wake_up_process(task);
-	if (wait_for_completion_interruptible(&job->done)) {
-		/* Checked once before the suite's one interrupts-off section. */
-		WRITE_ONCE(job->stop, -EINTR);
-		wait_for_completion(&job->done);
-	}
-	if (job->rc == VMXB_SESSION_BUSY)
-		return -EBUSY;
-	if (job->rc == VMXB_SESSION_STOPPED)
-		return job->out.stop_errno;
-	return 0;
+	/* A signal is checked once, before the suite's one interrupts-off section. */
+	err = vmxb_run_bound(vmxb_sem_thread, job, "vmxbench-sem/%u", cpu, &job->done, &job->stop);
+	return err ? err : vmxb_session_errno(job->rc, job->out.stop_errno);
 }
 
 static long vmxb_check_semantics(const struct vmxb_semantics *s)

@@ -9,6 +9,8 @@
 
 #include "session.h"
 
+struct completion;
+
 #define VMXB_MODULE_VERSION "1.0"
 
 /*
@@ -49,6 +51,16 @@ long vmxb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
  */
 void vmxb_stop_runs_for_shutdown(void);
 /* One RUN or SEMANTICS at a time: 0, -EINTR or -ESHUTDOWN (then not locked). */
+/*
+ * ioctl.c: runs fn(job) in a kthread bound to `cpu` (name: a format taking
+ * the CPU number) and waits for it to complete `done`; a signal sets *stop to
+ * -EINTR and waits on, since the thread stops at its next check. 0 or the
+ * kthread_create error.
+ */
+long vmxb_run_bound(int (*fn)(void *), void *job, const char *name, unsigned int cpu,
+		    struct completion *done, int *stop);
+/* A session's return value (session.h VMXB_SESSION_*) as the ioctl's errno. */
+long vmxb_session_errno(int rc, int stop_errno);
 int vmxb_runs_lock(void);
 void vmxb_runs_unlock(void);
 bool vmxb_runs_going_down(void);
