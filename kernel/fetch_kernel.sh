@@ -73,4 +73,17 @@ dest612="$cache/headers-$r612"
 fetch_into "$dest612" "$h612=$v612" "linux-headers-$base612-common=$v612" "linux-kbuild-$base612=$v612"
 # Debian's per-flavour Makefile includes the common one by absolute /usr/src path.
 sed -i "s|^include /usr/src/|include $dest612/usr/src/|" "$dest612/usr/src/$h612/Makefile"
-fetch_into "$cache/image-$r612" "linux-image-$r612=$v612"
+# The signed image can lag behind the headers on the security mirror (seen for
+# 6.12.118: headers and -unsigned offered, the signed package not yet). The
+# -unsigned package is the same build (same vermagic and modules, /boot and
+# /lib/modules at the same paths) without the Secure Boot signature, which a
+# Bochs boot does not check.
+image612="linux-image-$r612"
+# (apt-cache madison lists real versions only: `apt-cache show` succeeds on the
+# virtual package the -unsigned one provides.)
+offers() { apt-cache madison "$1" 2>/dev/null | awk -F' [|] ' -v v="$2" '$2 == v {found=1} END {exit !found}'; }
+if ! offers "$image612" "$v612" && offers "$image612-unsigned" "$v612"; then
+  echo "fetch_kernel: the mirror offers no signed $image612=$v612 yet; using $image612-unsigned (same build)"
+  image612="$image612-unsigned"
+fi
+fetch_into "$cache/image-$r612" "$image612=$v612"
