@@ -11,6 +11,7 @@
 
 #include "primitives/cpuid_bits.h"
 #include "primitives/fixed_text.h"
+#include "primitives/msr_index.h"
 
 namespace vmxb::core {
 
@@ -29,9 +30,6 @@ struct MeasurementInputs {
   bool mperf_readable = false;           // RDMSR of IA32_MPERF succeeded
 };
 
-inline constexpr u32 kMsrSmiCount = 0x34;
-inline constexpr u32 kMsrFixedCounter1 = 0x30A;  // IA32_FIXED_CTR1: unhalted core cycles
-inline constexpr u32 kMsrMperf = 0xE7;           // IA32_MPERF
 
 // The facts, by name (the names are the protocol's MEASUREMENT keys and,
 // prefixed with vmxbench_, bench's JSON context keys).
@@ -40,9 +38,14 @@ inline constexpr const char* kFactNames[] = {"invariant_tsc", "tsc_hz_cpuid", "c
                                              "smi_count"};
 static_assert(array_size(kFactNames) == static_cast<usize>(Fact::kCount));
 
-// Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>".
+// Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>";
+// and what core/chunk_counters.h may read.
 struct MeasurementFacts {
   FixedText<112> text[static_cast<usize>(Fact::kCount)];
+  bool core_cycles_available = false;  // fixed counters 0 and 1
+  bool aperf_mperf_available = false;
+  bool smi_count_available = false;
+  u8 fixed_counter_width = 0;          // CPUID.0AH:EDX[12:5]
   constexpr FixedText<112>& operator[](Fact f) { return text[static_cast<usize>(f)]; }
   constexpr const FixedText<112>& operator[](Fact f) const { return text[static_cast<usize>(f)]; }
 };
@@ -87,6 +90,8 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
     detail::unavailable(f[Fact::kCoreCycles], "CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
   } else {
     f[Fact::kCoreCycles].add("fixed counters 0 and 1 (PMU version ").add_dec(version).add(")");
+    f.core_cycles_available = true;
+    f.fixed_counter_width = static_cast<u8>((in.performance_monitoring.edx >> 5) & 0xFF);
   }
 
   if (in.max_basic < cpuid_leaf::kThermalPower)
@@ -94,16 +99,42 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
   else if (!cpuid::kAperfMperf.in(in.thermal_power.ecx))
     add_cpuid_citation(f[Fact::kAperfMperf].add("unavailable: "), cpuid::kAperfMperf).add(" = 0: no IA32_APERF/IA32_MPERF");
   else if (!in.mperf_readable)
-    detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF, but RDMSR E7H raised #GP");
+    detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF/IA32_APERF, but RDMSR E7H or E8H raised #GP");
   else
-    f[Fact::kAperfMperf].add("yes");
+    f[Fact::kAperfMperf].add("yes"), f.aperf_mperf_available = true;
 
   if (!in.intel)
     detail::unavailable(f[Fact::kSmiCount], "MSR_SMI_COUNT is Intel's");
   else if (!in.smi_count_readable)
     detail::unavailable(f[Fact::kSmiCount], "RDMSR 34H (MSR_SMI_COUNT) raised #GP");
   else
-    f[Fact::kSmiCount].add("yes");
+    f[Fact::kSmiCount].add("yes"), f.smi_count_available = true;
+}
+
+// The inputs, read through the platform's CPUID and fault-safe RDMSR: the
+// same probes on every platform.
+using CpuidReader = CpuidLeaf (*)(void* ctx, u32 leaf);
+using MsrProbe = bool (*)(void* ctx, u32 index, u64* value);
+
+inline MeasurementInputs read_measurement_inputs(bool intel, CpuidReader cpuid, MsrProbe rdmsr, void* ctx) {
+  MeasurementInputs in;
+  in.intel = intel;
+  in.max_basic = cpuid(ctx, 0).eax;
+  in.max_extended = cpuid(ctx, cpuid_leaf::kMaxExtended).eax;
+  const auto leaf = [&](u32 n) {
+    const bool present = n >= cpuid_leaf::kMaxExtended ? n <= in.max_extended : n <= in.max_basic;
+    return present ? cpuid(ctx, n) : CpuidLeaf{};
+  };
+  in.thermal_power = leaf(cpuid_leaf::kThermalPower);
+  in.performance_monitoring = leaf(cpuid_leaf::kPerformanceMonitoring);
+  in.tsc_crystal = leaf(cpuid_leaf::kTscCrystal);
+  in.processor_frequency = leaf(cpuid_leaf::kProcessorFrequency);
+  in.advanced_power = leaf(cpuid_leaf::kAdvancedPowerManagement);
+  u64 ignored = 0;
+  in.smi_count_readable = intel && rdmsr(ctx, msr::kSmiCount, &ignored);
+  in.fixed_counter1_readable = rdmsr(ctx, msr::kFixedCounter1, &ignored);
+  in.mperf_readable = rdmsr(ctx, msr::kMperf, &ignored) && rdmsr(ctx, msr::kAperf, &ignored);
+  return in;
 }
 
 }  // namespace vmxb::core

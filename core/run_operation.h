@@ -12,6 +12,7 @@
 #pragma once
 
 #include "core/capabilities.h"
+#include "core/chunk_counters.h"
 #include "core/guest/guest_run.h"
 #include "core/operations.h"
 #include "core/run_types.h"
@@ -42,15 +43,21 @@ struct ChunkVmcs {
   }
 };
 
-// One chunk: the hooks' section, the VMCS state, then `work`.
+// One chunk: the hooks' section, the VMCS state, then `work`. A timed chunk
+// (counted != nullptr) is bracketed by the clock counters inside the hooks;
+// *counted says whether its samples stand (false: an SMI, run it again).
 template <typename Work>
-RunOutcome in_chunk(const ChunkHooks& hooks, const ChunkVmcs& vmcs, u32 written, Work work) {
+RunOutcome in_chunk(const ChunkHooks& hooks, const ChunkVmcs& vmcs, u32 written, Work work, u32 executions = 0,
+                    bool* counted = nullptr) {
   if (hooks.enter) {
     if (const char* stop = hooks.enter(hooks.ctx)) return {OpStatus::kAborted, 0, written, stop};
   }
+  ChunkCounters* const counters = counted != nullptr ? hooks.counters : nullptr;
+  if (counters) counters->begin();
   const VmResult begun = vmcs.begin();
   const RunOutcome out = begun.ok() ? work() : failed_with(begun, written);
   vmcs.end();
+  if (counters) *counted = counters->end(executions);
   if (hooks.leave) hooks.leave(hooks.ctx);
   return out;
 }
@@ -71,8 +78,10 @@ RunOutcome measure(Body body, const RunRequest& req, u64* samples, const ChunkHo
     if (out.status != OpStatus::kOk) return out;
   }
   for (u32 done = 0; done < req.iterations;) {
+    const u32 first = done;
     const u32 end = done + (req.iterations - done < chunk ? req.iterations - done : chunk);
-    const RunOutcome out = in_chunk(hooks, vmcs, done, [&] {
+    bool counted = true;
+    RunOutcome out = in_chunk(hooks, vmcs, done, [&] {
       // Locals only inside the timed loop: state reached through the closure
       // would be reloaded after every body with a "memory" clobber, inside the
       // TSC bracket (harness/tests:calibration_test sees each instruction).
@@ -88,8 +97,12 @@ RunOutcome measure(Body body, const RunRequest& req, u64* samples, const ChunkHo
       }
       done = stop;
       return more;
-    });
+    }, end - first, &counted);
     if (out.status != OpStatus::kOk) return out;
+    if (!counted) {  // an SMI took time from this chunk: its samples go again
+      done = first;
+      if (smi_bound_hit(hooks, first, out)) return out;
+    }
   }
   return {OpStatus::kOk, 0, req.iterations, ""};
 }

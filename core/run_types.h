@@ -11,6 +11,7 @@ namespace vmxb::core {
 namespace guest {
 struct GuestEnvironment;
 }
+class ChunkCounters;  // core/chunk_counters.h
 
 struct VmxContext {
   const char* vmx_unusable = nullptr;  // nullptr: VMX root operation is available in every chunk
@@ -30,14 +31,17 @@ struct VmxContext {
 // kGuestFailed: a guest row's VM entry failed after the checks of the
 // controls and host state (exit reason 33 or 34, 27.8) or the guest exited
 // for a reason its row does not expect. The reason text names which.
+// kSmiBound: MSR_SMI_COUNT moved in more chunks than core/chunk_counters.h's
+// re-run bound.
 enum class OpStatus : u8 {
-  kOk, kUnsupported, kVmFailInvalid, kVmFailValid, kBadArgument, kVmxLost, kFault, kAborted, kGuestFailed
+  kOk, kUnsupported, kVmFailInvalid, kVmFailValid, kBadArgument, kVmxLost, kFault, kAborted, kGuestFailed,
+  kSmiBound
 };
 
 inline constexpr const char* kOpStatusNames[] = {"ok",           "unsupported", "vmfail-invalid", "vmfail-valid",
                                                  "bad-argument", "vmx-lost",    "fault",          "aborted",
-                                                 "guest-failed"};
-static_assert(array_size(kOpStatusNames) == static_cast<usize>(OpStatus::kGuestFailed) + 1);
+                                                 "guest-failed", "smi-bound"};
+static_assert(array_size(kOpStatusNames) == static_cast<usize>(OpStatus::kSmiBound) + 1);
 constexpr const char* op_status_name(OpStatus s) { return kOpStatusNames[static_cast<u8>(s)]; }
 
 inline constexpr u32 kDefaultChunk = 256;  // executions per interrupts-off section
@@ -49,6 +53,8 @@ struct ChunkHooks {
   void (*leave)(void* ctx) = nullptr;  // e.g. VMXOFF, interrupts on, reschedule
   void* ctx = nullptr;
   u32 chunk = kDefaultChunk;
+  // Read around every timed chunk, inside enter/leave; nullptr: no counting.
+  ChunkCounters* counters = nullptr;
 };
 
 struct RunRequest {

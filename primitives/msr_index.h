@@ -32,6 +32,15 @@ inline constexpr u32 kSysenterEsp = 0x175;
 inline constexpr u32 kSysenterEip = 0x176;
 inline constexpr u32 kPat = 0x277;
 inline constexpr u32 kEfer = 0xC0000080;
+// The clock and performance-monitoring MSRs of core/chunk_counters.h (Vol. 4
+// Table 2-2; Vol. 3B 21.2 "Architectural Performance Monitoring").
+inline constexpr u32 kSmiCount = 0x34;             // MSR_SMI_COUNT, bits 31:0 (Intel, Nehalem on)
+inline constexpr u32 kMperf = 0xE7;                // IA32_MPERF: C0 cycles at a fixed (TSC) rate
+inline constexpr u32 kAperf = 0xE8;                // IA32_APERF: C0 cycles at the actual rate
+inline constexpr u32 kFixedCounter0 = 0x309;       // IA32_FIXED_CTR0: instructions retired
+inline constexpr u32 kFixedCounter1 = 0x30A;       // IA32_FIXED_CTR1: unhalted core cycles
+inline constexpr u32 kFixedCounterCtrl = 0x38D;    // IA32_FIXED_CTR_CTRL: 4 bits per counter
+inline constexpr u32 kPerfGlobalCtrl = 0x38F;      // IA32_PERF_GLOBAL_CTRL: bit 32+i enables fixed counter i
 inline constexpr u32 kFsBase = 0xC0000100;
 inline constexpr u32 kGsBase = 0xC0000101;
 }  // namespace vmxb::msr

@@ -12,6 +12,7 @@
 //   A re-touches its pages (refill), B re-touches its pages (collateral)
 #pragma once
 
+#include "core/chunk_counters.h"
 #include "core/guest/ept_tables.h"
 #include "core/guest/guest_programs.h"
 #include "core/guest/vmcs_setup.h"
@@ -455,6 +456,7 @@ RunOutcome run_guest_row(const GuestRow& row, const RunRequest& req, const VmxCo
     if (hooks.enter) {
       if (const char* stop = hooks.enter(hooks.ctx)) return {OpStatus::kAborted, 0, done, stop};
     }
+    if (hooks.counters) hooks.counters->begin();
     // Read inside VMX operation: CR4 then has VMXE set, which the host-state
     // checks require (27.2.2, CR4 fixed bits).
     env.platform.read_host_state(env.platform.ctx, &s.host);
@@ -491,8 +493,14 @@ RunOutcome run_guest_row(const GuestRow& row, const RunRequest& req, const VmxCo
     (void)vmclear(c[0].vmcs);
     if (touch) (void)vmclear(c[1].vmcs);
     if (env.platform.after_guest_run) env.platform.after_guest_run(env.platform.ctx);
+    const bool counted = hooks.counters == nullptr || hooks.counters->end(warmup + n);
     if (hooks.leave) hooks.leave(hooks.ctx);
     if (out.status != OpStatus::kOk) return out;
+    // An SMI took time from this chunk: it runs again, over the same samples.
+    if (!counted) {
+      if (smi_bound_hit(hooks, done, out)) return out;
+      continue;
+    }
     done += n;
   }
   return {OpStatus::kOk, 0, req.iterations, ""};

@@ -60,7 +60,7 @@ TEST(MeasurementFacts, EachMissingPieceHasItsReason) {
   in.performance_monitoring = {0x4, 0, 0, 0x1};
   EXPECT_EQ(fact(in, Fact::kCoreCycles), "unavailable: CPUID leaf 0AH reports fewer than 2 fixed counters: none for unhalted core cycles");
   in.mperf_readable = false;
-  EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID reports IA32_MPERF, but RDMSR E7H raised #GP");
+  EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID reports IA32_MPERF/IA32_APERF, but RDMSR E7H or E8H raised #GP");
   in.thermal_power.ecx = 0;
   EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID.6:ECX.APERFMPERF[0] = 0: no IA32_APERF/IA32_MPERF");
   in.max_basic = 5;
