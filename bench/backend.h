@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/chunk_counters.h"
+
 namespace vmxb::bench {
 
 struct OpRequest {
@@ -28,6 +30,9 @@ struct OpRun {
   // A touch row's guest-side series (core::kTouchSeriesNames after "flush",
   // which is `samples`): warm, refill, collateral; raw ticks like `samples`.
   std::map<std::string, std::vector<uint64_t>> counters;
+  // The clock counters over the run's timed chunks (core/chunk_counters.h);
+  // nullopt: the backend did not report them.
+  std::optional<core::ChunkTotals> chunks;
 };
 
 struct BackendInfo {

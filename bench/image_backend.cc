@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "bench/clock_counters.h"
 #include "bench/exit_codes.h"
 #include "core/operations.h"
 #include "harness/host/bochs.h"
@@ -163,6 +164,14 @@ class ImageBackend : public Backend {
       out.samples = op.samples;
       out.pages = op.pages;
       out.counters = op.counters;
+      if (op.status == "ok") {
+        out.chunks = chunk_totals_from(op.chunks);
+        if (!out.chunks) {
+          result.error = info_.name + " backend: " + op.name + " reported no complete CHUNKS line";
+          result.exit_code = kExitBackendFailed;
+          return result;
+        }
+      }
       result.runs.push_back(std::move(out));
     }
     result.ok = true;

@@ -14,6 +14,7 @@
 
 #include "bench/backend.h"
 #include "bench/benchmark_flags.h"
+#include "bench/clock_counters.h"
 #include "bench/backend_choice.h"
 #include "bench/image_backend.h"
 #include "bench/module_backend.h"
@@ -248,6 +249,14 @@ int run(int argc, char** argv) {
         "tsc_hz", info.tsc_hz ? std::to_string(static_cast<uint64_t>(*info.tsc_hz))
                               : info.emulated ? "n/a (emulated: one tick per instruction)" : "unknown");
     for (const auto& [key, value] : info.context) benchmark::AddCustomContext(key, value);
+    // A batch backend ran every row in prepare(): the run's clock is known
+    // now. The module runs each row when its benchmark runs, after the
+    // context is written: its rows carry their own ratio.
+    if (info.name == "module")
+      benchmark::AddCustomContext("vmxbench_aperf_mperf_ratio",
+                                  "per row (counter aperf_mperf_ratio): the module runs rows one by one");
+    else
+      for (const auto& [key, value] : clock_context(runs->runs())) benchmark::AddCustomContext(key, value);
     register_ring0_benchmarks(*runs, info, rows);
   } else {
     benchmark::AddCustomContext("vmxbench_backend", "none");

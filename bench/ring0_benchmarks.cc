@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/clock_counters.h"
 #include "core/guest/world_switch_abi.h"
 #include "core/operations.h"
 #include "stats/descriptive.h"
@@ -121,6 +122,12 @@ Ring0Runs::Result Ring0Runs::get(const Ring0Row& row) {
   return result;
 }
 
+std::vector<const OpRun*> Ring0Runs::runs() const {
+  std::vector<const OpRun*> all;
+  for (const auto& [name, run] : runs_) all.push_back(&run);
+  return all;
+}
+
 Ring0Runs::Result Ring0Runs::latest(const Ring0Row& row) {
   const auto it = runs_.find(row.name());
   if (it == runs_.end()) return get(row);
@@ -150,15 +157,20 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
       if (is_touch_op(row.op)) set_touch_counters(state, *r.run, r.overhead_median);
       // Throughput from the n and 2n unrolled rows (nanoBench's differential):
       // the bracket and the one status branch cancel.
+      std::optional<double> throughput_ticks;
       const core::OperationInfo* n_row = core::unrolled_row(row.op.c_str(), core::kUnrolledCopies);
       const core::OperationInfo* twice_n_row = core::unrolled_row(row.op.c_str(), 2 * core::kUnrolledCopies);
       if (n_row != nullptr && twice_n_row != nullptr) {
         const Ring0Runs::Result n = runs.latest({n_row->name, 0});
         const Ring0Runs::Result twice_n = runs.latest({twice_n_row->name, 0});
-        if (n.run != nullptr && twice_n.run != nullptr && n.run->status == "ok" && twice_n.run->status == "ok")
-          state.counters["throughput_ticks"] =
+        if (n.run != nullptr && twice_n.run != nullptr && n.run->status == "ok" && twice_n.run->status == "ok") {
+          throughput_ticks =
               (net_median(twice_n.run->samples, 0) - net_median(n.run->samples, 0)) / core::kUnrolledCopies;
+          state.counters["throughput_ticks"] = *throughput_ticks;
+        }
       }
+      const ClockCounters clock = clock_counters(*r.run, s, throughput_ticks);
+      for (const auto& [name, value] : clock.counters) state.counters[name] = value;
       // The host's part of the vmcall round trip is this many instructions
       // (checked against the image's ELF by harness/tests:guest_rows_test):
       // under Bochs, ticks_median is exactly this plus the VMCALL.
@@ -173,7 +185,8 @@ void register_ring0_benchmarks(Ring0Runs& runs, const BackendInfo& info, const s
           if (single_median > 0) state.counters["vs_single_context"] = s.median / single_median;
         }
       }
-      state.SetLabel(info.row_label.empty() ? info.name + ": ticks are " + info.tick_unit : info.row_label);
+      const std::string label = info.row_label.empty() ? info.name + ": ticks are " + info.tick_unit : info.row_label;
+      state.SetLabel(clock.note.empty() ? label : label + "; " + clock.note);
     })->Iterations(1)->UseManualTime()->Unit(benchmark::kNanosecond);
   }
 }

@@ -43,6 +43,8 @@ class Ring0Runs {
   Result latest(const Ring0Row& row);
 
   int failure_exit_code() const { return failure_exit_code_; }
+  // Every run so far (after prepare(): all of a batch backend's rows).
+  std::vector<const OpRun*> runs() const;
 
  private:
   OpRequest request(const Ring0Row& row) const;

@@ -136,6 +136,14 @@ ImageReport parse_image_output(const std::vector<std::string>& lines) {
       const auto w = words(line);
       ok = w.size() >= 4 && !r.ops.empty() && r.ops.back().name == w[1] &&
            append_values(w, 3, &r.ops.back().counters[w[2]]);
+    } else if (starts_with(line, "CHUNKS ")) {
+      const auto w = words(line);
+      ok = w.size() >= 3 && !r.ops.empty() && r.ops.back().name == w[1];
+      for (size_t i = 2; ok && i < w.size(); ++i) {
+        const size_t eq = w[i].find('=');
+        ok = eq != std::string::npos && eq > 0;
+        if (ok) r.ops.back().chunks[w[i].substr(0, eq)] = w[i].substr(eq + 1);
+      }
     } else if (starts_with(line, "TIMING end=")) {
       r.timing_end = line.substr(11);
     } else if (starts_with(line, "MEASUREMENT ")) {

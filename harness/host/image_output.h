@@ -39,6 +39,8 @@ struct OpResult {
   std::vector<uint64_t> samples;
   // The touch rows' other series (COUNTER lines): warm, refill, collateral.
   std::map<std::string, std::vector<uint64_t>> counters;
+  // The CHUNKS line: core::kChunkFieldNames and kCounterSourceNames -> value.
+  std::map<std::string, std::string> chunks;
 };
 
 struct ImageReport {

@@ -1,3 +1,4 @@
+#include "core/chunk_counters.h"
 #include "core/measurement_facts.h"
 #include "harness/image/arch.h"
 #include "harness/image/exceptions.h"
@@ -28,14 +29,31 @@ void print_samples(const char* name, const char* series, const u64* samples, u32
   }
 }
 
-void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
+// CHUNKS <name> <field>=<n>... pmu=<state> aperf_mperf=<state> smi=<state>
+// (core/chunk_counters.h).
+void print_chunk_totals(const char* name, const core::ChunkTotals& t) {
+  Line line("CHUNKS ");
+  line.text(name);
+  for (usize i = 0; i < array_size(core::kChunkFieldNames); ++i)
+    line.ch(' ').text(core::kChunkFieldNames[i]).ch('=').dec(t.value[i]);
+  for (usize i = 0; i < array_size(core::kCounterSourceNames); ++i)
+    line.ch(' ').text(core::kCounterSourceNames[i]).ch('=').text(core::counter_state_name(t.state[i]));
+  line.end();
+}
+
+const core::MsrAccess kMsrAccess{[](void*, u32 index, u64* value) { return rdmsr_safe(index, value); },
+                                 [](void*, u32 index, u64 value) { return wrmsr_safe(index, value); }, nullptr};
+
+void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end, const core::MeasurementFacts& facts) {
   const core::OperationInfo& info = core::operation_info(op.op);
   core::RunOutcome out{core::OpStatus::kBadArgument, 0, 0, "not run"};
   // Interrupts are off for the whole run: the chunk hooks only enter and leave
   // VMX operation, through the same core code as the kernel module's.
   core::VmxOperation vmx(vmx_platform(), s.caps, s.ctx.vmxon_region, core::VmxOperation::Entry::kVmxon);
   const bool needs_vmx = (info.needs & core::kNeedsVmxRoot) != 0;
-  const core::ChunkHooks hooks = needs_vmx ? vmx.chunk_hooks() : core::ChunkHooks{};
+  core::ChunkCounters counters(kMsrAccess, facts);
+  core::ChunkHooks hooks = needs_vmx ? vmx.chunk_hooks() : core::ChunkHooks{};
+  hooks.counters = &counters;
   const int fault = try_call([&] {
     out = vmx.outcome(core::run_operation({op.op, op.iterations, op.warmup, op.pages}, s.ctx, s.caps, s.cpu.facts,
                                           tsc_end,
@@ -52,35 +70,26 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end) {
   else line.text(out.reason);
   line.end();
   if (fault != kNoFault || out.status != core::OpStatus::kOk) return;
+  print_chunk_totals(info.name, counters.totals());
   print_samples(info.name, nullptr, kSampleBuffer, out.samples);
   for (u32 k = 1; k < core::sample_series(info); ++k)
     print_samples(info.name, core::kTouchSeriesNames[k], kSampleBuffer + k * op.iterations, out.samples);
 }
 
 // MEASUREMENT <fact> <value | unavailable: reason> (core/measurement_facts.h).
-void print_measurement_facts(const CpuIdentity& cpu) {
-  core::MeasurementInputs in;
-  in.intel = cpu.facts.intel;
-  in.max_basic = cpuid(0).eax;
-  in.max_extended = cpuid(cpuid_leaf::kMaxExtended).eax;
-  const auto leaf = [&](u32 n) {
-    const bool present = n >= cpuid_leaf::kMaxExtended ? n <= in.max_extended : n <= in.max_basic;
-    const CpuidRegs r = present ? cpuid(n) : CpuidRegs{};
-    return core::CpuidLeaf{r.eax, r.ebx, r.ecx, r.edx};
-  };
-  in.thermal_power = leaf(cpuid_leaf::kThermalPower);
-  in.performance_monitoring = leaf(cpuid_leaf::kPerformanceMonitoring);
-  in.tsc_crystal = leaf(cpuid_leaf::kTscCrystal);
-  in.processor_frequency = leaf(cpuid_leaf::kProcessorFrequency);
-  in.advanced_power = leaf(cpuid_leaf::kAdvancedPowerManagement);
-  u64 smi = 0;
-  in.smi_count_readable = in.intel && rdmsr_safe(core::kMsrSmiCount, &smi);
-  in.fixed_counter1_readable = rdmsr_safe(core::kMsrFixedCounter1, &smi);
-  in.mperf_readable = rdmsr_safe(core::kMsrMperf, &smi);
+core::MeasurementFacts measurement_facts(const CpuIdentity& cpu) {
+  const core::MeasurementInputs in = core::read_measurement_inputs(
+      cpu.facts.intel,
+      [](void*, u32 leaf) {
+        const CpuidRegs r = cpuid(leaf);
+        return core::CpuidLeaf{r.eax, r.ebx, r.ecx, r.edx};
+      },
+      [](void*, u32 index, u64* value) { return rdmsr_safe(index, value); }, nullptr);
   core::MeasurementFacts facts;
   core::derive_measurement_facts(in, facts);
   for (usize i = 0; i < array_size(core::kFactNames); ++i)
     Line("MEASUREMENT ").text(core::kFactNames[i]).ch(' ').text(facts.text[i].c_str()).end();
+  return facts;
 }
 
 }  // namespace
@@ -92,8 +101,8 @@ bool run_bench(const Plan& plan) {
   if (s.ctx.vmx_unusable != nullptr) Line("VMX unusable: ").text(s.ctx.vmx_unusable).end();
   const core::TscEnd tsc_end = s.cpu.facts.rdtscp ? core::TscEnd::kRdtscp : core::TscEnd::kFencedRdtsc;
   Line("TIMING end=").text(s.cpu.facts.rdtscp ? "rdtscp" : "lfence-rdtsc").end();
-  print_measurement_facts(s.cpu);
-  for (u32 i = 0; i < plan.op_count; ++i) run_one(plan.ops[i], s, tsc_end);
+  const core::MeasurementFacts facts = measurement_facts(s.cpu);
+  for (u32 i = 0; i < plan.op_count; ++i) run_one(plan.ops[i], s, tsc_end, facts);
   vmx_restore(s);
   return true;
 }

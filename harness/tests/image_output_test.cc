@@ -21,6 +21,7 @@ TEST(ImageOutputTest, ParsesEveryLineKind) {
       "MEASUREMENT smi_count unavailable: RDMSR 34H (MSR_SMI_COUNT) raised #GP",
       "MEASUREMENT invariant_tsc yes",
       "OP vmread status=ok error=0 iterations=3 warmup=1 reason=",
+      "CHUNKS vmread kept=1 smi_discarded=0 pmu=unavailable smi=counted",
       "SAMPLES vmread 9 9 10",
       "OP invept_global_live status=ok error=0 iterations=2 warmup=1 pages=64 reason=",
       "SAMPLES invept_global_live 6 6",
@@ -46,6 +47,9 @@ TEST(ImageOutputTest, ParsesEveryLineKind) {
   EXPECT_EQ(r.summary->skipped, 1u);
   ASSERT_EQ(r.ops.size(), 3u);
   EXPECT_EQ(r.ops[0].samples, (std::vector<uint64_t>{9, 9, 10}));
+  EXPECT_EQ(r.ops[0].chunks.at("kept"), "1");
+  EXPECT_EQ(r.ops[0].chunks.at("smi"), "counted");
+  EXPECT_TRUE(r.ops[1].chunks.empty());
   EXPECT_EQ(r.ops[1].pages, 64u);
   EXPECT_EQ(r.ops[1].samples, (std::vector<uint64_t>{6, 6}));
   EXPECT_EQ(r.ops[1].counters.at("warm"), (std::vector<uint64_t>{258, 258}));
@@ -58,9 +62,10 @@ TEST(ImageOutputTest, ParsesEveryLineKind) {
 }
 
 TEST(ImageOutputTest, MalformedLinesAreCollectedNotGuessed) {
-  const auto r = parse_image_output({"MSR 480", "MSR zz 1", "CPU vendor=X", "SAMPLES orphan 1 2", "OP x status=ok",
+  const auto r = parse_image_output({"MSR 480", "MSR zz 1", "CPU vendor=X", "SAMPLES orphan 1 2", "CHUNKS orphan kept=1", "OP x status=ok",
+                                     "CHUNKS x kept", "CHUNKS x =1",
                                      "SUMMARY: lots", "garbage", "END status=error no long mode"});
-  EXPECT_EQ(r.malformed.size(), 7u);
+  EXPECT_EQ(r.malformed.size(), 10u);
   EXPECT_TRUE(r.msrs.empty());
   EXPECT_FALSE(r.cpu.has_value());
   EXPECT_TRUE(r.end_seen);
