@@ -158,6 +158,9 @@ BackendInfo ModuleBackend::info() const {
   bi.context["vmxbench_module_microcode"] = hex(info_.microcode);
   bi.context["vmxbench_module_tsc_khz"] = std::to_string(info_.tsc_khz);
   bi.context["vmxbench_module_cpuid_hypervisor"] = (info_.cpuid_flags & VMXB_CPUID_HYPERVISOR) ? "yes" : "no";
+  // The clock facts of the RUN's CPU, as the image reports them (MEASUREMENT).
+  for (size_t f = 0; f < VMXB_MEASUREMENT_FACTS; ++f)
+    bi.context[std::string("vmxbench_") + core::kFactNames[f]] = str(info_.measurement[f], VMXB_FACT_LEN);
   return bi;
 }
 
@@ -221,6 +224,20 @@ BatchResult ModuleBackend::run(const std::vector<OpRequest>& requests) {
       out.reason += (out.reason.empty() ? "" : "; ") + std::string("CR4 changed from ") + hex(r.cr4_before) + " to " +
                     hex(r.cr4_after) + " (module bug)";
     out.samples.assign(buffer.begin(), buffer.begin() + r.samples_written);
+    if (r.status == VMXB_STATUS_OK) {
+      core::ChunkTotals totals;
+      for (size_t i = 0; i < VMXB_CHUNK_FIELDS; ++i) totals.value[i] = r.chunk_totals[i];
+      for (size_t i = 0; i < VMXB_COUNTER_SOURCES; ++i) {
+        if (r.counter_states[i] >= array_size(core::kCounterStateNames)) {
+          batch.error = "the module returned an invalid RUN reply (counter state " +
+                        std::to_string(r.counter_states[i]) + ")";
+          batch.exit_code = kExitBackendFailed;
+          return batch;
+        }
+        totals.state[i] = static_cast<core::CounterState>(r.counter_states[i]);
+      }
+      out.chunks = totals;
+    }
     if (touch) {
       out.pages = req.pages != 0 ? req.pages : core::guest::kDefaultTouchPages;
       if (r.status == VMXB_STATUS_OK)

@@ -40,14 +40,15 @@ static_assert(array_size(kFactNames) == static_cast<usize>(Fact::kCount));
 
 // Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>";
 // and what core/chunk_counters.h may read.
+inline constexpr usize kFactTextSize = 112;  // the ABI's VMXB_FACT_LEN
 struct MeasurementFacts {
-  FixedText<112> text[static_cast<usize>(Fact::kCount)];
+  FixedText<kFactTextSize> text[static_cast<usize>(Fact::kCount)];
   bool core_cycles_available = false;  // fixed counters 0 and 1
   bool aperf_mperf_available = false;
   bool smi_count_available = false;
   u8 fixed_counter_width = 0;          // CPUID.0AH:EDX[12:5]
-  constexpr FixedText<112>& operator[](Fact f) { return text[static_cast<usize>(f)]; }
-  constexpr const FixedText<112>& operator[](Fact f) const { return text[static_cast<usize>(f)]; }
+  constexpr FixedText<kFactTextSize>& operator[](Fact f) { return text[static_cast<usize>(f)]; }
+  constexpr const FixedText<kFactTextSize>& operator[](Fact f) const { return text[static_cast<usize>(f)]; }
 };
 
 namespace detail {
@@ -111,19 +112,26 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
     f[Fact::kSmiCount].add("yes"), f.smi_count_available = true;
 }
 
-// The inputs, read through the platform's CPUID and fault-safe RDMSR: the
-// same probes on every platform.
-using CpuidReader = CpuidLeaf (*)(void* ctx, u32 leaf);
+// CPUID executes the same everywhere (it never faults); only RDMSR needs the
+// platform's fixup.
+inline CpuidLeaf execute_cpuid(u32 leaf) {
+  CpuidLeaf r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(0));
+  return r;
+}
+
+// The inputs, read with CPUID and the platform's fault-safe RDMSR: the same
+// probes on every platform.
 using MsrProbe = bool (*)(void* ctx, u32 index, u64* value);
 
-inline MeasurementInputs read_measurement_inputs(bool intel, CpuidReader cpuid, MsrProbe rdmsr, void* ctx) {
+inline MeasurementInputs read_measurement_inputs(bool intel, MsrProbe rdmsr, void* ctx) {
   MeasurementInputs in;
   in.intel = intel;
-  in.max_basic = cpuid(ctx, 0).eax;
-  in.max_extended = cpuid(ctx, cpuid_leaf::kMaxExtended).eax;
+  in.max_basic = execute_cpuid(0).eax;
+  in.max_extended = execute_cpuid(cpuid_leaf::kMaxExtended).eax;
   const auto leaf = [&](u32 n) {
     const bool present = n >= cpuid_leaf::kMaxExtended ? n <= in.max_extended : n <= in.max_basic;
-    return present ? cpuid(ctx, n) : CpuidLeaf{};
+    return present ? execute_cpuid(n) : CpuidLeaf{};
   };
   in.thermal_power = leaf(cpuid_leaf::kThermalPower);
   in.performance_monitoring = leaf(cpuid_leaf::kPerformanceMonitoring);

@@ -79,12 +79,7 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end, con
 // MEASUREMENT <fact> <value | unavailable: reason> (core/measurement_facts.h).
 core::MeasurementFacts measurement_facts(const CpuIdentity& cpu) {
   const core::MeasurementInputs in = core::read_measurement_inputs(
-      cpu.facts.intel,
-      [](void*, u32 leaf) {
-        const CpuidRegs r = cpuid(leaf);
-        return core::CpuidLeaf{r.eax, r.ebx, r.ecx, r.edx};
-      },
-      [](void*, u32 index, u64* value) { return rdmsr_safe(index, value); }, nullptr);
+      cpu.facts.intel, [](void*, u32 index, u64* value) { return rdmsr_safe(index, value); }, nullptr);
   core::MeasurementFacts facts;
   core::derive_measurement_facts(in, facts);
   for (usize i = 0; i < array_size(core::kFactNames); ++i)

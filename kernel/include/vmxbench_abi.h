@@ -35,8 +35,10 @@
 
 /* 3: the guest rows' status VMXB_STATUS_GUEST_FAILED.
  * 4: the module runs the guest rows: vmxb_run.pages (was reserved_in0), and
- * the touch rows' four sample series in one buffer (samples_capacity). */
-#define VMXB_ABI_VERSION 4
+ * the touch rows' four sample series in one buffer (samples_capacity).
+ * 5: the clock counters: vmxb_info.measurement, vmxb_run.chunk_totals and
+ * counter_states, status VMXB_STATUS_SMI_BOUND. */
+#define VMXB_ABI_VERSION 5
 #define VMXB_DEVICE_NAME "vmxbench"
 #define VMXB_DEVICE_PATH "/dev/vmxbench"
 
@@ -55,6 +57,16 @@
  * vmxb::kVmxMsrs (primitives/vmx_capabilities.h), in its order (vmxbench_abi_core.h). */
 #define VMXB_NUM_MSRS 21
 #define VMXB_MSR_INDEX(i) ((i) == 0 ? 0x3Au : 0x480u + (unsigned)(i) - 1u)
+
+/* The clock counters (core/chunk_counters.h, core/measurement_facts.h):
+ * vmxb_run.chunk_totals[] in the order of core::kChunkFieldNames,
+ * vmxb_run.counter_states[] in the order of core::kCounterSourceNames (each a
+ * core::CounterState: 0 counted, 1 unavailable, 2 busy, 3 disturbed, 4
+ * partial), vmxb_info.measurement[] in the order of core::kFactNames. */
+#define VMXB_CHUNK_FIELDS 14
+#define VMXB_COUNTER_SOURCES 3
+#define VMXB_MEASUREMENT_FACTS 5
+#define VMXB_FACT_LEN 112
 
 /* vmxb_cpu_state.flags */
 #define VMXB_CPU_ONLINE (1u << 0)
@@ -100,6 +112,8 @@ struct vmxb_info {
 	char kernel_release[72];
 	char cpu_vendor[16];
 	__u64 msrs[VMXB_NUM_MSRS];
+	/* What msr_cpu can count: each "value" or "unavailable: reason", NUL-terminated */
+	char measurement[VMXB_MEASUREMENT_FACTS][VMXB_FACT_LEN];
 	__u64 reserved_out[8];
 };
 
@@ -115,6 +129,7 @@ enum vmxb_status {
 	VMXB_STATUS_FAULT = 6,   /* a VMX instruction raised #UD/#GP; its fixup caught it */
 	VMXB_STATUS_ABORTED = 7, /* never returned: a stopped RUN is an errno */
 	VMXB_STATUS_GUEST_FAILED = 8, /* guest rows: VM entry failed (exit 33/34) or an unexpected VM exit */
+	VMXB_STATUS_SMI_BOUND = 9,    /* MSR_SMI_COUNT moved in more chunks than the re-run bound */
 };
 
 /* vmxb_run.flags */
@@ -153,6 +168,10 @@ struct vmxb_run {
 	__u32 vmx_entered;      /* 1 if this run executed VMXON */
 	__u32 reserved_out0;
 	char reason[VMXB_REASON_LEN]; /* why not ok, NUL-terminated */
+	/* The clock counters over the timed chunks of an ok run (see VMXB_CHUNK_FIELDS) */
+	__u64 chunk_totals[VMXB_CHUNK_FIELDS];
+	__u8 counter_states[VMXB_COUNTER_SOURCES];
+	__u8 reserved_out1[5];
 	__u64 reserved_out[4];
 };
 
@@ -208,13 +227,15 @@ struct vmxb_semantics {
 #define VMXB_ABI_ASSERT(e) _Static_assert(e, #e)
 #endif
 VMXB_ABI_ASSERT(sizeof(struct vmxb_cpu_state) == 32);
-VMXB_ABI_ASSERT(sizeof(struct vmxb_info) == 440);
+VMXB_ABI_ASSERT(sizeof(struct vmxb_info) == 1000);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_info, abi_version) == 24);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_info, msrs) == 208);
-VMXB_ABI_ASSERT(sizeof(struct vmxb_run) == 288);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_info, measurement) == 376);
+VMXB_ABI_ASSERT(sizeof(struct vmxb_run) == 408);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, samples_ptr) == 32);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, status) == 80);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, reason) == 128);
+VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_run, chunk_totals) == 256);
 
 VMXB_ABI_ASSERT(sizeof(struct vmxb_semantics) == 112);
 VMXB_ABI_ASSERT(__builtin_offsetof(struct vmxb_semantics, output_written) == 48);

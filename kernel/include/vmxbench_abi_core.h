@@ -5,6 +5,7 @@
 // vmxb_fuzz): the module and those programs compile the same core headers.
 #pragma once
 
+#include "core/chunk_counters.h"
 #include "core/run_operation.h"
 #include "primitives/vmx_capabilities.h"
 #include "vmxbench_abi.h"
@@ -24,7 +25,13 @@ static_assert(VMXB_STATUS_VMX_LOST == static_cast<int>(OpStatus::kVmxLost));
 static_assert(VMXB_STATUS_FAULT == static_cast<int>(OpStatus::kFault));
 static_assert(VMXB_STATUS_ABORTED == static_cast<int>(OpStatus::kAborted));
 static_assert(VMXB_STATUS_GUEST_FAILED == static_cast<int>(OpStatus::kGuestFailed));
-static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_GUEST_FAILED + 1, "a status the ABI does not name");
+static_assert(VMXB_STATUS_SMI_BOUND == static_cast<int>(OpStatus::kSmiBound));
+static_assert(array_size(core::kOpStatusNames) == VMXB_STATUS_SMI_BOUND + 1, "a status the ABI does not name");
+static_assert(VMXB_CHUNK_FIELDS == static_cast<int>(core::ChunkField::kCount));
+static_assert(VMXB_COUNTER_SOURCES == static_cast<int>(core::CounterSource::kCount));
+static_assert(array_size(core::kCounterStateNames) <= 256, "a counter state must fit vmxb_run.counter_states' bytes");
+static_assert(VMXB_MEASUREMENT_FACTS == static_cast<int>(core::Fact::kCount));
+static_assert(VMXB_FACT_LEN == core::kFactTextSize);
 
 // The RUN bounds are the core's.
 static_assert(VMXB_MAX_ITERATIONS == core::kMaxIterations);

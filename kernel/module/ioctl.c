@@ -65,6 +65,25 @@ static void vmxb_read_msrs_here(void *arg)
 	}
 }
 
+_Static_assert(VMXB_SESSION_CHUNK_FIELDS == VMXB_CHUNK_FIELDS, "session.h mirrors the ABI");
+_Static_assert(VMXB_SESSION_COUNTER_SOURCES == VMXB_COUNTER_SOURCES, "session.h mirrors the ABI");
+_Static_assert(VMXB_SESSION_FACTS == VMXB_MEASUREMENT_FACTS, "session.h mirrors the ABI");
+_Static_assert(VMXB_SESSION_FACT_LEN == VMXB_FACT_LEN, "session.h mirrors the ABI");
+
+struct vmxb_facts_job {
+	struct vmxb_platform pf;
+	int intel;
+	char (*out)[VMXB_FACT_LEN];
+};
+
+/* The clock facts of this CPU (CPUID and fault-safe RDMSR probes only). */
+static void vmxb_measurement_facts_here(void *arg)
+{
+	struct vmxb_facts_job *job = arg;
+
+	vmxb_measurement_facts(&job->pf, job->intel, job->out);
+}
+
 static void vmxb_cpu_state_here(void *arg)
 {
 	struct vmxb_cpu_state *st = arg;
@@ -86,6 +105,7 @@ static long vmxb_info(void __user *uarg)
 	struct vmxb_cpu_state __user *ucpus;
 	struct vmxb_cpu_state *states = NULL;
 	struct vmxb_msr_job msr_job = {};
+	struct vmxb_facts_job facts_job = {};
 	struct vmxb_cpu_facts facts;
 	u32 cpu, n;
 	long err = 0;
@@ -135,6 +155,10 @@ static long vmxb_info(void __user *uarg)
 		goto out;
 	}
 	smp_call_function_single(info->msr_cpu, vmxb_read_msrs_here, &msr_job, 1);
+	vmxb_platform_init(&facts_job.pf, NULL, NULL);
+	facts_job.intel = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
+	facts_job.out = info->measurement;
+	smp_call_function_single(info->msr_cpu, vmxb_measurement_facts_here, &facts_job, 1);
 	for (cpu = 0; cpu < n; cpu++) {
 		states[cpu].cpu = cpu;
 		if (cpu_online(cpu))
@@ -416,6 +440,8 @@ static long vmxb_run_locked(struct vmxb_run *r, struct vmxb_job *job)
 	r->cr4_after = job->out.cr4_after;
 	r->vmx_entered = job->out.vmx_entered;
 	strscpy(r->reason, job->out.reason, sizeof(r->reason));
+	memcpy(r->chunk_totals, job->out.chunk_totals, sizeof(r->chunk_totals));
+	memcpy(r->counter_states, job->out.counter_states, sizeof(r->counter_states));
 	err = 0;
 	/* Series k starts at entry k x iterations: copy them all (zeros past samples_written). */
 	if (r->samples_written &&

@@ -29,6 +29,12 @@ static int vmxb_p_rdmsr(vmxb_u32 index, vmxb_u64 *value)
 	return err ? 1 : 0;
 }
 
+/* The clock counters' MSRs (core/chunk_counters.h); a #GP is fixed up. */
+static int vmxb_p_wrmsr(vmxb_u32 index, vmxb_u64 value)
+{
+	return vmxb_wrmsr_safe(index, value) ? 1 : 0;
+}
+
 static vmxb_u64 vmxb_p_read_cr0(void)
 {
 	return read_cr0();
@@ -99,6 +105,7 @@ void vmxb_platform_init(struct vmxb_platform *pf, int (*should_stop)(void *ctx),
 {
 	*pf = (struct vmxb_platform){
 		.rdmsr = vmxb_p_rdmsr,
+		.wrmsr = vmxb_p_wrmsr,
 		.read_cr0 = vmxb_p_read_cr0,
 		.read_cr4 = vmxb_p_read_cr4,
 		.cr4_set_vmxe = vmxb_p_cr4_set_vmxe,

@@ -66,6 +66,21 @@ bool platform_rdmsr(void* ctx, u32 index, u64* value) {
   return static_cast<const vmxb_platform*>(ctx)->rdmsr(index, value) == 0;
 }
 
+bool platform_wrmsr(void* ctx, u32 index, u64 value) {
+  return static_cast<const vmxb_platform*>(ctx)->wrmsr(index, value) == 0;
+}
+
+static_assert(VMXB_SESSION_CHUNK_FIELDS == static_cast<int>(ChunkField::kCount));
+static_assert(VMXB_SESSION_COUNTER_SOURCES == static_cast<int>(CounterSource::kCount));
+static_assert(VMXB_SESSION_FACTS == static_cast<int>(Fact::kCount));
+static_assert(VMXB_SESSION_FACT_LEN == kFactTextSize);
+
+MeasurementFacts measurement_facts(const vmxb_platform* pf, bool intel) {
+  MeasurementFacts facts;
+  derive_measurement_facts(read_measurement_inputs(intel, platform_rdmsr, const_cast<vmxb_platform*>(pf)), facts);
+  return facts;
+}
+
 // One RUN's chunk hooks: interrupts off and the stop checks, then (for VMX
 // operations) the shared core's VMX entry, and the reverse at the end. VMX is
 // entered afresh per chunk, and CR4.VMXE is tested afresh with interrupts off
@@ -119,13 +134,15 @@ struct Session {
   const CpuFacts& cpu;
   TscEnd end;
 
-  RunOutcome run(OpId op, u32 iterations, u32 warmup, u32 pages, u64* samples, u32 capacity, RunState& state) const {
+  // `counters`: read around the timed chunks (nullptr: not counted).
+  RunOutcome run(OpId op, u32 iterations, u32 warmup, u32 pages, u64* samples, u32 capacity, RunState& state,
+                 ChunkCounters* counters) const {
     const VmxPlatform platform = vmx_platform(pf);
     VmxOperation vmx(platform, caps, ctx.vmxon_region,
                      in->without_vmxon ? VmxOperation::Entry::kCheckOnly : VmxOperation::Entry::kVmxon);
     const bool needs_vmx = (operation_info(op).needs & kNeedsVmxRoot) != 0;
     ModuleChunk chunk{pf, needs_vmx ? &vmx : nullptr};
-    const ChunkHooks hooks{ModuleChunk::enter, ModuleChunk::leave, &chunk, in->chunk};
+    const ChunkHooks hooks{ModuleChunk::enter, ModuleChunk::leave, &chunk, in->chunk, counters};
     const RunOutcome r =
         run_operation(RunRequest{op, iterations, warmup, pages}, ctx, caps, cpu, end, samples, capacity, hooks);
     state.busy = vmx.busy();
@@ -169,7 +186,8 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
 
   // The timing overhead: the empty body needs no VMX.
   if (in->overhead != nullptr && in->overhead_n != 0) {
-    const RunOutcome r = session.run(OpId::kEmpty, in->overhead_n, 16, 0, in->overhead, in->overhead_n, state);
+    const RunOutcome r =
+        session.run(OpId::kEmpty, in->overhead_n, 16, 0, in->overhead, in->overhead_n, state, nullptr);
     if (r.status == OpStatus::kOk) {
       u64 min = ~u64{0};
       for (u32 i = 0; i < r.samples; ++i) min = in->overhead[i] < min ? in->overhead[i] : min;
@@ -180,8 +198,13 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
     }
   }
 
+  ChunkCounters counters(MsrAccess{platform_rdmsr, platform_wrmsr, const_cast<vmxb_platform*>(pf)},
+                         measurement_facts(pf, cpu.intel));
   const RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->pages, in->samples,
-                                   in->samples_capacity, state);
+                                   in->samples_capacity, state, &counters);
+  const ChunkTotals totals = counters.totals();
+  for (usize i = 0; i < array_size(totals.value); ++i) out->chunk_totals[i] = totals.value[i];
+  for (usize i = 0; i < array_size(totals.state); ++i) out->counter_states[i] = static_cast<u8>(totals.state[i]);
   out->cr4_after = pf->read_cr4();
   out->vmx_entered = state.vmx_entered;
   if (state.busy) return VMXB_SESSION_BUSY;
@@ -191,6 +214,17 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
   }
   set_outcome(out, r);
   return 0;
+}
+
+extern "C" void vmxb_measurement_facts(const vmxb_platform* pf, int intel,
+                                       char out[VMXB_SESSION_FACTS][VMXB_SESSION_FACT_LEN]) {
+  const MeasurementFacts facts = measurement_facts(pf, intel != 0);
+  for (usize f = 0; f < array_size(facts.text); ++f) {
+    const char* text = facts.text[f].c_str();
+    usize i = 0;
+    for (; i + 1 < VMXB_SESSION_FACT_LEN && text[i] != '\0'; ++i) out[f][i] = text[i];
+    out[f][i] = '\0';
+  }
 }
 
 extern "C" vmxb_u32 vmxb_op_count(void) { return static_cast<vmxb_u32>(OpId::kCount); }

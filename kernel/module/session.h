@@ -38,6 +38,8 @@ struct vmxb_host_state {
 struct vmxb_platform {
 	/* 0 and *value set, or nonzero if RDMSR raised #GP (rdmsrl_safe). */
 	int (*rdmsr)(vmxb_u32 index, vmxb_u64 *value);
+	/* 0, or nonzero if WRMSR raised #GP (wrmsrl_safe): the clock counters. */
+	int (*wrmsr)(vmxb_u32 index, vmxb_u64 value);
 	vmxb_u64 (*read_cr0)(void);
 	vmxb_u64 (*read_cr4)(void);
 	/* cr4_set_bits_irqsoff/cr4_clear_bits_irqsoff(X86_CR4_VMXE): keep the
@@ -130,13 +132,27 @@ struct vmxb_session_in {
 #define VMXB_SESSION_BUSY 1    /* CR4.VMXE was set at a chunk start: another hypervisor holds VMX */
 #define VMXB_SESSION_STOPPED 2 /* should_stop() said so: vmxb_session_out.stop_errno */
 
+/* The ABI's VMXB_CHUNK_FIELDS, VMXB_COUNTER_SOURCES, VMXB_MEASUREMENT_FACTS
+ * and VMXB_FACT_LEN (ioctl.c and session.cc check both sides). */
+#define VMXB_SESSION_CHUNK_FIELDS 14
+#define VMXB_SESSION_COUNTER_SOURCES 3
+#define VMXB_SESSION_FACTS 5
+#define VMXB_SESSION_FACT_LEN 112
+
 struct vmxb_session_out {
 	/* status: a vmxb::core::OpStatus, i.e. the ABI's enum vmxb_status */
 	vmxb_u32 status, vm_error, samples_written, overhead_min, vmx_entered;
 	int stop_errno;
 	vmxb_u64 eptp, cr4_before, cr4_after;
 	const char *reason; /* static string, never NULL */
+	/* core::ChunkTotals of the run's timed chunks */
+	vmxb_u64 chunk_totals[VMXB_SESSION_CHUNK_FIELDS];
+	unsigned char counter_states[VMXB_SESSION_COUNTER_SOURCES];
 };
+
+/* core/measurement_facts.h on the current CPU: each fact's text, NUL-terminated. */
+void vmxb_measurement_facts(const struct vmxb_platform *platform, int intel,
+			    char out[VMXB_SESSION_FACTS][VMXB_SESSION_FACT_LEN]);
 
 /* Runs one request on the current CPU; the caller keeps the task there. VMX
  * is entered and left inside each interrupts-off chunk, never across one. */

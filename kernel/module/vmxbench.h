@@ -20,8 +20,10 @@ struct completion;
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
 #define vmxb_rdmsr_safe(msr, value) rdmsrq_safe(msr, value)
+#define vmxb_wrmsr_safe(msr, value) wrmsrq_safe(msr, value)
 #else
 #define vmxb_rdmsr_safe(msr, value) rdmsrl_safe(msr, value)
+#define vmxb_wrmsr_safe(msr, value) wrmsrl_safe(msr, value)
 #endif
 
 /* A rejected request: one rate-limited dmesg line, and the errno. */

@@ -96,6 +96,8 @@ int cmd_info(int fd) {
     else
       std::printf("MSR %#x gp\n", VMXB_MSR_INDEX(i));
   }
+  for (unsigned f = 0; f < VMXB_MEASUREMENT_FACTS; ++f)
+    std::printf("MEASUREMENT %s %.*s\n", vmxb::core::kFactNames[f], VMXB_FACT_LEN, info.measurement[f]);
   for (unsigned i = 0; i < info.cpus_written; ++i)
     std::printf("CPU %u online=%d vmxe=%d cr4=%#llx feature_control=%#llx\n", cpus[i].cpu,
                 !!(cpus[i].flags & VMXB_CPU_ONLINE), !!(cpus[i].flags & VMXB_CPU_VMXE),
@@ -154,6 +156,18 @@ int cmd_run(int fd, const char* op_name, unsigned iterations, unsigned warmup, u
               run.overhead_min, run.vmx_entered, static_cast<unsigned long long>(run.eptp),
               static_cast<unsigned long long>(run.cr4_before), static_cast<unsigned long long>(run.cr4_after),
               run.reason);
+  // The image's CHUNKS line (harness/PROTOCOL.md), from the same tables.
+  if (run.status == VMXB_STATUS_OK) {
+    std::printf("CHUNKS %s", op_name);
+    for (unsigned i = 0; i < VMXB_CHUNK_FIELDS; ++i)
+      std::printf(" %s=%llu", vmxb::core::kChunkFieldNames[i], static_cast<unsigned long long>(run.chunk_totals[i]));
+    for (unsigned i = 0; i < VMXB_COUNTER_SOURCES; ++i)
+      std::printf(" %s=%s", vmxb::core::kCounterSourceNames[i],
+                  run.counter_states[i] < vmxb::array_size(vmxb::core::kCounterStateNames)
+                      ? vmxb::core::kCounterStateNames[run.counter_states[i]]
+                      : "?");
+    std::printf("\n");
+  }
   if (series > 1) {
     std::printf("RUN-SERIES op=%s pages=%u", op_name, pages);
     for (unsigned k = 1; k < series; ++k)
