@@ -160,15 +160,15 @@ inline constexpr u64 kGlobalCtrlFixed01 = u64{3} << 32;
 // Reads the counters around one chunk; one object per run.
 class ChunkCounters {
  public:
-  ChunkCounters(const MsrAccess& msr, const MeasurementFacts& facts) : msr_(msr), facts_(facts) {}
+  ChunkCounters(const MsrAccess& msr, const CountableSources& sources) : msr_(msr), sources_(sources) {}
 
   // After the chunk's `enter` hook (interrupts off), before any of its work.
   void begin() {
     chunk_ = {};
     // SMI count first and last: its window covers everything else.
-    if (facts_.smi_count_available) chunk_.smi_ok = read(msr::kSmiCount, &chunk_.smi);
-    if (facts_.core_cycles_available) begin_pmu();
-    if (facts_.aperf_mperf_available)
+    if (sources_.smi_count) chunk_.smi_ok = read(msr::kSmiCount, &chunk_.smi);
+    if (sources_.core_cycles) begin_pmu();
+    if (sources_.aperf_mperf)
       chunk_.aperf_ok = read(msr::kMperf, &chunk_.mperf) && read(msr::kAperf, &chunk_.aperf);
     chunk_.tsc = rdtsc();
   }
@@ -196,7 +196,7 @@ class ChunkCounters {
       totals_[F::kCoreCycles] += pmu.cycles;
       totals_[F::kInstructions] += pmu.instructions;
     } else {
-      totals_[pmu.disturbed ? F::kPmuDisturbed : F::kPmuBusy] += facts_.core_cycles_available ? 1 : 0;
+      totals_[pmu.disturbed ? F::kPmuDisturbed : F::kPmuBusy] += sources_.core_cycles ? 1 : 0;
     }
     if (aperf_ok) {
       const u64 da = aperf - chunk_.aperf, dm = mperf - chunk_.mperf;
@@ -224,9 +224,9 @@ class ChunkCounters {
 
   ChunkTotals totals() const {
     ChunkTotals t = totals_;
-    t[CounterSource::kPmu] = clock_math::pmu_state(facts_.core_cycles_available, t);
-    t[CounterSource::kAperfMperf] = facts_.aperf_mperf_available ? CounterState::kCounted : CounterState::kUnavailable;
-    t[CounterSource::kSmi] = facts_.smi_count_available ? CounterState::kCounted : CounterState::kUnavailable;
+    t[CounterSource::kPmu] = clock_math::pmu_state(sources_.core_cycles, t);
+    t[CounterSource::kAperfMperf] = sources_.aperf_mperf ? CounterState::kCounted : CounterState::kUnavailable;
+    t[CounterSource::kSmi] = sources_.smi_count ? CounterState::kCounted : CounterState::kUnavailable;
     return t;
   }
 
@@ -274,7 +274,7 @@ class ChunkCounters {
     r.counted = read_ok && (global & kGlobalCtrlFixed01) == kGlobalCtrlFixed01 &&
                 (ctrl & kFixedCtrlFields01) == kFixedCtrlOurs;
     r.disturbed = !r.counted;
-    const u32 width = facts_.fixed_counter_width;
+    const u32 width = sources_.fixed_counter_width;
     r.instructions = clock_math::delta(0, r.instructions, width);
     r.cycles = clock_math::delta(0, r.cycles, width);
     return r;
@@ -291,7 +291,7 @@ class ChunkCounters {
   }
 
   MsrAccess msr_;
-  MeasurementFacts facts_;
+  CountableSources sources_;
   Chunk chunk_;
   ChunkTotals totals_;
   FixedText<160> reason_;

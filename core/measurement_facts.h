@@ -38,15 +38,19 @@ inline constexpr const char* kFactNames[] = {"invariant_tsc", "tsc_hz_cpuid", "c
                                              "smi_count"};
 static_assert(array_size(kFactNames) == static_cast<usize>(Fact::kCount));
 
-// Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>";
-// and what core/chunk_counters.h may read.
+// Each fact: its value ("yes", "2100000000", ...) or "unavailable: <reason>".
 inline constexpr usize kFactTextSize = 112;  // the ABI's VMXB_FACT_LEN
+// What core/chunk_counters.h may read (small: it travels with every run).
+struct CountableSources {
+  bool core_cycles = false;  // fixed counters 0 and 1
+  bool aperf_mperf = false;
+  bool smi_count = false;
+  u8 fixed_counter_width = 0;  // CPUID.0AH:EDX[12:5]
+};
+
 struct MeasurementFacts {
   FixedText<kFactTextSize> text[static_cast<usize>(Fact::kCount)];
-  bool core_cycles_available = false;  // fixed counters 0 and 1
-  bool aperf_mperf_available = false;
-  bool smi_count_available = false;
-  u8 fixed_counter_width = 0;          // CPUID.0AH:EDX[12:5]
+  CountableSources countable;
   constexpr FixedText<kFactTextSize>& operator[](Fact f) { return text[static_cast<usize>(f)]; }
   constexpr const FixedText<kFactTextSize>& operator[](Fact f) const { return text[static_cast<usize>(f)]; }
 };
@@ -91,8 +95,8 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
     detail::unavailable(f[Fact::kCoreCycles], "CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
   } else {
     f[Fact::kCoreCycles].add("fixed counters 0 and 1 (PMU version ").add_dec(version).add(")");
-    f.core_cycles_available = true;
-    f.fixed_counter_width = static_cast<u8>((in.performance_monitoring.edx >> 5) & 0xFF);
+    f.countable.core_cycles = true;
+    f.countable.fixed_counter_width = static_cast<u8>((in.performance_monitoring.edx >> 5) & 0xFF);
   }
 
   if (in.max_basic < cpuid_leaf::kThermalPower)
@@ -102,14 +106,14 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
   else if (!in.mperf_readable)
     detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF/IA32_APERF, but RDMSR E7H or E8H raised #GP");
   else
-    f[Fact::kAperfMperf].add("yes"), f.aperf_mperf_available = true;
+    f[Fact::kAperfMperf].add("yes"), f.countable.aperf_mperf = true;
 
   if (!in.intel)
     detail::unavailable(f[Fact::kSmiCount], "MSR_SMI_COUNT is Intel's");
   else if (!in.smi_count_readable)
     detail::unavailable(f[Fact::kSmiCount], "RDMSR 34H (MSR_SMI_COUNT) raised #GP");
   else
-    f[Fact::kSmiCount].add("yes"), f.smi_count_available = true;
+    f[Fact::kSmiCount].add("yes"), f.countable.smi_count = true;
 }
 
 // CPUID executes the same everywhere (it never faults); only RDMSR needs the

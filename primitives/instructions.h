@@ -135,7 +135,11 @@ VMXB_ALWAYS_INLINE VmResult invvpid(InvvpidType type, u16 vpid, u64 linear_addre
 template <u32 N, VmcsFieldType Field>
 VMXB_ALWAYS_INLINE VmResult vmread_repeated(Field) {
   u64 value = 0;
-  return VMXB_CAPTURE_REPEATED(N, "vmread %[field], %[value]", ([value] "=r"(value)), ([field] "r"(u64{Field::kEncoding})));
+  // Early clobber: copy 1 writes `value` before copy 2 reads `field`, so the
+  // two must never share a register (they did once the register allocation
+  // moved, and copy 2 read a field encoding that was copy 1's result).
+  return VMXB_CAPTURE_REPEATED(N, "vmread %[field], %[value]", ([value] "=&r"(value)),
+                               ([field] "r"(u64{Field::kEncoding})));
 }
 
 template <u32 N, VmcsFieldType Field, typename T>

@@ -70,6 +70,20 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   }
   EXPECT_EQ(ctx["vmxbench_invariant_tsc"], "yes");
   EXPECT_TRUE(ctx.contains("vmxbench_tsc_hz_cpuid"));
+  // ... and so are the run-wide ratio and SMI re-runs, and every row says so
+  // and carries none of the counters: never a zero for "not measured".
+  for (const char* key : {"vmxbench_aperf_mperf_ratio", "vmxbench_smi_discarded"})
+    EXPECT_EQ(ctx[key].get<std::string>().rfind("unavailable: ", 0), 0u) << key << ": " << ctx[key];
+  for (const auto& b : doc["benchmarks"]) {
+    if (b.contains("error_occurred") && b["error_occurred"].get<bool>()) continue;
+    EXPECT_NE(b["label"].get<std::string>().find("cycles unavailable (context vmxbench_core_cycles); SMI count "
+                                                 "unavailable (context vmxbench_smi_count); APERF/MPERF unavailable"),
+              std::string::npos)
+        << b["label"];
+    for (const char* absent : {"cycles_median", "cycles_per_tick", "smi_discarded", "aperf_mperf_ratio",
+                               "frequency_warning", "instructions_per_execution"})
+      EXPECT_FALSE(b.contains(absent)) << b["name"] << " " << absent;
+  }
   const auto* nop = row(doc, "ring0/nop_10/");
   ASSERT_NE(nop, nullptr) << doc.dump(1);
   EXPECT_EQ((*nop)["ticks_median"], 10.0) << "10 NOPs net of the overhead are exactly 10 ticks";

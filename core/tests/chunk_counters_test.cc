@@ -51,14 +51,7 @@ struct FakeMsrs {
   }
 };
 
-MeasurementFacts facts(bool pmu, bool aperf, bool smi) {
-  MeasurementFacts f;
-  f.core_cycles_available = pmu;
-  f.aperf_mperf_available = aperf;
-  f.smi_count_available = smi;
-  f.fixed_counter_width = 48;
-  return f;
-}
+CountableSources facts(bool pmu, bool aperf, bool smi) { return {pmu, aperf, smi, 48}; }
 
 FakeMsrs pmu_msrs() {
   FakeMsrs m;

@@ -51,7 +51,7 @@ void run_one(const PlannedOp& op, const VmxSession& s, core::TscEnd tsc_end, con
   // VMX operation, through the same core code as the kernel module's.
   core::VmxOperation vmx(vmx_platform(), s.caps, s.ctx.vmxon_region, core::VmxOperation::Entry::kVmxon);
   const bool needs_vmx = (info.needs & core::kNeedsVmxRoot) != 0;
-  core::ChunkCounters counters(kMsrAccess, facts);
+  core::ChunkCounters counters(kMsrAccess, facts.countable);
   core::ChunkHooks hooks = needs_vmx ? vmx.chunk_hooks() : core::ChunkHooks{};
   hooks.counters = &counters;
   const int fault = try_call([&] {

@@ -75,10 +75,16 @@ static_assert(VMXB_SESSION_COUNTER_SOURCES == static_cast<int>(CounterSource::kC
 static_assert(VMXB_SESSION_FACTS == static_cast<int>(Fact::kCount));
 static_assert(VMXB_SESSION_FACT_LEN == kFactTextSize);
 
-MeasurementFacts measurement_facts(const vmxb_platform* pf, bool intel) {
+// Out of line and by pointer: the facts' text (560 bytes) stays out of the
+// RUN's frame, which must fit the kernel's 2048-byte frame limit.
+__attribute__((noinline)) void measurement_facts(const vmxb_platform* pf, bool intel, MeasurementFacts* facts) {
+  derive_measurement_facts(read_measurement_inputs(intel, platform_rdmsr, const_cast<vmxb_platform*>(pf)), *facts);
+}
+
+__attribute__((noinline)) CountableSources countable_sources(const vmxb_platform* pf, bool intel) {
   MeasurementFacts facts;
-  derive_measurement_facts(read_measurement_inputs(intel, platform_rdmsr, const_cast<vmxb_platform*>(pf)), facts);
-  return facts;
+  measurement_facts(pf, intel, &facts);
+  return facts.countable;
 }
 
 // One RUN's chunk hooks: interrupts off and the stop checks, then (for VMX
@@ -199,7 +205,7 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
   }
 
   ChunkCounters counters(MsrAccess{platform_rdmsr, platform_wrmsr, const_cast<vmxb_platform*>(pf)},
-                         measurement_facts(pf, cpu.intel));
+                         countable_sources(pf, cpu.intel));
   const RunOutcome r = session.run(static_cast<OpId>(in->op), in->iterations, in->warmup, in->pages, in->samples,
                                    in->samples_capacity, state, &counters);
   const ChunkTotals totals = counters.totals();
@@ -218,7 +224,8 @@ extern "C" int vmxb_session_run(const vmxb_platform* pf, const vmxb_session_in* 
 
 extern "C" void vmxb_measurement_facts(const vmxb_platform* pf, int intel,
                                        char out[VMXB_SESSION_FACTS][VMXB_SESSION_FACT_LEN]) {
-  const MeasurementFacts facts = measurement_facts(pf, intel != 0);
+  MeasurementFacts facts;
+  measurement_facts(pf, intel != 0, &facts);
   for (usize f = 0; f < array_size(facts.text); ++f) {
     const char* text = facts.text[f].c_str();
     usize i = 0;
