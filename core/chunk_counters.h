@@ -9,8 +9,10 @@
 // - The fixed counters are borrowed, never taken: a chunk uses them only if
 //   nobody enabled them (IA32_FIXED_CTR_CTRL fields 0 and 1 and
 //   IA32_PERF_GLOBAL_CTRL bits 32-33 clear, i.e. perf does not use them; the
-//   Linux NMI watchdog does use fixed counter 1). The four MSRs are saved
-//   before and restored after every chunk that used them. A chunk whose
+//   Linux NMI watchdog does use fixed counter 1). The two counters are saved
+//   before and restored after every chunk that used them, and our enable bits
+//   cleared again (nobody else's: those were clear when we took the counters,
+//   and perf's own bits may legitimately change meanwhile). A chunk whose
 //   counters were reprogrammed under it (a perf NMI handler rewrites
 //   IA32_PERF_GLOBAL_CTRL) keeps its samples but not its counts.
 // - Cycles per sample are ticks x (core cycles / TSC ticks) of the chunks
@@ -280,11 +282,14 @@ class ChunkCounters {
     return r;
   }
 
-  // Enable bits off first, then the counters' old values back.
+  // Our enable bits off first, then the counters' old values back. Only our
+  // bits are cleared, from the registers' current values: what perf's NMI
+  // handler changed in its own bits during the chunk stays changed.
   void restore_pmu() {
     const Chunk& c = chunk_;
-    (void)write(msr::kPerfGlobalCtrl, c.saved_global);
-    (void)write(msr::kFixedCounterCtrl, c.saved_ctrl);
+    u64 global = c.saved_global, ctrl = c.saved_ctrl;
+    if (read(msr::kPerfGlobalCtrl, &global)) (void)write(msr::kPerfGlobalCtrl, global & ~kGlobalCtrlFixed01);
+    if (read(msr::kFixedCounterCtrl, &ctrl)) (void)write(msr::kFixedCounterCtrl, ctrl & ~kFixedCtrlFields01);
     (void)write(msr::kFixedCounter0, c.saved_ctr0);
     (void)write(msr::kFixedCounter1, c.saved_ctr1);
     chunk_.pmu_ours = false;

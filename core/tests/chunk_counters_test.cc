@@ -129,6 +129,18 @@ TEST(ChunkCounters, CountersReprogrammedMidChunkAreDroppedAndRestored) {
   EXPECT_EQ(t[CounterSource::kPmu], CounterState::kDisturbed);
 }
 
+TEST(ChunkCounters, PerfsOwnChangesDuringTheChunkSurviveTheRestore) {
+  FakeMsrs m = pmu_msrs();
+  ChunkCounters c(m.access(), facts(true, false, false));
+  c.begin();
+  m.value[msr::kPerfGlobalCtrl] = 0x1 | (u64{3} << 32);  // perf throttled its GP counter 1 meanwhile
+  m.value[msr::kFixedCounterCtrl] = 0x33 | 0x300;        // ... and started fixed counter 2
+  EXPECT_TRUE(c.end(4));
+  EXPECT_EQ(m.value[msr::kPerfGlobalCtrl], 0x1u);
+  EXPECT_EQ(m.value[msr::kFixedCounterCtrl], 0x300u);
+  EXPECT_EQ(c.totals()[F::kPmuChunks], 1u);  // fields 0 and 1 were still ours
+}
+
 TEST(ChunkCounters, AnSmiDiscardsTheChunkUpToTheBound) {
   FakeMsrs m;
   m.value = {{msr::kSmiCount, 7}};
