@@ -284,6 +284,36 @@ TEST(ModuleBackend, GuestFailedIsAStatus) {
   EXPECT_EQ(b.runs[0].status, "guest-failed");
 }
 
+// The clock counters come through from the core's tables; a state the core
+// does not name is a bad reply, not a guess.
+TEST(ModuleBackend, ChunkTotalsComeThroughAndBadStatesAreRefused) {
+  for (const int bad : {0, 1}) {
+    auto dev = std::make_unique<FakeDevice>();
+    dev->on_run = [bad](vmxb_run* r) {
+      r->status = VMXB_STATUS_OK;
+      r->samples_written = r->iterations;
+      r->chunk_totals[static_cast<int>(core::ChunkField::kSmiDiscarded)] = 2;
+      r->counter_states[static_cast<int>(core::CounterSource::kSmi)] = bad ? 200 : 0;
+      return 0;
+    };
+    std::string error;
+    int code = 0;
+    auto backend = connect(std::move(dev), &error, &code);
+    ASSERT_NE(backend, nullptr);
+    const BatchResult b = backend->run({{"vmread", 4, 0}});
+    if (bad) {
+      EXPECT_FALSE(b.ok);
+      EXPECT_EQ(b.exit_code, kExitBackendFailed);
+      EXPECT_NE(b.error.find("counter state 200"), std::string::npos) << b.error;
+    } else {
+      ASSERT_TRUE(b.ok) << b.error;
+      ASSERT_TRUE(b.runs[0].chunks.has_value());
+      EXPECT_EQ((*b.runs[0].chunks)[core::ChunkField::kSmiDiscarded], 2u);
+      EXPECT_EQ((*b.runs[0].chunks)[core::CounterSource::kSmi], core::CounterState::kCounted);
+    }
+  }
+}
+
 TEST(ModuleBackend, OperationOutcomesBecomeStatusNames) {
   auto dev = std::make_unique<FakeDevice>();
   dev->on_run = [](vmxb_run* r) {
