@@ -36,7 +36,7 @@ namespace vmxb::core {
 
 // MSR access with an exception fixup: false where the access faulted.
 struct MsrAccess {
-  bool (*read)(void* ctx, u32 index, u64* value) = nullptr;
+  MsrReader read = nullptr;  // core/capabilities.h's reader type
   bool (*write)(void* ctx, u32 index, u64 value) = nullptr;
   void* ctx = nullptr;
 };

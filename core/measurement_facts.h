@@ -9,6 +9,7 @@
 // architectural performance monitoring section; Vol. 4 MSR_SMI_COUNT (34H).
 #pragma once
 
+#include "core/capabilities.h"
 #include "primitives/cpuid_bits.h"
 #include "primitives/fixed_text.h"
 #include "primitives/msr_index.h"
@@ -126,9 +127,7 @@ inline CpuidLeaf execute_cpuid(u32 leaf) {
 
 // The inputs, read with CPUID and the platform's fault-safe RDMSR: the same
 // probes on every platform.
-using MsrProbe = bool (*)(void* ctx, u32 index, u64* value);
-
-inline MeasurementInputs read_measurement_inputs(bool intel, MsrProbe rdmsr, void* ctx) {
+inline MeasurementInputs read_measurement_inputs(bool intel, MsrReader rdmsr, void* ctx) {
   MeasurementInputs in;
   in.intel = intel;
   in.max_basic = execute_cpuid(0).eax;
