@@ -19,8 +19,8 @@
 //   that counted: with interrupts off the core never halts, so the ratio is
 //   the core's clock over the TSC's during exactly those chunks.
 //
-// Vol. 3B 21.2.2 "Architectural Performance Monitoring Version 2" (the fixed
-// counters and IA32_PERF_GLOBAL_CTRL); Vol. 3B 15.2 "Hardware Coordination
+// Vol. 3B, section "Architectural Performance Monitoring Version 2" (the fixed
+// counters and IA32_PERF_GLOBAL_CTRL), and section "Hardware Coordination
 // Feedback" (IA32_MPERF/IA32_APERF); Vol. 4 Table 2-2 (MSR_SMI_COUNT).
 // The MSR accesses never run under Bochs or QEMU TCG: their measurement facts
 // say the counters are unavailable, and nothing is read. None of this has run

@@ -33,7 +33,8 @@ inline constexpr u32 kSysenterEip = 0x176;
 inline constexpr u32 kPat = 0x277;
 inline constexpr u32 kEfer = 0xC0000080;
 // The clock and performance-monitoring MSRs of core/chunk_counters.h (Vol. 4
-// Table 2-2; Vol. 3B 21.2 "Architectural Performance Monitoring").
+// Table 2-2; Vol. 3B, chapter "Performance Monitoring", section "Architectural
+// Performance Monitoring").
 inline constexpr u32 kSmiCount = 0x34;             // MSR_SMI_COUNT, bits 31:0 (Intel, Nehalem on)
 inline constexpr u32 kMperf = 0xE7;                // IA32_MPERF: C0 cycles at a fixed (TSC) rate
 inline constexpr u32 kAperf = 0xE8;                // IA32_APERF: C0 cycles at the actual rate
