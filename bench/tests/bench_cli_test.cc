@@ -70,6 +70,15 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   }
   EXPECT_EQ(ctx["vmxbench_invariant_tsc"], "yes");
   EXPECT_TRUE(ctx.contains("vmxbench_tsc_hz_cpuid"));
+  // The PIT calibration, checked against the one clock this machine defines:
+  // Bochs runs ips=50000000 (harness/host/bochs.cc) and counts its PIT in the
+  // same emulated time, so the TSC must come out at 50 MHz within 0.1%. The
+  // emulated row still gets no tsc_hz: its ticks are instructions.
+  ASSERT_TRUE(ctx.contains("vmxbench_tsc_hz_calibrated"));
+  EXPECT_NEAR(std::stod(ctx["vmxbench_tsc_hz_calibrated"].get<std::string>()), 50e6, 50e3)
+      << ctx["vmxbench_tsc_hz_calibrated"];
+  EXPECT_EQ(ctx["tsc_hz"], "n/a (emulated: one tick per instruction)");
+  EXPECT_FALSE(ctx.contains("vmxbench_tsc_hz_source"));
   // ... and so are the run-wide ratio and SMI re-runs, and every row says so
   // and carries none of the counters: never a zero for "not measured".
   for (const char* key : {"vmxbench_aperf_mperf_ratio", "vmxbench_smi_discarded"})
