@@ -27,10 +27,12 @@ constexpr const char* kUsage = R"(usage: reports COMMAND [options]
         build a report from Google Benchmark's JSON (+ diag's JSON)
   validate REPORT.json...
         check reports against reports/report.schema.json and FORMAT.md's rules
-  compare OLD.json NEW.json [--threshold 5%] [--alpha 0.05] [--metric auto] [--force] [--format text|json]
+  compare OLD.json NEW.json [--threshold 5%] [--alpha 0.05] [--metric auto] [--force] [--allow-missing] [--format text|json]
         per-benchmark change and Mann-Whitney U test; exit 1 on a significant
-        regression beyond the threshold; refuses emulated vs hardware and
-        different CPU models unless --force (exit 6)
+        regression beyond the threshold, 9 on a benchmark lost in NEW (vanished
+        or unsupported; --allow-missing accepts it), 10 on a lost VMX capability
+        (listed bit by bit); refuses emulated vs hardware and different CPU
+        models unless --force (exit 6)
         --threshold: a percentage (5%, at most 1000%) or a fraction (0.05, at most 1)
         --metric: auto, real_time, cpu_time or a counter the rows carry
   history ingest [--db URL] REPORT.json...
@@ -45,7 +47,8 @@ constexpr const char* kUsage = R"(usage: reports COMMAND [options]
   T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
   exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
         nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
-        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file)
+        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file),
+        9 compare: a benchmark lost, 10 compare: a capability lost
 )";
 
 struct Args {
@@ -294,6 +297,14 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     for (const std::string& n : compat.notes) out << "note: " << n << "\n";
     out << format_comparison_text(c);
   }
+  // The most fundamental change decides: a capability taken away, then a
+  // benchmark that can no longer run, then a slowdown.
+  if (diag::any_lost(c.capability_changes)) return kExitLostCapability;
+  if (c.lost > 0 && !a.flags.count("allow-missing")) {
+    err << "reports: " << c.lost << " benchmark(s) of OLD vanished or turned unsupported in NEW (listed as "
+        << "'only in OLD' / 'LOST in NEW'); --allow-missing accepts that\n";
+    return kExitLostBenchmark;
+  }
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
 
@@ -430,7 +441,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {"force"}), out, err);
     if (cmd == "validate") return validate(parse(args, 1, {}, {}), out, err);
     if (cmd == "compare")
-      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force"}), out, err);
+      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force", "allow-missing"}), out, err);
     if (cmd == "history") return history_cmd(args, out, err);
     if (cmd == "dashboard")
       return dashboard_cmd(
