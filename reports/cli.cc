@@ -14,6 +14,7 @@
 #include "reports/history.h"
 #include "reports/load.h"
 #include "reports/report.h"
+#include "reports/revision.h"
 #include "reports/timeutil.h"
 
 namespace vmxb::reports {
@@ -288,12 +289,15 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     json j = comparison_json(c);
     j["old"] = a.positional[0];
     j["new"] = a.positional[1];
+    j["old_revision"] = revision_json(report_revision(reports[0]));
+    j["new_revision"] = revision_json(report_revision(reports[1]));
     j["compatible"] = compat.ok;
     j["notes"] = compat.notes;
     out << j.dump(2) << "\n";
   } else {
-    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>() << ")\nNEW "
-        << a.positional[1] << " (" << reports[1]["timestamp"].get<std::string>() << ")\n";
+    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>()
+        << revision_suffix(report_revision(reports[0])) << ")\nNEW " << a.positional[1] << " ("
+        << reports[1]["timestamp"].get<std::string>() << revision_suffix(report_revision(reports[1])) << ")\n";
     for (const std::string& n : compat.notes) out << "note: " << n << "\n";
     out << format_comparison_text(c);
   }

@@ -121,6 +121,24 @@ TEST_F(Cli, CompareGatesOnALostBenchmarkAndALostCapability) {
   EXPECT_EQ(reports({"compare", cn, co}).exit_code, 0) << "a gained capability does not gate";
 }
 
+TEST_F(Cli, CompareNamesTheRevisions) {
+  json gb_old = testing::gb_doc({{"ring0/vmread", testing::around(100, 9, 1)}}, "2026-11-20T00:00:00+00:00");
+  json gb_new = testing::gb_doc({{"ring0/vmread", testing::around(100, 9, 2)}}, "2026-11-21T00:00:00+00:00");
+  gb_old["context"]["vmxbench_revision"] = "linux-6.1.0-57";
+  gb_new["context"]["vmxbench_revision"] = "linux-6.12.118";
+  gb_new["context"]["vmxbench_revision_order"] = "612118";
+  const auto o = write("rev_old.json", build_report(gb_old, nullptr));
+  const auto n = write("rev_new.json", build_report(gb_new, nullptr));
+  ProcessResult r = reports({"compare", o, n});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("00Z, revision linux-6.1.0-57)\nNEW "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", revision linux-6.12.118 (order 612118))"), std::string::npos) << r.out;
+  const json j = json::parse(reports({"compare", o, n, "--format", "json"}).out);
+  EXPECT_EQ(j["old_revision"]["label"], "linux-6.1.0-57");
+  EXPECT_TRUE(j["old_revision"]["order"].is_null());
+  EXPECT_EQ(j["new_revision"]["order"], 612118);
+}
+
 TEST_F(Cli, CompareGatesOnRegressionsAndRefusesIncomparableRuns) {
   const auto o = write("old.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)}},
                                                        "2026-11-20T00:00:00+00:00"));
