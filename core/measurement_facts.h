@@ -2,7 +2,7 @@
 // whether the TSC is invariant, its frequency from CPUID, whether an
 // architectural PMU with fixed counters exists (unhalted core cycles and
 // retired instructions), whether IA32_APERF/MPERF and MSR_SMI_COUNT exist.
-// Derived here from raw CPUID leaves and one MSR probe, so every platform
+// Derived here from raw CPUID leaves and RDMSR probes, so every platform
 // reports the same facts with the same reasons; each is a value or
 // "unavailable: <reason>", never a zero standing in for "unknown".
 // Vol. 2A CPUID (leaves 06H, 0AH, 15H, 16H, 80000007H); Vol. 3B, the
