@@ -118,12 +118,13 @@ std::optional<std::string> non_finite_statistic(const DbRow& row) {
 
 // "CREATE TABLE IF NOT EXISTS NAME (...)" -> NAME, for every table of kSchema.
 std::vector<std::string> history_tables() {
-  static const std::string kCreate = "CREATE TABLE IF NOT EXISTS ";
+  static const std::string create_prefix = "CREATE TABLE IF NOT EXISTS ";
   std::vector<std::string> names;
   for (const char* sql : kSchema) {
     const std::string s = sql;
-    if (s.rfind(kCreate, 0) != 0) continue;
-    names.push_back(s.substr(kCreate.size(), s.find_first_of(" (", kCreate.size()) - kCreate.size()));
+    if (s.rfind(create_prefix, 0) != 0) continue;
+    const size_t from = create_prefix.size();
+    names.push_back(s.substr(from, s.find_first_of(" (", from) - from));
   }
   return names;
 }

@@ -133,11 +133,11 @@ class Sqlite final : public Database {
   static void refuse_if_not_sqlite(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return;  // missing: the open below says so, or creates it
-    static const char kMagic[] = "SQLite format 3";  // and its terminating NUL: 16 bytes
-    char head[sizeof kMagic] = {};
+    static const char magic[] = "SQLite format 3";  // and its terminating NUL: 16 bytes
+    char head[sizeof magic] = {};
     in.read(head, sizeof head);
     if (in.gcount() == 0) return;
-    if (in.gcount() < static_cast<std::streamsize>(sizeof head) || std::memcmp(head, kMagic, sizeof head) != 0)
+    if (in.gcount() < static_cast<std::streamsize>(sizeof head) || std::memcmp(head, magic, sizeof head) != 0)
       throw DbNotHistory("sqlite:" + path +
                          ": not a vmxbench history: not a SQLite database file (left unchanged); check the path");
   }
