@@ -28,7 +28,7 @@ const char* outcome_name(Outcome o);
 enum class Basis {
   kSdmMust,     // the SDM states it of every processor ("always", "is read as", "VM entry fails")
   kSdmDerived,  // follows from SDM musts (e.g. no VM entry could succeed otherwise)
-  kKvmMust,     // not in the SDM: Linux KVM refuses to load otherwise (vmx_check_processor_compat)
+  kKvmMust,     // not in the SDM: Linux KVM refuses to load otherwise (vmx_check_processor_compat); never an exit-moving error
   kConvention,  // reserved bits and combinations the SDM does not forbid outright
   kNone,        // observations
 };
@@ -68,8 +68,9 @@ struct Check {
 const std::vector<Check>& all_checks();
 
 // The one rule for the exit status (issue 17): a failed check moves it only if
-// the check is an error resting on an SDM must (or derived from musts) or on
-// KVM's load requirement, and has been seen to hold on real hardware.
+// the check is an error resting on an SDM must (or derived from musts) and
+// has been seen to hold on real hardware. KVM's load requirement does not
+// move it: the KVM verdict reports that.
 bool moves_exit_status(const Check& c);
 const Check* find_check(const std::string& id);
 

@@ -457,7 +457,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const UsageError& e) {
     err << "reports: " << e.what() << "\n" << kUsage;
     return kExitUsage;
-  } catch (const DbMissing& e) {
+  } catch (const DbUnusable& e) {
     err << "reports: " << one_line(e.what()) << "\n";
     return kExitUnreadable;
   } catch (const DbError& e) {

@@ -205,20 +205,33 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
         << html_escape(s(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
         << html_escape(s(d["schema_version"])) << ", report of " << html_escape(r->timestamp) << "</p>\n";
       const DiagSummary ds = summarize_diag(d);
-      if (!ds.exit_id.empty() || ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
+      if (!ds.exit_id.empty() || ds.checks_total() > 0) {
         o << "<p class=\"capability-head\">";
         if (!ds.exit_id.empty())
           o << "diag: <b class=\"" << (ds.exit_id == "vmx_usable" ? "ok" : "bad") << "\">" << html_escape(ds.exit_id)
             << "</b> — " << html_escape(ds.exit_meaning) << ". ";
-        if (ds.checks_passed + ds.checks_failed + ds.checks_skipped > 0) {
-          o << "SDM checks: " << ds.checks_passed << " pass, <span class=\"" << (ds.checks_failed ? "bad" : "ok")
-            << "\">" << ds.checks_failed << " fail</span>, " << ds.checks_skipped << " skipped";
-          std::string failed;
-          for (const std::string& f : ds.failed_checks) failed += (failed.empty() ? "" : ", ") + f;
-          if (!failed.empty()) o << " (" << html_escape(failed) << ")";
-          o << ".";
+        if (ds.checks_total() > 0) {
+          // Only a failed error is bad (it moves diag's exit); a warning or an
+          // observation is shown with its text, not as a failure.
+          o << "SDM checks: " << ds.checks_passed << " pass, <span class=\""
+            << (ds.errors_failed ? "bad" : ds.checks_failed ? "warn" : "ok") << "\">" << ds.checks_failed
+            << " fail</span>";
+          if (ds.checks_failed) o << " (" << ds.errors_failed << " errors, " << ds.warnings_failed << " warnings)";
+          o << ", " << ds.checks_skipped << " skipped, " << ds.checks_observed << " observed.";
         }
         o << "</p>\n";
+        if (!ds.notable.empty()) {
+          o << "<ul class=\"capability checks\">";
+          for (const NotableCheck& n : ds.notable) {
+            const std::string kind = n.outcome == "observed" ? "observation" : n.severity.empty() ? "fail" : n.severity;
+            o << "<li><b class=\"" << (kind == "error" || kind == "fail" ? "bad" : kind == "warning" ? "warn" : "ok")
+              << "\">" << html_escape(kind) << "</b> <code>" << html_escape(n.id) << "</code>";
+            if (!n.rule.empty()) o << " (" << html_escape(n.rule) << ")";
+            if (!n.detail.empty()) o << ": " << html_escape(n.detail);
+            o << "</li>";
+          }
+          o << "</ul>\n";
+        }
       }
       std::vector<Verdict> verdicts = diag_verdicts(d);
       if (verdicts.empty()) {

@@ -200,10 +200,18 @@ DiagSummary summarize_diag(const nlohmann::json& d) {
       if (!check.is_object()) continue;
       const std::string outcome = str(check, {"outcome", "result", "status"});
       if (outcome == "pass") ++s.checks_passed;
-      else if (outcome == "fail") {
+      else if (outcome == "skip") ++s.checks_skipped;
+      if (outcome != "fail" && outcome != "observed") continue;
+      NotableCheck n{str(check, {"id", "name"}), str(check, {"severity"}), outcome, str(check, {"detail"}),
+                     str(check, {"rule"})};
+      if (outcome == "observed") {
+        ++s.checks_observed;
+      } else {
         ++s.checks_failed;
-        s.failed_checks.push_back(str(check, {"id", "name"}) + (check.contains("severity") ? " (" + str(check, {"severity"}) + ")" : ""));
-      } else if (outcome == "skip") ++s.checks_skipped;
+        s.errors_failed += n.severity == "error";
+        s.warnings_failed += n.severity == "warning";
+      }
+      s.notable.push_back(std::move(n));
     }
   }
   if (auto e = d.find("exit"); e != d.end() && e->is_object()) {

@@ -33,12 +33,24 @@ struct Verdict {
 // becomes {title, "yes"|"no"|"unknown", why}.
 std::vector<Verdict> diag_verdicts(const nlohmann::json& diag);
 
-// diag's "checks" (outcome pass/fail/skip), "exit" {id, meaning} and "source",
-// when present.
+// A check worth showing with its text: one that failed (an error or a
+// warning) or an observation that was observed (diag/SCHEMA.md, "Checks").
+struct NotableCheck {
+  std::string id;
+  std::string severity;  // "error", "warning", "observation"; "" when diag did not say
+  std::string outcome;   // "fail" or "observed"
+  std::string detail;    // what diag saw
+  std::string rule;      // the rule or the observation, as a sentence
+};
+
+// diag's "checks" (outcome pass/fail/skip/observed), "exit" {id, meaning} and
+// "source", when present.
 struct DiagSummary {
-  int checks_passed = 0, checks_failed = 0, checks_skipped = 0;
-  std::vector<std::string> failed_checks;  // "id (severity)"
+  int checks_passed = 0, checks_failed = 0, checks_skipped = 0, checks_observed = 0;
+  int errors_failed = 0, warnings_failed = 0;  // of checks_failed, by severity
+  std::vector<NotableCheck> notable;           // failed and observed checks, in document order
   std::string exit_id, exit_meaning, source;
+  int checks_total() const { return checks_passed + checks_failed + checks_skipped + checks_observed; }
 };
 DiagSummary summarize_diag(const nlohmann::json& diag);
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "diag/bounded_input.h"
@@ -115,9 +116,49 @@ std::optional<std::string> non_finite_statistic(const DbRow& row) {
   return std::nullopt;
 }
 
+// "CREATE TABLE IF NOT EXISTS NAME (...)" -> NAME, for every table of kSchema.
+std::vector<std::string> history_tables() {
+  static const std::string create_prefix = "CREATE TABLE IF NOT EXISTS ";
+  std::vector<std::string> names;
+  for (const char* sql : kSchema) {
+    const std::string s = sql;
+    if (s.rfind(create_prefix, 0) != 0) continue;
+    const size_t from = create_prefix.size();
+    names.push_back(s.substr(from, s.find_first_of(" (", from) - from));
+  }
+  return names;
+}
+
 }  // namespace
 
+// Before anything is written: a database with tables must hold every table
+// of the history (other tables beside them are tolerated), and a reader
+// needs them all; only a writer creates them, and only in a database with no
+// tables at all.
+void History::refuse_foreign_database() {
+  const std::optional<std::vector<std::string>> found = db_->tables();
+  if (!found) return;
+  std::vector<std::string> missing;
+  for (const std::string& t : history_tables())
+    if (std::find(found->begin(), found->end(), t) == found->end()) missing.push_back(t);
+  if (missing.empty()) return;
+  if (found->empty() && db_->mode() == OpenMode::kCreateIfMissing) return;
+  std::string what;
+  if (found->empty()) {
+    what = "an empty SQLite database (no tables)";
+  } else {
+    what = "a SQLite database with other tables (";
+    for (size_t i = 0; i < found->size() && i < 3; ++i) what += (i ? ", " : "") + (*found)[i];
+    what += found->size() > 3 ? ", ...)" : ")";
+    what += ", without " + missing.front();
+  }
+  throw DbNotHistory(db_->location() + ": not a vmxbench history: " + what +
+                     " (left unchanged); check the path" +
+                     (db_->mode() == OpenMode::kExistingOnly ? ", or ingest a report into a new file first" : ""));
+}
+
 History::History(std::unique_ptr<Database> db) : db_(std::move(db)) {
+  refuse_foreign_database();
   // Two processes creating the tables at once can collide in PostgreSQL's
   // catalog even with IF NOT EXISTS; the second attempt finds them made.
   for (int attempt = 0;; ++attempt) {

@@ -51,7 +51,8 @@ struct IngestFault {
 class History {
  public:
   // Creates the tables if they do not exist; throws DbError if the database
-  // holds a newer history schema.
+  // holds a newer history schema, DbNotHistory (nothing written) if it is
+  // not a history: other tables, or none for a reader (OpenMode).
   explicit History(std::unique_ptr<Database> db);
 
   enum class Outcome { kAdded, kDuplicate };
@@ -74,6 +75,7 @@ class History {
   Database& db() { return *db_; }
 
  private:
+  void refuse_foreign_database();
   void create_schema();
   std::unique_ptr<Database> db_;
   std::vector<std::string> skipped_;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -25,15 +26,30 @@ class DbError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A reader was pointed at a database that does not exist (a mistyped
-// sqlite: path): nothing is created, the CLI exits 3 (unreadable input).
-class DbMissing : public DbError {
+// The database named cannot be used as a history, and nothing was written
+// to it: the CLI exits 3 (unreadable input).
+class DbUnusable : public DbError {
  public:
   using DbError::DbError;
 };
 
-// Writers (history ingest) create a missing SQLite file; readers (history
-// query, dashboard) never do.
+// A reader was pointed at a database that does not exist (a mistyped
+// sqlite: path): nothing is created.
+class DbMissing : public DbUnusable {
+ public:
+  using DbUnusable::DbUnusable;
+};
+
+// The file exists but is not a vmxbench history: not a SQLite database at
+// all, a SQLite database with other tables, or (for a reader) one with no
+// tables. Refused before anything could change a byte of it.
+class DbNotHistory : public DbUnusable {
+ public:
+  using DbUnusable::DbUnusable;
+};
+
+// Writers (history ingest) create a missing SQLite file, and the history in
+// an empty one; readers (history query, dashboard) never create either.
 enum class OpenMode { kCreateIfMissing, kExistingOnly };
 
 using DbValue = std::variant<std::monostate, int64_t, double, std::string>;
@@ -49,16 +65,25 @@ class Database {
  public:
   virtual ~Database() = default;
   virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
+  // For messages: "sqlite:PATH"; the engine's name where there is no file.
+  virtual std::string location() const { return kind(); }
   // Runs one statement; returns the number of rows it changed.
   virtual int64_t execute(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
   virtual std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;  // never throws
+  // The names of the tables the database holds, read without changing it;
+  // nullopt where the engine does not say (PostgreSQL: a shared server's
+  // schema is the administrator's, not checked here).
+  virtual std::optional<std::vector<std::string>> tables() { return std::nullopt; }
+  // Whether this connection may create what is missing (OpenMode).
+  virtual OpenMode mode() const { return OpenMode::kCreateIfMissing; }
 };
 
 // Throws DbError (one line) for an unknown scheme or a failed connection,
-// DbMissing for a missing SQLite file with kExistingOnly.
+// DbMissing for a missing SQLite file with kExistingOnly, DbNotHistory for
+// a file that is not a SQLite database.
 std::unique_ptr<Database> open_database(const std::string& url, OpenMode mode = OpenMode::kCreateIfMissing);
 
 std::unique_ptr<Database> open_sqlite(const std::string& path, OpenMode mode = OpenMode::kCreateIfMissing);

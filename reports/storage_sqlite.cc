@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "reports/storage.h"
 
@@ -22,11 +23,12 @@ std::string placeholders(const std::string& sql) {
 
 class Sqlite final : public Database {
  public:
-  Sqlite(const std::string& path, OpenMode mode) : path_(path) {
+  Sqlite(const std::string& path, OpenMode mode) : path_(path), mode_(mode) {
     struct stat st;
     if (mode == OpenMode::kExistingOnly && ::stat(path.c_str(), &st) != 0)
       throw DbMissing("sqlite:" + path + ": no such history database (" + std::strerror(errno) +
                       "); readers never create one: check the path, or ingest a report first");
+    refuse_if_not_sqlite(path);
     const int flags = SQLITE_OPEN_READWRITE | (mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -36,14 +38,15 @@ class Sqlite final : public Database {
       throw DbError("sqlite:" + path + ": cannot open: " + msg);
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    // Connection settings only: nothing here touches the file, which may
+    // still turn out not to be a history (History checks tables() first).
     execute_setup("PRAGMA foreign_keys = ON");
-    // A crash mid-transaction is rolled back from the journal at the next open.
-    execute_setup("PRAGMA journal_mode = WAL");
     execute_setup("PRAGMA synchronous = FULL");
   }
   ~Sqlite() override { sqlite3_close(db_); }
 
   std::string kind() const override { return "sqlite"; }
+  std::string location() const override { return "sqlite:" + path_; }
 
   int64_t execute(const std::string& sql, const std::vector<DbValue>& params) override {
     run(sql, params, nullptr);
@@ -56,11 +59,28 @@ class Sqlite final : public Database {
     return rows;
   }
 
-  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+  // The first transaction switches the file to WAL (a crash mid-transaction
+  // is rolled back from the journal at the next open). It rewrites the file's
+  // header, so it waits until the file is known to be a history.
+  void begin() override {
+    if (!wal_) {
+      execute_setup("PRAGMA journal_mode = WAL");
+      wal_ = true;
+    }
+    execute("BEGIN IMMEDIATE", {});
+  }
   void commit() override { execute("COMMIT", {}); }
   void rollback() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
+
+  std::optional<std::vector<std::string>> tables() override {
+    std::vector<std::string> names;
+    for (const DbRow& r : query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", {}))
+      names.push_back(as_string(r[0]));
+    return names;
+  }
+  OpenMode mode() const override { return mode_; }
 
  private:
   void run(const std::string& sql, const std::vector<DbValue>& params, std::vector<DbRow>* rows) {
@@ -107,6 +127,21 @@ class Sqlite final : public Database {
     }
   }
 
+  // Every SQLite database file starts with this (sqlite.org/fileformat.html,
+  // "The Database Header"); an empty file is an empty database to SQLite.
+  // Anything else is refused before SQLite opens it.
+  static void refuse_if_not_sqlite(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return;  // missing: the open below says so, or creates it
+    static const char magic[] = "SQLite format 3";  // and its terminating NUL: 16 bytes
+    char head[sizeof magic] = {};
+    in.read(head, sizeof head);
+    if (in.gcount() == 0) return;
+    if (in.gcount() < static_cast<std::streamsize>(sizeof head) || std::memcmp(head, magic, sizeof head) != 0)
+      throw DbNotHistory("sqlite:" + path +
+                         ": not a vmxbench history: not a SQLite database file (left unchanged); check the path");
+  }
+
   [[noreturn]] void fail(const char* what) {
     throw DbError("sqlite:" + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
   }
@@ -129,6 +164,8 @@ class Sqlite final : public Database {
   static constexpr int kSetupRetryMs = 5;
 
   std::string path_;
+  OpenMode mode_;
+  bool wal_ = false;
   sqlite3* db_ = nullptr;
 };
 

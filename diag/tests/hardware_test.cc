@@ -6,7 +6,7 @@
 // list every capability MSR of their host, so a snapshot holds only the
 // values quoted: checks needing another MSR skip, msrs.implied_readable fails
 // for the missing ones (not a statement about the CPU), and nothing else may
-// fail. [V6] (end of file) is a whole-CPU dump: diag/testdata/hw_ivybridge_06_3a.json.
+// fail. [V6]-[V8] (end of file) are whole-CPU dumps: diag/testdata/hw_*.json.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -164,6 +164,48 @@ TEST(Hardware, IvyBridgeDumpIsConsistent) {
   EXPECT_EQ(r.verdicts.kvm.loads, true);
   EXPECT_EQ(r.verdicts.find("kvm.enable_ept")->value, true);
   EXPECT_EQ(r.verdicts.find("kvm.enable_ept_ad_bits")->value, false);  // EPT_VPID_CAP bit 21 clear
+}
+
+// The failing checks of a whole-CPU dump, by id.
+std::vector<std::string> failing(const Diagnosis& r) {
+  std::vector<std::string> ids;
+  for (const auto& c : r.checks)
+    if (c.outcome == Outcome::kFail) ids.push_back(c.check->id);
+  return ids;
+}
+
+// diag/testdata/hw_core2_penryn_06_17.json ([V7]): a Core 2 without EPT,
+// VPID or TRUE controls, from VirtualBox's CPU database. The only check that
+// fires is misc.reserved, on MISC bit 9: the named Core 2 deviation, a warning
+// that leaves the exit status alone.
+TEST(Hardware, Core2DumpIsConsistent) {
+  Diagnosis r = diagnose(testing::load_testdata("hw_core2_penryn_06_17"));
+  EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
+  EXPECT_EQ(failing(r), std::vector<std::string>{"misc.reserved"});
+  const CheckResult* misc = testing::check(r, "misc.reserved");
+  EXPECT_EQ(misc->check->severity, Severity::kWarning);
+  EXPECT_FALSE(moves_exit_status(*misc->check));
+  EXPECT_NE(misc->detail.find("known hardware deviation"), std::string::npos) << misc->detail;
+  EXPECT_EQ(testing::check(r, "msrs.implied_readable")->outcome, Outcome::kPass);
+  EXPECT_EQ(testing::check(r, "vmcs_enum.highest_index")->outcome, Outcome::kPass);  // 0x2c
+  EXPECT_EQ(testing::check(r, "ept.usable_eptp")->outcome, Outcome::kSkip);  // no EPT
+  EXPECT_EQ(r.verdicts.find("vmx_usable")->value, true);
+  EXPECT_EQ(r.verdicts.find("kvm.enable_ept")->value, false);
+}
+
+// diag/testdata/hw_skylake_06_5e.json ([V8]): a Skylake client with every
+// capability MSR up to VMFUNC. No check fails; VMCS_ENUM 0x2e matches the
+// preemption timer's index (no TSC scaling here), so the observation holds.
+TEST(Hardware, SkylakeClientDumpIsConsistent) {
+  Diagnosis r = diagnose(testing::load_testdata("hw_skylake_06_5e"));
+  EXPECT_EQ(r.exit, ExitCode::kVmxUsable);
+  EXPECT_EQ(failing(r), std::vector<std::string>{});
+  for (const auto& c : r.checks) {
+    if (std::string(c.check->id) == "cpus.identical") continue;  // one CPU
+    EXPECT_EQ(c.outcome, Outcome::kPass) << c.check->id << ": " << c.detail;
+  }
+  EXPECT_EQ(r.verdicts.kvm.loads, true);
+  EXPECT_EQ(r.verdicts.find("kvm.enable_ept_ad_bits")->value, true);  // EPT_VPID_CAP bit 21 set
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "reports/report.h"
+#include "reports/storage.h"
 #include "reports/tests/fixtures.h"
 #include "reports/tests/subprocess.h"
 
@@ -182,6 +183,52 @@ TEST_F(BadInput, ReadersNeverCreateADatabase) {
     expect_one_line(r, "no such history database");
     struct stat st;
     EXPECT_NE(::stat(typo.c_str(), &st), 0) << cmd[0] << " created " << typo;
+  }
+}
+
+// An existing file that is not a vmxbench history: readers refuse it and
+// writers refuse what holds data, in one line naming the file, with exit 3,
+// and not a byte of it changes. Only a writer may make a history of a file
+// with nothing in it.
+TEST_F(BadInput, FilesThatAreNotAHistoryAreLeftAlone) {
+  const std::string text = write("notes.txt", "not a database\n");
+  const std::string foreign = dir_ + "/other.sqlite", blank = dir_ + "/blank.sqlite";
+  open_database("sqlite:" + foreign)->execute("CREATE TABLE notes (x TEXT)");
+  open_database("sqlite:" + foreign)->execute("INSERT INTO notes VALUES ('keep me')");
+  open_database("sqlite:" + blank)->execute("PRAGMA user_version = 7");  // a header, no tables
+  const std::string empty = write("empty.sqlite", "");
+  struct Case {
+    std::string path, what;
+    bool writer_may_use;
+  };
+  for (const Case& c : std::vector<Case>{{text, "not a SQLite database file", false},
+                                         {foreign, "other tables (notes)", false},
+                                         {blank, "no tables", true},
+                                         {empty, "no tables", true}}) {
+    const std::string before = slurp(c.path), html = dir_ + "/d.html";
+    ASSERT_FALSE(before.empty() && c.path != empty);
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"history", "query", "--db", "sqlite:" + c.path},
+             {"dashboard", "--db", "sqlite:" + c.path, "--out", html}}) {
+      SCOPED_TRACE(cmd[0] + " on " + c.path);
+      ProcessResult r = reports(cmd);
+      EXPECT_EQ(r.exit_code, kUnreadable) << r.describe();
+      expect_one_line(r, "sqlite:" + c.path + ": not a vmxbench history: ");
+      EXPECT_NE(r.err.find(c.what), std::string::npos) << r.err;
+      EXPECT_EQ(slurp(c.path), before);
+      struct stat st;
+      EXPECT_NE(::stat(html.c_str(), &st), 0);
+    }
+    SCOPED_TRACE("history ingest on " + c.path);
+    ProcessResult w = reports({"history", "ingest", "--db", "sqlite:" + c.path, good_});
+    if (c.writer_may_use) {
+      EXPECT_EQ(w.exit_code, 0) << w.describe();
+      EXPECT_EQ(reports({"history", "query", "--db", "sqlite:" + c.path}).exit_code, 0);
+    } else {
+      EXPECT_EQ(w.exit_code, kUnreadable) << w.describe();
+      expect_one_line(w, "sqlite:" + c.path + ": not a vmxbench history: ");
+      EXPECT_EQ(slurp(c.path), before);
+    }
   }
 }
 

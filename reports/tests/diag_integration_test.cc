@@ -66,5 +66,58 @@ TEST(DiagIntegration, DashboardShowsTheSummary) {
   EXPECT_NE(html.find("(the emulated CPU)"), std::string::npos);
 }
 
+const NotableCheck* notable(const DiagSummary& ds, const std::string& id) {
+  for (const NotableCheck& n : ds.notable)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+// Real-hardware dumps (diag/testdata/hw_*.json): the Ivy Bridge's VMCS_ENUM
+// observation and the Core 2's MISC bit 9 warning are counted and carried
+// with their text, not lost among pass/fail/skip.
+TEST(DiagIntegration, SummaryKeepsObservationsAndWarnings) {
+  DiagSummary ivy = summarize_diag(diag_report_of("hw_ivybridge_06_3a"));
+  EXPECT_EQ(ivy.exit_id, "vmx_usable");
+  EXPECT_EQ(ivy.checks_failed, 0);
+  EXPECT_EQ(ivy.checks_observed, 1);
+  ASSERT_EQ(ivy.notable.size(), 1u);
+  EXPECT_EQ(ivy.notable[0].id, "vmcs_enum.feature_index");
+  EXPECT_EQ(ivy.notable[0].severity, "observation");
+  EXPECT_EQ(ivy.notable[0].outcome, "observed");
+  EXPECT_NE(ivy.notable[0].detail.find("VMX-preemption timer value"), std::string::npos) << ivy.notable[0].detail;
+  EXPECT_NE(ivy.notable[0].rule.find("real CPUs of these generations report less than their features imply"),
+            std::string::npos);
+
+  DiagSummary core2 = summarize_diag(diag_report_of("hw_core2_penryn_06_17"));
+  EXPECT_EQ(core2.exit_id, "vmx_usable");
+  EXPECT_EQ(core2.checks_failed, 1);
+  EXPECT_EQ(core2.warnings_failed, 1);
+  EXPECT_EQ(core2.errors_failed, 0);
+  EXPECT_EQ(core2.checks_observed, 0);
+  const NotableCheck* misc = notable(core2, "misc.reserved");
+  ASSERT_NE(misc, nullptr);
+  EXPECT_EQ(misc->severity, "warning");
+  EXPECT_NE(misc->detail.find("known hardware deviation"), std::string::npos) << misc->detail;
+}
+
+TEST(DiagIntegration, DashboardShowsObservationsAndWarnings) {
+  json ivy = diag_report_of("hw_ivybridge_06_3a"), core2 = diag_report_of("hw_core2_penryn_06_17");
+  History h(open_database("sqlite:" + testing::temp_dir("diagnotes") + "/h.sqlite"));
+  h.ingest(testing::make_report({{"ring0/invept_global", {1, 1, 1}}}, "2026-11-26T06:00:00+00:00", {},
+                               {"bochs", "ivybridge"}, &ivy));
+  h.ingest(testing::make_report({{"ring0/invept_global", {1, 1, 1}}}, "2026-11-26T07:00:00+00:00", {},
+                               {"bochs", "core2"}, &core2));
+  const std::string html = render_dashboard(h.query({}), h.reports({}), {});
+  const std::string ivy_counts =
+      "0 fail</span>, " + std::to_string(summarize_diag(ivy).checks_skipped) + " skipped, 1 observed.";
+  EXPECT_NE(html.find(ivy_counts), std::string::npos) << ivy_counts;
+  EXPECT_NE(html.find("<b class=\"ok\">observation</b> <code>vmcs_enum.feature_index</code>"), std::string::npos);
+  EXPECT_NE(html.find("real CPUs of these generations report less than their features imply"), std::string::npos);
+  // The Core 2's warning: amber, not red, with its text.
+  EXPECT_NE(html.find("<span class=\"warn\">1 fail</span> (0 errors, 1 warnings)"), std::string::npos);
+  EXPECT_NE(html.find("<b class=\"warn\">warning</b> <code>misc.reserved</code>"), std::string::npos);
+  EXPECT_NE(html.find("known hardware deviation"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vmxb::reports
