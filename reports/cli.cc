@@ -356,7 +356,9 @@ int history_cmd(const std::vector<std::string>& args, std::ostream& out, std::os
                      {"backend", p.backend}, {"backend_detail", p.backend_detail}, {"emulated", p.emulated},
                      {"benchmark", p.benchmark}, {"metric", p.metric}, {"unit", p.unit},
                      {"repetitions", p.repetitions}, {"median", p.median}, {"min", p.min}, {"max", p.max},
-                     {"samples", p.samples}, {"report", p.content_hash}, {"error", p.error}});
+                     {"samples", p.samples}, {"report", p.content_hash}, {"error", p.error},
+                     {"revision", p.revision.empty() ? json() : json(p.revision)},
+                     {"revision_order", p.revision_order ? json(*p.revision_order) : json()}});
       out << j.dump(2) << "\n";
     } else {
       char line[512];

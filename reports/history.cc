@@ -9,6 +9,7 @@
 #include "diag/bounded_input.h"
 #include "diag/message_text.h"
 #include "reports/report.h"
+#include "reports/revision.h"
 #include "reports/series.h"
 #include "reports/timeutil.h"
 #include "stats/descriptive.h"
@@ -35,7 +36,9 @@ const char* const kSchema[] = {
          tick_unit TEXT NOT NULL,
          capability_hash TEXT,
          ingested_at TEXT NOT NULL,
-         report TEXT NOT NULL))",
+         report TEXT NOT NULL,
+         revision TEXT,
+         revision_order BIGINT))",
     R"(CREATE TABLE IF NOT EXISTS vmxbench_results (
          content_hash TEXT NOT NULL REFERENCES vmxbench_reports (content_hash),
          benchmark TEXT NOT NULL,
@@ -179,6 +182,8 @@ void History::create_schema() {
     if (rows.empty()) {
       db_->execute("INSERT INTO vmxbench_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING",
                    {std::to_string(kHistorySchemaVersion)});
+    } else if (as_int(rows[0][0]) == 1) {
+      upgrade_from_version_1();
     } else if (as_int(rows[0][0]) > kHistorySchemaVersion) {
       throw DbError("the history database has schema version " + as_string(rows[0][0]) +
                     "; this tool reads version " + std::to_string(kHistorySchemaVersion));
@@ -190,22 +195,42 @@ void History::create_schema() {
   }
 }
 
+// Version 1 had no revision columns: add them and fill them from the
+// reports the history keeps verbatim (their Google Benchmark context).
+void History::upgrade_from_version_1() {
+  db_->execute("ALTER TABLE vmxbench_reports ADD COLUMN revision TEXT");
+  db_->execute("ALTER TABLE vmxbench_reports ADD COLUMN revision_order BIGINT");
+  for (const DbRow& row : db_->query("SELECT content_hash, report FROM vmxbench_reports")) {
+    input::ParsedJson report = input::parse_bounded_json(as_string(row[1]));
+    if (report.outcome != input::ParseOutcome::kOk || !report.value.is_object()) continue;  // reads skip it too
+    const std::optional<Revision> r = report_revision(report.value);
+    if (!r) continue;
+    db_->execute("UPDATE vmxbench_reports SET revision = $1, revision_order = $2 WHERE content_hash = $3",
+                 {r->label, r->order ? DbValue(*r->order) : DbValue(), as_string(row[0])});
+  }
+  db_->execute("UPDATE vmxbench_meta SET value = $1 WHERE key = 'schema_version'",
+               {std::to_string(kHistorySchemaVersion)});
+}
+
 History::Outcome History::ingest(const json& report, const IngestFault& fault) {
   const std::string hash = content_hash(report);
   const json& host = report["host"];
   const json& backend = report["backend"];
+  const std::optional<Revision> revision = report_revision(report);
   db_->begin();
   try {
     int64_t added = db_->execute(
         "INSERT INTO vmxbench_reports (content_hash, format_version, timestamp, suite_version, host_id, "
-        "host_name, backend, emulated, backend_detail, tick_unit, capability_hash, ingested_at, report) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
+        "host_name, backend, emulated, backend_detail, tick_unit, capability_hash, ingested_at, report, revision, "
+        "revision_order) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+        "ON CONFLICT DO NOTHING",
         {hash, int64_t{report["format_version"].get<int>()}, report["timestamp"].get<std::string>(),
          report["suite_version"].get<std::string>(), host["id"].get<std::string>(),
          host["name"].get<std::string>(), backend["kind"].get<std::string>(),
          int64_t{backend["emulated"].get<bool>() ? 1 : 0}, backend_detail(backend),
          backend["tick_unit"].get<std::string>(), nullable(host["vmx_capability_hash"]),
-         format_utc(now_epoch_seconds()), report.dump()});
+         format_utc(now_epoch_seconds()), report.dump(), revision ? DbValue(revision->label) : DbValue(),
+         revision && revision->order ? DbValue(*revision->order) : DbValue()});
     if (added == 0) {
       db_->rollback();
       return Outcome::kDuplicate;
@@ -240,7 +265,8 @@ std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
   const std::string sql =
       "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
       "r.emulated, s.benchmark, s.metric, s.unit, s.repetitions, s.median, s.mean, s.min, s.max, s.stddev, "
-      "s.samples, s.error FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
+      "s.samples, s.error, r.revision, r.revision_order FROM vmxbench_results s "
+      "JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
       where(q, true, params) + " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
   std::vector<HistoryPoint> out;
   for (const DbRow& row : db_->query(sql, params)) {
@@ -263,6 +289,8 @@ std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
     p.max = as_double(row[15]);
     p.stddev = as_double(row[16]);
     p.error = as_string(row[18]);
+    p.revision = as_string(row[19]);
+    if (!is_null(row[20])) p.revision_order = as_int(row[20]);
     const std::string row_name = p.content_hash.substr(0, 12) + " benchmark " + p.benchmark;
     if (auto why = read_samples(as_string(row[17]), p.samples)) {
       skipped_.push_back(row_name + ": samples " + *why);

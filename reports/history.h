@@ -15,7 +15,9 @@
 
 namespace vmxb::reports {
 
-inline constexpr int kHistorySchemaVersion = 1;
+// 2: vmxbench_reports gained revision and revision_order (reports/revision.h).
+// A version-1 history is upgraded when opened, in one transaction.
+inline constexpr int kHistorySchemaVersion = 2;
 
 struct HistoryQuery {
   std::optional<std::string> host;       // host name or host id
@@ -33,6 +35,8 @@ struct HistoryPoint {
   double median = 0, mean = 0, min = 0, max = 0, stddev = 0;
   std::vector<double> samples;
   std::string error;
+  std::string revision;                   // "" when the run named none
+  std::optional<int64_t> revision_order;
 };
 
 struct HistoryReport {
@@ -77,6 +81,7 @@ class History {
  private:
   void refuse_foreign_database();
   void create_schema();
+  void upgrade_from_version_1();
   std::unique_ptr<Database> db_;
   std::vector<std::string> skipped_;
 };

@@ -225,6 +225,50 @@ TEST_P(HistoryTest, RefusesANewerHistorySchema) {
   }
 }
 
+json with_revision(json r, const std::string& label, const char* order) {
+  r["google_benchmark"]["context"]["vmxbench_revision"] = label;
+  if (order != nullptr) r["google_benchmark"]["context"]["vmxbench_revision_order"] = order;
+  return r;
+}
+
+TEST_P(HistoryTest, KeepsEachReportsRevision) {
+  auto h = open();
+  h->ingest(with_revision(report("alpha", "2026-11-20T06:00:00+00:00"), "linux-6.1.0-57", nullptr));
+  h->ingest(with_revision(report("alpha", "2026-11-21T06:00:00+00:00", 600, 4), "linux-6.12.118", "612118"));
+  h->ingest(report("alpha", "2026-11-22T06:00:00+00:00", 600, 7));
+  HistoryQuery q;
+  q.benchmark = "ring0/invept_global";
+  const auto pts = h->query(q);
+  ASSERT_EQ(pts.size(), 3u);
+  EXPECT_EQ(pts[0].revision, "linux-6.1.0-57");
+  EXPECT_FALSE(pts[0].revision_order.has_value());
+  EXPECT_EQ(pts[1].revision, "linux-6.12.118");
+  EXPECT_EQ(pts[1].revision_order, 612118);
+  EXPECT_EQ(pts[2].revision, "");
+}
+
+// A history written before the revision columns (schema 1) is upgraded when
+// opened: the columns are added and filled from the stored reports.
+TEST_P(HistoryTest, UpgradesAVersion1HistoryFromItsStoredReports) {
+  {
+    auto h = open();
+    h->ingest(with_revision(report("alpha", "2026-11-20T06:00:00+00:00"), "abc123", "17"));
+    h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision_order");
+    h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision");
+    h->db().execute("UPDATE vmxbench_meta SET value = '1' WHERE key = 'schema_version'");
+  }
+  auto h = open();
+  EXPECT_EQ(as_int(h->db().query("SELECT value FROM vmxbench_meta WHERE key = 'schema_version'")[0][0]),
+            kHistorySchemaVersion);
+  HistoryQuery q;
+  q.benchmark = "ring0/invept_global";
+  const auto pts = h->query(q);
+  ASSERT_EQ(pts.size(), 1u);
+  EXPECT_EQ(pts[0].revision, "abc123");
+  EXPECT_EQ(pts[0].revision_order, 17);
+  EXPECT_EQ(h->count_reports(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Storage, HistoryTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
