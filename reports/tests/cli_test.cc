@@ -233,6 +233,22 @@ TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
   EXPECT_NE(d.out.find("1 regression(s)"), std::string::npos) << d.out;
   const std::string html = testing::read_file(dir_ + "/dash.html");
   EXPECT_NE(html.find("class=\"pt regression\""), std::string::npos);
+  // A host or benchmark the history does not hold is refused, not an empty page.
+  for (const std::vector<std::string>& typo : std::vector<std::vector<std::string>>{
+           {"--host", "nosuch"}, {"--benchmark", "ring0/nosuch"}, {"--host", "lab-host-1", "--benchmark", "nosuch*"}}) {
+    std::vector<std::string> args = {"dashboard", "--db", "sqlite:h.sqlite", "--out", "typo.html"};
+    args.insert(args.end(), typo.begin(), typo.end());
+    ProcessResult t = reports(args, env);
+    EXPECT_EQ(t.exit_code, 2) << t.describe();
+    EXPECT_EQ(std::count(t.err.begin(), t.err.end(), '\n'), 1) << t.err;
+    EXPECT_NE(t.err.find(typo[typo.size() - 2] + " " + typo.back() + ": no "), std::string::npos) << t.err;
+    EXPECT_NE(t.err.find(typo[0] == "--host" && typo.size() == 2 ? "hosts: lab-host-1" : "ring0/invept_global"),
+              std::string::npos)
+        << t.err;
+    EXPECT_FALSE(std::ifstream(dir_ + "/typo.html").good()) << "a page was written for " << typo.back();
+  }
+  ProcessResult host = reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "host.html", "--host", "lab-host-1"}, env);
+  EXPECT_EQ(host.exit_code, 0) << host.describe();
 
   ProcessResult e = reports({"export", "--format", "bencher", "r3.json", "--out", "bmf.json"}, env);
   ASSERT_EQ(e.exit_code, 0) << e.describe();
