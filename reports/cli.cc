@@ -393,6 +393,7 @@ std::string resolve_path(const std::string& path) {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app("reports: build, validate, compare, store and show vmxbench reports (reports/README.md)", "reports");
+  cli::repeated_options_take_the_last(app);
   app.footer(kFooter);
   app.require_subcommand(1);
   std::map<const CLI::App*, Args> given;

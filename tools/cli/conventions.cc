@@ -32,9 +32,18 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 std::string unknown_subcommand(CLI::App& app, const std::vector<std::string>& args, std::string* path) {
   CLI::App* at = &app;
   *path = app.get_name();
+  bool value_next = false;  // the argument after an option that takes a value is that value
   for (const std::string& arg : args) {
     if (arg == "--") return "";
-    if (arg.rfind('-', 0) == 0) continue;
+    if (value_next) {
+      value_next = false;
+      continue;
+    }
+    if (arg.rfind('-', 0) == 0) {
+      const CLI::Option* option = arg.find('=') == std::string::npos ? at->get_option_no_throw(arg) : nullptr;
+      value_next = option != nullptr && option->get_type_size_min() > 0;
+      continue;
+    }
     const std::vector<CLI::App*> subs = subcommands_of(*at);
     if (subs.empty()) return "";
     std::vector<std::string> names;
@@ -56,6 +65,10 @@ std::string unknown_subcommand(CLI::App& app, const std::vector<std::string>& ar
 }  // namespace
 
 std::string version_line(const std::string& tool) { return tool + " (vmxbench) " + bench::kVersion; }
+
+void repeated_options_take_the_last(CLI::App& app) {
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
 
 void add_version_flags(CLI::App& app) {
   std::string tool = app.get_name();

@@ -16,6 +16,10 @@ namespace vmxb::cli {
 // "TOOL (vmxbench) VERSION": what --version prints.
 std::string version_line(const std::string& tool);
 
+// Before any option is added: a repeated option takes its last value, as the
+// hand-written parsers did ("--format json --format text" is text).
+void repeated_options_take_the_last(CLI::App& app);
+
 // Adds --version to `app` and to each of its subcommands, however deep.
 // Call once every subcommand is defined.
 void add_version_flags(CLI::App& app);

@@ -18,6 +18,9 @@ struct Outcome {
 
 Outcome run(const std::vector<std::string>& args) {
   CLI::App app("a tool", "tool");
+  repeated_options_take_the_last(app);
+  std::string format;
+  app.add_option("--format", format);
   CLI::App* compare = app.add_subcommand("compare", "compare two files");
   std::vector<std::string> files;
   compare->add_option("FILE", files)->required();
@@ -81,6 +84,7 @@ TEST(Parse, UsageErrorsAreOneLineWithTheGivenStatus) {
   EXPECT_NE(deep.err.find("see tool history --help"), std::string::npos) << deep.err;
   EXPECT_EQ(run({"frobnicate"}).err.find("did you mean"), std::string::npos);
   EXPECT_EQ(run({"compare", "a", "b"}).status, std::nullopt);
+  EXPECT_EQ(run({"--format", "json", "--format", "text", "compare", "a", "b"}).status, std::nullopt);
 }
 
 }  // namespace
