@@ -26,11 +26,14 @@
 #include "bench/strict_json_reporter.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
+#include "tools/cli/conventions.h"
 
 namespace vmxb::bench {
 namespace {
 
-constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags work as usual):
+constexpr const char* kUsage = R"(usage: bench [vmxbench flags] [Google Benchmark flags]
+
+vmxbench flags:
   --backend=auto|module|bochs|qemu
                                 where ring-0 operations run (default auto: the
                                 module if /dev/vmxbench exists, else Bochs)
@@ -56,6 +59,8 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
                                 runs under Bochs: what stops Bochs 2.7 is not run
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
+  --version                     print the vmxbench version and exit
+  -h, --help                    this help: vmxbench's flags, then Google Benchmark's
 )";
 
 constexpr uint32_t kEmulatedTouchIterations = 20;
@@ -73,6 +78,15 @@ struct Flags {
   bool semantics_kernel_under_bochs = false;
   std::vector<uint32_t> touch_pages = kDefaultTouchPages;
 };
+
+// --help (Google Benchmark calls it from Initialize) and -h: vmxbench's flags,
+// then Google Benchmark's, on stdout.
+void print_help() {
+  std::fputs(kUsage, stdout);
+  std::fputs("\nGoogle Benchmark's flags:\n", stdout);
+  benchmark::PrintDefaultHelp();
+  std::fflush(stdout);
+}
 
 bool parse_number(const char* text, long max, long* out) {
   char* end = nullptr;
@@ -146,8 +160,11 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
       f->semantics = true;
     } else if (arg == "--semantics_kernel_under_bochs") {
       f->semantics_kernel_under_bochs = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
+    } else if (arg == "-h") {
+      print_help();
+      std::exit(kExitOk);
+    } else if (arg == "--version") {
+      std::printf("%s\n", cli::version_line("bench").c_str());
       std::exit(kExitOk);
     } else {
       std::fprintf(stderr, "bench: unknown flag '%s' (see --help)\n", argv[i]);
@@ -199,7 +216,7 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "bench: %s\n", bad.c_str());
     return kExitUsage;
   }
-  benchmark::Initialize(&argc, argv);
+  benchmark::Initialize(&argc, argv, print_help);
   Flags flags;
   int flag_exit_code = kExitUsage;
   if (!parse_flags(argc, argv, &flags, &flag_exit_code)) return flag_exit_code;
