@@ -365,15 +365,20 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
 
 int export_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   auto format = opt(a, "format");
-  if (!format || (*format != "github" && *format != "bencher") || a.positional.size() != 1)
-    throw UsageError("export needs --format github|bencher and one REPORT.json");
+  if (!format || (*format != "github" && *format != "bencher" && *format != "gbench") || a.positional.size() != 1)
+    throw UsageError("export needs --format github|bencher|gbench and one REPORT.json");
   Loaded l = load_report_file(resolve_path(a.positional[0]));
   if (l.error) {
     l.error->file = a.positional[0];
     err << "reports: " << l.error->line() << "\n";
     return l.error->code;
   }
-  const json j = *format == "github" ? to_github_action_benchmark(*l.report) : to_bencher_bmf(*l.report);
+  const json j = *format == "github"  ? to_github_action_benchmark(*l.report)
+                 : *format == "bencher" ? to_bencher_bmf(*l.report)
+                                        : to_gbench(*l.report);
+  if (j.contains("context") && j["context"].contains("vmxbench_left_out"))
+    err << "reports: note: left out of the export (no value): "
+        << one_line(j["context"]["vmxbench_left_out"].get<std::string>()) << "\n";
   if (auto o = out_opt(a)) {
     if (!write_output(a, *o, j.dump(2) + "\n", err)) return kExitOutput;
   } else {
@@ -478,8 +483,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     value(dashboard_c, name, help);
   force(dashboard_c, "replace an existing --out file");
 
-  CLI::App* export_c = command(app, "export", "a report for github-action-benchmark or Bencher");
-  value(export_c, "format", "FORMAT: github or bencher (required)");
+  CLI::App* export_c = command(app, "export", "a report for github-action-benchmark, Bencher or Google Benchmark's compare.py");
+  value(export_c, "format", "FORMAT: github, bencher or gbench (required)");
   value(export_c, "out", "FILE: " + out_help + "; default stdout");
   files(export_c, "REPORT.json", "the report to export");
   force(export_c, "replace an existing --out file");
