@@ -185,6 +185,30 @@ TEST_F(Cli, RealGoogleBenchmarkRuns) {
   EXPECT_EQ(reports({"compare", dir_ + "/slow.json", dir_ + "/fast.json"}).exit_code, 0);
 }
 
+// Two runs of one bench binary on one (shared, busy) host, 5 repetitions of
+// the user-space rows each: rows moved by up to 2.3x between the runs. Compare
+// must not gate on that: too noisy to decide, said once.
+TEST_F(Cli, SameBinaryNoiseIsTooNoisyToDecideNotARegression) {
+  std::string reports_of[2];
+  for (int i = 0; i < 2; ++i) {
+    reports_of[i] = dir_ + "/same_" + std::to_string(i) + ".json";
+    ProcessResult b = reports({"build", "--benchmark",
+                               fixture_path(std::string("gb_userspace_same_binary_") + (i ? "b" : "a") + ".json"),
+                               "--out", reports_of[i]});
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
+  }
+  ProcessResult r = reports({"compare", reports_of[0], reports_of[1]});
+  EXPECT_EQ(r.exit_code, 0) << r.describe() << r.out;
+  EXPECT_EQ(r.out.find("REGRESSION"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("too noisy to decide"), std::string::npos) << r.out;
+  size_t notes = 0;
+  for (size_t at = r.out.find("note: "); at != std::string::npos; at = r.out.find("note: ", at + 1)) ++notes;
+  EXPECT_EQ(notes, 2u) << r.out;  // unreliable (5 repetitions) once, too noisy once
+  // With a threshold above the rows' scatter the same data is decided.
+  json j = json::parse(reports({"compare", reports_of[0], reports_of[1], "--threshold", "40%", "--format", "json"}).out);
+  EXPECT_EQ(j["too_noisy"], 0) << j.dump(1);
+}
+
 TEST_F(Cli, EmulatedAggregatesOnlyRunSaysWhyItCannotTest) {
   ProcessResult b =
       reports({"build", "--benchmark", fixture_path("gb_bochs_aggregates_only.json"), "--out", dir_ + "/emu.json"});
