@@ -6,6 +6,7 @@
 // instruction counts, labelled as such).
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -59,6 +60,10 @@ vmxbench flags:
                                 runs under Bochs: what stops Bochs 2.7 is not run
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
+  --vmxbench_progress=auto|always|never
+                                one line on stderr per slow phase (booting Bochs
+                                or QEMU, running the benchmarks, writing the
+                                report); auto (default): when stderr is a terminal
   --version                     print the vmxbench version and exit
   -h, --help                    this help: vmxbench's flags, then Google Benchmark's
 )";
@@ -76,8 +81,17 @@ struct Flags {
   bool ring0 = true;
   bool semantics = false;
   bool semantics_kernel_under_bochs = false;
+  std::string progress = "auto";
   std::vector<uint32_t> touch_pages = kDefaultTouchPages;
 };
+
+// --vmxbench_progress: whether phase() prints.
+bool g_progress = false;
+
+// One line on stderr as a slow phase begins.
+void phase(const std::string& what) {
+  if (g_progress) std::fprintf(stderr, "bench: %s\n", what.c_str());
+}
 
 // --help (Google Benchmark calls it from Initialize) and -h: vmxbench's flags,
 // then Google Benchmark's, on stdout.
@@ -117,6 +131,12 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
       f->qemu_accel = v;
       if (f->qemu_accel != "kvm" && f->qemu_accel != "tcg") {
         std::fprintf(stderr, "bench: --qemu_accel must be kvm or tcg, not '%s'\n", v);
+        return false;
+      }
+    } else if (const char* v = value("vmxbench_progress")) {
+      f->progress = v;
+      if (f->progress != "auto" && f->progress != "always" && f->progress != "never") {
+        std::fprintf(stderr, "bench: --vmxbench_progress must be auto, always or never, not '%s'\n", v);
         return false;
       }
     } else if (const char* v = value("bochs_model")) {
@@ -220,6 +240,7 @@ int run(int argc, char** argv) {
   Flags flags;
   int flag_exit_code = kExitUsage;
   if (!parse_flags(argc, argv, &flags, &flag_exit_code)) return flag_exit_code;
+  g_progress = flags.progress == "always" || (flags.progress == "auto" && isatty(STDERR_FILENO));
   if (flags.semantics) return run_semantics_mode(flags);
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
@@ -228,6 +249,7 @@ int run(int argc, char** argv) {
 
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Ring0Runs> runs;
+  bool batch = false;  // Bochs/QEMU: every ring-0 row runs in one boot, before the benchmarks
   const std::vector<Ring0Row> rows =
       flags.ring0 ? ring0_rows_matching(benchmark::GetBenchmarkFilter(), flags.touch_pages) : std::vector<Ring0Row>{};
   if (!rows.empty()) {
@@ -250,7 +272,12 @@ int run(int argc, char** argv) {
     settings.touch_iterations = flags.iterations > 0 || !info.emulated ? settings.iterations : kEmulatedTouchIterations;
     settings.touch_warmup =
         static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.touch_iterations / 10);
-    runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.name != "module");
+    batch = info.name != "module";
+    runs = std::make_unique<Ring0Runs>(*backend, settings, batch);
+    if (batch)
+      phase("booting " + std::string(info.name == "bochs" ? "Bochs (" + flags.bochs_model + ")" : "QEMU (" + flags.qemu_accel + ")") +
+            " to run " + std::to_string(rows.size()) + " ring-0 operation(s), " + std::to_string(settings.iterations) +
+            " iterations each (time limit " + std::to_string(flags.timeout) + " s)");
     if (!runs->prepare(rows, &error, &exit_code)) {
       std::fprintf(stderr, "bench: %s\n", error.c_str());
       return exit_code;
@@ -279,11 +306,15 @@ int run(int argc, char** argv) {
     benchmark::AddCustomContext("vmxbench_backend", "none");
   }
 
+  phase(rows.empty() || batch ? "running the benchmarks"
+                                                : "running the benchmarks: " + std::to_string(rows.size()) +
+                                                      " ring-0 operation(s) through the module, each as its row runs");
   StrictJsonReporter display_json;
   StrictJsonReporter file_json;
   // nullptr: Google Benchmark's own reporter for a format that is not JSON.
   benchmark::RunSpecifiedBenchmarks(json.display ? &display_json : nullptr, json.file ? &file_json : nullptr);
   benchmark::Shutdown();
+  if (report.enabled()) phase("writing the report " + report.path());
   if (report.enabled() && !report.write(backend ? backend->info().name : "none", flags.bochs_model))
     return kExitOutputFailed;
   if (runs && runs->failure_exit_code() != 0) return runs->failure_exit_code();
