@@ -22,9 +22,9 @@ using vmxb::diag::ExitCode;
 constexpr const char* kFooter =
     "\nWithout --from or --bochs: diagnose this machine: libcpuid identification, capability MSRs of\n"
     "every online CPU through the msr driver, /proc/cpuinfo \"vmx flags\" if unreadable.\n"
-    "exit status: 0 VMX usable, 2 usage, 3 no VMX, 4 disabled by firmware, 5 no MSR access,\n"
-    "             6 bad input (incl. over 64 MiB or nested over 128 levels), 7 inconsistent\n"
-    "             capabilities, 8 Bochs run or dump write failed,\n"
+    "exit status: 0 VMX usable, 1 internal error, 2 usage, 3 no VMX, 4 disabled by firmware,\n"
+    "             5 no MSR access, 6 bad input (incl. over 64 MiB or nested over 128 levels),\n"
+    "             7 inconsistent capabilities, 8 Bochs run or dump write failed,\n"
     "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown)\n";
 
 // Every error is one line: whatever it quotes (a path, the image's output) is escaped and cut.
