@@ -70,6 +70,13 @@ vmxbench flags:
 
 constexpr uint32_t kEmulatedTouchIterations = 20;
 
+// What the "Library was built as DEBUG" banner of Debian's libbenchmark means
+// for these rows (README.md, "The libbenchmark DEBUG banner").
+constexpr const char* kLibbenchmarkDebugNote =
+    "Debian's libbenchmark is -O2 (LTO) without NDEBUG: its banner means live assert()s outside the timed loop, "
+    "which is inline in bench (built with -O2 -DNDEBUG under -c opt); the user-space rows measured the same against "
+    "an NDEBUG build within noise; ring-0 rows are timed by the core";
+
 struct Flags {
   std::string backend = "auto";
   std::string bochs_model = "corei7_skylake_x";
@@ -245,6 +252,7 @@ int run(int argc, char** argv) {
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("vmxbench_version", kVersion);
+  benchmark::AddCustomContext("vmxbench_libbenchmark_debug", kLibbenchmarkDebugNote);
   register_userspace_capture_benchmarks();
 
   std::unique_ptr<Backend> backend;
