@@ -7,6 +7,7 @@ set -uo pipefail
 bench=$1 reports=$2 diag=$3 write_image=$4 semantics=$5
 version=$(sed -n 's/.*kVersion = "\(.*\)";.*/\1/p' bench/version.h)
 failures=0 checked=0
+errfile="${TEST_TMPDIR:-/tmp}/help_err.$$"
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 [ -n "$version" ] || fail "no kVersion in bench/version.h"
 
@@ -19,15 +20,15 @@ subcommands() {
 walk() {
   local name=$1; shift
   local out err rc
-  out=$("$@" --help 2>/tmp/help_err.$$); rc=$?
-  err=$(cat /tmp/help_err.$$)
+  out=$("$@" --help 2>"$errfile"); rc=$?
+  err=$(cat "$errfile")
   checked=$((checked + 1))
   [ $rc -eq 0 ] || fail "$name --help: exit $rc"
   [ -n "$out" ] || fail "$name --help: nothing on stdout"
   [ -z "$err" ] || fail "$name --help: stderr: $err"
   grep -qi 'usage' <<<"$out" || fail "$name --help: no usage line"
-  out=$("$@" --version 2>/tmp/help_err.$$); rc=$?
-  [ $rc -eq 0 ] || fail "$name --version: exit $rc ($(cat /tmp/help_err.$$))"
+  out=$("$@" --version 2>"$errfile"); rc=$?
+  [ $rc -eq 0 ] || fail "$name --version: exit $rc ($(cat "$errfile"))"
   [ "$out" = "$name (vmxbench) $version" ] || fail "$name --version printed '$out'"
   local sub
   for sub in $(subcommands "$@"); do walk "$name $sub" "$@" "$sub"; done
@@ -57,6 +58,6 @@ typo "$reports" compre a.json b.json compare
 typo "$reports" histroy query history
 typo "$reports" history qeury query
 typo "$reports" dash dashboard
-rm -f /tmp/help_err.$$
+rm -f "$errfile"
 echo "$checked commands walked, $failures failures"
 [ $failures -eq 0 ]
