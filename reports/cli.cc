@@ -15,6 +15,7 @@
 #include "reports/history.h"
 #include "reports/load.h"
 #include "reports/report.h"
+#include "reports/revision.h"
 #include "reports/timeutil.h"
 
 namespace vmxb::reports {
@@ -31,7 +32,8 @@ An existing --out file is never replaced without --force.
 T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
 exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
       nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
-      6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file))";
+      6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file),
+      9 compare: a benchmark lost, 10 compare: a capability lost)";
 
 // What one (sub)command was given, in the form the commands below read.
 struct Args {
@@ -239,14 +241,25 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     json j = comparison_json(c);
     j["old"] = a.positional[0];
     j["new"] = a.positional[1];
+    j["old_revision"] = revision_json(report_revision(reports[0]));
+    j["new_revision"] = revision_json(report_revision(reports[1]));
     j["compatible"] = compat.ok;
     j["notes"] = compat.notes;
     out << j.dump(2) << "\n";
   } else {
-    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>() << ")\nNEW "
-        << a.positional[1] << " (" << reports[1]["timestamp"].get<std::string>() << ")\n";
+    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>()
+        << revision_suffix(report_revision(reports[0])) << ")\nNEW " << a.positional[1] << " ("
+        << reports[1]["timestamp"].get<std::string>() << revision_suffix(report_revision(reports[1])) << ")\n";
     for (const std::string& n : compat.notes) out << "note: " << n << "\n";
     out << format_comparison_text(c);
+  }
+  // The most fundamental change decides: a capability taken away, then a
+  // benchmark that can no longer run, then a slowdown.
+  if (diag::any_lost(c.capability_changes)) return kExitLostCapability;
+  if (c.lost > 0 && !a.flags.count("allow-missing")) {
+    err << "reports: " << c.lost << " benchmark(s) of OLD vanished or turned unsupported in NEW (listed as "
+        << "'only in OLD' / 'LOST in NEW'); --allow-missing accepts that\n";
+    return kExitLostBenchmark;
   }
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
@@ -445,14 +458,18 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   CLI::App* compare_c = command(
       app, "compare",
-      "per-benchmark change and Mann-Whitney U test; exit 1 on a significant regression beyond the threshold;\n"
-      "refuses emulated vs hardware and different CPU models unless --force (exit 6)");
+      "per-benchmark change and Mann-Whitney U test; exit 1 on a significant regression beyond the threshold,\n"
+      "9 on a benchmark lost in NEW (vanished or unsupported; --allow-missing accepts it), 10 on a lost VMX\n"
+      "capability (listed bit by bit); refuses emulated vs hardware and different CPU models unless --force (exit 6)");
   files(compare_c, "OLD.json NEW.json", "the two reports");
   value(compare_c, "threshold", threshold_help);
   value(compare_c, "alpha", alpha_help);
   value(compare_c, "metric", "METRIC: auto (default), real_time, cpu_time or a counter the rows carry");
   value(compare_c, "format", "FORMAT: text (default) or json");
   force(compare_c, "compare reports that are not comparable (emulated vs hardware, other CPU models)");
+  compare_c->add_flag_callback(
+      "--allow-missing", [&a = given[compare_c]] { a.flags.insert("allow-missing"); },
+      "accept benchmarks of OLD that NEW lacks or reports unsupported (else exit 9)");
 
   CLI::App* history_c = command(app, "history", "the history database: ingest reports, query them");
   history_c->require_subcommand(1);

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "reports/capability_changes.h"
 #include "reports/report.h"
 #include "reports/text_format.h"
 #include "stats/descriptive.h"
@@ -55,6 +56,7 @@ const char* verdict_name(Verdict v) {
     case Verdict::kTooFewRepetitions: return "not tested: too few repetitions";
     case Verdict::kOnlyOld: return "only in OLD";
     case Verdict::kOnlyNew: return "only in NEW";
+    case Verdict::kLostInNew: return "LOST in NEW";
     case Verdict::kError: return "error";
   }
   return "?";
@@ -136,6 +138,7 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
     if (row.verdict == Verdict::kImprovement) ++c.improvements;
     if (row.verdict == Verdict::kTooFewRepetitions) ++c.untested;
     if (row.verdict == Verdict::kTooNoisy) ++c.too_noisy;
+    if (row.verdict == Verdict::kOnlyOld || row.verdict == Verdict::kLostInNew) ++c.lost;
     c.rows.push_back(std::move(row));
   };
 
@@ -155,7 +158,7 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
     const Series& ns = *it->second;
     row.new_series = ns;
     if (!os.error.empty() || !ns.error.empty()) {
-      row.verdict = Verdict::kError;
+      row.verdict = os.error.empty() ? Verdict::kLostInNew : Verdict::kError;
       row.note = !os.error.empty() ? "OLD: " + os.error : "NEW: " + ns.error;
       finish(row);
       continue;
@@ -212,6 +215,12 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
   }
   c.geomean_count = ratios.size();
   c.geomean_ratio = ratios.empty() ? 0 : stats::geometric_mean(ratios);
+  const std::optional<diag::Decoded> old_caps = decoded_capabilities(old_report.value("diag", json()));
+  const std::optional<diag::Decoded> new_caps = decoded_capabilities(new_report.value("diag", json()));
+  if (old_caps && new_caps) {
+    c.capabilities_compared = true;
+    c.capability_changes = diag::diff_capabilities(*old_caps, *new_caps);
+  }
   return c;
 }
 
@@ -318,7 +327,14 @@ std::string format_comparison_text(const Comparison& c) {
         << " (" << percent(c.geomean_ratio - 1) << ")\n";
   out << c.regressions << " significant regression(s) beyond the threshold, " << c.improvements
       << " improvement(s), " << c.too_noisy << " too noisy to decide, " << c.untested
-      << " benchmark(s) not tested (too few repetitions)\n";
+      << " benchmark(s) not tested (too few repetitions), " << c.lost
+      << " benchmark(s) lost in NEW (vanished, unsupported or failing)\n";
+  if (!c.capabilities_compared)
+    out << "VMX capabilities: not compared (a report has no diag part with capability MSRs)\n";
+  else if (c.capability_changes.empty())
+    out << "VMX capabilities: identical\n";
+  else
+    out << "VMX capability changes (OLD -> NEW):\n" << diag::capability_diff_text(c.capability_changes);
   return out.str();
 }
 
@@ -353,7 +369,10 @@ json comparison_json(const Comparison& c) {
           {"untested", c.untested},
           {"too_noisy", c.too_noisy},
           {"noise_rule", "too noisy to decide: a side's coefficient of variation above the threshold and |change| "
-                         "below " + num(kNoiseMultiple) + " times it (not gated)"}};
+                         "below " + num(kNoiseMultiple) + " times it (not gated)"},
+          {"lost", c.lost},
+          {"capability_changes", c.capabilities_compared ? diag::capability_diff_json(c.capability_changes) : json()},
+          {"capabilities_lost", diag::any_lost(c.capability_changes)}};
 }
 
 }  // namespace vmxb::reports
