@@ -6,6 +6,7 @@
 // instruction counts, labelled as such).
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -27,11 +28,14 @@
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
 #include "reports/revision.h"
+#include "tools/cli/conventions.h"
 
 namespace vmxb::bench {
 namespace {
 
-constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags work as usual):
+constexpr const char* kUsage = R"(usage: bench [vmxbench flags] [Google Benchmark flags]
+
+vmxbench flags:
   --backend=auto|module|bochs|qemu
                                 where ring-0 operations run (default auto: the
                                 module if /dev/vmxbench exists, else Bochs)
@@ -62,9 +66,22 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
                                 history, compare and the dashboard show it)
   --vmxbench_revision_order=N   a whole number that sorts the revisions (commit
                                 count, YYYYMMDD...; context vmxbench_revision_order)
+  --vmxbench_progress=auto|always|never
+                                one line on stderr per slow phase (booting Bochs
+                                or QEMU, running the benchmarks, writing the
+                                report); auto (default): when stderr is a terminal
+  --version                     print the vmxbench version and exit
+  -h, --help                    this help: vmxbench's flags, then Google Benchmark's
 )";
 
 constexpr uint32_t kEmulatedTouchIterations = 20;
+
+// What the "Library was built as DEBUG" banner of Debian's libbenchmark means
+// for these rows (README.md, "The libbenchmark DEBUG banner").
+constexpr const char* kLibbenchmarkDebugNote =
+    "Debian's libbenchmark is -O2 (LTO) without NDEBUG: its banner means live assert()s outside the timed loop, "
+    "which is inline in bench (built with -O2 -DNDEBUG under -c opt); the user-space rows measured the same against "
+    "an NDEBUG build within noise; ring-0 rows are timed by the core";
 
 struct Flags {
   std::string backend = "auto";
@@ -77,9 +94,27 @@ struct Flags {
   bool ring0 = true;
   bool semantics = false;
   bool semantics_kernel_under_bochs = false;
+  std::string progress = "auto";
   std::vector<uint32_t> touch_pages = kDefaultTouchPages;
   std::string revision, revision_order;  // "" when not given
 };
+
+// --vmxbench_progress: whether phase() prints.
+bool g_progress = false;
+
+// One line on stderr as a slow phase begins.
+void phase(const std::string& what) {
+  if (g_progress) std::fprintf(stderr, "bench: %s\n", what.c_str());
+}
+
+// --help (Google Benchmark calls it from Initialize) and -h: vmxbench's flags,
+// then Google Benchmark's, on stdout.
+void print_help() {
+  std::fputs(kUsage, stdout);
+  std::fputs("\nGoogle Benchmark's flags:\n", stdout);
+  benchmark::PrintDefaultHelp();
+  std::fflush(stdout);
+}
 
 bool parse_number(const char* text, long max, long* out) {
   char* end = nullptr;
@@ -110,6 +145,12 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
       f->qemu_accel = v;
       if (f->qemu_accel != "kvm" && f->qemu_accel != "tcg") {
         std::fprintf(stderr, "bench: --qemu_accel must be kvm or tcg, not '%s'\n", v);
+        return false;
+      }
+    } else if (const char* v = value("vmxbench_progress")) {
+      f->progress = v;
+      if (f->progress != "auto" && f->progress != "always" && f->progress != "never") {
+        std::fprintf(stderr, "bench: --vmxbench_progress must be auto, always or never, not '%s'\n", v);
         return false;
       }
     } else if (const char* v = value("bochs_model")) {
@@ -166,8 +207,11 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
       f->semantics = true;
     } else if (arg == "--semantics_kernel_under_bochs") {
       f->semantics_kernel_under_bochs = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
+    } else if (arg == "-h") {
+      print_help();
+      std::exit(kExitOk);
+    } else if (arg == "--version") {
+      std::printf("%s\n", cli::version_line("bench").c_str());
       std::exit(kExitOk);
     } else {
       std::fprintf(stderr, "bench: unknown flag '%s' (see --help)\n", argv[i]);
@@ -219,14 +263,16 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "bench: %s\n", bad.c_str());
     return kExitUsage;
   }
-  benchmark::Initialize(&argc, argv);
+  benchmark::Initialize(&argc, argv, print_help);
   Flags flags;
   int flag_exit_code = kExitUsage;
   if (!parse_flags(argc, argv, &flags, &flag_exit_code)) return flag_exit_code;
+  g_progress = flags.progress == "always" || (flags.progress == "auto" && isatty(STDERR_FILENO));
   if (flags.semantics) return run_semantics_mode(flags);
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("vmxbench_version", kVersion);
+  benchmark::AddCustomContext("vmxbench_libbenchmark_debug", kLibbenchmarkDebugNote);
   if (!flags.revision_order.empty() && flags.revision.empty()) {
     std::fprintf(stderr, "bench: --vmxbench_revision_order needs --vmxbench_revision (the label it orders)\n");
     return kExitUsage;
@@ -237,6 +283,7 @@ int run(int argc, char** argv) {
 
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Ring0Runs> runs;
+  bool batch = false;  // Bochs/QEMU: every ring-0 row runs in one boot, before the benchmarks
   const std::vector<Ring0Row> rows =
       flags.ring0 ? ring0_rows_matching(benchmark::GetBenchmarkFilter(), flags.touch_pages) : std::vector<Ring0Row>{};
   if (!rows.empty()) {
@@ -259,7 +306,12 @@ int run(int argc, char** argv) {
     settings.touch_iterations = flags.iterations > 0 || !info.emulated ? settings.iterations : kEmulatedTouchIterations;
     settings.touch_warmup =
         static_cast<uint32_t>(flags.warmup >= 0 ? flags.warmup : settings.touch_iterations / 10);
-    runs = std::make_unique<Ring0Runs>(*backend, settings, /*batch=*/info.name != "module");
+    batch = info.name != "module";
+    runs = std::make_unique<Ring0Runs>(*backend, settings, batch);
+    if (batch)
+      phase("booting " + std::string(info.name == "bochs" ? "Bochs (" + flags.bochs_model + ")" : "QEMU (" + flags.qemu_accel + ")") +
+            " to run " + std::to_string(rows.size()) + " ring-0 operation(s), " + std::to_string(settings.iterations) +
+            " iterations each (time limit " + std::to_string(flags.timeout) + " s)");
     if (!runs->prepare(rows, &error, &exit_code)) {
       std::fprintf(stderr, "bench: %s\n", error.c_str());
       return exit_code;
@@ -288,11 +340,15 @@ int run(int argc, char** argv) {
     benchmark::AddCustomContext("vmxbench_backend", "none");
   }
 
+  phase(rows.empty() || batch ? "running the benchmarks"
+                                                : "running the benchmarks: " + std::to_string(rows.size()) +
+                                                      " ring-0 operation(s) through the module, each as its row runs");
   StrictJsonReporter display_json;
   StrictJsonReporter file_json;
   // nullptr: Google Benchmark's own reporter for a format that is not JSON.
   benchmark::RunSpecifiedBenchmarks(json.display ? &display_json : nullptr, json.file ? &file_json : nullptr);
   benchmark::Shutdown();
+  if (report.enabled()) phase("writing the report " + report.path());
   if (report.enabled() && !report.write(backend ? backend->info().name : "none", flags.bochs_model))
     return kExitOutputFailed;
   if (runs && runs->failure_exit_code() != 0) return runs->failure_exit_code();

@@ -16,6 +16,7 @@ class ReportOutput {
   // Returns false (one line on stderr) when the flags contradict each other.
   bool prepare(int* argc, char*** argv);
   bool enabled() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
 
   // After the run: builds, validates and writes the report atomically.
   // `backend` is "bochs", "qemu", "module" or "none"; `bochs_model` for bochs.

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "diag/bochs_source.h"
@@ -12,23 +13,18 @@
 #include "diag/live.h"
 #include "diag/message_text.h"
 #include "diag/diagnosis.h"
+#include "tools/cli/conventions.h"
 
 namespace {
 
 using vmxb::diag::ExitCode;
 
-constexpr const char* kUsage =
-    "usage: diag [--format text|json] [--from FILE | --bochs MODEL] [--dump FILE [--force]]\n"
-    "  (default)      diagnose this machine: libcpuid identification, capability MSRs of every\n"
-    "                 online CPU through the msr driver, /proc/cpuinfo \"vmx flags\" if unreadable\n"
-    "  --from FILE    diagnose a dump (or a JSON report) taken elsewhere\n"
-    "  --bochs MODEL  run the ring-0 boot image under Bochs with CPU model MODEL\n"
-    "                 (e.g. corei7_skylake_x, core2_penryn_t9600, tigerlake)\n"
-    "  --dump FILE    also write the raw snapshot to FILE (never replaces FILE unless --force)\n"
-    "  --format F     text (default) or json (diag/SCHEMA.md)\n"
-    "exit status: 0 VMX usable, 2 usage, 3 no VMX, 4 disabled by firmware, 5 no MSR access,\n"
-    "             6 bad input (incl. over 64 MiB or nested over 128 levels), 7 inconsistent\n"
-    "             capabilities, 8 Bochs run or dump write failed,\n"
+constexpr const char* kFooter =
+    "\nWithout --from or --bochs: diagnose this machine: libcpuid identification, capability MSRs of\n"
+    "every online CPU through the msr driver, /proc/cpuinfo \"vmx flags\" if unreadable.\n"
+    "exit status: 0 VMX usable, 1 internal error, 2 usage, 3 no VMX, 4 disabled by firmware,\n"
+    "             5 no MSR access, 6 bad input (incl. over 64 MiB or nested over 128 levels),\n"
+    "             7 inconsistent capabilities, 8 Bochs run or dump write failed,\n"
     "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown)\n";
 
 // Every error is one line: whatever it quotes (a path, the image's output) is escaped and cut.
@@ -37,8 +33,7 @@ void print_error(const std::string& message) {
 }
 
 int usage_error(const std::string& message) {
-  print_error(message);
-  std::fputs(kUsage, stderr);
+  print_error(message + " (see diag --help)");
   return static_cast<int>(ExitCode::kUsage);
 }
 
@@ -52,39 +47,32 @@ std::string user_path(const std::string& p) {
 
 int run(int argc, char** argv) {
   std::string format = "text", from, bochs, dump;
-  bool force = false, from_given = false, dump_given = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--format") {
-      if (!value(format)) return usage_error("--format needs a value");
-    } else if (a.rfind("--format=", 0) == 0) {
-      format = a.substr(9);
-    } else if (a == "--from") {
-      if (!value(from)) return usage_error("--from needs a file");
-      from_given = true;
-    } else if (a == "--bochs") {
-      if (!value(bochs)) return usage_error("--bochs needs a CPU model");
-    } else if (a == "--dump") {
-      if (!value(dump)) return usage_error("--dump needs a file");
-      dump_given = true;
-    } else if (a == "--force") {
-      force = true;
-    } else {
-      return usage_error("unknown argument '" + a + "'");
-    }
-  }
+  bool force = false;
+  CLI::App app("diag: Intel VMX capability diagnostics (diag/README.md)", "diag");
+  vmxb::cli::repeated_options_take_the_last(app);
+  app.footer(kFooter);
+  CLI::Option* from_given = app.add_option("--from", from, "diagnose a dump (or a JSON report) taken elsewhere")
+                                ->type_name("FILE");
+  app.add_option("--bochs", bochs,
+                 "run the ring-0 boot image under Bochs with CPU model MODEL\n"
+                 "(e.g. corei7_skylake_x, core2_penryn_t9600, tigerlake)")
+      ->type_name("MODEL");
+  CLI::Option* dump_given =
+      app.add_option("--dump", dump, "also write the raw snapshot to FILE (never replaces FILE unless --force)")
+          ->type_name("FILE");
+  app.add_flag("--force", force, "replace an existing --dump file");
+  app.add_option("--format", format, "text (default) or json (diag/SCHEMA.md)")->type_name("F");
+  vmxb::cli::add_version_flags(app);
+  std::ostringstream out, err;
+  const std::optional<int> status =
+      vmxb::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc), out, err, static_cast<int>(ExitCode::kUsage));
+  std::fputs(out.str().c_str(), stdout);
+  std::fputs(err.str().c_str(), stderr);
+  if (status) return *status;
   // An empty path is a mistake (an unset shell variable), never "no file": without
   // this, --from "" would diagnose the live host and --dump "" would write nothing.
-  if (from_given && from.empty()) return usage_error("--from needs a file name, not an empty string");
-  if (dump_given && dump.empty()) return usage_error("--dump needs a file name, not an empty string");
+  if (from_given->count() > 0 && from.empty()) return usage_error("--from needs a file name, not an empty string");
+  if (dump_given->count() > 0 && dump.empty()) return usage_error("--dump needs a file name, not an empty string");
   if (format != "text" && format != "json") return usage_error("--format must be text or json");
   if (!from.empty() && !bochs.empty()) return usage_error("--from and --bochs exclude each other");
   if (force && dump.empty()) return usage_error("--force only applies to --dump");

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "diag/safe_output.h"
+#include "tools/cli/conventions.h"
 #include "reports/compare.h"
 #include "reports/dashboard.h"
 #include "reports/exit_codes.h"
@@ -22,36 +23,19 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kUsage = R"(usage: reports COMMAND [options]
+// After every command's own --help: T, --db and the exit statuses
+// (reports/README.md's table is the one list; this repeats it).
+constexpr const char* kFooter = R"(
+An existing --out file is never replaced without --force.
+--db: sqlite:PATH (default: $VMXBENCH_HISTORY_DB, else sqlite:vmxbench-history.sqlite)
+      or postgresql://USER@HOST:PORT/DB
+T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
+exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
+      nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
+      6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file),
+      9 compare: a benchmark lost, 10 compare: a capability lost)";
 
-  build --benchmark GB.json [--diag DIAG.json] --out REPORT.json [--force] [--timestamp T] [--suite-version V]
-        build a report from Google Benchmark's JSON (+ diag's JSON)
-  validate REPORT.json...
-        check reports against reports/report.schema.json and FORMAT.md's rules
-  compare OLD.json NEW.json [--threshold 5%] [--alpha 0.05] [--metric auto] [--force] [--allow-missing] [--format text|json]
-        per-benchmark change and Mann-Whitney U test; exit 1 on a significant
-        regression beyond the threshold, 9 on a benchmark lost in NEW (vanished
-        or unsupported; --allow-missing accepts it), 10 on a lost VMX capability
-        (listed bit by bit); refuses emulated vs hardware and different CPU
-        models unless --force (exit 6)
-        --threshold: a percentage (5%, at most 1000%) or a fraction (0.05, at most 1)
-        --metric: auto, real_time, cpu_time or a counter the rows carry
-  history ingest [--db URL] REPORT.json...
-  history query [--db URL] [--host H] [--benchmark B] [--since T] [--until T] [--format text|json]
-  dashboard [--db URL] --out FILE.html [--force] [--host H] [--since T] [--until T] [--threshold 5%] [--alpha 0.05]
-  export --format github|bencher REPORT.json [--out FILE [--force]]
-
-  An existing --out file is never replaced without --force.
-
-  --db: sqlite:PATH (default: $VMXBENCH_HISTORY_DB, else sqlite:vmxbench-history.sqlite)
-        or postgresql://USER@HOST:PORT/DB
-  T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
-  exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
-        nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
-        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file),
-        9 compare: a benchmark lost, 10 compare: a capability lost
-)";
-
+// What one (sub)command was given, in the form the commands below read.
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;
@@ -62,38 +46,6 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-// Options taking a value; everything else starting with -- is a flag.
-Args parse(const std::vector<std::string>& in, size_t from, const std::set<std::string>& with_value,
-           const std::set<std::string>& flags) {
-  Args a;
-  for (size_t i = from; i < in.size(); ++i) {
-    const std::string& s = in[i];
-    if (s.rfind("--", 0) != 0 || s == "--") {
-      a.positional.push_back(s);
-      continue;
-    }
-    std::string name = s.substr(2), value;
-    bool has_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    if (with_value.count(name)) {
-      if (!has_value) {
-        if (i + 1 >= in.size()) throw UsageError("--" + name + " needs a value");
-        value = in[++i];
-      }
-      a.options[name] = value;
-    } else if (flags.count(name) && !has_value) {
-      a.flags.insert(name);
-    } else {
-      throw UsageError("unknown option --" + name);
-    }
-  }
-  return a;
-}
 
 std::optional<std::string> opt(const Args& a, const std::string& k) {
   auto it = a.options.find(k);
@@ -312,73 +264,94 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
 
-int history_cmd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() < 2) throw UsageError("history needs ingest or query");
-  const std::string sub = args[1];
-  if (sub == "ingest") {
-    Args a = parse(args, 2, {"db"}, {});
-    if (a.positional.empty()) throw UsageError("history ingest needs at least one REPORT.json");
-    // Every file is checked before anything is written.
-    std::vector<json> reports;
-    for (const std::string& f : a.positional) {
-      Loaded l = load_report_file(resolve_path(f));
-      if (l.error) {
-        l.error->file = f;
-        err << "reports: " << l.error->line() << " (nothing ingested)\n";
-        return l.error->code;
-      }
-      reports.push_back(std::move(*l.report));
+int history_ingest(const Args& a, std::ostream& out, std::ostream& err) {
+  if (a.positional.empty()) throw UsageError("history ingest needs at least one REPORT.json");
+  // Every file is checked before anything is written.
+  std::vector<json> reports;
+  for (const std::string& f : a.positional) {
+    Loaded l = load_report_file(resolve_path(f));
+    if (l.error) {
+      l.error->file = f;
+      err << "reports: " << l.error->line() << " (nothing ingested)\n";
+      return l.error->code;
     }
-    History h(open_database(db_url(a)));
-    int added = 0, dup = 0;
-    for (size_t i = 0; i < reports.size(); ++i) {
-      bool is_new = h.ingest(reports[i]) == History::Outcome::kAdded;
-      (is_new ? added : dup)++;
-      out << (is_new ? "added   " : "present ") << content_hash(reports[i]).substr(0, 12) << "  " << a.positional[i]
-          << "\n";
-    }
-    out << added << " added, " << dup << " already in the history (" << h.count_reports() << " reports)\n";
-    return kExitOk;
+    reports.push_back(std::move(*l.report));
   }
-  if (sub == "query") {
-    Args a = parse(args, 2, {"db", "host", "benchmark", "since", "until", "format"}, {});
-    if (!a.positional.empty()) throw UsageError("history query takes no positional arguments");
-    const std::string format = opt(a, "format").value_or("text");
-    if (format != "text" && format != "json") throw UsageError("--format is text or json");
-    HistoryQuery q = query_of(a);
-    History h(open_database(db_url(a), OpenMode::kExistingOnly));
-    std::vector<HistoryPoint> pts = h.query(q);
-    report_skipped(h, err);
-    if (format == "json") {
-      json j = json::array();
-      for (const HistoryPoint& p : pts)
-        j.push_back({{"timestamp", p.timestamp}, {"host", p.host_name}, {"host_id", p.host_id},
-                     {"backend", p.backend}, {"backend_detail", p.backend_detail}, {"emulated", p.emulated},
-                     {"benchmark", p.benchmark}, {"metric", p.metric}, {"unit", p.unit},
-                     {"repetitions", p.repetitions}, {"median", p.median}, {"min", p.min}, {"max", p.max},
-                     {"samples", p.samples}, {"report", p.content_hash}, {"error", p.error},
-                     {"revision", p.revision.empty() ? json() : json(p.revision)},
-                     {"revision_order", p.revision_order ? json(*p.revision_order) : json()}});
-      out << j.dump(2) << "\n";
-    } else {
-      char line[512];
-      std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14s  %-12s  %4s  %s\n", "timestamp", "host",
-                    "backend", "benchmark", "median", "unit", "reps", "report");
+  History h(open_database(db_url(a)));
+  int added = 0, dup = 0;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    bool is_new = h.ingest(reports[i]) == History::Outcome::kAdded;
+    (is_new ? added : dup)++;
+    out << (is_new ? "added   " : "present ") << content_hash(reports[i]).substr(0, 12) << "  " << a.positional[i]
+        << "\n";
+  }
+  out << added << " added, " << dup << " already in the history (" << h.count_reports() << " reports)\n";
+  return kExitOk;
+}
+
+int history_query(const Args& a, std::ostream& out, std::ostream& err) {
+  if (!a.positional.empty()) throw UsageError("history query takes no positional arguments");
+  const std::string format = opt(a, "format").value_or("text");
+  if (format != "text" && format != "json") throw UsageError("--format is text or json");
+  HistoryQuery q = query_of(a);
+  History h(open_database(db_url(a), OpenMode::kExistingOnly));
+  std::vector<HistoryPoint> pts = h.query(q);
+  report_skipped(h, err);
+  if (format == "json") {
+    json j = json::array();
+    for (const HistoryPoint& p : pts)
+      j.push_back({{"timestamp", p.timestamp}, {"host", p.host_name}, {"host_id", p.host_id},
+                   {"backend", p.backend}, {"backend_detail", p.backend_detail}, {"emulated", p.emulated},
+                   {"benchmark", p.benchmark}, {"metric", p.metric}, {"unit", p.unit},
+                   {"repetitions", p.repetitions}, {"median", p.median}, {"min", p.min}, {"max", p.max},
+                   {"samples", p.samples}, {"report", p.content_hash}, {"error", p.error},
+                   {"revision", p.revision.empty() ? json() : json(p.revision)},
+                   {"revision_order", p.revision_order ? json(*p.revision_order) : json()}});
+    out << j.dump(2) << "\n";
+  } else {
+    char line[512];
+    std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14s  %-12s  %4s  %s\n", "timestamp", "host",
+                  "backend", "benchmark", "median", "unit", "reps", "report");
+    out << line;
+    for (const HistoryPoint& p : pts) {
+      std::string unit = p.emulated && p.unit != "ns" ? "instr(emul)" : p.unit;
+      std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14.6g  %-12s  %4lld  %s\n",
+                    p.timestamp.c_str(), p.host_name.c_str(),
+                    (p.backend + (p.backend_detail.empty() ? "" : ":" + p.backend_detail)).c_str(), p.benchmark.c_str(),
+                    p.median, unit.c_str(), static_cast<long long>(p.repetitions),
+                    p.content_hash.substr(0, 12).c_str());
       out << line;
-      for (const HistoryPoint& p : pts) {
-        std::string unit = p.emulated && p.unit != "ns" ? "instr(emul)" : p.unit;
-        std::snprintf(line, sizeof line, "%-20s  %-16s  %-24s  %-40s  %14.6g  %-12s  %4lld  %s\n",
-                      p.timestamp.c_str(), p.host_name.c_str(),
-                      (p.backend + (p.backend_detail.empty() ? "" : ":" + p.backend_detail)).c_str(), p.benchmark.c_str(),
-                      p.median, unit.c_str(), static_cast<long long>(p.repetitions),
-                      p.content_hash.substr(0, 12).c_str());
-        out << line;
-      }
-      out << pts.size() << " result(s)\n";
     }
-    return kExitOk;
+    out << pts.size() << " result(s)\n";
   }
-  throw UsageError("unknown history command " + sub);
+  return kExitOk;
+}
+
+// A --host or --benchmark that selects nothing is a typo, not an empty page:
+// refused, naming what the history does hold.
+void check_selection_exists(History& h, const HistoryQuery& q) {
+  if (!q.host && !q.benchmark) return;
+  HistoryQuery everything = q;
+  everything.host.reset();
+  everything.benchmark.reset();
+  std::set<std::string> hosts, benchmarks;
+  bool host_known = false;
+  for (const HistoryPoint& p : h.query(everything)) {
+    hosts.insert(p.host_name);
+    benchmarks.insert(p.benchmark);
+    host_known = host_known || (q.host && (p.host_name == *q.host || p.host_id == *q.host));
+  }
+  auto list = [](const std::set<std::string>& names) {
+    if (names.empty()) return std::string("none in the selected time range");
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+  };
+  if (q.host && !host_known)
+    throw UsageError("--host " + *q.host + ": no report in the history is from this host (hosts: " + list(hosts) + ")");
+  if (q.benchmark)
+    throw UsageError("--benchmark " + *q.benchmark + ": no row in the history matches it" +
+                     (q.host ? " on host " + *q.host : "") + " (benchmarks: " + list(benchmarks) + ")");
 }
 
 int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
@@ -394,6 +367,7 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   History h(open_database(url, OpenMode::kExistingOnly));
   DashboardSummary s;
   const std::vector<HistoryPoint> points = h.query(q);
+  if (points.empty()) check_selection_exists(h, q);
   const std::vector<HistoryReport> stored = h.reports(q);
   report_skipped(h, err);
   const std::string html = render_dashboard(points, stored, o, &s);
@@ -406,15 +380,20 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
 
 int export_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   auto format = opt(a, "format");
-  if (!format || (*format != "github" && *format != "bencher") || a.positional.size() != 1)
-    throw UsageError("export needs --format github|bencher and one REPORT.json");
+  if (!format || (*format != "github" && *format != "bencher" && *format != "gbench") || a.positional.size() != 1)
+    throw UsageError("export needs --format github|bencher|gbench and one REPORT.json");
   Loaded l = load_report_file(resolve_path(a.positional[0]));
   if (l.error) {
     l.error->file = a.positional[0];
     err << "reports: " << l.error->line() << "\n";
     return l.error->code;
   }
-  const json j = *format == "github" ? to_github_action_benchmark(*l.report) : to_bencher_bmf(*l.report);
+  const json j = *format == "github"  ? to_github_action_benchmark(*l.report)
+                 : *format == "bencher" ? to_bencher_bmf(*l.report)
+                                        : to_gbench(*l.report);
+  if (j.contains("context") && j["context"].contains("vmxbench_left_out"))
+    err << "reports: note: left out of the export (no value): "
+        << one_line(j["context"]["vmxbench_left_out"].get<std::string>()) << "\n";
   if (auto o = out_opt(a)) {
     if (!write_output(a, *o, j.dump(2) + "\n", err)) return kExitOutput;
   } else {
@@ -433,31 +412,115 @@ std::string resolve_path(const std::string& path) {
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty()) {
-    err << kUsage;
-    return kExitUsage;
-  }
-  const std::string cmd = args[0];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    out << kUsage;
-    return kExitOk;
-  }
+  CLI::App app("reports: build, validate, compare, store and show vmxbench reports (reports/README.md)", "reports");
+  cli::repeated_options_take_the_last(app);
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  std::map<const CLI::App*, Args> given;
+  // Options land in Args as the user spelled them; each command checks its own.
+  auto command = [&](CLI::App& parent, const std::string& name, const std::string& summary) {
+    CLI::App* c = parent.add_subcommand(name, summary);
+    c->footer(kFooter);
+    given[c];
+    return c;
+  };
+  // The help's placeholder for a value: what the option's help begins with
+  // ("GB.json: ...", "T: ..."), else VALUE.
+  auto value = [&](CLI::App* c, const std::string& name, const std::string& help) {
+    Args& a = given[c];
+    const size_t colon = help.find(": ");
+    const bool named = colon != std::string::npos && help.substr(0, colon).find(' ') == std::string::npos;
+    c->add_option_function<std::string>("--" + name, [&a, name](const std::string& v) { a.options[name] = v; },
+                                        named ? help.substr(colon + 2) : help)
+        ->type_name(named ? help.substr(0, colon) : "VALUE");
+  };
+  auto force = [&](CLI::App* c, const std::string& help) {
+    Args& a = given[c];
+    c->add_flag_callback("--force", [&a] { a.flags.insert("force"); }, help);
+  };
+  auto files = [&](CLI::App* c, const std::string& name, const std::string& help) {
+    c->add_option(name, given[c].positional, help)->type_name("");
+  };
+  const std::string threshold_help =
+      "THRESHOLD: the regression threshold, a percentage (5%, at most 1000%) or a fraction (0.05, at most 1); default 5%";
+  const std::string alpha_help = "ALPHA: the U test's significance level (default 0.05)";
+  const std::string out_help = "output file (never replaced without --force)";
+
+  CLI::App* build_c = command(app, "build", "build a report from Google Benchmark's JSON (+ diag's JSON)");
+  value(build_c, "benchmark", "GB.json: the bench run's Google Benchmark JSON (required)");
+  value(build_c, "diag", "DIAG.json: diag --format json of the measured host");
+  value(build_c, "out", "REPORT.json: the report to write (required; never replaced without --force)");
+  value(build_c, "timestamp", "T: the report's time, instead of the run's");
+  value(build_c, "suite-version", "VERSION: the suite version, instead of the run's");
+  force(build_c, "replace an existing --out file");
+
+  CLI::App* validate_c =
+      command(app, "validate", "check reports against reports/report.schema.json and FORMAT.md's rules");
+  files(validate_c, "REPORT.json", "reports to check (at least one)");
+
+  CLI::App* compare_c = command(
+      app, "compare",
+      "per-benchmark change and Mann-Whitney U test; exit 1 on a significant regression beyond the threshold,\n"
+      "9 on a benchmark lost in NEW (vanished or unsupported; --allow-missing accepts it), 10 on a lost VMX\n"
+      "capability (listed bit by bit); refuses emulated vs hardware and different CPU models unless --force (exit 6)");
+  files(compare_c, "OLD.json NEW.json", "the two reports");
+  value(compare_c, "threshold", threshold_help);
+  value(compare_c, "alpha", alpha_help);
+  value(compare_c, "metric", "METRIC: auto (default), real_time, cpu_time or a counter the rows carry");
+  value(compare_c, "format", "FORMAT: text (default) or json");
+  force(compare_c, "compare reports that are not comparable (emulated vs hardware, other CPU models)");
+  compare_c->add_flag_callback(
+      "--allow-missing", [&a = given[compare_c]] { a.flags.insert("allow-missing"); },
+      "accept benchmarks of OLD that NEW lacks or reports unsupported (else exit 9)");
+
+  CLI::App* history_c = command(app, "history", "the history database: ingest reports, query them");
+  history_c->require_subcommand(1);
+  CLI::App* ingest_c = command(*history_c, "ingest", "add reports to the history (all are checked first)");
+  value(ingest_c, "db", "URL: the history database (see --db below)");
+  files(ingest_c, "REPORT.json", "reports to add (at least one)");
+  CLI::App* query_c = command(*history_c, "query", "print the history's results");
+  for (const auto& [name, help] : std::vector<std::pair<std::string, std::string>>{
+           {"db", "URL: the history database (see --db below)"},
+           {"host", "HOST: only this host (name or id)"},
+           {"benchmark", "NAME: only this benchmark (* matches anything)"},
+           {"since", "T: from this time on"},
+           {"until", "T: up to this time"},
+           {"format", "FORMAT: text (default) or json"}})
+    value(query_c, name, help);
+
+  CLI::App* dashboard_c = command(app, "dashboard", "write the history as one self-contained HTML page");
+  for (const auto& [name, help] : std::vector<std::pair<std::string, std::string>>{
+           {"db", "URL: the history database (see --db below)"},
+           {"out", "FILE.html: the page to write (required; never replaced without --force)"},
+           {"host", "HOST: only this host (name or id); one the history holds"},
+           {"benchmark", "NAME: only this benchmark (* matches anything); one the history holds"},
+           {"since", "T: from this time on"},
+           {"until", "T: up to this time"},
+           {"threshold", threshold_help},
+           {"alpha", alpha_help},
+           {"title", "TITLE: the page's title"}})
+    value(dashboard_c, name, help);
+  force(dashboard_c, "replace an existing --out file");
+
+  CLI::App* export_c = command(app, "export", "a report for github-action-benchmark, Bencher or Google Benchmark's compare.py");
+  value(export_c, "format", "FORMAT: github, bencher or gbench (required)");
+  value(export_c, "out", "FILE: " + out_help + "; default stdout");
+  files(export_c, "REPORT.json", "the report to export");
+  force(export_c, "replace an existing --out file");
+
+  cli::add_version_flags(app);
+  if (std::optional<int> status = cli::parse(app, args, out, err, kExitUsage)) return *status;
+
   try {
-    if (cmd == "build")
-      return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {"force"}), out, err);
-    if (cmd == "validate") return validate(parse(args, 1, {}, {}), out, err);
-    if (cmd == "compare")
-      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force", "allow-missing"}), out, err);
-    if (cmd == "history") return history_cmd(args, out, err);
-    if (cmd == "dashboard")
-      return dashboard_cmd(
-          parse(args, 1, {"db", "out", "host", "since", "until", "threshold", "alpha", "title", "benchmark"},
-                {"force"}),
-          out, err);
-    if (cmd == "export") return export_cmd(parse(args, 1, {"format", "out"}, {"force"}), out, err);
-    throw UsageError("unknown command " + cmd);
+    if (build_c->parsed()) return build(given[build_c], out, err);
+    if (validate_c->parsed()) return validate(given[validate_c], out, err);
+    if (compare_c->parsed()) return compare_cmd(given[compare_c], out, err);
+    if (ingest_c->parsed()) return history_ingest(given[ingest_c], out, err);
+    if (query_c->parsed()) return history_query(given[query_c], out, err);
+    if (dashboard_c->parsed()) return dashboard_cmd(given[dashboard_c], out, err);
+    return export_cmd(given[export_c], out, err);
   } catch (const UsageError& e) {
-    err << "reports: " << e.what() << "\n" << kUsage;
+    err << "reports: " << one_line(e.what()) << " (see " << cli::selected_path(app) << " --help)\n";
     return kExitUsage;
   } catch (const DbUnusable& e) {
     err << "reports: " << one_line(e.what()) << "\n";

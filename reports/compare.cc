@@ -51,6 +51,7 @@ const char* verdict_name(Verdict v) {
     case Verdict::kRegression: return "REGRESSION";
     case Verdict::kImprovement: return "improvement";
     case Verdict::kWithinThreshold: return "significant, within threshold";
+    case Verdict::kTooNoisy: return "too noisy to decide";
     case Verdict::kNoSignificantChange: return "no significant change";
     case Verdict::kTooFewRepetitions: return "not tested: too few repetitions";
     case Verdict::kOnlyOld: return "only in OLD";
@@ -104,6 +105,20 @@ Compatibility check_compatible(const json& o, const json& n) {
   return c;
 }
 
+namespace {
+
+double coefficient_of_variation(const std::vector<double>& samples) {
+  const double m = stats::mean(samples);
+  return m > 0 ? stats::sample_stddev(samples) / m : 0;
+}
+
+}  // namespace
+
+bool too_noisy(double change, double old_cv, double new_cv, double threshold) {
+  const double scatter = std::max(old_cv, new_cv);
+  return scatter > threshold && std::abs(change) < kNoiseMultiple * scatter;
+}
+
 Comparison compare(const json& old_report, const json& new_report, const CompareOptions& opt) {
   Comparison c;
   c.options = opt;
@@ -122,6 +137,7 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
     if (row.verdict == Verdict::kRegression) ++c.regressions;
     if (row.verdict == Verdict::kImprovement) ++c.improvements;
     if (row.verdict == Verdict::kTooFewRepetitions) ++c.untested;
+    if (row.verdict == Verdict::kTooNoisy) ++c.too_noisy;
     if (row.verdict == Verdict::kOnlyOld || row.verdict == Verdict::kLostInNew) ++c.lost;
     c.rows.push_back(std::move(row));
   };
@@ -173,8 +189,12 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
       row.note = "repetitions " + std::to_string(os.samples.size()) + " vs " + std::to_string(ns.samples.size()) +
                  ": result unreliable, " + std::to_string(stats::kUTestOptimalRepetitions) + "+ recommended";
     row.significant = row.utest.p_value < opt.alpha;
+    row.old_cv = coefficient_of_variation(os.samples);
+    row.new_cv = coefficient_of_variation(ns.samples);
     if (!row.significant)
       row.verdict = Verdict::kNoSignificantChange;
+    else if (too_noisy(row.change, row.old_cv, row.new_cv, opt.threshold))
+      row.verdict = Verdict::kTooNoisy;
     else if (row.change_defined && row.change > opt.threshold)
       row.verdict = Verdict::kRegression;
     else if (row.change_defined && row.change < -opt.threshold)
@@ -281,8 +301,22 @@ std::string format_comparison_text(const Comparison& c) {
     for (size_t i = 0; i < l.size(); ++i) s += (i ? "  " : "") + (i + 1 < l.size() ? pad(l[i], w[i]) : l[i]);
     out << s << "\n";
   }
-  for (const CompareRow& r : c.rows)
-    if (!r.note.empty()) out << "  note: " << r.name << ": " << r.note << "\n";
+  // One note per cause: rows that share a note are counted, not repeated.
+  std::vector<std::pair<std::string, std::vector<std::string>>> notes;
+  for (const CompareRow& r : c.rows) {
+    if (r.note.empty()) continue;
+    auto it = std::find_if(notes.begin(), notes.end(), [&](const auto& n) { return n.first == r.note; });
+    if (it == notes.end()) it = notes.insert(notes.end(), {r.note, {}});
+    it->second.push_back(r.name);
+  }
+  for (const auto& [note, names] : notes)
+    out << "  note: " << (names.size() == 1 ? names[0] : std::to_string(names.size()) + " benchmarks") << ": " << note
+        << "\n";
+  if (c.too_noisy > 0)
+    out << "  note: " << c.too_noisy << " benchmark(s) too noisy to decide, not gated: a side's repetitions scatter "
+        << "by more than the threshold (sample stddev / mean) and the change is below " << num(kNoiseMultiple)
+        << " times that scatter, which runs of one binary on one host reach (reports/README.md); quiet the host "
+        << "(idle, fixed frequency, pinned CPU) and run again\n";
   out << format_touch_counters_text(c);
   out << "Median of the repetitions; change = new/old - 1; two-sided Mann-Whitney U test (SciPy's method=auto: exact "
       << "when a side has at most " << stats::kUTestExactMaxSize
@@ -292,7 +326,8 @@ std::string format_comparison_text(const Comparison& c) {
     out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << num(c.geomean_ratio)
         << " (" << percent(c.geomean_ratio - 1) << ")\n";
   out << c.regressions << " significant regression(s) beyond the threshold, " << c.improvements
-      << " improvement(s), " << c.untested << " benchmark(s) not tested (too few repetitions), " << c.lost
+      << " improvement(s), " << c.too_noisy << " too noisy to decide, " << c.untested
+      << " benchmark(s) not tested (too few repetitions), " << c.lost
       << " benchmark(s) lost in NEW (vanished, unsupported or failing)\n";
   if (!c.capabilities_compared)
     out << "VMX capabilities: not compared (a report has no diag part with capability MSRs)\n";
@@ -319,6 +354,7 @@ json comparison_json(const Comparison& c) {
     j["u_test_method"] = r.utest.performed ? json(stats::u_test_method_name(r.utest.method)) : json();
     j["repetitions"] = {r.old_series ? json(r.old_series->samples.size()) : json(),
                         r.new_series ? json(r.new_series->samples.size()) : json()};
+    j["coefficient_of_variation"] = r.utest.performed ? json({r.old_cv, r.new_cv}) : json();
     if (!r.note.empty()) j["note"] = r.note;
     if (r.old_touch || r.new_touch) j["touch_counters"] = touch_counters_json(r);
     rows.push_back(j);
@@ -331,6 +367,9 @@ json comparison_json(const Comparison& c) {
           {"regressions", c.regressions},
           {"improvements", c.improvements},
           {"untested", c.untested},
+          {"too_noisy", c.too_noisy},
+          {"noise_rule", "too noisy to decide: a side's coefficient of variation above the threshold and |change| "
+                         "below " + num(kNoiseMultiple) + " times it (not gated)"},
           {"lost", c.lost},
           {"capability_changes", c.capabilities_compared ? diag::capability_diff_json(c.capability_changes) : json()},
           {"capabilities_lost", diag::any_lost(c.capability_changes)}};

@@ -35,6 +35,7 @@ enum class Verdict {
   kRegression,          // significant and slower by more than the threshold
   kImprovement,         // significant and faster by more than the threshold
   kWithinThreshold,     // significant, |change| <= threshold
+  kTooNoisy,            // significant, but the repetitions scatter too much to decide (too_noisy()); not gated
   kNoSignificantChange, // U test done, p >= alpha
   kTooFewRepetitions,   // U test impossible (fewer than 2 repetitions a side, or aggregates only)
   kOnlyOld,             // vanished: OLD measured it, NEW does not have it
@@ -44,6 +45,15 @@ enum class Verdict {
 };
 const char* verdict_name(Verdict v);
 
+// The noise rule (reports/README.md, "Too noisy to decide"): a significant
+// change is not decided when a side's repetitions scatter by more than the
+// threshold (coefficient of variation, sample stddev / mean) and the change is
+// smaller than kNoiseMultiple of that scatter. Same binary, same host, 5
+// repetitions: user-space rows moved by up to 14.7 times their scatter
+// between runs, so a change below 16 times it says nothing about the code.
+inline constexpr double kNoiseMultiple = 16;
+bool too_noisy(double change, double old_cv, double new_cv, double threshold);
+
 struct CompareRow {
   std::string name, metric, unit_label;
   std::optional<Series> old_series, new_series;
@@ -51,6 +61,7 @@ struct CompareRow {
   double change = 0;  // new/old - 1 (0 when undefined)
   bool change_defined = false;
   stats::UTest utest;
+  double old_cv = 0, new_cv = 0;  // coefficient of variation of each side's repetitions
   bool significant = false;
   Verdict verdict = Verdict::kNoSignificantChange;
   std::string note;  // e.g. why no U test, or "unreliable: 9+ repetitions recommended"
@@ -62,7 +73,7 @@ struct Comparison {
   std::vector<CompareRow> rows;
   double geomean_ratio = 0;  // geometric mean of new/old over the benchmarks in both; 0 if none
   size_t geomean_count = 0;
-  size_t regressions = 0, improvements = 0, untested = 0;
+  size_t regressions = 0, improvements = 0, untested = 0, too_noisy = 0;
   // Benchmarks OLD measured that NEW lost (kOnlyOld, kLostInNew): a row that
   // disappears or turns unsupported is a change, not "0 regressions".
   size_t lost = 0;

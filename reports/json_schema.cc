@@ -39,6 +39,14 @@ void check_supported(const json& s, const std::string& where) {
   }
 }
 
+// JSON Schema's string length: Unicode code points, not bytes ("💩" is 1, not 4).
+// nlohmann/json holds valid UTF-8: every byte but a continuation byte starts one.
+size_t code_points(const std::string& utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
 std::string type_name(const json& v) {
   if (v.is_null()) return "null";
   if (v.is_boolean()) return "boolean";
@@ -125,7 +133,7 @@ class Validator {
     }
     if (v.is_string()) {
       const auto& str = v.get_ref<const std::string&>();
-      if (auto it = s.find("minLength"); it != s.end() && str.size() < it->get<size_t>())
+      if (auto it = s.find("minLength"); it != s.end() && code_points(str) < it->get<size_t>())
         return fail(at, "string shorter than " + std::to_string(it->get<size_t>()));
       if (auto it = s.find("pattern"); it != s.end()) {
         if (!std::regex_search(str, regex(it->get<std::string>())))

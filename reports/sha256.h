@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4) for content hashes and the VMX capability hash.
-// Small and dependency-free: the reports only hash kilobytes.
+// SHA-256 (FIPS 180-4) for content hashes and the VMX capability hash,
+// through OpenSSL's EVP interface (Debian libssl-dev) rather than our own.
 #pragma once
 
 #include <string>

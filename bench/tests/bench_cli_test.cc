@@ -334,6 +334,31 @@ TEST(BenchCli, WritesAValidUnifiedReport) {
   EXPECT_NE(report["diag"].dump().find("corei7_skylake_x"), std::string::npos);
 }
 
+// --vmxbench_progress=always: one stderr line per slow phase, in order; the
+// default (auto) on a pipe, and never, print none.
+TEST(BenchCli, PhaseLinesOnStderr) {
+  const std::string dir = getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
+  const std::string args = "--backend=bochs --benchmark_filter=ring0/nop_10/ --vmxbench_iterations=5 --force "
+                           "--vmxbench_report=" + dir + "/progress_report.json";
+  const Result r = run_bench(args + " --vmxbench_progress=always");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t boot = r.out.find("bench: booting Bochs (corei7_skylake_x) to run 1 ring-0 operation(s), 5 iterations");
+  const size_t running = r.out.find("bench: running the benchmarks\n");
+  const size_t writing = r.out.find("bench: writing the report " + dir + "/progress_report.json\n");
+  ASSERT_NE(boot, std::string::npos) << r.out;
+  ASSERT_NE(running, std::string::npos) << r.out;
+  ASSERT_NE(writing, std::string::npos) << r.out;
+  EXPECT_LT(boot, running);
+  EXPECT_LT(running, writing);
+  for (const char* quiet : {"", " --vmxbench_progress=never"}) {
+    const Result q = run_bench(args + quiet);
+    EXPECT_EQ(q.status, 0) << q.out;
+    EXPECT_EQ(q.out.find("bench: booting"), std::string::npos) << quiet << q.out;
+    EXPECT_EQ(q.out.find("bench: running"), std::string::npos) << quiet << q.out;
+  }
+  EXPECT_EQ(run_bench("--vmxbench_progress=sometimes").status, kExitUsage);
+}
+
 TEST(BenchCli, ReportThatCannotBeWrittenIsAnOutputError) {
   const Result r = run_bench("--backend=bochs --benchmark_filter=ring0/nop_1/ --vmxbench_iterations=5 "
                              "--vmxbench_report=/nonexistent-dir/report.json");

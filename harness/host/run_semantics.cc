@@ -6,11 +6,13 @@
 // 7 the run did not finish (the reason on stderr, e.g. no long mode).
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 
 #include "harness/host/bochs.h"
 #include "harness/host/image_output.h"
 #include "harness/host/qemu.h"
+#include "tools/cli/conventions.h"
 
 namespace {
 
@@ -20,9 +22,7 @@ constexpr int kExitNoEmulator = 3;
 constexpr int kExitRunFailed = 7;
 
 int usage(const std::string& why) {
-  std::fprintf(stderr,
-               "semantics: %s\nusage: semantics [--bochs_model=MODEL | --qemu[=kvm|tcg]] [--timeout=SECONDS]\n",
-               why.c_str());
+  std::fprintf(stderr, "semantics: %s (see semantics --help)\n", why.c_str());
   return kExitUsage;
 }
 
@@ -39,26 +39,22 @@ int main(int argc, char** argv) {
   std::string model = "corei7_skylake_x";
   std::string qemu;  // "", "kvm" or "tcg"
   unsigned long timeout = 120;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a.rfind("--bochs_model=", 0) == 0) {
-      model = a.substr(14);
-    } else if (a == "--qemu" || a == "--qemu=kvm") {
-      qemu = "kvm";
-    } else if (a == "--qemu=tcg") {
-      qemu = "tcg";
-    } else if (a.rfind("--timeout=", 0) == 0) {
-      char* end = nullptr;
-      timeout = std::strtoul(a.c_str() + 10, &end, 10);
-      if (end == a.c_str() + 10 || *end != '\0' || timeout == 0 || timeout > 3600)
-        return usage("--timeout needs 1..3600 seconds, not '" + a.substr(10) + "'");
-    } else if (a == "--help" || a == "-h") {
-      usage("runs the semantics suite in the boot image");
-      return 0;
-    } else {
-      return usage("unknown argument '" + a + "'");
-    }
-  }
+  CLI::App app("semantics: runs the semantics suite in the boot image and prints its lines", "semantics");
+  vmxb::cli::repeated_options_take_the_last(app);
+  app.footer("\nexit status: 0 no failures, 1 a case failed, 2 usage, 3 the emulator is missing,\n"
+             "             7 the run did not finish (the reason on stderr, e.g. no long mode)");
+  app.add_option("--bochs_model", model, "Bochs CPU model (default corei7_skylake_x; `bochs --help cpu` lists them)")
+      ->type_name("MODEL");
+  app.add_flag("--qemu{kvm}", qemu, "run under QEMU instead: kvm (the default) or tcg")
+      ->type_name("[=kvm|tcg]")
+      ->check(CLI::IsMember({"kvm", "tcg"}).description(""));
+  app.add_option("--timeout", timeout, "run time limit (default 120)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1ul, 3600ul).description("1..3600"));
+  vmxb::cli::add_version_flags(app);
+  if (const auto status =
+          vmxb::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr, kExitUsage))
+    return *status;
   ImageRun run;
   if (qemu.empty()) {
     const auto models = bochs_cpu_models();

@@ -9,55 +9,76 @@
 // those cases. `bazel run //harness:semantics` does all of it in one step.
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "harness/host/image_file.h"
+#include "tools/cli/conventions.h"
+
+namespace {
+
+// Exit statuses (README.md, "Real hardware").
+constexpr int kExitUsage = 2;
+constexpr int kExitNoImage = 3;
+constexpr int kExitWriteFailed = 4;
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace vmxb::harness;
-  PlanMode mode = PlanMode::kSemantics;
-  std::vector<PlanOp> ops;
+  std::string mode_name = "semantics";
+  std::vector<std::string> op_texts;
   std::string out;
   std::string emulator;  // "bochs": the suite avoids what Bochs cannot survive
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--mode=probe") mode = PlanMode::kProbe;
-    else if (a == "--mode=semantics") mode = PlanMode::kSemantics;
-    else if (a == "--mode=bench") mode = PlanMode::kBench;
-    else if (a == "--emulator=bochs") emulator = "bochs";
-    else if (a.rfind("--op=", 0) == 0) {
-      PlanOp op;
-      char name[64];
-      const int n = sscanf(a.c_str() + 5, "%63[a-z0-9_]:%u:%u:%u", name, &op.iterations, &op.warmup, &op.pages);
-      if (n != 3 && n != 4) {
-        std::fprintf(stderr, "write_image: --op needs NAME:ITERATIONS:WARMUP[:PAGES], got '%s'\n", a.c_str() + 5);
-        return 2;
-      }
-      op.name = name;
-      ops.push_back(op);
-    } else if (a[0] != '-' && out.empty()) {
-      out = a;
-    } else {
-      std::fprintf(stderr, "write_image: unknown argument '%s'\n", a.c_str());
-      return 2;
+  CLI::App app("write_image: the boot image with a run plan, for QEMU, a USB stick or PXE", "write_image");
+  vmxb::cli::repeated_options_take_the_last(app);
+  app.footer("\nexit status: 0 written, 2 usage, 3 the boot image or plan failed, 4 OUT.img cannot be written");
+  const std::map<std::string, PlanMode> modes = {
+      {"probe", PlanMode::kProbe}, {"semantics", PlanMode::kSemantics}, {"bench", PlanMode::kBench}};
+  app.add_option("--mode", mode_name, "what the image runs: semantics (default), probe or bench")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"probe", "semantics", "bench"}));
+  app.add_option("--op", op_texts, "an operation the bench plan runs (repeatable)")
+      ->type_name("NAME:ITERATIONS:WARMUP[:PAGES]")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);  // one value per --op: OUT.img is not an operation
+  app.add_option("--emulator", emulator, "bochs: an image for Bochs (the suite skips what Bochs cannot survive)")
+      ->type_name("EMULATOR")
+      ->check(CLI::IsMember({"bochs"}));
+  app.add_option("OUT.img", out, "the image to write, e.g. /tmp/vmxbench.img")->type_name("");
+  vmxb::cli::add_version_flags(app);
+  if (const auto status =
+          vmxb::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr, kExitUsage))
+    return *status;
+  std::vector<PlanOp> ops;
+  for (const std::string& text : op_texts) {
+    PlanOp op;
+    char name[64];
+    const int n = sscanf(text.c_str(), "%63[a-z0-9_]:%u:%u:%u", name, &op.iterations, &op.warmup, &op.pages);
+    if (n != 3 && n != 4) {
+      std::fprintf(stderr, "write_image: --op needs NAME:ITERATIONS:WARMUP[:PAGES], got '%s'\n", text.c_str());
+      return kExitUsage;
     }
+    op.name = name;
+    ops.push_back(op);
   }
   if (out.empty()) {
     std::fprintf(stderr, "write_image: name the output file, e.g. /tmp/vmxbench.img\n");
-    return 2;
+    return kExitUsage;
   }
   std::string error;
-  const auto disk = image_with_plan(locate_image(), make_plan(mode, ops, emulator), &error);
+  const auto disk = image_with_plan(locate_image(), make_plan(modes.at(mode_name), ops, emulator), &error);
   if (!disk) {
     std::fprintf(stderr, "write_image: %s\n", error.c_str());
-    return 3;
+    return kExitNoImage;
   }
   std::ofstream file(out, std::ios::binary | std::ios::trunc);
   file << *disk;
   if (!file) {
     std::fprintf(stderr, "write_image: cannot write %s\n", out.c_str());
-    return 4;
+    return kExitWriteFailed;
   }
   std::printf("wrote %s (%zu bytes)\n", out.c_str(), disk->size());
   return 0;

@@ -322,5 +322,46 @@ TEST(Series, KeepsFullNamesWhenCanonicalNamesCollide) {
   EXPECT_EQ(names, (std::vector<std::string>{"BM_a/min_time:0.1", "BM_a/min_time:0.2", "BM_b"}));
 }
 
+// The noise rule both ways: the same shift is "too noisy to decide" when the
+// repetitions scatter by more than the threshold, decided when they do not,
+// and decided again when the change dwarfs the scatter.
+TEST(Compare, TooNoisyToDecideWhenTheRepetitionsScatterMoreThanTheThreshold) {
+  const std::vector<double> scattered = {80, 90, 100, 110, 120};  // coefficient of variation 15.8%
+  json o = make_report({{"noisy", scattered}, {"tight", {99, 99.5, 100, 100.5, 101}}, {"dwarfed", scattered}}, kT0);
+  json n = make_report({{"noisy", {125, 135, 145, 155, 165}},
+                        {"tight", {144, 144.5, 145, 145.5, 146}},
+                        {"dwarfed", {800, 900, 1000, 1100, 1200}}},
+                       kT1);
+  const Comparison c = compare(o, n);
+  const CompareRow& noisy = row(c, "noisy");
+  EXPECT_LT(noisy.utest.p_value, 0.05);  // significant: fully separated
+  EXPECT_NEAR(noisy.old_cv, 0.158, 0.001);
+  EXPECT_EQ(noisy.verdict, Verdict::kTooNoisy);
+  EXPECT_EQ(row(c, "tight").verdict, Verdict::kRegression);    // +45%, scatter 0.8%
+  EXPECT_EQ(row(c, "dwarfed").verdict, Verdict::kRegression);  // +900% > 16 x 15.8%
+  EXPECT_EQ(c.regressions, 2u);
+  EXPECT_EQ(c.too_noisy, 1u);
+  // A threshold above the scatter decides the noisy row too.
+  CompareOptions loose;
+  loose.threshold = 0.2;
+  EXPECT_EQ(row(compare(o, n, loose), "noisy").verdict, Verdict::kRegression);
+  EXPECT_EQ(comparison_json(c)["too_noisy"], 1);
+}
+
+TEST(Compare, TheTextSaysEachNoteOnce) {
+  std::map<std::string, std::vector<double>> old_rows, new_rows;
+  for (const char* name : {"a", "b", "c"}) {
+    old_rows[name] = {80, 90, 100, 110, 120};
+    new_rows[name] = {125, 135, 145, 155, 165};
+  }
+  const std::string text = format_comparison_text(compare(make_report(old_rows, kT0), make_report(new_rows, kT1)));
+  size_t notes = 0;
+  for (size_t at = text.find("note: "); at != std::string::npos; at = text.find("note: ", at + 1)) ++notes;
+  EXPECT_EQ(notes, 2u) << text;  // "unreliable" once for the three rows, "too noisy" once
+  EXPECT_NE(text.find("note: 3 benchmarks: repetitions 5 vs 5: result unreliable"), std::string::npos) << text;
+  EXPECT_NE(text.find("note: 3 benchmark(s) too noisy to decide, not gated"), std::string::npos) << text;
+  EXPECT_NE(text.find("0 significant regression(s)"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace vmxb::reports

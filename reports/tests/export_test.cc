@@ -3,12 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "reports/tests/fixtures.h"
 
 namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
+
+// How the fixtures' host (module backend) and Bochs reports name their rows.
+const std::string kOnHost = " [module, GenuineIntel family 6 model 85]";
+const std::string kOnBochs = " [bochs (corei7_skylake_x)]";
 
 TEST(Export, GithubActionBenchmark) {
   std::vector<double> g = {900, 910, 905}, u = {20.5, 21.5};
@@ -25,13 +31,13 @@ TEST(Export, GithubActionBenchmark) {
     EXPECT_TRUE(e["name"].is_string() && e["unit"].is_string() && e["value"].is_number());
     by[e["name"]] = e;
   }
-  EXPECT_EQ(by["ring0/invept_global"]["value"], 905.0);
-  EXPECT_EQ(by["ring0/invept_global"]["unit"], "cycles");
-  EXPECT_EQ(by["ring0/invept_global"]["range"], "± 5");
-  EXPECT_EQ(by["userspace_capture/flag_outputs"]["unit"], "ns");
-  EXPECT_DOUBLE_EQ(by["userspace_capture/flag_outputs"]["value"].get<double>(), 21.0);
-  EXPECT_FALSE(by["ring0/single"].contains("range"));  // no spread from one repetition
-  EXPECT_NE(by["ring0/single"]["extra"].get<std::string>().find("lab-host-1"), std::string::npos);
+  EXPECT_EQ(by["ring0/invept_global" + kOnHost]["value"], 905.0);
+  EXPECT_EQ(by["ring0/invept_global" + kOnHost]["unit"], "cycles");
+  EXPECT_EQ(by["ring0/invept_global" + kOnHost]["range"], "± 5");
+  EXPECT_EQ(by["userspace_capture/flag_outputs" + kOnHost]["unit"], "ns");
+  EXPECT_DOUBLE_EQ(by["userspace_capture/flag_outputs" + kOnHost]["value"].get<double>(), 21.0);
+  EXPECT_FALSE(by["ring0/single" + kOnHost].contains("range"));  // no spread from one repetition
+  EXPECT_NE(by["ring0/single" + kOnHost]["extra"].get<std::string>().find("lab-host-1"), std::string::npos);
 }
 
 TEST(Export, BencherMetricFormat) {
@@ -39,8 +45,8 @@ TEST(Export, BencherMetricFormat) {
                                "2026-11-26T06:00:00+00:00");
   json bmf = to_bencher_bmf(r);
   ASSERT_TRUE(bmf.is_object());
-  EXPECT_EQ(bmf["ring0/invept_global"]["cycles"], json::parse(R"({"value":905.0,"lower_value":900.0,"upper_value":910.0})"));
-  EXPECT_EQ(bmf["userspace_capture/flag_outputs"]["latency"]["value"], 21.0);
+  EXPECT_EQ(bmf["ring0/invept_global" + kOnHost]["cycles"], json::parse(R"({"value":905.0,"lower_value":900.0,"upper_value":910.0})"));
+  EXPECT_EQ(bmf["userspace_capture/flag_outputs" + kOnHost]["latency"]["value"], 21.0);
   for (const auto& [bench, measures] : bmf.items())
     for (const auto& [m, v] : measures.items()) {
       EXPECT_TRUE(v["value"].is_number());
@@ -59,9 +65,62 @@ TEST(Export, EmulatedTicksAreNeverALatency) {
   json gh = to_github_action_benchmark(r);
   EXPECT_EQ(gh[0]["unit"], "instructions (emulated)");
   json bmf = to_bencher_bmf(r);
-  EXPECT_TRUE(bmf["ring0/invept_global"].contains("instructions"));
-  EXPECT_FALSE(bmf["ring0/invept_global"].contains("latency"));
-  EXPECT_FALSE(bmf["ring0/invept_global"].contains("cycles"));
+  EXPECT_TRUE(bmf["ring0/invept_global" + kOnBochs].contains("instructions"));
+  EXPECT_FALSE(bmf["ring0/invept_global" + kOnBochs].contains("latency"));
+  EXPECT_FALSE(bmf["ring0/invept_global" + kOnBochs].contains("cycles"));
+}
+
+TEST(Export, NamesCarryBackendAndModelSoSuitesOfSeveralModelsStayApart) {
+  testing::HostSpec other_cpu;
+  other_cpu.model = "106";
+  const json a = testing::make_report({{"ring0/invept_global", {900, 910}}}, "2026-11-26T06:00:00+00:00");
+  const json b = testing::make_report({{"ring0/invept_global", {900, 910}}}, "2026-11-26T06:00:00+00:00", other_cpu);
+  const json c = testing::make_report({{"ring0/invept_global", {1000, 1000}}}, "2026-11-26T06:00:00+00:00", {},
+                                      {"bochs", "tigerlake"});
+  std::set<std::string> github, bencher;
+  for (const json* r : {&a, &b, &c}) {
+    github.insert(to_github_action_benchmark(*r)[0]["name"].get<std::string>());
+    bencher.insert(to_bencher_bmf(*r).items().begin().key());
+  }
+  EXPECT_EQ(github, (std::set<std::string>{"ring0/invept_global" + kOnHost,
+                                           "ring0/invept_global [module, GenuineIntel family 6 model 106]",
+                                           "ring0/invept_global [bochs (tigerlake)]"}));
+  EXPECT_EQ(bencher, github);
+}
+
+TEST(Export, GbenchHasOneIterationRowPerRepetitionWithTheRowsOwnMetric) {
+  json r = testing::make_report({{"ring0/invept_global", {900, 910, 905}}, {"userspace_capture/flag_outputs", {20, 22}}},
+                               "2026-11-26T06:00:00+00:00");
+  const json g = to_gbench(r);
+  ASSERT_TRUE(g["benchmarks"].is_array());
+  std::map<std::string, std::vector<double>> values;
+  for (const json& row : g["benchmarks"]) {
+    EXPECT_EQ(row["run_type"], "iteration");
+    EXPECT_EQ(row["real_time"], row["cpu_time"]);  // no host-side CPU time beside ring-0 cycles
+    EXPECT_EQ(row["time_unit"], "ns");
+    EXPECT_EQ(row["repetition_index"].get<size_t>(), values[row["name"]].size());
+    values[row["name"]].push_back(row["real_time"].get<double>());
+  }
+  EXPECT_EQ(values["ring0/invept_global" + kOnHost + " cycles"], (std::vector<double>{900, 910, 905}));
+  EXPECT_EQ(values["userspace_capture/flag_outputs" + kOnHost + " ns"], (std::vector<double>{20, 22}));
+  EXPECT_EQ(values.size(), 2u);
+  EXPECT_FALSE(g["context"].contains("vmxbench_left_out"));
+}
+
+TEST(Export, GbenchLabelsEmulatedCountsAndLeavesOutRowsWithoutAValue) {
+  json r = testing::make_report({{"ring0/invept_global", {1000, 1000}}, {"ring0/vmfunc", {1000, 1000}}},
+                               "2026-11-26T06:00:00+00:00", {}, {"bochs", "corei7_skylake_x"});
+  for (json& row : r["google_benchmark"]["benchmarks"])
+    if (row["name"].get<std::string>().rfind("ring0/vmfunc", 0) == 0) {
+      for (const char* k : {"ticks_median", "cycles_median"}) row.erase(k);
+      row["error_occurred"] = true;
+      row["error_message"] = "unsupported: VMFUNC not enabled";
+    }
+  const json g = to_gbench(r);
+  ASSERT_EQ(g["benchmarks"].size(), 2u) << g.dump(1);
+  EXPECT_EQ(g["benchmarks"][0]["name"], "ring0/invept_global" + kOnBochs + " instruction counts (emulated)");
+  EXPECT_EQ(g["context"]["vmxbench_left_out"], "ring0/vmfunc: unsupported: VMFUNC not enabled");
+  EXPECT_EQ(g.dump().find("null"), std::string::npos);
 }
 
 }  // namespace

@@ -42,6 +42,10 @@ TEST(Time, ParsesAndFormatsUtc) {
   EXPECT_EQ(format_utc(*parse_iso8601("2024-02-29T23:59:59.123Z")), "2024-02-29T23:59:59Z");
   EXPECT_EQ(format_utc(*parse_iso8601("2026-11-26")), "2026-11-26T00:00:00Z");
   EXPECT_EQ(format_utc(951782400), "2000-02-29T00:00:00Z");
+  EXPECT_EQ(format_utc(-1), "1969-12-31T23:59:59Z");  // before the epoch: the day floors down
+  EXPECT_EQ(parse_iso8601("1900-03-01T00:00:00Z"), -2203891200);  // 1900 is no leap year
+  EXPECT_FALSE(parse_iso8601("1900-02-29"));
+  EXPECT_EQ(format_utc(*parse_iso8601("2016-12-31T23:59:60Z")), "2017-01-01T00:00:00Z");  // a leap second
   EXPECT_FALSE(parse_iso8601("2023-02-29T00:00:00Z"));
   EXPECT_FALSE(parse_iso8601("2026-13-01T00:00:00Z"));
   EXPECT_FALSE(parse_iso8601("yesterday"));
