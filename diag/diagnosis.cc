@@ -16,6 +16,7 @@ const std::vector<ExitInfo> kExitCodes = {
     {ExitCode::kSourceFailed, "source_failed", "the Bochs run failed or the dump could not be written"},
     {ExitCode::kEnableUnknown, "vmx_enable_unknown",
      "the capability MSRs were read, but IA32_FEATURE_CONTROL could not be: whether firmware enabled VMX is unknown"},
+    {ExitCode::kCapabilityLost, "capability_lost", "--diff: a VMX capability of OLD is gone in NEW"},
 };
 
 ExitCode exit_for(const Snapshot& s, const Verdicts& v, const std::vector<CheckResult>& checks) {

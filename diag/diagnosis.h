@@ -34,6 +34,8 @@ enum class ExitCode : int {
   // not (e.g. RDMSR 0x3a raised #GP under a hypervisor): whether firmware
   // enabled VMX is unknown, which is neither "disabled" (4) nor "no MSR access" (5).
   kEnableUnknown = 9,
+  // --diff OLD NEW: a capability OLD had is gone in NEW (diag/capability_diff.h).
+  kCapabilityLost = 10,
 };
 
 struct ExitInfo {

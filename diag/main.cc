@@ -9,6 +9,7 @@
 #include <string>
 
 #include "diag/bochs_source.h"
+#include "diag/capability_diff.h"
 #include "diag/dump.h"
 #include "diag/live.h"
 #include "diag/message_text.h"
@@ -25,7 +26,8 @@ constexpr const char* kFooter =
     "exit status: 0 VMX usable, 1 internal error, 2 usage, 3 no VMX, 4 disabled by firmware,\n"
     "             5 no MSR access, 6 bad input (incl. over 64 MiB or nested over 128 levels),\n"
     "             7 inconsistent capabilities, 8 Bochs run or dump write failed,\n"
-    "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown)\n";
+    "             9 IA32_FEATURE_CONTROL unreadable (VMX enablement unknown),\n"
+    "             10 --diff: a capability of OLD is gone in NEW\n";
 
 // Every error is one line: whatever it quotes (a path, the image's output) is escaped and cut.
 void print_error(const std::string& message) {
@@ -45,6 +47,35 @@ std::string user_path(const std::string& p) {
   return std::string(wd) + "/" + p;
 }
 
+// --diff OLD NEW: both files read exactly as --from reads one.
+int run_diff(const std::string& old_path, const std::string& new_path, const std::string& format) {
+  vmxb::diag::Snapshot sides[2];
+  const std::string paths[2] = {old_path, new_path};
+  for (int i = 0; i < 2; ++i) {
+    if (paths[i].empty()) return usage_error("--diff needs two file names, not an empty string");
+    std::string error;
+    if (!vmxb::diag::read_snapshot_file(user_path(paths[i]), sides[i], error)) {
+      print_error(error);
+      return static_cast<int>(ExitCode::kBadInput);
+    }
+  }
+  const auto changes = vmxb::diag::diff_capabilities(vmxb::diag::decode(sides[0]), vmxb::diag::decode(sides[1]));
+  const bool lost = vmxb::diag::any_lost(changes);
+  if (format == "json") {
+    std::cout << nlohmann::json({{"old", old_path},
+                                 {"new", new_path},
+                                 {"changes", vmxb::diag::capability_diff_json(changes)},
+                                 {"capabilities_lost", lost}})
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "OLD " << old_path << "\nNEW " << new_path << "\n";
+    std::cout << (changes.empty() ? "VMX capabilities: identical\n" : vmxb::diag::capability_diff_text(changes));
+  }
+  std::cout.flush();
+  return static_cast<int>(lost ? ExitCode::kCapabilityLost : ExitCode::kVmxUsable);
+}
+
 int run(int argc, char** argv) {
   std::string format = "text", from, bochs, dump;
   bool force = false;
@@ -62,6 +93,13 @@ int run(int argc, char** argv) {
           ->type_name("FILE");
   app.add_flag("--force", force, "replace an existing --dump file");
   app.add_option("--format", format, "text (default) or json (diag/SCHEMA.md)")->type_name("F");
+  std::vector<std::string> diff;
+  CLI::Option* diff_given =
+      app.add_option("--diff", diff,
+                     "list every capability item that differs between two dumps (or JSON reports): lost,\n"
+                     "gained or changed, decoded from the same tables; exit 10 if one was lost")
+          ->expected(2)
+          ->type_name("OLD NEW");
   vmxb::cli::add_version_flags(app);
   std::ostringstream out, err;
   const std::optional<int> status =
@@ -76,6 +114,11 @@ int run(int argc, char** argv) {
   if (format != "text" && format != "json") return usage_error("--format must be text or json");
   if (!from.empty() && !bochs.empty()) return usage_error("--from and --bochs exclude each other");
   if (force && dump.empty()) return usage_error("--force only applies to --dump");
+  if (diff_given->count() > 0 && diff.size() != 2) return usage_error("--diff needs two files: OLD NEW");
+  if (diff_given->count() > 0) {
+    if (!from.empty() || !bochs.empty() || !dump.empty()) return usage_error("--diff excludes --from, --bochs and --dump");
+    return run_diff(diff[0], diff[1], format);
+  }
 
   vmxb::diag::Snapshot snapshot;
   if (!from.empty()) {

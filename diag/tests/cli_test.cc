@@ -91,6 +91,44 @@ TEST(Cli, DumpNeverClobbers) {
   EXPECT_EQ(slurp(path), slurp("diag/testdata/tigerlake.json"));
 }
 
+// --diff OLD NEW: a real Core 2 (Xeon X5482) against Bochs' Skylake-SP model
+// gains EPT and VPID but loses dual-monitor SMM treatment, which the Core 2
+// has and the model does not (exit 10); the other way round EPT and VPID are
+// lost; a dump against itself is identical.
+TEST(Cli, DiffNamesEveryChangeAndExits10OnALoss) {
+  const std::string penryn = "diag/testdata/hw_core2_penryn_06_17.json";
+  DiagRun up = diag("--diff " + penryn + " " + kSkylake);
+  EXPECT_EQ(up.exit, 10) << up.err;
+  EXPECT_NE(up.out.find("gained: IA32_VMX_PROCBASED_CTLS2 bit 1 (Enable EPT): no -> yes"), std::string::npos)
+      << up.out;
+  EXPECT_NE(up.out.find("lost: IA32_VMX_BASIC bit 49 (Dual-monitor treatment of SMIs and SMM): yes -> no"),
+            std::string::npos)
+      << up.out;
+  EXPECT_NE(up.out.find("changed: IA32_VMX_BASIC VMCS revision identifier [30:0]: 0xd -> 0x2b"), std::string::npos)
+      << up.out;
+  EXPECT_EQ(up.out.find("lost: IA32_VMX_PROCBASED_CTLS2"), std::string::npos) << up.out;
+  DiagRun down = diag("--diff " + kSkylake + " " + penryn);
+  EXPECT_EQ(down.exit, 10) << down.err;
+  EXPECT_NE(down.out.find("lost: IA32_VMX_PROCBASED_CTLS2 bit 1 (Enable EPT): yes -> no"), std::string::npos)
+      << down.out;
+  EXPECT_NE(down.out.find("lost: IA32_VMX_PROCBASED_CTLS2 bit 5 (Enable VPID): yes -> no"), std::string::npos)
+      << down.out;
+  DiagRun same = diag("--diff " + kSkylake + " " + kSkylake);
+  EXPECT_EQ(same.exit, 0);
+  EXPECT_NE(same.out.find("VMX capabilities: identical"), std::string::npos) << same.out;
+  DiagRun j = diag("--format json --diff " + kSkylake + " " + penryn);
+  EXPECT_EQ(j.exit, 10);
+  const nlohmann::json doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["capabilities_lost"], true);
+  EXPECT_GT(doc["changes"].size(), 2u);
+  // Bad input is reported as for --from; --diff takes exactly two files.
+  DiagRun bad = diag("--diff " + kSkylake + " /nonexistent/dump.json");
+  EXPECT_EQ(bad.exit, 6);
+  EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+  EXPECT_EQ(diag("--diff " + kSkylake).exit, 2);
+  EXPECT_EQ(diag("--diff " + kSkylake + " " + penryn + " --from " + kSkylake).exit, 2);
+}
+
 TEST(Cli, Usage) {
   EXPECT_EQ(diag("--help").exit, 0);
   EXPECT_EQ(diag("--bogus").exit, 2);
