@@ -49,6 +49,15 @@ std::string unit_label(const Series& s) {
   return s.unit;
 }
 
+RowOutcome row_outcome(const std::string& error) {
+  static const std::string kUnsupported = "unsupported: ";
+  if (error.empty()) return {};
+  if (error.rfind(kUnsupported, 0) == 0) return {RowOutcome::Kind::kUnsupported, error.substr(kUnsupported.size())};
+  return {RowOutcome::Kind::kFailed, error};
+}
+
+bool runs_in_backend(const std::string& benchmark) { return benchmark.rfind("ring0/", 0) == 0; }
+
 std::vector<Series> extract_series(const json& report, const std::string& metric) {
   const json& rows = report["google_benchmark"]["benchmarks"];
   const bool emulated = report["backend"]["emulated"].get<bool>();

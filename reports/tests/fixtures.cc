@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -140,6 +141,31 @@ json make_live_report(const std::map<std::string, std::vector<double>>& benchmar
   return build_report(gb, nullptr);
 }
 
+json unsupported_rows(const std::string& name, const std::string& reason, int repetitions) {
+  json rows = json::array();
+  for (int i = 0; i < repetitions; ++i)
+    rows.push_back({{"name", name},
+                    {"run_name", name},
+                    {"run_type", "iteration"},
+                    {"repetitions", repetitions},
+                    {"repetition_index", i},
+                    {"threads", 1},
+                    {"error_occurred", true},
+                    {"error_message", "unsupported: " + reason},
+                    {"iterations", 0},
+                    {"real_time", 0},
+                    {"cpu_time", 0},
+                    {"time_unit", "ns"}});
+  return rows;
+}
+
+json make_report_with_rows(const std::map<std::string, std::vector<double>>& benchmarks, const json& extra_rows,
+                          const std::string& date, const HostSpec& host, const BackendSpec& backend) {
+  json gb = gb_doc(benchmarks, date, host, backend);
+  for (const json& r : extra_rows) gb["benchmarks"].push_back(r);
+  return build_report(gb, nullptr);
+}
+
 json make_report(const std::map<std::string, std::vector<double>>& benchmarks, const std::string& date,
                 const HostSpec& host, const BackendSpec& backend, const json* diag) {
   return build_report(gb_doc(benchmarks, date, host, backend), diag);
@@ -222,6 +248,22 @@ DemoHistory populate_demo_history(History& history) {
                                {"ring0/invept_global", around(760, 9, s + 5)}},
                               date, beta));
     demo.reports += 3;
+  }
+  HostSpec gamma;
+  gamma.name = demo.unsupported_host;
+  gamma.model = "23";
+  json unsupported = json::array();
+  for (const char* name : {"ring0/invept_single_context/iterations:1/manual_time",
+                           "ring0/invept_global/iterations:1/manual_time"})
+    for (const json& r : unsupported_rows(name, demo.unsupported_reason)) unsupported.push_back(r);
+  for (int run = 0; run < 3; ++run) {
+    const int minutes = 6 * 60 + 90 * run;
+    char date[40];
+    std::snprintf(date, sizeof date, "2026-11-06T%02d:%02d:00+00:00", minutes / 60, minutes % 60);
+    demo.close_runs.push_back(date);
+    history.ingest(make_report_with_rows({{"ring0/vmcall", around(1200.0 + 40 * run, 5, 70 + run)}}, unsupported,
+                                         date, gamma, {"bochs", "core2_penryn_t9600"}));
+    ++demo.reports;
   }
   return demo;
 }
