@@ -62,7 +62,7 @@
       pointSize: 3,
       highlightCircleSize: 5,
       connectSeparatedPoints: true,
-      ylabel: spec.unit,
+      xRangePad: 10,  // the newest point, often the one that matters, is not cut in half
       legend: 'always',
       labelsDiv: figure.querySelector('.legend'),
       legendFormatter: function (d) { return legendFor(chart, d); },
