@@ -107,55 +107,59 @@ json diag_doc(unsigned long long ept_vpid_cap) {
                         {{"name", "vmfunc"}, {"verdict", "fail"}, {"detail", "secondary control bit 45 is 0"}}})}};
 }
 
+namespace {
+
+// Repetition `i` of `repetitions` of an iteration row, before its values.
+json iteration_row(const std::string& name, int repetitions, int i) {
+  return {{"name", name},          {"run_name", name}, {"run_type", "iteration"}, {"repetitions", repetitions},
+          {"repetition_index", i}, {"threads", 1}};
+}
+
+}  // namespace
+
 json live_rows(const LiveRowSpec& spec, int repetitions) {
   const std::string name = "ring0/" + spec.op + "/pages:" + std::to_string(spec.pages) + "/iterations:1/manual_time";
   json rows = json::array();
-  for (int i = 0; i < repetitions; ++i)
-    rows.push_back({{"name", name},
-                    {"run_name", name},
-                    {"run_type", "iteration"},
-                    {"repetitions", repetitions},
-                    {"repetition_index", i},
-                    {"threads", 1},
-                    {"iterations", 1},
-                    {"real_time", 0.0},
-                    {"cpu_time", 560.0},
-                    {"time_unit", "ns"},
-                    {"ticks_median", spec.flush},
-                    {"overhead_ticks", 24.0},
-                    {"pages", static_cast<double>(spec.pages)},
-                    {"warm", spec.warm},
-                    {"refill", spec.refill},
-                    {"collateral", spec.collateral},
-                    {"refill_penalty", spec.refill - spec.warm},
-                    {"collateral_penalty", spec.collateral - spec.warm}});
+  for (int i = 0; i < repetitions; ++i) {
+    json row = iteration_row(name, repetitions, i);
+    row.update({{"iterations", 1},
+                {"real_time", 0.0},
+                {"cpu_time", 560.0},
+                {"time_unit", "ns"},
+                {"ticks_median", spec.flush},
+                {"overhead_ticks", 24.0},
+                {"pages", static_cast<double>(spec.pages)},
+                {"warm", spec.warm},
+                {"refill", spec.refill},
+                {"collateral", spec.collateral},
+                {"refill_penalty", spec.refill - spec.warm},
+                {"collateral_penalty", spec.collateral - spec.warm}});
+    rows.push_back(std::move(row));
+  }
   return rows;
 }
 
 json make_live_report(const std::map<std::string, std::vector<double>>& benchmarks,
                      const std::vector<LiveRowSpec>& live, const std::string& date, const HostSpec& host,
                      const BackendSpec& backend) {
-  json gb = gb_doc(benchmarks, date, host, backend);
+  json rows = json::array();
   for (const LiveRowSpec& spec : live)
-    for (const json& r : live_rows(spec)) gb["benchmarks"].push_back(r);
-  return build_report(gb, nullptr);
+    for (const json& r : live_rows(spec)) rows.push_back(r);
+  return make_report_with_rows(benchmarks, rows, date, host, backend);
 }
 
 json unsupported_rows(const std::string& name, const std::string& reason, int repetitions) {
   json rows = json::array();
-  for (int i = 0; i < repetitions; ++i)
-    rows.push_back({{"name", name},
-                    {"run_name", name},
-                    {"run_type", "iteration"},
-                    {"repetitions", repetitions},
-                    {"repetition_index", i},
-                    {"threads", 1},
-                    {"error_occurred", true},
-                    {"error_message", "unsupported: " + reason},
-                    {"iterations", 0},
-                    {"real_time", 0},
-                    {"cpu_time", 0},
-                    {"time_unit", "ns"}});
+  for (int i = 0; i < repetitions; ++i) {
+    json row = iteration_row(name, repetitions, i);
+    row.update({{"error_occurred", true},
+                {"error_message", "unsupported: " + reason},
+                {"iterations", 0},
+                {"real_time", 0},
+                {"cpu_time", 0},
+                {"time_unit", "ns"}});
+    rows.push_back(std::move(row));
+  }
   return rows;
 }
 
