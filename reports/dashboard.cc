@@ -109,6 +109,39 @@ const HistoryReport* live_report(const DashboardGroup& g, const std::vector<Hist
   return live;
 }
 
+// A change of the VMX capability hash between consecutive reports of one
+// host and backend (a hypervisor, microcode or BIOS update): `reports compare
+// OLD NEW` names the bits.
+struct CapabilityChange {
+  std::string timestamp, from, to;
+};
+
+std::vector<CapabilityChange> capability_changes(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
+  std::vector<CapabilityChange> out;
+  if (g.user_space) return out;
+  std::string last;
+  for (const HistoryReport& r : reports) {  // History::reports: by time
+    if (r.host_id != g.host_id || backend_label(r.report["backend"]) != g.backend_label ||
+        r.report["backend"]["tick_unit"] != g.tick_unit)
+      continue;
+    const json& hash = r.report["host"]["vmx_capability_hash"];
+    if (!hash.is_string()) continue;
+    if (!last.empty() && hash != last) out.push_back({r.timestamp, last, hash.get<std::string>()});
+    last = hash.get<std::string>();
+  }
+  return out;
+}
+
+// "sha256:0123456789ab…": enough to tell two hashes apart in a sentence.
+std::string short_hash(const std::string& hash) { return hash.size() > 19 ? hash.substr(0, 19) + "…" : hash; }
+
+std::string capability_cell(const DashboardGroup& g, const std::vector<CapabilityChange>& changes) {
+  if (g.user_space) return "<td class=\"na\">—</td>";
+  if (changes.empty()) return "<td>no change seen</td>";
+  return "<td class=\"bad\">changed " + html_escape(changes.back().timestamp) +
+         (changes.size() > 1 ? " (" + std::to_string(changes.size()) + " changes)" : std::string()) + "</td>";
+}
+
 // "flush F, refill R, collateral C (N pages)" for a live family at its largest
 // page count in the report, or why not.
 std::string live_cell(const DashboardGroup& g, const HistoryReport* live, const std::string& family) {
@@ -139,7 +172,8 @@ void write_summary(std::ostringstream& o, const DashboardModel& model, const std
        "unit of the row; an operation the CPU does not support shows the reason, never a number.</p>\n"
        "<table id=\"summary-table\"><tr><th>Host</th><th>Where</th><th>Unit</th><th>INVEPT single-context</th>"
        "<th>INVEPT global</th><th>global / single</th><th>INVEPT single-context, live guests</th>"
-       "<th>INVEPT global, live guests</th><th>VM-exit round trip (vmcall)</th><th>Regressions</th></tr>\n";
+       "<th>INVEPT global, live guests</th><th>VM-exit round trip (vmcall)</th><th>Regressions</th>"
+       "<th>VMX capabilities</th></tr>\n";
   for (const DashboardGroup& g : model.groups) {
     int regressions = 0, latest = 0;
     for (const DashboardRegression& r : model.regressions)
@@ -159,7 +193,8 @@ void write_summary(std::ostringstream& o, const DashboardModel& model, const std
       << latest_cell(g, kInveptSingle) << latest_cell(g, kInveptGlobal) << ratio_cell(g)
       << live_cell(g, live, kLiveSingle) << live_cell(g, live, kLiveGlobal) << latest_cell(g, kVmExitRoundTrip)
       << "<td class=\"num" << (latest ? " bad" : "") << "\">" << regressions
-      << (latest ? " (" + std::to_string(latest) + " in the latest run)" : std::string()) << "</td></tr>\n";
+      << (latest ? " (" + std::to_string(latest) + " in the latest run)" : std::string()) << "</td>"
+      << capability_cell(g, capability_changes(g, reports)) << "</tr>\n";
   }
   o << "</table></section>\n";
 }
@@ -200,7 +235,7 @@ void write_filters(std::ostringstream& o, const DashboardModel& model) {
 // One chart's data for dashboard.js: per series its points, each with its
 // time (ms since the epoch), median and range, or its status and reason.
 json chart_data(const DashboardGroup& g, const std::string& id, const std::string& family,
-                const std::vector<const DashboardSeries*>& series) {
+                const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityChange>& changes) {
   json c = {{"id", id},
             {"host", g.host_name},
             {"where", g.where},
@@ -226,6 +261,12 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
     }
     c["series"].push_back({{"name", s->benchmark}, {"points", std::move(points)}});
   }
+  for (const CapabilityChange& change : changes)
+    c["marks"].push_back({{"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
+                          {"ts", change.timestamp},
+                          {"kind", "capability"},
+                          {"text", "VMX capabilities changed"}});
+  if (!c.contains("marks")) c["marks"] = json::array();
   return c;
 }
 
@@ -300,7 +341,17 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
     ++gi;
     o << "<section class=\"group\" id=\"group-" << gi << "\" data-host=\"" << html_escape(g.host_name)
       << "\" data-where=\"" << html_escape(g.where) << "\"><h2>" << html_escape(g.host_name) << " — "
-      << html_escape(g.where) << badge(g) << "</h2>\n<div class=\"charts\">";
+      << html_escape(g.where) << badge(g) << "</h2>\n";
+    const std::vector<CapabilityChange> changes = capability_changes(g, reports);
+    if (!changes.empty()) {
+      o << "<p class=\"capability-changes\"><b>VMX capabilities changed</b> (an orange line on the charts; "
+           "<code>reports compare OLD NEW</code> names the bits):";
+      for (const CapabilityChange& c : changes)
+        o << " <span class=\"item\">" << html_escape(c.timestamp) << ": <code>" << html_escape(short_hash(c.from))
+          << "</code> → <code>" << html_escape(short_hash(c.to)) << "</code></span>";
+      o << "</p>\n";
+    }
+    o << "<div class=\"charts\">";
     const DashboardSeries *single = g.find(kInveptSingle), *global = g.find(kInveptGlobal);
     if (single && global && !single->never_measured && !global->never_measured) ++summary.invept_pairs;
     for (const auto& [family, series] : g.charts) {
@@ -315,7 +366,7 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
         o << "<label><input type=\"checkbox\" checked data-series=\"" << j << "\"> "
           << html_escape(series[j]->benchmark) << "</label>";
       o << "</div></figure>";
-      charts.push_back(chart_data(g, id, family, series));
+      charts.push_back(chart_data(g, id, family, series, changes));
     }
     o << "</div>\n";
     if (!g.flat.empty()) {

@@ -20,6 +20,9 @@
     if (d.x == null) return '<span class="hint">Hover a point for its values; drag to zoom, double-click to reset.</span>';
     var row = chart.rowOf[d.x];
     var html = '<b>' + escapeHtml(chart.stamps[row]) + '</b>';
+    chart.spec.marks.forEach(function (m) {
+      if (m.t === d.x) html += ' <span class="capability">' + escapeHtml(m.text) + '</span>';
+    });
     chart.spec.series.forEach(function (s, j) {
       if (!chart.graph.visibility()[j]) return;
       var p = chart.cells[row][j];
@@ -66,6 +69,21 @@
       legend: 'always',
       labelsDiv: figure.querySelector('.legend'),
       legendFormatter: function (d) { return legendFor(chart, d); },
+      // Capability changes: an orange line at the first report that saw them.
+      underlayCallback: function (ctx, area, g) {
+        spec.marks.forEach(function (m) {
+          var x = g.toDomXCoord(m.t);
+          if (x < area.x || x > area.x + area.w) return;
+          ctx.save();
+          ctx.strokeStyle = '#e0892d';
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(x, area.y);
+          ctx.lineTo(x, area.y + area.h);
+          ctx.stroke();
+          ctx.restore();
+        });
+      },
       drawPointCallback: function (g, name, ctx, cx, cy, color, size, row) {
         var j = spec.series.findIndex(function (s) { return s.name === name; });
         var p = chart.cells[row] && chart.cells[row][j];

@@ -16,7 +16,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 std::string where_of(const HistoryPoint& p) {
   if (!runs_in_backend(p.benchmark)) return kUserSpaceWhere;
-  return p.backend + (p.backend_detail.empty() ? "" : " (" + p.backend_detail + ")");
+  return backend_label(p.backend, p.backend_detail);
 }
 
 bool is_flat(const DashboardSeries& s) {

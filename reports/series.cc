@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
 namespace vmxb::reports {
 namespace {
@@ -50,9 +51,9 @@ std::string unit_label(const Series& s) {
 }
 
 RowOutcome row_outcome(const std::string& error) {
-  static const std::string kUnsupported = "unsupported: ";
+  constexpr std::string_view kUnsupported = "unsupported: ";
   if (error.empty()) return {};
-  if (error.rfind(kUnsupported, 0) == 0) return {RowOutcome::Kind::kUnsupported, error.substr(kUnsupported.size())};
+  if (error.starts_with(kUnsupported)) return {RowOutcome::Kind::kUnsupported, error.substr(kUnsupported.size())};
   return {RowOutcome::Kind::kFailed, error};
 }
 

@@ -130,6 +130,7 @@ TEST_F(Browser, DashboardIsInteractive) {
       << legend;
   EXPECT_NE(legend.find(format_utc(*parse_iso8601(regressed->timestamp))), std::string::npos) << legend;
   EXPECT_NE(legend.find("regression"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("VMX capabilities changed"), std::string::npos) << "that run's capability change: " << legend;
   const std::string hover_shot = tab.screenshot_png();
 
   // Zoom: a drag across the middle of the plot narrows the time range; a double-click resets it.

@@ -216,6 +216,31 @@ TEST_F(DashboardTest, OneChartPerFamilyWithInveptSingleAndGlobalTogether) {
       }
 }
 
+TEST_F(DashboardTest, CapabilityChangesAreMarked) {
+  // alpha on hardware: the summary, the section and every chart's marks.
+  EXPECT_NE(summary_row(html_, "alpha", "module").find("<td class=\"bad\">changed " + demo_.capability_change_at + "</td>"),
+            std::string::npos)
+      << summary_row(html_, "alpha", "module");
+  const std::string section = group_section(html_, "alpha", "module");
+  EXPECT_NE(section.find("<b>VMX capabilities changed</b>"), std::string::npos);
+  EXPECT_NE(section.find(demo_.capability_change_at + ": <code>sha256:"), std::string::npos) << section;
+  int marked = 0;
+  for (const json& chart : charts()) {
+    const bool alpha_hw = chart["host"] == "alpha" && chart["where"] == "module";
+    EXPECT_EQ(chart["marks"].size(), alpha_hw ? 1u : 0u) << chart["id"];
+    if (alpha_hw) {
+      EXPECT_EQ(chart["marks"][0]["ts"], demo_.capability_change_at);
+      EXPECT_EQ(chart["marks"][0]["t"], *parse_iso8601(demo_.capability_change_at) * 1000);
+      ++marked;
+    }
+  }
+  EXPECT_EQ(marked, 2);  // ring0/invept, ring0/vmread
+  // alpha's Bochs reports kept the same capabilities; beta has no diag part.
+  EXPECT_NE(summary_row(html_, "alpha", "bochs (corei7_skylake_x)").find("<td>no change seen</td>"), std::string::npos);
+  EXPECT_NE(summary_row(html_, "beta", "module").find("<td>no change seen</td>"), std::string::npos);
+  EXPECT_EQ(group_section(html_, "beta", "module").find("VMX capabilities changed"), std::string::npos);
+}
+
 TEST_F(DashboardTest, FlatSeriesAreOneLine) {
   const std::string section = group_section(html_, "alpha", "bochs (corei7_skylake_x)");
   EXPECT_NE(section.find("<b>3 flat series</b>"), std::string::npos) << section;

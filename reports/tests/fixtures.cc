@@ -230,6 +230,8 @@ namespace vmxb::reports::testing {
 DemoHistory populate_demo_history(History& history) {
   DemoHistory demo;
   json diag = diag_doc();
+  // IA32_VMX_EPT_VPID_CAP without bit 17 (EPT 1-GByte pages).
+  json diag_changed = diag_doc(0xf0106334141ull & ~(1ull << 17));
   HostSpec alpha, beta;
   alpha.name = "alpha";
   beta.name = "beta";
@@ -243,7 +245,7 @@ DemoHistory populate_demo_history(History& history) {
                                {"ring0/invept_global", around(global, 9, s + 1)},
                                {"ring0/vmread", around(vmread, 9, s + 2)},
                                {"userspace_capture/flag_outputs", around(2.4, 9, s + 3)}},
-                              date, alpha, {}, &diag));
+                              date, alpha, {}, day == 6 ? &diag_changed : &diag));
     history.ingest(make_report({{"ring0/invept_single_context", std::vector<double>(9, 1)},
                                {"ring0/invept_global", std::vector<double>(9, 1)},
                                {"ring0/vmread", std::vector<double>(9, 1)}},

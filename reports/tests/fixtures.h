@@ -95,6 +95,8 @@ struct DemoHistory {
   // gamma: Bochs core2_penryn_t9600, whose EPT has no INVEPT: both rows unsupported.
   std::string unsupported_host = "gamma", unsupported_where = "bochs (core2_penryn_t9600)";
   std::string unsupported_reason = "IA32_VMX_EPT_VPID_CAP[20] (INVEPT) is 0";
+  // alpha's last hardware report sees other VMX capabilities (EPT 1-GByte pages gone).
+  std::string capability_change_at = "2026-11-06T06:00:00Z";
   // gamma's runs are 90 minutes apart on one day (its chart's time axis must show times).
   std::vector<std::string> close_runs;
 };
@@ -102,7 +104,8 @@ struct DemoHistory {
 // Six days of reports: host alpha on hardware (with diag) and under Bochs
 // (corei7_skylake_x), host beta on hardware without diag. alpha's
 // invept_global regresses by ~20% on the last day; vmread regresses on day 3
-// and recovers on day 4. Host gamma: three Bochs penryn runs on day 6, 90
+// and recovers on day 4; alpha's day-6 hardware report has a diag part with
+// other capabilities. Host gamma: three Bochs penryn runs on day 6, 90
 // minutes apart, with INVEPT unsupported and a vmcall that varies.
 DemoHistory populate_demo_history(History& history);
 
