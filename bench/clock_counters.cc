@@ -123,4 +123,18 @@ std::map<std::string, std::string> clock_context(const std::vector<const OpRun*>
   return c;
 }
 
+std::optional<double> tsc_hz_from_facts(const std::map<std::string, std::string>& facts, std::string* source) {
+  for (const char* key : {"vmxbench_tsc_hz_calibrated", "vmxbench_tsc_hz_cpuid"}) {
+    const auto it = facts.find(key);
+    if (it == facts.end() || it->second.empty() ||
+        it->second.find_first_not_of("0123456789") != std::string::npos || it->second.size() > 15)
+      continue;  // "unavailable: ...", or not a plain number
+    const double hz = std::stod(it->second);
+    if (hz <= 0) continue;
+    *source = key;
+    return hz;
+  }
+  return std::nullopt;
+}
+
 }  // namespace vmxb::bench

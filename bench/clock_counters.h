@@ -32,4 +32,11 @@ ClockCounters clock_counters(const OpRun& run, const stats::SampleSummary& net, 
 // from the rows that ran: "unavailable: ..." where nothing counted.
 std::map<std::string, std::string> clock_context(const std::vector<const OpRun*>& runs);
 
+// The TSC's rate from an image backend's clock facts (context keys
+// vmxbench_tsc_hz_calibrated, then vmxbench_tsc_hz_cpuid): the PIT-measured
+// rate first (measured on this platform, where CPUID 16H is only the nominal
+// base clock and a VM may report either leaf wrong), then CPUID's. nullopt
+// where neither is a number; `source` names the key used.
+std::optional<double> tsc_hz_from_facts(const std::map<std::string, std::string>& facts, std::string* source);
+
 }  // namespace vmxb::bench

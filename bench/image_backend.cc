@@ -64,6 +64,11 @@ class ImageBackend : public Backend {
     BackendInfo info = info_;
     if (!emulated_cpu_.empty()) info.context["emulated_cpu"] = emulated_cpu_;
     for (const auto& [key, value] : measurement_) info.context[key] = value;
+    // QEMU/KVM and bare metal: their ticks are TSC ticks, so ns need the
+    // TSC's rate (Bochs' ticks are instructions: no rate makes them time).
+    std::string source;
+    if (!info.emulated && !info.tsc_hz && (info.tsc_hz = tsc_hz_from_facts(measurement_, &source)))
+      info.context["vmxbench_tsc_hz_source"] = source;
     return info;
   }
 

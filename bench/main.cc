@@ -26,6 +26,7 @@
 #include "bench/strict_json_reporter.h"
 #include "bench/userspace_capture.h"
 #include "bench/version.h"
+#include "reports/revision.h"
 
 namespace vmxb::bench {
 namespace {
@@ -56,6 +57,11 @@ constexpr const char* kUsage = R"(vmxbench flags (Google Benchmark's own flags w
                                 runs under Bochs: what stops Bochs 2.7 is not run
   --vmxbench_report=FILE        also write the unified report (reports/FORMAT.md):
                                 this run's JSON plus diag of the measured CPU
+  --vmxbench_revision=LABEL     what this run measured: a commit, a kernel or
+                                microcode version... (context vmxbench_revision;
+                                history, compare and the dashboard show it)
+  --vmxbench_revision_order=N   a whole number that sorts the revisions (commit
+                                count, YYYYMMDD...; context vmxbench_revision_order)
 )";
 
 constexpr uint32_t kEmulatedTouchIterations = 20;
@@ -72,6 +78,7 @@ struct Flags {
   bool semantics = false;
   bool semantics_kernel_under_bochs = false;
   std::vector<uint32_t> touch_pages = kDefaultTouchPages;
+  std::string revision, revision_order;  // "" when not given
 };
 
 bool parse_number(const char* text, long max, long* out) {
@@ -140,6 +147,19 @@ bool parse_flags(int argc, char** argv, Flags* f, int* exit_code) {
         return false;
       }
       f->touch_pages = *pages;
+    } else if (const char* v = value("vmxbench_revision")) {
+      if (const std::string why = reports::revision_label_error(v); !why.empty()) {
+        std::fprintf(stderr, "bench: --vmxbench_revision: %s\n", why.c_str());
+        return false;
+      }
+      f->revision = v;
+    } else if (const char* v = value("vmxbench_revision_order")) {
+      std::string why;
+      if (!reports::parse_revision_order(v, &why)) {
+        std::fprintf(stderr, "bench: --vmxbench_revision_order: %s\n", why.c_str());
+        return false;
+      }
+      f->revision_order = v;
     } else if (arg == "--no_ring0") {
       f->ring0 = false;
     } else if (arg == "--semantics") {
@@ -207,6 +227,12 @@ int run(int argc, char** argv) {
 
   for (const auto& [key, value] : host_context()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("vmxbench_version", kVersion);
+  if (!flags.revision_order.empty() && flags.revision.empty()) {
+    std::fprintf(stderr, "bench: --vmxbench_revision_order needs --vmxbench_revision (the label it orders)\n");
+    return kExitUsage;
+  }
+  if (!flags.revision.empty()) benchmark::AddCustomContext("vmxbench_revision", flags.revision);
+  if (!flags.revision_order.empty()) benchmark::AddCustomContext("vmxbench_revision_order", flags.revision_order);
   register_userspace_capture_benchmarks();
 
   std::unique_ptr<Backend> backend;

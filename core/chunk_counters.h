@@ -23,7 +23,8 @@
 // counters and IA32_PERF_GLOBAL_CTRL), and section "Hardware Coordination
 // Feedback" (IA32_MPERF/IA32_APERF); Vol. 4 Table 2-2 (MSR_SMI_COUNT).
 // The MSR accesses never run under Bochs or QEMU TCG: their measurement facts
-// say the counters are unavailable, and nothing is read. None of this has run
+// say the counters are unavailable (RDMSR raises #GP, or reads an MSR no CPU
+// defines, see core/measurement_facts.h), and nothing is read. None of this has run
 // on real VT-x hardware here (see the README, "Trusting a number").
 #pragma once
 

@@ -2,7 +2,7 @@
 // whether the TSC is invariant, its frequency from CPUID, whether an
 // architectural PMU with fixed counters exists (unhalted core cycles and
 // retired instructions), whether IA32_APERF/MPERF and MSR_SMI_COUNT exist.
-// Derived here from raw CPUID leaves and one MSR probe, so every platform
+// Derived here from raw CPUID leaves and RDMSR probes, so every platform
 // reports the same facts with the same reasons; each is a value or
 // "unavailable: <reason>", never a zero standing in for "unknown".
 // Vol. 2A CPUID (leaves 06H, 0AH, 15H, 16H, 80000007H); Vol. 3B, the
@@ -21,7 +21,7 @@ struct CpuidLeaf {
 };
 
 // The raw inputs: the leaves (zero where the CPU's maximum leaf is lower) and
-// whether RDMSR of MSR_SMI_COUNT succeeded.
+// which RDMSRs succeeded.
 struct MeasurementInputs {
   bool intel = false;
   u32 max_basic = 0, max_extended = 0;
@@ -29,6 +29,9 @@ struct MeasurementInputs {
   bool smi_count_readable = false;
   bool fixed_counter1_readable = false;  // RDMSR of IA32_FIXED_CTR1 succeeded
   bool mperf_readable = false;           // RDMSR of IA32_MPERF succeeded
+  bool mperf_advances = false;           // two reads of IA32_MPERF differ
+  // RDMSR of msr::kUndefinedProbe succeeded: every "readable" above is void.
+  bool undefined_msr_readable = false;
 };
 
 
@@ -61,6 +64,11 @@ template <usize N>
 constexpr void unavailable(FixedText<N>& t, const char* why) {
   t.add("unavailable: ").add(why);
 }
+// Emulators and hypervisors told to ignore unknown MSRs (Bochs
+// ignore_bad_msrs=1, KVM's ignore_msrs=1) return 0 for any RDMSR: then a
+// successful read proves nothing, and a counter read there would be zeros.
+inline constexpr const char* kUnknownMsrsIgnored =
+    "RDMSR 5F5F5F5FH (defined nowhere) succeeded: unknown MSRs are ignored here";
 }  // namespace detail
 
 constexpr void derive_measurement_facts(const MeasurementInputs& in, MeasurementFacts& f) {
@@ -91,6 +99,8 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
     detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH reports a PMU version below 2: no architectural fixed counters");
   } else if (fixed < 2) {
     detail::unavailable(f[Fact::kCoreCycles], "CPUID leaf 0AH reports fewer than 2 fixed counters: none for unhalted core cycles");
+  } else if (in.undefined_msr_readable) {
+    detail::unavailable(f[Fact::kCoreCycles], detail::kUnknownMsrsIgnored);
   } else if (!in.fixed_counter1_readable) {
     // CPUID can promise a PMU that is not there (emulators copy real leaves).
     detail::unavailable(f[Fact::kCoreCycles], "CPUID reports fixed counters, but RDMSR 30AH (IA32_FIXED_CTR1) raised #GP");
@@ -104,13 +114,19 @@ constexpr void derive_measurement_facts(const MeasurementInputs& in, Measurement
     detail::unavailable(f[Fact::kAperfMperf], "CPUID leaf 06H is absent");
   else if (!cpuid::kAperfMperf.in(in.thermal_power.ecx))
     add_cpuid_citation(f[Fact::kAperfMperf].add("unavailable: "), cpuid::kAperfMperf).add(" = 0: no IA32_APERF/IA32_MPERF");
+  else if (in.undefined_msr_readable)
+    detail::unavailable(f[Fact::kAperfMperf], detail::kUnknownMsrsIgnored);
   else if (!in.mperf_readable)
     detail::unavailable(f[Fact::kAperfMperf], "CPUID reports IA32_MPERF/IA32_APERF, but RDMSR E7H or E8H raised #GP");
+  else if (!in.mperf_advances)
+    detail::unavailable(f[Fact::kAperfMperf], "IA32_MPERF reads, but did not advance between two reads");
   else
     f[Fact::kAperfMperf].add("yes"), f.countable.aperf_mperf = true;
 
   if (!in.intel)
     detail::unavailable(f[Fact::kSmiCount], "MSR_SMI_COUNT is Intel's");
+  else if (in.undefined_msr_readable)
+    detail::unavailable(f[Fact::kSmiCount], detail::kUnknownMsrsIgnored);
   else if (!in.smi_count_readable)
     detail::unavailable(f[Fact::kSmiCount], "RDMSR 34H (MSR_SMI_COUNT) raised #GP");
   else
@@ -142,9 +158,18 @@ inline MeasurementInputs read_measurement_inputs(bool intel, MsrReader rdmsr, vo
   in.processor_frequency = leaf(cpuid_leaf::kProcessorFrequency);
   in.advanced_power = leaf(cpuid_leaf::kAdvancedPowerManagement);
   u64 ignored = 0;
+  in.undefined_msr_readable = rdmsr(ctx, msr::kUndefinedProbe, &ignored);
   in.smi_count_readable = intel && rdmsr(ctx, msr::kSmiCount, &ignored);
   in.fixed_counter1_readable = rdmsr(ctx, msr::kFixedCounter1, &ignored);
-  in.mperf_readable = rdmsr(ctx, msr::kMperf, &ignored) && rdmsr(ctx, msr::kAperf, &ignored);
+  u64 mperf_before = 0, mperf_after = 0;
+  in.mperf_readable = rdmsr(ctx, msr::kMperf, &mperf_before) && rdmsr(ctx, msr::kAperf, &ignored);
+  if (in.mperf_readable) {
+    // MPERF counts at the TSC's rate while the core is in C0: a CPUID (which
+    // takes at least tens of cycles, thousands where it exits to a hypervisor)
+    // between two reads must move it.
+    execute_cpuid(0);
+    in.mperf_advances = rdmsr(ctx, msr::kMperf, &mperf_after) && mperf_after != mperf_before;
+  }
   return in;
 }
 

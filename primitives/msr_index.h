@@ -42,6 +42,12 @@ inline constexpr u32 kFixedCounter0 = 0x309;       // IA32_FIXED_CTR0: instructi
 inline constexpr u32 kFixedCounter1 = 0x30A;       // IA32_FIXED_CTR1: unhalted core cycles
 inline constexpr u32 kFixedCounterCtrl = 0x38D;    // IA32_FIXED_CTR_CTRL: 4 bits per counter
 inline constexpr u32 kPerfGlobalCtrl = 0x38F;      // IA32_PERF_GLOBAL_CTRL: bit 32+i enables fixed counter i
+// An index outside every range a CPU or hypervisor defines (architectural
+// 0-1FFFH, the hypervisors' 40000000H-400000FFH, KVM's 4B564Dxx, AMD's
+// C0000000H-C001FFFFH): RDMSR of it must raise #GP. Where it reads instead,
+// the platform ignores unknown MSRs (Bochs ignore_bad_msrs, KVM ignore_msrs)
+// and no other RDMSR success proves an MSR exists.
+inline constexpr u32 kUndefinedProbe = 0x5F5F5F5F;
 inline constexpr u32 kFsBase = 0xC0000100;
 inline constexpr u32 kGsBase = 0xC0000101;
 }  // namespace vmxb::msr

@@ -14,6 +14,7 @@
 #include "reports/history.h"
 #include "reports/load.h"
 #include "reports/report.h"
+#include "reports/revision.h"
 #include "reports/timeutil.h"
 
 namespace vmxb::reports {
@@ -27,10 +28,12 @@ constexpr const char* kUsage = R"(usage: reports COMMAND [options]
         build a report from Google Benchmark's JSON (+ diag's JSON)
   validate REPORT.json...
         check reports against reports/report.schema.json and FORMAT.md's rules
-  compare OLD.json NEW.json [--threshold 5%] [--alpha 0.05] [--metric auto] [--force] [--format text|json]
+  compare OLD.json NEW.json [--threshold 5%] [--alpha 0.05] [--metric auto] [--force] [--allow-missing] [--format text|json]
         per-benchmark change and Mann-Whitney U test; exit 1 on a significant
-        regression beyond the threshold; refuses emulated vs hardware and
-        different CPU models unless --force (exit 6)
+        regression beyond the threshold, 9 on a benchmark lost in NEW (vanished
+        or unsupported; --allow-missing accepts it), 10 on a lost VMX capability
+        (listed bit by bit); refuses emulated vs hardware and different CPU
+        models unless --force (exit 6)
         --threshold: a percentage (5%, at most 1000%) or a fraction (0.05, at most 1)
         --metric: auto, real_time, cpu_time or a counter the rows carry
   history ingest [--db URL] REPORT.json...
@@ -45,7 +48,8 @@ constexpr const char* kUsage = R"(usage: reports COMMAND [options]
   T: 2026-11-26, 2026-11-26T06:00:00Z, or 36h / 7d / 2w ago
   exit: 0 ok, 1 regression, 2 usage, 3 unreadable input (missing, a directory, over 64 MiB,
         nested over 128 levels, no such history database), 4 malformed JSON, 5 invalid report,
-        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file)
+        6 incompatible reports, 7 database error, 8 output error (incl. an existing --out file),
+        9 compare: a benchmark lost, 10 compare: a capability lost
 )";
 
 struct Args {
@@ -285,14 +289,25 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
     json j = comparison_json(c);
     j["old"] = a.positional[0];
     j["new"] = a.positional[1];
+    j["old_revision"] = revision_json(report_revision(reports[0]));
+    j["new_revision"] = revision_json(report_revision(reports[1]));
     j["compatible"] = compat.ok;
     j["notes"] = compat.notes;
     out << j.dump(2) << "\n";
   } else {
-    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>() << ")\nNEW "
-        << a.positional[1] << " (" << reports[1]["timestamp"].get<std::string>() << ")\n";
+    out << "OLD " << a.positional[0] << " (" << reports[0]["timestamp"].get<std::string>()
+        << revision_suffix(report_revision(reports[0])) << ")\nNEW " << a.positional[1] << " ("
+        << reports[1]["timestamp"].get<std::string>() << revision_suffix(report_revision(reports[1])) << ")\n";
     for (const std::string& n : compat.notes) out << "note: " << n << "\n";
     out << format_comparison_text(c);
+  }
+  // The most fundamental change decides: a capability taken away, then a
+  // benchmark that can no longer run, then a slowdown.
+  if (diag::any_lost(c.capability_changes)) return kExitLostCapability;
+  if (c.lost > 0 && !a.flags.count("allow-missing")) {
+    err << "reports: " << c.lost << " benchmark(s) of OLD vanished or turned unsupported in NEW (listed as "
+        << "'only in OLD' / 'LOST in NEW'); --allow-missing accepts that\n";
+    return kExitLostBenchmark;
   }
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
@@ -430,7 +445,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return build(parse(args, 1, {"benchmark", "diag", "out", "timestamp", "suite-version"}, {"force"}), out, err);
     if (cmd == "validate") return validate(parse(args, 1, {}, {}), out, err);
     if (cmd == "compare")
-      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force"}), out, err);
+      return compare_cmd(parse(args, 1, {"threshold", "alpha", "metric", "format"}, {"force", "allow-missing"}), out, err);
     if (cmd == "history") return history_cmd(args, out, err);
     if (cmd == "dashboard")
       return dashboard_cmd(

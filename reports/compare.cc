@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "reports/capability_changes.h"
 #include "reports/report.h"
 #include "reports/text_format.h"
 #include "stats/descriptive.h"
@@ -54,6 +55,7 @@ const char* verdict_name(Verdict v) {
     case Verdict::kTooFewRepetitions: return "not tested: too few repetitions";
     case Verdict::kOnlyOld: return "only in OLD";
     case Verdict::kOnlyNew: return "only in NEW";
+    case Verdict::kLostInNew: return "LOST in NEW";
     case Verdict::kError: return "error";
   }
   return "?";
@@ -120,6 +122,7 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
     if (row.verdict == Verdict::kRegression) ++c.regressions;
     if (row.verdict == Verdict::kImprovement) ++c.improvements;
     if (row.verdict == Verdict::kTooFewRepetitions) ++c.untested;
+    if (row.verdict == Verdict::kOnlyOld || row.verdict == Verdict::kLostInNew) ++c.lost;
     c.rows.push_back(std::move(row));
   };
 
@@ -139,7 +142,7 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
     const Series& ns = *it->second;
     row.new_series = ns;
     if (!os.error.empty() || !ns.error.empty()) {
-      row.verdict = Verdict::kError;
+      row.verdict = os.error.empty() ? Verdict::kLostInNew : Verdict::kError;
       row.note = !os.error.empty() ? "OLD: " + os.error : "NEW: " + ns.error;
       finish(row);
       continue;
@@ -192,6 +195,12 @@ Comparison compare(const json& old_report, const json& new_report, const Compare
   }
   c.geomean_count = ratios.size();
   c.geomean_ratio = ratios.empty() ? 0 : stats::geometric_mean(ratios);
+  const std::optional<diag::Decoded> old_caps = decoded_capabilities(old_report.value("diag", json()));
+  const std::optional<diag::Decoded> new_caps = decoded_capabilities(new_report.value("diag", json()));
+  if (old_caps && new_caps) {
+    c.capabilities_compared = true;
+    c.capability_changes = diag::diff_capabilities(*old_caps, *new_caps);
+  }
   return c;
 }
 
@@ -283,7 +292,14 @@ std::string format_comparison_text(const Comparison& c) {
     out << "Geometric mean of new/old over " << c.geomean_count << " benchmark(s): " << num(c.geomean_ratio)
         << " (" << percent(c.geomean_ratio - 1) << ")\n";
   out << c.regressions << " significant regression(s) beyond the threshold, " << c.improvements
-      << " improvement(s), " << c.untested << " benchmark(s) not tested (too few repetitions)\n";
+      << " improvement(s), " << c.untested << " benchmark(s) not tested (too few repetitions), " << c.lost
+      << " benchmark(s) lost in NEW (vanished, unsupported or failing)\n";
+  if (!c.capabilities_compared)
+    out << "VMX capabilities: not compared (a report has no diag part with capability MSRs)\n";
+  else if (c.capability_changes.empty())
+    out << "VMX capabilities: identical\n";
+  else
+    out << "VMX capability changes (OLD -> NEW):\n" << diag::capability_diff_text(c.capability_changes);
   return out.str();
 }
 
@@ -314,7 +330,10 @@ json comparison_json(const Comparison& c) {
           {"geomean_count", c.geomean_count},
           {"regressions", c.regressions},
           {"improvements", c.improvements},
-          {"untested", c.untested}};
+          {"untested", c.untested},
+          {"lost", c.lost},
+          {"capability_changes", c.capabilities_compared ? diag::capability_diff_json(c.capability_changes) : json()},
+          {"capabilities_lost", diag::any_lost(c.capability_changes)}};
 }
 
 }  // namespace vmxb::reports

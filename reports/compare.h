@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diag/capability_diff.h"
 #include "reports/series.h"
 #include "reports/touch_counters.h"
 #include "stats/mann_whitney.h"
@@ -36,9 +37,10 @@ enum class Verdict {
   kWithinThreshold,     // significant, |change| <= threshold
   kNoSignificantChange, // U test done, p >= alpha
   kTooFewRepetitions,   // U test impossible (fewer than 2 repetitions a side, or aggregates only)
-  kOnlyOld,
+  kOnlyOld,             // vanished: OLD measured it, NEW does not have it
   kOnlyNew,
-  kError,               // a side reported an error
+  kLostInNew,           // OLD measured it, NEW reports it unsupported or failed
+  kError,               // OLD reported an error (NEW may have too)
 };
 const char* verdict_name(Verdict v);
 
@@ -61,6 +63,13 @@ struct Comparison {
   double geomean_ratio = 0;  // geometric mean of new/old over the benchmarks in both; 0 if none
   size_t geomean_count = 0;
   size_t regressions = 0, improvements = 0, untested = 0;
+  // Benchmarks OLD measured that NEW lost (kOnlyOld, kLostInNew): a row that
+  // disappears or turns unsupported is a change, not "0 regressions".
+  size_t lost = 0;
+  // Every VMX capability item that differs between the reports' diag parts
+  // (diag/capability_diff.h); empty when either has none.
+  std::vector<diag::CapabilityChange> capability_changes;
+  bool capabilities_compared = false;  // both reports had capability MSRs
   CompareOptions options;
 };
 

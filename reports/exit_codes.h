@@ -13,6 +13,8 @@ enum ExitCode : int {
   kExitIncompatible = 6,  // compare: emulated vs hardware, or different CPU models (no --force)
   kExitDatabase = 7,      // the history database failed (nothing was half-written)
   kExitOutput = 8,        // an output file cannot be written
+  kExitLostBenchmark = 9,   // compare: a benchmark OLD measured vanished or turned unsupported/failing in NEW (no --allow-missing)
+  kExitLostCapability = 10, // compare: a VMX capability OLD had is gone in NEW (named in the output)
 };
 
 }  // namespace vmxb::reports

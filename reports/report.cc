@@ -1,6 +1,5 @@
 #include "reports/report.h"
 
-
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include "diag/safe_output.h"
 #include "reports/diag_view.h"
 #include "reports/json_schema.h"
+#include "reports/revision.h"
 #include "reports/sha256.h"
 #include "reports/timeutil.h"
 
@@ -100,6 +100,12 @@ std::optional<std::string> semantic_error(const json& r) {
   }
   if (kind != "bochs" && !b["bochs_model"].is_null()) return "/backend/bochs_model: only a bochs backend has one";
   if (kind != "qemu" && !b["qemu_accel"].is_null()) return "/backend/qemu_accel: only a qemu backend has one";
+  if (r["google_benchmark"].contains("context") && r["google_benchmark"]["context"].is_object()) {
+    std::optional<Revision> revision;
+    std::string why;
+    if (!revision_from_context(r["google_benchmark"]["context"], &revision, &why))
+      return "/google_benchmark/context/" + why;
+  }
   std::optional<std::string> cap;
   if (!r["diag"].is_null()) {
     std::string why;

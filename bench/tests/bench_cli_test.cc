@@ -70,6 +70,15 @@ TEST(BenchCli, EmulatedJsonIsLabelledAndExact) {
   }
   EXPECT_EQ(ctx["vmxbench_invariant_tsc"], "yes");
   EXPECT_TRUE(ctx.contains("vmxbench_tsc_hz_cpuid"));
+  // The PIT calibration, checked against the one clock this machine defines:
+  // Bochs runs ips=50000000 (harness/host/bochs.cc) and counts its PIT in the
+  // same emulated time, so the TSC must come out at 50 MHz within 0.1%. The
+  // emulated row still gets no tsc_hz: its ticks are instructions.
+  ASSERT_TRUE(ctx.contains("vmxbench_tsc_hz_calibrated"));
+  EXPECT_NEAR(std::stod(ctx["vmxbench_tsc_hz_calibrated"].get<std::string>()), 50e6, 50e3)
+      << ctx["vmxbench_tsc_hz_calibrated"];
+  EXPECT_EQ(ctx["tsc_hz"], "n/a (emulated: one tick per instruction)");
+  EXPECT_FALSE(ctx.contains("vmxbench_tsc_hz_source"));
   // ... and so are the run-wide ratio and SMI re-runs, and every row says so
   // and carries none of the counters: never a zero for "not measured".
   for (const char* key : {"vmxbench_aperf_mperf_ratio", "vmxbench_smi_discarded"})
@@ -113,7 +122,8 @@ TEST(BenchCli, ThroughputRowsGiveOneTickPerInstructionUnderBochs) {
   const Result alone = run_bench("--backend=bochs --benchmark_format=json --benchmark_filter='ring0/vmread/' "
                                  "--vmxbench_iterations=20");
   ASSERT_EQ(alone.status, 0) << alone.out;
-  const auto* vmread = row(json_of(alone), "ring0/vmread/");
+  const auto alone_doc = json_of(alone);  // row() points into it
+  const auto* vmread = row(alone_doc, "ring0/vmread/");
   ASSERT_NE(vmread, nullptr);
   EXPECT_FALSE(vmread->contains("throughput_ticks"));
 }
@@ -255,6 +265,9 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
       {"--benchmark_repetitions=0", kExitUsage, "--benchmark_repetitions must be"},
       {"--benchmark_repetitions=two", kExitUsage, "--benchmark_repetitions must be"},
       {"--vmxbench_report=", kExitUsage, "--vmxbench_report needs a file name"},
+      {"--vmxbench_revision=", kExitUsage, "a revision label cannot be empty"},
+      {"--vmxbench_revision_order=v1.2", kExitUsage, "a revision order is a whole number"},
+      {"--vmxbench_revision_order=7 --no_ring0", kExitUsage, "needs --vmxbench_revision"},
       // A model without long mode: the boot sector's own reason comes through.
       {"--backend=bochs --bochs_model=core_duo_t2400_yonah --benchmark_filter=ring0/nop_10/", kExitBackendFailed,
        "the image stopped: no long mode: CPUID.80000001H:EDX[29]=0"},
@@ -265,6 +278,17 @@ TEST(BenchCli, BadInputGetsOneLineAndADistinctStatus) {
     EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << "one line: " << r.out;
   }
+}
+
+// The revision flags reach the JSON context verbatim (a unified report keeps
+// the context, so history, compare and the dashboard read them from there).
+TEST(BenchCli, RevisionFlagsLandInTheContext) {
+  const Result r = run_bench("--no_ring0 --benchmark_filter=userspace_capture/asm_goto/ --benchmark_format=json "
+                             "--vmxbench_revision='kernel 6.12.118' --vmxbench_revision_order=612118");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto doc = json_of(r);
+  EXPECT_EQ(doc["context"]["vmxbench_revision"], "kernel 6.12.118");
+  EXPECT_EQ(doc["context"]["vmxbench_revision_order"], "612118");
 }
 
 // An existing report is never replaced without --force, and the refusal

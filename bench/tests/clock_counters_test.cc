@@ -112,5 +112,21 @@ TEST(ClockCounters, RunContextSumsTheRows) {
   EXPECT_EQ(u.at("vmxbench_smi_discarded").rfind("unavailable: ", 0), 0u);
 }
 
+TEST(ClockCounters, TscRateComesFromThePitFirstThenCpuid) {
+  std::string source;
+  std::map<std::string, std::string> facts = {{"vmxbench_tsc_hz_calibrated", "2893415000"},
+                                              {"vmxbench_tsc_hz_cpuid", "2900000000"}};
+  EXPECT_EQ(tsc_hz_from_facts(facts, &source), 2893415000.0);
+  EXPECT_EQ(source, "vmxbench_tsc_hz_calibrated");
+  facts["vmxbench_tsc_hz_calibrated"] = "unavailable: the PIT's channel 2 never expired (no 8254 on this platform?)";
+  EXPECT_EQ(tsc_hz_from_facts(facts, &source), 2900000000.0);
+  EXPECT_EQ(source, "vmxbench_tsc_hz_cpuid");
+  facts["vmxbench_tsc_hz_cpuid"] = "unavailable: CPUID leaves 15H/16H are absent";
+  EXPECT_FALSE(tsc_hz_from_facts(facts, &source).has_value());
+  EXPECT_FALSE(tsc_hz_from_facts({{"vmxbench_tsc_hz_cpuid", "-5"}}, &source).has_value());
+  EXPECT_FALSE(tsc_hz_from_facts({{"vmxbench_tsc_hz_cpuid", "0"}}, &source).has_value());
+  EXPECT_FALSE(tsc_hz_from_facts({}, &source).has_value());
+}
+
 }  // namespace
 }  // namespace vmxb::bench

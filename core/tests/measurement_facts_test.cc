@@ -28,6 +28,7 @@ MeasurementInputs skylake_server() {
   in.smi_count_readable = true;
   in.fixed_counter1_readable = true;
   in.mperf_readable = true;
+  in.mperf_advances = true;
   return in;
 }
 
@@ -77,8 +78,68 @@ TEST(MeasurementFacts, EachMissingPieceHasItsReason) {
   EXPECT_EQ(fact(in, Fact::kSmiCount), "unavailable: MSR_SMI_COUNT is Intel's");
 }
 
+// Bochs with ignore_bad_msrs=1 (how the kernel e2e boots Linux) and KVM with
+// ignore_msrs=1 read every MSR as 0: the CPUID-promised counters must then be
+// unavailable for that reason, not "counted" zeros.
+TEST(MeasurementFacts, APlatformThatIgnoresUnknownMsrsProvesNoMsr) {
+  MeasurementInputs in = skylake_server();
+  in.undefined_msr_readable = true;
+  const std::string why = "unavailable: RDMSR 5F5F5F5FH (defined nowhere) succeeded: unknown MSRs are ignored here";
+  EXPECT_EQ(fact(in, Fact::kCoreCycles), why);
+  EXPECT_EQ(fact(in, Fact::kAperfMperf), why);
+  EXPECT_EQ(fact(in, Fact::kSmiCount), why);
+  EXPECT_EQ(fact(in, Fact::kTscHz), "2100000000");  // CPUID facts stand
+  MeasurementFacts facts;
+  derive_measurement_facts(in, facts);
+  EXPECT_FALSE(facts.countable.core_cycles || facts.countable.aperf_mperf || facts.countable.smi_count);
+  // CPUID's own "no" still comes first: it is the more precise reason.
+  in.thermal_power.ecx = 0;
+  EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: CPUID.6:ECX.APERFMPERF[0] = 0: no IA32_APERF/IA32_MPERF");
+}
+
+TEST(MeasurementFacts, AnMperfThatStandsStillIsNoClock) {
+  MeasurementInputs in = skylake_server();
+  in.mperf_advances = false;
+  EXPECT_EQ(fact(in, Fact::kAperfMperf), "unavailable: IA32_MPERF reads, but did not advance between two reads");
+  MeasurementFacts facts;
+  derive_measurement_facts(in, facts);
+  EXPECT_FALSE(facts.countable.aperf_mperf);
+  EXPECT_TRUE(facts.countable.core_cycles);
+}
+
+// read_measurement_inputs against a scripted RDMSR: which probes it makes and
+// what it concludes from them.
+struct ScriptedMsrs {
+  bool ignore_unknown = false;  // every index reads, as 0
+  bool has_mperf = true;
+  u64 mperf = 1000;
+  static bool read(void* ctx, u32 index, u64* value) {
+    auto* self = static_cast<ScriptedMsrs*>(ctx);
+    *value = 0;
+    if (index == msr::kMperf && self->has_mperf) return *value = self->mperf += 7, true;
+    if (index == msr::kAperf && self->has_mperf) return true;
+    return self->ignore_unknown;
+  }
+};
+
+TEST(MeasurementFacts, ReadingTheInputsProbesAnUndefinedMsr) {
+  ScriptedMsrs real_cpu;
+  MeasurementInputs in = read_measurement_inputs(true, &ScriptedMsrs::read, &real_cpu);
+  EXPECT_FALSE(in.undefined_msr_readable);
+  EXPECT_TRUE(in.mperf_readable);
+  EXPECT_TRUE(in.mperf_advances);
+  EXPECT_FALSE(in.smi_count_readable);
+  ScriptedMsrs ignoring{.ignore_unknown = true, .has_mperf = false};
+  in = read_measurement_inputs(true, &ScriptedMsrs::read, &ignoring);
+  EXPECT_TRUE(in.undefined_msr_readable);
+  EXPECT_TRUE(in.mperf_readable);
+  EXPECT_FALSE(in.mperf_advances);  // reads as 0 twice
+}
+
 TEST(MeasurementFacts, EveryReasonFits) {
-  for (const MeasurementInputs& in : {MeasurementInputs{}, skylake_server()}) {
+  MeasurementInputs ignoring = skylake_server();
+  ignoring.undefined_msr_readable = true;
+  for (const MeasurementInputs& in : {MeasurementInputs{}, skylake_server(), ignoring}) {
     MeasurementFacts facts;
     derive_measurement_facts(in, facts);
     for (const auto& t : facts.text) {

@@ -17,19 +17,9 @@ namespace vmxb::diag {
 namespace {
 
 using testing::check;
+using testing::get_msr;
 using testing::load_testdata;
-
-void set_msr(Snapshot& s, u32 index, u64 value, size_t cpu = 0) {
-  for (auto& m : s.cpus[cpu].msrs)
-    if (m.index == index) {
-      m.status = MsrStatus::kOk;
-      m.value = value;
-      return;
-    }
-  s.cpus[cpu].msrs.push_back({index, MsrStatus::kOk, value, ""});
-}
-
-u64 get_msr(const Snapshot& s, u32 index) { return s.cpus[0].value(index).value(); }
+using testing::set_msr;
 
 struct Case {
   const char* name;

@@ -21,6 +21,19 @@ inline Snapshot load_testdata(const std::string& name) {
   return s;
 }
 
+// Sets (or adds) one MSR of one CPU of a test snapshot, as read successfully.
+inline void set_msr(Snapshot& s, u32 index, u64 value, size_t cpu = 0) {
+  for (auto& m : s.cpus[cpu].msrs)
+    if (m.index == index) {
+      m.status = MsrStatus::kOk;
+      m.value = value;
+      return;
+    }
+  s.cpus[cpu].msrs.push_back({index, MsrStatus::kOk, value, ""});
+}
+
+inline u64 get_msr(const Snapshot& s, u32 index) { return s.cpus[0].value(index).value(); }
+
 inline const DecodedMsr* decoded(const Diagnosis& r, u32 index) {
   for (const auto& m : r.decoded.msrs)
     if (m.info->index == index) return &m;

@@ -4,6 +4,7 @@
 #include "harness/image/exceptions.h"
 #include "harness/image/guest_platform.h"
 #include "harness/image/modes.h"
+#include "harness/image/pit_calibration.h"
 #include "harness/image/serial.h"
 #include "harness/image/vmx_session.h"
 
@@ -84,6 +85,11 @@ core::MeasurementFacts measurement_facts(const CpuIdentity& cpu) {
   core::derive_measurement_facts(in, facts);
   for (usize i = 0; i < array_size(core::kFactNames); ++i)
     Line("MEASUREMENT ").text(core::kFactNames[i]).ch(' ').text(facts.text[i].c_str()).end();
+  // The image's own fact (the module has Linux's tsc_khz instead): the TSC's
+  // rate against the PIT, which bench uses for ns where CPUID gives none.
+  FixedText<core::kFactTextSize> calibrated;
+  core::describe_tsc_calibration(calibrate_tsc_against_pit(), calibrated);
+  Line("MEASUREMENT tsc_hz_calibrated ").text(calibrated.c_str()).end();
   return facts;
 }
 

@@ -54,6 +54,21 @@ TEST(QemuTest, CalibrationRunsAndVmxOperationsAreUnsupported) {
   EXPECT_EQ(r.ops[0].status, "ok");
   EXPECT_EQ(r.ops[0].samples.size(), 20u);
   ASSERT_TRUE(r.cpu.has_value());
+  // TCG has no PMU, APERF/MPERF or SMI counter: each fact is unavailable with
+  // its reason, and the row that ran says the same in its CHUNKS states.
+  for (const char* fact : {"core_cycles", "aperf_mperf", "smi_count"}) {
+    ASSERT_TRUE(r.measurement.count(fact)) << fact << "\n" << joined(run.lines);
+    EXPECT_EQ(r.measurement.at(fact).rfind("unavailable: ", 0), 0u) << fact << ": " << r.measurement.at(fact);
+  }
+  for (const char* source : {"pmu", "aperf_mperf", "smi"}) EXPECT_EQ(r.ops[0].chunks.at(source), "unavailable");
+  // TCG's TSC is the host's and its PIT runs on QEMU's virtual clock (real
+  // time here): the calibration must give a plausible host TSC rate.
+  ASSERT_TRUE(r.measurement.count("tsc_hz_calibrated"));
+  const std::string hz = r.measurement.at("tsc_hz_calibrated");
+  ASSERT_EQ(hz.find_first_not_of("0123456789"), std::string::npos) << hz;
+  RecordProperty("tsc_hz_calibrated", hz);  // in test.xml, for the record
+  EXPECT_GT(std::stod(hz), 1e8) << hz;
+  EXPECT_LT(std::stod(hz), 2e10) << hz;
   if (r.cpu->vmx) GTEST_SKIP() << "this QEMU's TCG advertises VMX; not the case this test covers";
   EXPECT_EQ(r.ops[1].status, "unsupported");
 }

@@ -25,6 +25,13 @@ for key, want in {"vmxbench_backend": "module", "vmxbench_emulated": "no", "vmxb
 for key in ("vmxbench_module_kernel", "vmxbench_module_microcode", "vmxbench_module_abi", "tsc_hz"):
     if not ctx.get(key):
         problems.append(f"context {key} missing")
+# The clock facts from the module: Bochs has none of these counters, so each
+# is "unavailable: <reason>" in the context, and every row says so in its
+# label and carries no cycles_* / smi_discarded / aperf_mperf_ratio (never zeros).
+for fact in ("core_cycles", "aperf_mperf", "smi_count"):
+    value = ctx.get("vmxbench_" + fact, "")
+    if not (value.startswith("unavailable: ") and len(value) > len("unavailable: ") + 10):
+        problems.append(f"context vmxbench_{fact}={value!r}, want 'unavailable: <reason>'")
 bench_ops = [l.split(" ", 2)[2] for l in text.splitlines() if l.startswith("VMXB-E2E BENCH-OPS ")]
 want_ops = set(bench_ops[0].split()) if bench_ops else set()
 if not want_ops:
@@ -42,6 +49,11 @@ for op, b in rows.items():
         problems.append(f"{op}: ticks min/median/p99 {b.get('ticks_min')}/{b.get('ticks_median')}/{b.get('ticks_p99')}")
     if not b.get("label", "").startswith("module:"):
         problems.append(f"{op}: label {b.get('label')!r}")
+    if "cycles unavailable (context vmxbench_core_cycles)" not in b.get("label", ""):
+        problems.append(f"{op}: label {b.get('label')!r} does not say the cycles are unavailable")
+    for absent in ("cycles_median", "smi_discarded", "aperf_mperf_ratio"):
+        if absent in b:
+            problems.append(f"{op}: counter {absent}={b[absent]!r} although the source is unavailable")
     if op.endswith("_live"):  # a touch row: the guest's own series, per page count
         if b.get("pages") != 64 or "/pages:64/" not in b["name"] + "/":
             problems.append(f"{op}: pages={b.get('pages')} in {b['name']}, want 64")

@@ -82,6 +82,19 @@ cat /tmp/info.txt
 check info_abi "vmxbctl info exit $rc" [ $rc -eq 0 ]
 check info_cpu0_vmx_off "CPU 0 line: $(grep '^CPU 0 ' /tmp/info.txt)" grep -q '^CPU 0 online=1 vmxe=0 ' /tmp/info.txt
 check info_vmx_basic "IA32_VMX_BASIC not readable" grep -q '^MSR 0x480 0x' /tmp/info.txt
+# The clock counters (core/chunk_counters.h). Bochs has no PMU, no APERF/MPERF
+# and no MSR_SMI_COUNT although it copies CPUID leaves that promise some: each
+# fact must be "unavailable: <reason>", and a RUN's CHUNKS line must say so with
+# every chunk kept (600 samples = 3 chunks of 256) and nothing counted. This
+# Bochs runs with ignore_bad_msrs=1, so every RDMSR "succeeds": SMI_COUNT's
+# reason must be the core's probe of an undefined MSR, which caught that.
+check info_clock_facts_unavailable "$(grep '^MEASUREMENT ' /tmp/info.txt | tr '\n' '|')" sh -c \
+  "[ \$(grep -c -E '^MEASUREMENT (core_cycles|aperf_mperf|smi_count) unavailable: .{10,}' /tmp/info.txt) -eq 3 ] &&
+   grep -q '^MEASUREMENT smi_count unavailable: RDMSR 5F5F5F5FH (defined nowhere) succeeded' /tmp/info.txt"
+out=$(vmxbctl run vmread 600 0); rc=$?
+echo "$out"
+check run_clock_counters_unavailable "exit $rc: $(echo "$out" | grep '^CHUNKS ')" sh -c "[ $rc -eq 0 ] &&
+  echo '$out' | grep -q -E '^CHUNKS vmread kept=3 smi_discarded=0 pmu_chunks=0 .* cycles=0 instructions=0 .* pmu=unavailable aperf_mperf=unavailable smi=unavailable$'"
 
 # --- RUN: every operation of the core's table, small counts (Bochs runs ~50 MIPS)
 # The list comes from vmxbctl (core/operation_rows.h); the host's verdict

@@ -31,6 +31,7 @@ if [ -n "$ops_list" ]; then
   fi
 fi
 required="module_load device_mode_0600_root info_abi info_cpu0_vmx_off info_vmx_basic ops_listed
+info_clock_facts_unavailable run_clock_counters_unavailable
 $(for op in $ops; do echo "run_$op"; done) run_touch_512_pages run_touch_513_pages_einval
 run_max_iterations_chunked run_bad_cpu_einval
 cpu0_vmx_off_after_runs nonroot_refused kvm_intel_load kvm_idle_vmx_free kvm_vm_created

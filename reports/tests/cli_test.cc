@@ -95,6 +95,50 @@ TEST_F(Cli, UsageErrors) {
   EXPECT_EQ(reports({"--help"}).exit_code, 0);
 }
 
+TEST_F(Cli, CompareGatesOnALostBenchmarkAndALostCapability) {
+  const auto o = write("old.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)},
+                                                        {"ring0/vmread", testing::around(100, 9, 1)}},
+                                                       "2026-11-20T00:00:00+00:00"));
+  const auto n = write("new.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 2)}},
+                                                       "2026-11-21T00:00:00+00:00"));
+  ProcessResult r = reports({"compare", o, n});
+  EXPECT_EQ(r.exit_code, 9) << r.describe();
+  EXPECT_NE(r.err.find("1 benchmark(s) of OLD vanished"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--allow-missing"), std::string::npos) << r.err;
+  EXPECT_EQ(reports({"compare", o, n, "--allow-missing"}).exit_code, 0);
+  EXPECT_EQ(reports({"compare", n, o}).exit_code, 0) << "a benchmark only in NEW is no loss";
+
+  const json d_old = testing::diag_doc(), d_new = testing::diag_doc(0xf0106334141ull & ~(1ull << 25));
+  const auto co = write("cap_old.json", testing::make_report({{"ring0/vmread", testing::around(100, 9, 1)}},
+                                                            "2026-11-20T00:00:00+00:00", {}, {}, &d_old));
+  const auto cn = write("cap_new.json", testing::make_report({{"ring0/vmread", testing::around(100, 9, 2)}},
+                                                            "2026-11-21T00:00:00+00:00", {}, {}, &d_new));
+  r = reports({"compare", co, cn});
+  EXPECT_EQ(r.exit_code, 10) << r.describe();
+  EXPECT_NE(r.out.find("lost: IA32_VMX_EPT_VPID_CAP bit 25 (Single-context INVEPT): yes -> no"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(reports({"compare", co, cn, "--allow-missing"}).exit_code, 10) << "--allow-missing is about benchmarks";
+  EXPECT_EQ(reports({"compare", cn, co}).exit_code, 0) << "a gained capability does not gate";
+}
+
+TEST_F(Cli, CompareNamesTheRevisions) {
+  json gb_old = testing::gb_doc({{"ring0/vmread", testing::around(100, 9, 1)}}, "2026-11-20T00:00:00+00:00");
+  json gb_new = testing::gb_doc({{"ring0/vmread", testing::around(100, 9, 2)}}, "2026-11-21T00:00:00+00:00");
+  gb_old["context"]["vmxbench_revision"] = "linux-6.1.0-57";
+  gb_new["context"]["vmxbench_revision"] = "linux-6.12.118";
+  gb_new["context"]["vmxbench_revision_order"] = "612118";
+  const auto o = write("rev_old.json", build_report(gb_old, nullptr));
+  const auto n = write("rev_new.json", build_report(gb_new, nullptr));
+  ProcessResult r = reports({"compare", o, n});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("00Z, revision linux-6.1.0-57)\nNEW "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", revision linux-6.12.118 (order 612118))"), std::string::npos) << r.out;
+  const json j = json::parse(reports({"compare", o, n, "--format", "json"}).out);
+  EXPECT_EQ(j["old_revision"]["label"], "linux-6.1.0-57");
+  EXPECT_TRUE(j["old_revision"]["order"].is_null());
+  EXPECT_EQ(j["new_revision"]["order"], 612118);
+}
+
 TEST_F(Cli, CompareGatesOnRegressionsAndRefusesIncomparableRuns) {
   const auto o = write("old.json", testing::make_report({{"ring0/invept_global", testing::around(900, 9, 1)}},
                                                        "2026-11-20T00:00:00+00:00"));

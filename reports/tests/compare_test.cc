@@ -113,9 +113,56 @@ TEST(Compare, BenchmarksOnOneSideOnlyAndErrors) {
   Comparison c = compare(o, n);
   EXPECT_EQ(row(c, "a").verdict, Verdict::kOnlyOld);
   EXPECT_EQ(row(c, "c").verdict, Verdict::kOnlyNew);
-  EXPECT_EQ(row(c, "b").verdict, Verdict::kError);
+  // OLD measured "b", NEW fails it: lost, not an error of the comparison.
+  EXPECT_EQ(row(c, "b").verdict, Verdict::kLostInNew);
   EXPECT_NE(row(c, "b").note.find("VMfailValid 28"), std::string::npos);
   EXPECT_EQ(c.geomean_count, 0u);
+  EXPECT_EQ(c.lost, 2u) << "a vanished, b fails in NEW";
+  EXPECT_EQ(c.regressions, 0u);
+  // The other way round nothing is lost: "b" failed in OLD (an error row) and
+  // "a" is new.
+  const Comparison back = compare(n, o);
+  EXPECT_EQ(row(back, "b").verdict, Verdict::kError);
+  EXPECT_EQ(back.lost, 1u) << "only c vanished";
+}
+
+TEST(Compare, AnUnsupportedRowInNewIsLostWithItsReason) {
+  json o = make_report({{"ring0/invept_single_context", around(900)}}, kT0);
+  json n = make_report({{"ring0/invept_single_context", around(900)}}, kT1);
+  for (json& r : n["google_benchmark"]["benchmarks"])
+    r = {{"name", r["name"]}, {"run_name", r["run_name"]}, {"run_type", "iteration"}, {"error_occurred", true},
+         {"error_message", "unsupported: IA32_VMX_EPT_VPID_CAP[25] = 0: single-context INVEPT not supported"}};
+  const Comparison c = compare(o, n);
+  EXPECT_EQ(row(c, "ring0/invept_single_context").verdict, Verdict::kLostInNew);
+  EXPECT_EQ(c.lost, 1u);
+  const std::string text = format_comparison_text(c);
+  EXPECT_NE(text.find("LOST in NEW"), std::string::npos) << text;
+  EXPECT_NE(text.find("NEW: unsupported: IA32_VMX_EPT_VPID_CAP[25] = 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 benchmark(s) lost in NEW"), std::string::npos) << text;
+  EXPECT_EQ(comparison_json(c)["lost"], 1);
+}
+
+TEST(Compare, ListsEveryCapabilityChangeOfTheDiagParts) {
+  const json d_old = testing::diag_doc();
+  const json d_new = testing::diag_doc(0xf0106334141ull & ~(1ull << 25));  // INVEPT single-context gone
+  const json o = make_report({{"ring0/vmread", around(100)}}, kT0, {}, {}, &d_old);
+  const json n = make_report({{"ring0/vmread", around(100)}}, kT1, {}, {}, &d_new);
+  const Comparison c = compare(o, n);
+  ASSERT_TRUE(c.capabilities_compared);
+  ASSERT_EQ(c.capability_changes.size(), 1u) << diag::capability_diff_text(c.capability_changes);
+  EXPECT_EQ(diag::capability_diff_text(c.capability_changes),
+            "lost: IA32_VMX_EPT_VPID_CAP bit 25 (Single-context INVEPT): yes -> no\n");
+  EXPECT_NE(format_comparison_text(c).find("VMX capability changes (OLD -> NEW):\nlost: IA32_VMX_EPT_VPID_CAP"),
+            std::string::npos);
+  const json j = comparison_json(c);
+  EXPECT_EQ(j["capabilities_lost"], true);
+  EXPECT_EQ(j["capability_changes"][0]["item"], "bit 25 (Single-context INVEPT)");
+  // Same capabilities: compared and identical; no diag part: not compared.
+  EXPECT_TRUE(compare(o, o).capability_changes.empty());
+  EXPECT_NE(format_comparison_text(compare(o, o)).find("VMX capabilities: identical"), std::string::npos);
+  const json bare = make_report({{"ring0/vmread", around(100)}}, kT1);
+  EXPECT_FALSE(compare(o, bare).capabilities_compared);
+  EXPECT_TRUE(comparison_json(compare(o, bare))["capability_changes"].is_null());
 }
 
 TEST(Compare, MetricCanBeChosen) {
