@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "diag/capability_diff.h"
+#include "reports/capability_changes.h"
 #include "reports/dashboard_model.h"
 #include "reports/diag_view.h"
 #include "reports/html.h"
@@ -109,25 +111,38 @@ const HistoryReport* live_report(const DashboardGroup& g, const std::vector<Hist
   return live;
 }
 
-// A change of the VMX capability hash between consecutive reports of one
-// host and backend (a hypervisor, microcode or BIOS update): `reports compare
-// OLD NEW` names the bits.
-struct CapabilityChange {
+// A change of the VMX capabilities between consecutive reports of one host
+// and backend (a hypervisor, microcode or BIOS update), seen as a new
+// capability hash, and item by item from the two diag parts when both decode
+// (diag/capability_diff.h, the same tables as `reports compare`).
+struct CapabilityHashChange {
   std::string timestamp, from, to;
+  std::vector<std::string> items;  // "lost: IA32_VMX_EPT_VPID_CAP bit 17 (...): yes -> no"
 };
 
-std::vector<CapabilityChange> capability_changes(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
-  std::vector<CapabilityChange> out;
+std::vector<std::string> changed_items(const json& before_diag, const json& after_diag) {
+  const auto before = decoded_capabilities(before_diag), after = decoded_capabilities(after_diag);
+  if (!before || !after) return {};
+  std::vector<std::string> lines;
+  std::istringstream text(diag::capability_diff_text(diag::diff_capabilities(*before, *after)));
+  for (std::string line; std::getline(text, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::vector<CapabilityHashChange> capability_changes(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
+  std::vector<CapabilityHashChange> out;
   if (g.user_space) return out;
-  std::string last;
+  const HistoryReport* last = nullptr;
   for (const HistoryReport& r : reports) {  // History::reports: by time
     if (r.host_id != g.host_id || backend_label(r.report["backend"]) != g.backend_label ||
-        r.report["backend"]["tick_unit"] != g.tick_unit)
+        r.report["backend"]["tick_unit"] != g.tick_unit || !r.report["host"]["vmx_capability_hash"].is_string())
       continue;
-    const json& hash = r.report["host"]["vmx_capability_hash"];
-    if (!hash.is_string()) continue;
-    if (!last.empty() && hash != last) out.push_back({r.timestamp, last, hash.get<std::string>()});
-    last = hash.get<std::string>();
+    const std::string hash = r.report["host"]["vmx_capability_hash"];
+    if (last != nullptr && last->report["host"]["vmx_capability_hash"] != hash)
+      out.push_back({r.timestamp, last->report["host"]["vmx_capability_hash"], hash,
+                     changed_items(last->report["diag"], r.report["diag"])});
+    last = &r;
   }
   return out;
 }
@@ -135,7 +150,7 @@ std::vector<CapabilityChange> capability_changes(const DashboardGroup& g, const 
 // "sha256:0123456789ab…": enough to tell two hashes apart in a sentence.
 std::string short_hash(const std::string& hash) { return hash.size() > 19 ? hash.substr(0, 19) + "…" : hash; }
 
-std::string capability_cell(const DashboardGroup& g, const std::vector<CapabilityChange>& changes) {
+std::string capability_cell(const DashboardGroup& g, const std::vector<CapabilityHashChange>& changes) {
   if (g.user_space) return "<td class=\"na\">—</td>";
   if (changes.empty()) return "<td>no change seen</td>";
   return "<td class=\"bad\">changed " + html_escape(changes.back().timestamp) +
@@ -235,7 +250,7 @@ void write_filters(std::ostringstream& o, const DashboardModel& model) {
 // One chart's data for dashboard.js: per series its points, each with its
 // time (ms since the epoch), median and range, or its status and reason.
 json chart_data(const DashboardGroup& g, const std::string& id, const std::string& family,
-                const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityChange>& changes) {
+                const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityHashChange>& changes) {
   json c = {{"id", id},
             {"host", g.host_name},
             {"where", g.where},
@@ -261,11 +276,12 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
     }
     c["series"].push_back({{"name", s->benchmark}, {"points", std::move(points)}});
   }
-  for (const CapabilityChange& change : changes)
+  for (const CapabilityHashChange& change : changes)
     c["marks"].push_back({{"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
                           {"ts", change.timestamp},
                           {"kind", "capability"},
-                          {"text", "VMX capabilities changed"}});
+                          {"text", "VMX capabilities changed"},
+                          {"items", change.items}});
   if (!c.contains("marks")) c["marks"] = json::array();
   return c;
 }
@@ -342,13 +358,20 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
     o << "<section class=\"group\" id=\"group-" << gi << "\" data-host=\"" << html_escape(g.host_name)
       << "\" data-where=\"" << html_escape(g.where) << "\"><h2>" << html_escape(g.host_name) << " — "
       << html_escape(g.where) << badge(g) << "</h2>\n";
-    const std::vector<CapabilityChange> changes = capability_changes(g, reports);
+    const std::vector<CapabilityHashChange> changes = capability_changes(g, reports);
     if (!changes.empty()) {
       o << "<p class=\"capability-changes\"><b>VMX capabilities changed</b> (an orange line on the charts; "
            "<code>reports compare OLD NEW</code> names the bits):";
-      for (const CapabilityChange& c : changes)
+      for (const CapabilityHashChange& c : changes)
+      {
         o << " <span class=\"item\">" << html_escape(c.timestamp) << ": <code>" << html_escape(short_hash(c.from))
           << "</code> → <code>" << html_escape(short_hash(c.to)) << "</code></span>";
+        if (!c.items.empty()) {
+          o << "<ul class=\"capability-items\">";
+          for (const std::string& item : c.items) o << "<li>" << html_escape(item) << "</li>";
+          o << "</ul>";
+        }
+      }
       o << "</p>\n";
     }
     o << "<div class=\"charts\">";

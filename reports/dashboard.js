@@ -21,7 +21,9 @@
     var row = chart.rowOf[d.x];
     var html = '<b>' + escapeHtml(chart.stamps[row]) + '</b>';
     chart.spec.marks.forEach(function (m) {
-      if (m.t === d.x) html += ' <span class="capability">' + escapeHtml(m.text) + '</span>';
+      if (m.t !== d.x) return;
+      html += ' <span class="capability">' + escapeHtml(m.text) + '</span>';
+      m.items.forEach(function (item) { html += '<br><span class="capability">' + escapeHtml(item) + '</span>'; });
     });
     chart.spec.series.forEach(function (s, j) {
       if (!chart.graph.visibility()[j]) return;

@@ -131,6 +131,7 @@ TEST_F(Browser, DashboardIsInteractive) {
   EXPECT_NE(legend.find(format_utc(*parse_iso8601(regressed->timestamp))), std::string::npos) << legend;
   EXPECT_NE(legend.find("regression"), std::string::npos) << legend;
   EXPECT_NE(legend.find("VMX capabilities changed"), std::string::npos) << "that run's capability change: " << legend;
+  EXPECT_NE(legend.find("lost: IA32_VMX_EPT_VPID_CAP bit 17"), std::string::npos) << legend;
   const std::string hover_shot = tab.screenshot_png();
 
   // Zoom: a drag across the middle of the plot narrows the time range; a double-click resets it.

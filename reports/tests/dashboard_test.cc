@@ -224,6 +224,10 @@ TEST_F(DashboardTest, CapabilityChangesAreMarked) {
   const std::string section = group_section(html_, "alpha", "module");
   EXPECT_NE(section.find("<b>VMX capabilities changed</b>"), std::string::npos);
   EXPECT_NE(section.find(demo_.capability_change_at + ": <code>sha256:"), std::string::npos) << section;
+  // Named from diag's tables, as compare names them: EPT 1-GByte pages (bit 17) lost.
+  const std::string lost = slice(section, "<ul class=\"capability-items\">", "</ul>");
+  EXPECT_EQ(count(lost, "<li>"), 1u) << lost;
+  EXPECT_NE(lost.find("<li>lost: IA32_VMX_EPT_VPID_CAP bit 17"), std::string::npos) << lost;
   int marked = 0;
   for (const json& chart : charts()) {
     const bool alpha_hw = chart["host"] == "alpha" && chart["where"] == "module";
@@ -231,6 +235,8 @@ TEST_F(DashboardTest, CapabilityChangesAreMarked) {
     if (alpha_hw) {
       EXPECT_EQ(chart["marks"][0]["ts"], demo_.capability_change_at);
       EXPECT_EQ(chart["marks"][0]["t"], *parse_iso8601(demo_.capability_change_at) * 1000);
+      ASSERT_EQ(chart["marks"][0]["items"].size(), 1u);
+      EXPECT_EQ(chart["marks"][0]["items"][0].get<std::string>().rfind("lost: IA32_VMX_EPT_VPID_CAP bit 17", 0), 0u);
       ++marked;
     }
   }
