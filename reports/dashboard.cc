@@ -1,45 +1,50 @@
 #include "reports/dashboard.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "diag/capability_diff.h"
+#include "reports/capability_changes.h"
+#include "reports/dashboard_model.h"
 #include "reports/diag_view.h"
-#include "reports/plot.h"
+#include "reports/html.h"
 #include "reports/report.h"
 #include "reports/text_format.h"
-#include "reports/touch_counters.h"
-#include "reports/series.h"
 #include "reports/timeutil.h"
+#include "reports/touch_counters.h"
 #include "reports/touch_view.h"
-#include "stats/mann_whitney.h"
 
 namespace vmxb::reports {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kCss = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d5d9e0;padding-bottom:4px}
-h3{font-size:15px;margin:16px 0 6px}.meta{color:#5a6272;font-size:13px;margin:0 0 16px}
-table{border-collapse:collapse;font-size:13px;margin:6px 0 12px}th,td{border:1px solid #d5d9e0;padding:3px 8px;text-align:left}
-th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#1b5e20}.bad{color:#b71c1c;font-weight:600}.warn{color:#8a5a00}
-tr.regression td{background:#fdecea}.badge{display:inline-block;font-size:12px;padding:1px 6px;border-radius:8px;margin-left:6px}
-.badge.emulated{background:#fff3cd;color:#7a5200;border:1px solid #e6c36a}.badge.hardware{background:#e3f2e6;color:#1b5e20;border:1px solid #9cc9a5}
-.badge.regressed{background:#fdecea;color:#b71c1c;border:1px solid #e8a3a0}
-.plots{display:flex;flex-wrap:wrap;gap:12px}.pair{display:flex;flex-wrap:wrap;gap:12px;padding:8px;border:1px solid #c9d3e3;background:#f3f6fb;border-radius:6px;margin-bottom:12px}
-.pair p{flex-basis:100%;margin:0;font-size:13px}.capability-head{font-size:14px;margin:10px 0 2px}
-figure{margin:0;background:#fff;border:1px solid #d5d9e0;border-radius:6px;padding:4px}figure.regressed{border-color:#c62828;box-shadow:0 0 0 2px #f4c7c3}
-svg text{font-size:11px;fill:#3a4150}svg .ptitle{font-size:12px;font-weight:600;fill:#1d2330}
-svg .grid{stroke:#e6e9ee}svg .axis{stroke:#8a93a3}svg .whisker{stroke:#9aa7bd;stroke-width:2}
-svg .bar.single{fill:#2d6cdf}svg .bar.global{fill:#e0892d}figure.live-bars{display:inline-block;margin:4px}
-svg .trend{fill:none;stroke:#2d6cdf;stroke-width:1.8}svg .pt{fill:#2d6cdf}svg .pt.regression{fill:#c62828;stroke:#7f0000;stroke-width:1.5}
-)";
+// Debian's dygraphs (libjs-dygraphs, through @dygraphs) and the page's own
+// style and script, compiled in: the page needs no network.
+constexpr const char kDygraphJs[] =
+#include "reports/dygraph_min_js.inc"
+    ;
+constexpr const char kDygraphCss[] =
+#include "reports/dygraph_min_css.inc"
+    ;
+constexpr const char kDashboardCss[] =
+#include "reports/dashboard_css.inc"
+    ;
+constexpr const char kDashboardJs[] =
+#include "reports/dashboard_js.inc"
+    ;
+
+// The summary's columns for the ring-0 rows: INVEPT single-context vs global,
+// then the VM-exit round trip.
+constexpr const char kInveptSingle[] = "ring0/invept_single_context";
+constexpr const char kInveptGlobal[] = "ring0/invept_global";
+constexpr const char kVmExitRoundTrip[] = "ring0/vmcall";
+// The live-invalidation families the summary shows, at their largest page count.
+constexpr const char kLiveSingle[] = "ring0/invept_single_context_live";
+constexpr const char kLiveGlobal[] = "ring0/invept_global_live";
 
 std::string pct(double f) {
   char buf[32];
@@ -52,33 +57,252 @@ std::string s(const json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-struct Group {
-  std::string host_id, host_name, backend, backend_detail, tick_unit;
-  bool emulated = false;
-  std::map<std::string, std::vector<const HistoryPoint*>> series;  // benchmark -> points by time
+std::string badge(const DashboardGroup& g) {
+  if (g.user_space) return "<span class=\"badge userspace\">user space: the host's real nanoseconds</span>";
+  if (g.emulated)
+    return "<span class=\"badge emulated\">emulated: " +
+           (g.tick_unit == "instructions" ? std::string("instruction counts") : html_escape(g.tick_unit)) +
+           ", not latency</span>";
+  return "<span class=\"badge hardware\">hardware: " + html_escape(g.tick_unit) + "</span>";
+}
+
+// A table cell for what a point says: its median, or why it has none.
+std::string outcome_cell(const DashboardPoint& p) {
+  const std::string when = " title=\"" + html_escape(p.point->timestamp) + "\"";
+  switch (p.outcome.kind) {
+    case RowOutcome::Kind::kUnsupported:
+      return "<td class=\"unsupported\"" + when + ">unsupported: " + html_escape(p.outcome.reason) + "</td>";
+    case RowOutcome::Kind::kFailed:
+      return "<td class=\"failed\"" + when + ">failed: " + html_escape(p.outcome.reason) + "</td>";
+    case RowOutcome::Kind::kMeasured:
+      break;
+  }
+  return "<td class=\"num" + std::string(p.regression ? " bad" : "") + "\"" + when + ">" + num(p.point->median) +
+         "</td>";
+}
+
+std::string latest_cell(const DashboardGroup& g, const std::string& benchmark) {
+  if (g.user_space) return "<td class=\"na\">—</td>";
+  const DashboardSeries* series = g.find(benchmark);
+  if (series == nullptr) return "<td class=\"absent\">not measured</td>";
+  return outcome_cell(series->latest());
+}
+
+std::string ratio_cell(const DashboardGroup& g) {
+  const DashboardSeries *single = g.find(kInveptSingle), *global = g.find(kInveptGlobal);
+  if (g.user_space || single == nullptr || global == nullptr) return "<td class=\"na\">—</td>";
+  const DashboardPoint &a = single->latest(), &b = global->latest();
+  if (a.outcome.kind != RowOutcome::Kind::kMeasured || b.outcome.kind != RowOutcome::Kind::kMeasured ||
+      !(a.point->median > 0))
+    return "<td class=\"na\">—</td>";
+  return "<td class=\"num\">" + num(b.point->median / a.point->median) + "</td>";
+}
+
+// The group's latest report that has live-invalidation rows.
+const HistoryReport* live_report(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
+  const HistoryReport* live = nullptr;
+  if (g.user_space) return nullptr;
+  for (const HistoryReport& r : reports) {
+    if (r.host_id != g.host_id || backend_label(r.report["backend"]) != g.backend_label ||
+        r.report["backend"]["tick_unit"] != g.tick_unit || (live && r.timestamp < live->timestamp))
+      continue;
+    if (!touch_counters(r.report).empty()) live = &r;
+  }
+  return live;
+}
+
+// A change of the VMX capabilities between consecutive reports of one host
+// and backend (a hypervisor, microcode or BIOS update), seen as a new
+// capability hash, and item by item from the two diag parts when both decode
+// (diag/capability_diff.h, the same tables as `reports compare`).
+struct CapabilityHashChange {
+  std::string timestamp, from, to;
+  std::vector<std::string> items;  // "lost: IA32_VMX_EPT_VPID_CAP bit 17 (...): yes -> no"
 };
 
-std::string backend_label(const Group& g) {
-  std::string s = g.backend;
-  if (!g.backend_detail.empty()) s += " (" + g.backend_detail + ")";
-  return s;
+std::vector<std::string> changed_items(const json& before_diag, const json& after_diag) {
+  const auto before = decoded_capabilities(before_diag), after = decoded_capabilities(after_diag);
+  if (!before || !after) return {};
+  std::vector<std::string> lines;
+  std::istringstream text(diag::capability_diff_text(diag::diff_capabilities(*before, *after)));
+  for (std::string line; std::getline(text, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
 }
 
-std::string series_unit_label(const HistoryPoint& p) {
-  Series s;
-  s.unit = p.unit;
-  s.metric = p.metric;
-  s.emulated = p.emulated;
-  std::string label = unit_label(s);
-  if (label == "cycles" && (p.metric == "cycles_median" || p.metric == "ticks_median"))
-    return "cycles (median per repetition)";
-  if (label == "ns" && p.metric == "real_time") return "ns (real time)";
-  if (label == "ns" && p.metric == "cpu_time") return "ns (CPU time)";
-  return label;
+std::vector<CapabilityHashChange> capability_changes(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
+  std::vector<CapabilityHashChange> out;
+  if (g.user_space) return out;
+  const HistoryReport* last = nullptr;
+  for (const HistoryReport& r : reports) {  // History::reports: by time
+    if (r.host_id != g.host_id || backend_label(r.report["backend"]) != g.backend_label ||
+        r.report["backend"]["tick_unit"] != g.tick_unit || !r.report["host"]["vmx_capability_hash"].is_string())
+      continue;
+    const std::string hash = r.report["host"]["vmx_capability_hash"];
+    if (last != nullptr && last->report["host"]["vmx_capability_hash"] != hash)
+      out.push_back({r.timestamp, last->report["host"]["vmx_capability_hash"], hash,
+                     changed_items(last->report["diag"], r.report["diag"])});
+    last = &r;
+  }
+  return out;
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+// "sha256:0123456789ab…": enough to tell two hashes apart in a sentence.
+std::string short_hash(const std::string& hash) { return hash.size() > 19 ? hash.substr(0, 19) + "…" : hash; }
+
+std::string capability_cell(const DashboardGroup& g, const std::vector<CapabilityHashChange>& changes) {
+  if (g.user_space) return "<td class=\"na\">—</td>";
+  if (changes.empty()) return "<td>no change seen</td>";
+  return "<td class=\"bad\">changed " + html_escape(changes.back().timestamp) +
+         (changes.size() > 1 ? " (" + std::to_string(changes.size()) + " changes)" : std::string()) + "</td>";
+}
+
+// "flush F, refill R, collateral C (N pages)" for a live family at its largest
+// page count in the report, or why not.
+std::string live_cell(const DashboardGroup& g, const HistoryReport* live, const std::string& family) {
+  if (g.user_space) return "<td class=\"na\">—</td>";
+  const std::map<std::string, TouchCounters> all =
+      live != nullptr ? touch_counters(live->report) : std::map<std::string, TouchCounters>{};
+  const TouchCounters* best = nullptr;
+  for (const auto& [name, c] : all)
+    if (c.family == family && (best == nullptr || c.pages > best->pages)) best = &c;
+  if (best == nullptr) {
+    // Not run: say why when the rows are in the history as unsupported.
+    for (const auto& [name, series] : g.series)
+      if (name.rfind(family + "/", 0) == 0 && series.latest().outcome.kind != RowOutcome::Kind::kMeasured)
+        return outcome_cell(series.latest());
+    return "<td class=\"absent\">not measured</td>";
+  }
+  auto counter = [&](const char* name) {
+    const auto it = best->medians.find(name);
+    return it == best->medians.end() ? std::string("-") : num(it->second);
+  };
+  return "<td class=\"num\">flush " + num(best->flush) + ", refill " + counter("refill") + ", collateral " +
+         counter("collateral") + " (" + std::to_string(best->pages) + " pages)</td>";
+}
+
+void write_summary(std::ostringstream& o, const DashboardModel& model, const std::vector<HistoryReport>& reports) {
+  o << "<section id=\"summary\"><h2>Summary</h2>\n"
+       "<p class=\"meta\">The latest run of each host and backend (hover a cell for its time). Medians in the "
+       "unit of the row; an operation the CPU does not support shows the reason, never a number.</p>\n"
+       "<table id=\"summary-table\"><tr><th>Host</th><th>Where</th><th>Unit</th><th>INVEPT single-context</th>"
+       "<th>INVEPT global</th><th>global / single</th><th>INVEPT single-context, live guests</th>"
+       "<th>INVEPT global, live guests</th><th>VM-exit round trip (vmcall)</th><th>Regressions</th>"
+       "<th>VMX capabilities</th></tr>\n";
+  for (const DashboardGroup& g : model.groups) {
+    int regressions = 0, latest = 0;
+    for (const DashboardRegression& r : model.regressions)
+      if (r.host_id == g.host_id && r.backend == g.where) {
+        ++regressions;
+        latest += r.latest ? 1 : 0;
+      }
+    std::string unit;
+    for (const auto& [name, series] : g.series)
+      if (series.latest().outcome.kind == RowOutcome::Kind::kMeasured) {
+        unit = series.unit_label;
+        break;
+      }
+    const HistoryReport* live = live_report(g, reports);
+    o << "<tr data-host=\"" << html_escape(g.host_name) << "\" data-where=\"" << html_escape(g.where) << "\"><td>"
+      << html_escape(g.host_name) << "</td><td>" << html_escape(g.where) << "</td><td>" << html_escape(unit) << "</td>"
+      << latest_cell(g, kInveptSingle) << latest_cell(g, kInveptGlobal) << ratio_cell(g)
+      << live_cell(g, live, kLiveSingle) << live_cell(g, live, kLiveGlobal) << latest_cell(g, kVmExitRoundTrip)
+      << "<td class=\"num" << (latest ? " bad" : "") << "\">" << regressions
+      << (latest ? " (" + std::to_string(latest) + " in the latest run)" : std::string()) << "</td>"
+      << capability_cell(g, capability_changes(g, reports)) << "</tr>\n";
+  }
+  o << "</table></section>\n";
+}
+
+void write_regressions(std::ostringstream& o, const DashboardModel& model) {
+  o << "<section id=\"regressions\"><h2>Regressions</h2>\n";
+  if (model.regressions.empty()) {
+    o << "<p class=\"ok\" id=\"no-regressions\">No significant regression beyond the threshold.</p>\n</section>\n";
+    return;
+  }
+  o << "<table><tr><th>Host</th><th>Where</th><th>Benchmark</th><th>Unit</th><th>Before</th><th>After</th>"
+       "<th>Change</th><th>p</th><th>When</th><th></th></tr>\n";
+  for (const DashboardRegression& r : model.regressions) {
+    o << "<tr class=\"regression\"><td>" << html_escape(r.host_name) << "</td><td>" << html_escape(r.backend)
+      << "</td><td>" << html_escape(r.benchmark) << "</td><td>" << html_escape(r.unit_label) << "</td><td class=\"num\">"
+      << num(r.from_median) << "</td><td class=\"num\">" << num(r.to_median) << "</td><td class=\"num bad\">"
+      << pct(r.change) << "</td><td class=\"num\">" << num(r.p_value) << "</td><td>" << html_escape(r.to_timestamp)
+      << "</td><td>" << (r.latest ? "<span class=\"bad\">latest run</span>" : "earlier") << "</td></tr>\n";
+  }
+  o << "</table>\n</section>\n";
+}
+
+void write_filters(std::ostringstream& o, const DashboardModel& model) {
+  std::set<std::string> hosts, wheres;
+  for (const DashboardGroup& g : model.groups) {
+    hosts.insert(g.host_name);
+    wheres.insert(g.where);
+  }
+  o << "<div id=\"filters\"><label>Host <select id=\"filter-host\"><option value=\"\">all</option>";
+  for (const std::string& h : hosts) o << "<option>" << html_escape(h) << "</option>";
+  o << "</select></label><label>Where <select id=\"filter-where\"><option value=\"\">all</option>";
+  for (const std::string& w : wheres) o << "<option>" << html_escape(w) << "</option>";
+  o << "</select></label><label>Benchmark <input type=\"search\" id=\"filter-benchmark\" "
+       "placeholder=\"contains, e.g. invept\"></label><label><input type=\"checkbox\" id=\"log-scale\"> log scale"
+       "</label><span id=\"filter-status\"></span></div>\n";
+}
+
+// One chart's data for dashboard.js: per series its points, each with its
+// time (ms since the epoch), median and range, or its status and reason.
+json chart_data(const DashboardGroup& g, const std::string& id, const std::string& family,
+                const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityHashChange>& changes) {
+  json c = {{"id", id},
+            {"host", g.host_name},
+            {"where", g.where},
+            {"family", family},
+            {"unit", series.front()->unit_label},
+            {"series", json::array()}};
+  for (const DashboardSeries* s : series) {
+    json points = json::array();
+    for (const DashboardPoint& p : s->points) {
+      const HistoryPoint& h = *p.point;
+      json point = {{"t", parse_iso8601(h.timestamp).value_or(0) * 1000}, {"ts", h.timestamp}};
+      switch (p.outcome.kind) {
+        case RowOutcome::Kind::kMeasured: {
+          const double lo = h.samples.empty() ? h.median : h.min, hi = h.samples.empty() ? h.median : h.max;
+          point.update({{"s", "measured"}, {"v", h.median}, {"lo", lo}, {"hi", hi}, {"text", num(h.median)},
+                        {"lo_text", num(lo)}, {"hi_text", num(hi)}, {"n", h.samples.size()}, {"reg", p.regression}});
+          break;
+        }
+        case RowOutcome::Kind::kUnsupported: point.update({{"s", "unsupported"}, {"why", p.outcome.reason}}); break;
+        case RowOutcome::Kind::kFailed: point.update({{"s", "failed"}, {"why", p.outcome.reason}}); break;
+      }
+      points.push_back(std::move(point));
+    }
+    c["series"].push_back({{"name", s->benchmark}, {"points", std::move(points)}});
+  }
+  for (const CapabilityHashChange& change : changes)
+    c["marks"].push_back({{"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
+                          {"ts", change.timestamp},
+                          {"kind", "capability"},
+                          {"text", "VMX capabilities changed"},
+                          {"items", change.items}});
+  if (!c.contains("marks")) c["marks"] = json::array();
+  return c;
+}
+
+std::string item_list(const std::vector<const DashboardSeries*>& series, bool with_value) {
+  std::string out;
+  for (const DashboardSeries* s : series) {
+    const DashboardPoint& p = s->latest();
+    std::string text = html_escape(s->benchmark) + ": ";
+    std::string cls = "item";
+    if (with_value) {
+      text += num(p.point->median);
+    } else {
+      const bool unsupported = p.outcome.kind == RowOutcome::Kind::kUnsupported;
+      cls += unsupported ? " unsupported" : " failed";
+      text += (unsupported ? "unsupported: " : "failed: ") + html_escape(p.outcome.reason);
+    }
+    out += (out.empty() ? "" : ", ") + std::string("<span class=\"") + cls + "\" data-benchmark=\"" +
+           html_escape(s->benchmark) + "\">" + text + "</span>";
+  }
+  return out;
 }
 
 }  // namespace
@@ -86,52 +310,12 @@ bool ends_with(const std::string& s, const std::string& tail) {
 std::string render_dashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
                             const DashboardOptions& opt, DashboardSummary* summary_out) {
   DashboardSummary summary;
-  std::map<std::string, Group> groups;  // ordered: host name, backend
-  for (const HistoryPoint& p : points) {
-    const std::string key = p.host_name + "\x1f" + p.host_id + "\x1f" + p.backend + "\x1f" + p.backend_detail + "\x1f" +
-                            p.tick_unit;
-    Group& g = groups[key];
-    g.host_id = p.host_id;
-    g.host_name = p.host_name;
-    g.backend = p.backend;
-    g.backend_detail = p.backend_detail;
-    g.tick_unit = p.tick_unit;
-    g.emulated = p.emulated;
-    g.series[p.benchmark].push_back(&p);
-  }
-  for (auto& [key, g] : groups)
-    for (auto& [name, pts] : g.series)
-      std::stable_sort(pts.begin(), pts.end(),
-                       [](const HistoryPoint* a, const HistoryPoint* b) { return a->timestamp < b->timestamp; });
-
-  // Regressions: each point against the one before it in its series.
-  std::map<const HistoryPoint*, DashboardRegression> flagged;
-  for (auto& [key, g] : groups) {
-    for (auto& [name, pts] : g.series) {
-      for (size_t i = 1; i < pts.size(); ++i) {
-        const HistoryPoint &a = *pts[i - 1], &b = *pts[i];
-        if (!a.error.empty() || !b.error.empty() || !(a.median > 0)) continue;
-        stats::UTest t = stats::mann_whitney_u(a.samples, b.samples);
-        double change = b.median / a.median - 1;
-        if (t.performed && t.p_value < opt.alpha && change > opt.threshold) {
-          flagged[pts[i]] = {g.host_name, g.host_id,   backend_label(g), name,   series_unit_label(b),
-                             a.timestamp, b.timestamp, a.median,        b.median, change,
-                             t.p_value,   i + 1 == pts.size()};
-        }
-      }
-    }
-  }
-  for (const auto& [p, r] : flagged) summary.regressions.push_back(r);
-  std::sort(summary.regressions.begin(), summary.regressions.end(),
-            [](const DashboardRegression& a, const DashboardRegression& b) {
-              if (a.latest != b.latest) return a.latest;
-              return a.to_timestamp > b.to_timestamp;
-            });
+  const DashboardModel model = build_dashboard_model(points, opt.alpha, opt.threshold);
+  summary.regressions = model.regressions;
 
   // Hosts (by name): the latest report of each, and per backend the latest
   // report with a diag part (under Bochs, diag describes the emulated CPU).
   struct HostInfo {
-    std::string name;
     const HistoryReport* latest = nullptr;
     std::map<std::string, const HistoryReport*> latest_diag;  // backend label -> report
     int reports = 0;
@@ -139,49 +323,98 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
   std::map<std::string, HostInfo> hosts;  // name + id -> info
   for (const HistoryReport& r : reports) {
     HostInfo& h = hosts[r.host_name + "\x1f" + r.host_id];
-    h.name = r.host_name;
     ++h.reports;
     if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
     if (r.report["diag"].is_null()) continue;
-    const std::string label = backend_label(r.report["backend"]);
-    const HistoryReport*& d = h.latest_diag[label];
+    const HistoryReport*& d = h.latest_diag[backend_label(r.report["backend"])];
     if (!d || r.timestamp >= d->timestamp) d = &r;
   }
   summary.hosts = static_cast<int>(hosts.size());
-  summary.groups = static_cast<int>(groups.size());
+  summary.groups = static_cast<int>(model.groups.size());
 
   std::ostringstream o;
   const std::string generated = opt.generated_at.empty() ? format_utc(now_epoch_seconds()) : opt.generated_at;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    << "<title>" << html_escape(opt.title) << "</title><style>" << kCss << "</style></head><body>\n";
+    << "<title>" << html_escape(opt.title) << "</title><style>" << kDygraphCss << "\n" << kDashboardCss
+    << "</style></head><body>\n";
   o << "<h1>" << html_escape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << html_escape(generated) << " from "
     << reports.size() << " report(s), " << hosts.size() << " host(s)";
   if (!opt.source.empty()) o << ", " << html_escape(opt.source);
-  o << ". Points are the median over a report's repetitions; whiskers span min to max. A red point is "
-       "significantly slower than the point before it (two-sided Mann-Whitney U, alpha "
+  o << ". Points are the median over a report's repetitions; the band spans min to max. A red point is "
+       "significantly slower than the measured point before it (two-sided Mann-Whitney U, alpha "
     << num(opt.alpha) << ") by more than " << pct(opt.threshold).substr(1)
-    << ". Emulated (Bochs) rows count instructions: they are never latencies.</p>\n";
+    << ". Emulated (Bochs) rows count instructions: they are never latencies. User-space rows are the host's "
+       "real nanoseconds, filed under the host whatever backend ran the ring-0 rows.</p>\n";
 
-  // Regressions first.
-  o << "<section id=\"regressions\"><h2>Regressions</h2>\n";
-  if (summary.regressions.empty()) {
-    o << "<p class=\"ok\" id=\"no-regressions\">No significant regression beyond the threshold.</p>\n";
-  } else {
-    o << "<table><tr><th>Host</th><th>Backend</th><th>Benchmark</th><th>Unit</th><th>Before</th><th>After</th>"
-         "<th>Change</th><th>p</th><th>When</th><th></th></tr>\n";
-    for (const DashboardRegression& r : summary.regressions) {
-      o << "<tr class=\"regression\"><td>" << html_escape(r.host_name) << "</td><td>" << html_escape(r.backend)
-        << "</td><td>" << html_escape(r.benchmark) << "</td><td>" << html_escape(r.unit_label) << "</td><td class=\"num\">"
-        << num(r.from_median) << "</td><td class=\"num\">" << num(r.to_median) << "</td><td class=\"num bad\">"
-        << pct(r.change) << "</td><td class=\"num\">" << num(r.p_value) << "</td><td>" << html_escape(r.to_timestamp)
-        << "</td><td>" << (r.latest ? "<span class=\"bad\">latest run</span>" : "earlier") << "</td></tr>\n";
+  write_summary(o, model, reports);
+  write_regressions(o, model);
+  write_filters(o, model);
+
+  json charts = json::array();
+  int gi = 0;
+  for (const DashboardGroup& g : model.groups) {
+    ++gi;
+    o << "<section class=\"group\" id=\"group-" << gi << "\" data-host=\"" << html_escape(g.host_name)
+      << "\" data-where=\"" << html_escape(g.where) << "\"><h2>" << html_escape(g.host_name) << " — "
+      << html_escape(g.where) << badge(g) << "</h2>\n";
+    const std::vector<CapabilityHashChange> changes = capability_changes(g, reports);
+    if (!changes.empty()) {
+      o << "<p class=\"capability-changes\"><b>VMX capabilities changed</b> (an orange line on the charts; "
+           "<code>reports compare OLD NEW</code> names the bits):";
+      for (const CapabilityHashChange& c : changes)
+      {
+        o << " <span class=\"item\">" << html_escape(c.timestamp) << ": <code>" << html_escape(short_hash(c.from))
+          << "</code> → <code>" << html_escape(short_hash(c.to)) << "</code></span>";
+        if (!c.items.empty()) {
+          o << "<ul class=\"capability-items\">";
+          for (const std::string& item : c.items) o << "<li>" << html_escape(item) << "</li>";
+          o << "</ul>";
+        }
+      }
+      o << "</p>\n";
     }
-    o << "</table>\n";
+    o << "<div class=\"charts\">";
+    const DashboardSeries *single = g.find(kInveptSingle), *global = g.find(kInveptGlobal);
+    if (single && global && !single->never_measured && !global->never_measured) ++summary.invept_pairs;
+    for (const auto& [family, series] : g.charts) {
+      const std::string id = "chart-" + std::to_string(++summary.plots);
+      bool regressed = false;
+      for (const DashboardSeries* s : series) regressed = regressed || s->latest().regression;
+      o << "<figure class=\"chart" << (regressed ? " regressed" : "") << "\" id=\"" << id << "\" data-family=\""
+        << html_escape(family) << "\"><figcaption>" << html_escape(family) << " <small>"
+        << html_escape(series.front()->unit_label) << "</small></figcaption><div class=\"plot\"></div>"
+        << "<div class=\"legend\"></div><div class=\"toggles\">";
+      for (size_t j = 0; j < series.size(); ++j)
+        o << "<label><input type=\"checkbox\" checked data-series=\"" << j << "\"> "
+          << html_escape(series[j]->benchmark) << "</label>";
+      o << "</div></figure>";
+      charts.push_back(chart_data(g, id, family, series, changes));
+    }
+    o << "</div>\n";
+    if (!g.flat.empty()) {
+      summary.flat_series += static_cast<int>(g.flat.size());
+      o << "<p class=\"flat\"><b>" << g.flat.size() << " flat series</b> (the same median in every run, "
+        << html_escape(g.flat.front()->unit_label) << "): " << item_list(g.flat, true) << "</p>\n";
+    }
+    if (!g.never_measured.empty()) {
+      summary.never_measured_series += static_cast<int>(g.never_measured.size());
+      o << "<p class=\"never-measured\"><b>" << g.never_measured.size() << " not measured in any run:</b> "
+        << item_list(g.never_measured, false) << "</p>\n";
+    }
+    if (const HistoryReport* live = live_report(g, reports)) {
+      Series unit;
+      unit.unit = g.tick_unit;
+      unit.emulated = g.emulated;
+      LiveViewStats live_stats;
+      o << render_live_invalidation_views(live->report, live->timestamp, unit_label(unit), &live_stats);
+      summary.live_views += live_stats.views;
+    }
+    o << "</section>\n";
   }
-  o << "</section>\n";
+  if (model.groups.empty()) o << "<p class=\"warn\" id=\"empty\">The history has no results for this selection.</p>\n";
 
-  // Hosts and their capability summaries.
+  // Hosts and their capability summaries, folded.
   o << "<section id=\"hosts\"><h2>Hosts</h2>\n";
   for (const auto& [key, h] : hosts) {
     const json& host = h.latest->report["host"];
@@ -200,10 +433,10 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
       o << "<p class=\"warn capability\">No diag results in this host's reports: capability summary unavailable.</p>\n";
     for (const auto& [backend, r] : h.latest_diag) {
       const json& d = r->report["diag"];
-      o << "<p class=\"capability-head\"><b>Capabilities seen by " << html_escape(backend) << "</b>"
+      o << "<details class=\"capabilities\"><summary><b>Capabilities seen by " << html_escape(backend) << "</b>"
         << (r->report["backend"]["emulated"].get<bool>() ? " (the emulated CPU)" : "") << ": VMX capability hash <code>"
         << html_escape(s(r->report["host"]["vmx_capability_hash"])) << "</code>, diag schema "
-        << html_escape(s(d["schema_version"])) << ", report of " << html_escape(r->timestamp) << "</p>\n";
+        << html_escape(s(d["schema_version"])) << ", report of " << html_escape(r->timestamp) << "</summary>\n";
       const DiagSummary ds = summarize_diag(d);
       if (!ds.exit_id.empty() || ds.checks_total() > 0) {
         o << "<p class=\"capability-head\">";
@@ -235,7 +468,7 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
       }
       std::vector<Verdict> verdicts = diag_verdicts(d);
       if (verdicts.empty()) {
-        o << "<p class=\"warn capability\">The diag part has no verdicts.</p>\n";
+        o << "<p class=\"warn capability\">The diag part has no verdicts.</p></details>\n";
         continue;
       }
       o << "<table class=\"capability\"><tr><th>Check</th><th>Verdict</th><th>Detail</th></tr>";
@@ -248,101 +481,15 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
         o << "<tr><td>" << html_escape(v.name) << "</td><td class=\"" << cls << "\">" << html_escape(v.verdict)
           << "</td><td>" << html_escape(v.detail) << "</td></tr>";
       }
-      o << "</table>\n";
+      o << "</table></details>\n";
     }
     o << "</div>\n";
   }
   o << "</section>\n";
 
-  // One section per host and backend.
-  int gi = 0;
-  for (auto& [key, g] : groups) {
-    ++gi;
-    o << "<section class=\"group\" id=\"group-" << gi << "\"><h2>" << html_escape(g.host_name) << " — "
-      << html_escape(backend_label(g));
-    if (g.emulated)
-      o << "<span class=\"badge emulated\">emulated: "
-        << (g.tick_unit == "instructions" ? std::string("instruction counts") : html_escape(g.tick_unit))
-        << ", not latency</span>";
-    else
-      o << "<span class=\"badge hardware\">hardware: " << html_escape(g.tick_unit) << "</span>";
-    o << "</h2>\n";
-
-    auto plot_of = [&](const std::string& name, const std::vector<const HistoryPoint*>& pts, double lo, double hi) {
-      PlotSpec spec;
-      spec.title = name;
-      spec.y_label = series_unit_label(*pts.front());
-      spec.y_lo = lo;
-      spec.y_hi = hi;
-      bool regressed = false;
-      for (const HistoryPoint* p : pts) {
-        if (!p->error.empty()) continue;
-        PlotPoint pp;
-        pp.x = static_cast<double>(parse_iso8601(p->timestamp).value_or(0));
-        pp.median = p->median;
-        pp.lo = p->samples.empty() ? p->median : p->min;
-        pp.hi = p->samples.empty() ? p->median : p->max;
-        pp.regression = flagged.count(p) > 0;
-        regressed = regressed || (pp.regression && p == pts.back());
-        pp.tooltip = p->timestamp + ": median " + num(p->median) + " " + spec.y_label + " over " +
-                     std::to_string(p->samples.size()) + " repetition(s), min " + num(p->min) + ", max " +
-                     num(p->max) + (pp.regression ? " — REGRESSION vs the previous run" : "");
-        spec.points.push_back(pp);
-      }
-      ++summary.plots;
-      std::string cls = regressed ? "regressed" : "";
-      return "<figure class=\"" + cls + "\" data-benchmark=\"" + html_escape(name) + "\">" + render_svg_plot(spec) +
-             "</figure>";
-    };
-
-    // INVEPT single-context vs global, side by side on one y scale.
-    std::string single, global;
-    for (const auto& [name, pts] : g.series) {
-      if (ends_with(name, "invept_single_context")) single = name;
-      if (ends_with(name, "invept_global")) global = name;
-    }
-    std::set<std::string> in_pair;
-    if (!single.empty() && !global.empty()) {
-      in_pair = {single, global};
-      ++summary.invept_pairs;
-      std::vector<PlotPoint> both;
-      for (const std::string& n : {single, global})
-        for (const HistoryPoint* p : g.series[n])
-          both.push_back({0, p->median, p->samples.empty() ? p->median : p->min,
-                          p->samples.empty() ? p->median : p->max, false, ""});
-      double lo, hi;
-      auto_range(both, lo, hi);
-      const HistoryPoint* ls = g.series[single].back();
-      const HistoryPoint* lg = g.series[global].back();
-      o << "<div class=\"pair invept\"><p><b>INVEPT: single-context vs global</b> (same scale). Latest: single-context "
-        << num(ls->median) << ", global " << num(lg->median) << " " << html_escape(series_unit_label(*lg));
-      if (ls->median > 0) o << "; global / single-context = " << num(lg->median / ls->median);
-      o << ".</p>" << plot_of(single, g.series[single], lo, hi) << plot_of(global, g.series[global], lo, hi)
-        << "</div>\n";
-    }
-    // The live-invalidation views come from the group's latest report that has them.
-    const HistoryReport* live = nullptr;
-    for (const HistoryReport& r : reports) {
-      if (r.host_id != g.host_id || backend_label(r.report["backend"]) != backend_label(g) ||
-          r.report["backend"]["tick_unit"] != g.tick_unit || (live && r.timestamp < live->timestamp))
-        continue;
-      if (!touch_counters(r.report).empty()) live = &r;
-    }
-    if (live != nullptr) {
-      Series unit;
-      unit.unit = g.tick_unit;
-      unit.emulated = g.emulated;
-      LiveViewStats live_stats;
-      o << render_live_invalidation_views(live->report, live->timestamp, unit_label(unit), &live_stats);
-      summary.live_views += live_stats.views;
-    }
-    o << "<div class=\"plots\">";
-    for (const auto& [name, pts] : g.series)
-      if (!in_pair.count(name)) o << plot_of(name, pts, 0, 0);
-    o << "</div></section>\n";
-  }
-  if (groups.empty()) o << "<p class=\"warn\" id=\"empty\">The history has no results for this selection.</p>\n";
-  o << "</body></html>\n";
+  o << "<script type=\"application/json\" id=\"dashboard-data\">"
+    << json_for_script(json{{"charts", std::move(charts)}}.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n<script>" << kDygraphJs
+    << "</script>\n<script>" << kDashboardJs << "</script>\n</body></html>\n";
   if (summary_out) *summary_out = summary;
   return o.str();
 }

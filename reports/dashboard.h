@@ -1,13 +1,16 @@
-// `reports dashboard`: one static HTML file, no scripts and no network when
-// viewed. Inline SVG trend plots per benchmark and host/backend, INVEPT
-// single-context vs global side by side (and, from the latest report, per page
-// count with their refill and collateral cost), regressions highlighted, and each
-// host's capability summary from the diag part of its latest report.
+// `reports dashboard`: one HTML file that needs no network. It opens with a
+// summary table per host and backend (INVEPT single-context vs global, with
+// live guests, the VM-exit round trip, regressions; unsupported operations
+// show their reason), then the regressions, then interactive charts (Debian's
+// dygraphs, inlined: values on hover, zoom, a filter by host, backend and
+// benchmark, series toggles) with flat series collapsed into one line, and
+// each host's capability summary from the diag part, folded.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "reports/dashboard_model.h"
 #include "reports/history.h"
 
 namespace vmxb::reports {
@@ -20,15 +23,14 @@ struct DashboardOptions {
   std::string generated_at;  // ISO-8601; empty: now
 };
 
-struct DashboardRegression {
-  std::string host_name, host_id, backend, benchmark, unit_label, from_timestamp, to_timestamp;
-  double from_median = 0, to_median = 0, change = 0, p_value = 1;
-  bool latest = false;  // the newest point of its series
-};
-
 struct DashboardSummary {
-  int hosts = 0, groups = 0, plots = 0, invept_pairs = 0;
-  int live_views = 0;  // single-vs-global live-invalidation views (touch_view.h)
+  int hosts = 0;
+  int groups = 0;  // sections: a host's user-space rows, or its ring-0 rows under one backend
+  int plots = 0;   // charts
+  int invept_pairs = 0;           // groups with INVEPT single-context and global
+  int live_views = 0;             // single-vs-global live-invalidation views (touch_view.h)
+  int flat_series = 0;            // collapsed into a "flat series" line instead of a chart
+  int never_measured_series = 0;  // unsupported or failed in every run: listed with the reason
   std::vector<DashboardRegression> regressions;
 };
 

@@ -143,10 +143,11 @@ std::string backend_detail(const json& b) {
   return "";
 }
 
-std::string backend_label(const json& b) {
-  const std::string detail = backend_detail(b);
-  return b["kind"].get<std::string>() + (detail.empty() ? "" : " (" + detail + ")");
+std::string backend_label(const std::string& kind, const std::string& detail) {
+  return kind + (detail.empty() ? "" : " (" + detail + ")");
 }
+
+std::string backend_label(const json& b) { return backend_label(b["kind"].get<std::string>(), backend_detail(b)); }
 
 std::string host_id(const json& host) {
   std::string key;

@@ -71,6 +71,8 @@ std::string host_id(const nlohmann::json& host);
 std::string backend_detail(const nlohmann::json& backend);
 // "module", "bochs (corei7_skylake_x)", "qemu (tcg)".
 std::string backend_label(const nlohmann::json& backend);
+// The same from the kind and backend_detail() (the history's columns).
+std::string backend_label(const std::string& kind, const std::string& detail);
 
 // The report's JSON schema (reports/report.schema.json, compiled in).
 const nlohmann::json& report_schema();

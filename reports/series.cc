@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
 namespace vmxb::reports {
 namespace {
@@ -48,6 +49,15 @@ std::string unit_label(const Series& s) {
   if (s.unit.empty()) return s.metric;
   return s.unit;
 }
+
+RowOutcome row_outcome(const std::string& error) {
+  constexpr std::string_view kUnsupported = "unsupported: ";
+  if (error.empty()) return {};
+  if (error.starts_with(kUnsupported)) return {RowOutcome::Kind::kUnsupported, error.substr(kUnsupported.size())};
+  return {RowOutcome::Kind::kFailed, error};
+}
+
+bool runs_in_backend(const std::string& benchmark) { return benchmark.rfind("ring0/", 0) == 0; }
 
 std::vector<Series> extract_series(const json& report, const std::string& metric) {
   const json& rows = report["google_benchmark"]["benchmarks"];

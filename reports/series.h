@@ -41,5 +41,22 @@ std::string canonical_name(const std::string& run_name);
 // (QEMU TCG), never a latency.
 std::string unit_label(const Series& s);
 
+// What a benchmark row's error text says. //bench's ring-0 rows that did not
+// run write "<status>: <reason>" (bench/ring0_benchmarks.cc, status names from
+// core/run_types.h): "unsupported" is a fact about the CPU (the capability
+// MSRs do not advertise the operation), every other status is a failure.
+struct RowOutcome {
+  enum class Kind { kMeasured, kUnsupported, kFailed };
+  Kind kind = Kind::kMeasured;
+  std::string reason;  // unsupported: what is missing; failed: the whole error text
+};
+RowOutcome row_outcome(const std::string& error);
+
+// //bench runs its "ring0/" rows through the backend (module, Bochs, QEMU);
+// every other family (userspace_capture/...) runs in bench's own process on
+// the host's CPU, in real nanoseconds, whatever the backend
+// (bench/ring0_rows.cc names the ring-0 rows).
+bool runs_in_backend(const std::string& benchmark);
+
 
 }  // namespace vmxb::reports

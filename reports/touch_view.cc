@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "reports/plot.h"
+#include "reports/html.h"
 #include "reports/text_format.h"
 #include "reports/touch_counters.h"
 

@@ -1,39 +1,38 @@
-// The dashboard in headless Chromium (Debian package chromium): it renders
-// without console errors and its screenshot is a real, non-blank PNG. A
-// negative control page with a broken script and a missing image shows that
-// the checks do catch errors.
-#include <unistd.h>
-
+// The dashboard in headless Chromium (Debian package chromium), driven over
+// the DevTools protocol (reports/tests/devtools.h) with real mouse and
+// keyboard input: it loads with no console errors and no request beyond its
+// own file, hovering a point shows that point's value, dragging zooms, a
+// series toggle and the filters hide series and charts, the summary table
+// shows an unsupported operation's reason, and runs hours apart get times on
+// the axis. The screenshots (the top of the page, and a hovered chart) are
+// kept in TEST_UNDECLARED_OUTPUTS_DIR. A negative
+// control page shows that the error checks do catch errors.
 #include <cstdlib>
+#include <memory>
 #include <regex>
+#include <set>
 
 #include <gtest/gtest.h>
 
 #include "reports/dashboard.h"
+#include "reports/tests/devtools.h"
 #include "reports/tests/fixtures.h"
 #include "reports/tests/subprocess.h"
+#include "reports/text_format.h"
 
 namespace vmxb::reports {
 namespace {
 
-// Records script errors, failed resource loads and console.error calls into
-// <body data-probe-*> attributes, which --dump-dom then shows.
-constexpr const char* kProbe = R"(<script>
-window.__errors = [];
-window.addEventListener('error', function (e) {
-  window.__errors.push(e.message || ('failed to load ' + ((e.target && (e.target.src || e.target.href)) || e.type)));
-}, true);
-(function () { var ce = console.error; console.error = function () {
-  window.__errors.push(Array.prototype.join.call(arguments, ' ')); return ce.apply(console, arguments); }; })();
-window.addEventListener('load', function () {
-  var svgs = document.querySelectorAll('svg'), small = 0;
-  for (var i = 0; i < svgs.length; ++i) { var b = svgs[i].getBoundingClientRect(); if (b.width < 100 || b.height < 100) ++small; }
-  document.body.setAttribute('data-probe-errors', String(window.__errors.length));
-  document.body.setAttribute('data-probe-log', window.__errors.join(' | '));
-  document.body.setAttribute('data-probe-svgs', String(svgs.length));
-  document.body.setAttribute('data-probe-small-svgs', String(small));
-});
-</script>)";
+using nlohmann::json;
+using testing::DevTools;
+
+std::string quoted(const std::string& s) { return json(s).dump(); }
+
+std::string join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
 
 class Browser : public ::testing::Test {
  protected:
@@ -46,55 +45,21 @@ class Browser : public ::testing::Test {
     dir_ = testing::temp_dir("browser");
   }
 
-  testing::ProcessResult run(const std::vector<std::string>& extra, const std::string& url) {
+  std::unique_ptr<DevTools> start() {
     static int n = 0;
-    const std::string profile = dir_ + "/profile" + std::to_string(++n);
-    std::vector<std::string> argv = {chromium_,
-                                     "--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--disable-background-networking",
-                                     "--disable-component-update",
-                                     "--disable-sync",
-                                     "--no-first-run",
-                                     "--disable-dev-shm-usage",
-                                     "--user-data-dir=" + profile,
-                                     "--enable-logging=stderr",
-                                     "--v=0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(url);
-    testing::ProcessOptions o;
-    o.env = {{"HOME", dir_}, {"XDG_CONFIG_HOME", dir_ + "/config"}, {"XDG_CACHE_HOME", dir_ + "/cache"}};
-    o.timeout_seconds = 90;
-    return testing::run_process(argv, o);
+    const std::string tag = std::to_string(++n);
+    return std::make_unique<DevTools>(
+        chromium_, dir_ + "/profile" + tag, dir_ + "/chromium" + tag + ".log",
+        std::map<std::string, std::string>{
+            {"HOME", dir_}, {"XDG_CONFIG_HOME", dir_ + "/config"}, {"XDG_CACHE_HOME", dir_ + "/cache"}});
   }
 
-  // Console messages Chromium logged for the page ("...:CONSOLE...] "message", source: ...").
-  static std::vector<std::string> console_lines(const std::string& log) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < log.size()) {
-      size_t end = log.find('\n', start);
-      if (end == std::string::npos) end = log.size();
-      std::string line = log.substr(start, end - start);
-      if (line.find(":CONSOLE") != std::string::npos) out.push_back(line);
-      start = end + 1;
-    }
-    return out;
-  }
-
-  static std::string attr(const std::string& dom, const std::string& name) {
-    std::smatch m;
-    if (std::regex_search(dom, m, std::regex(name + "=\"([^\"]*)\""))) return m[1];
-    return "(missing)";
-  }
-
-  std::string with_probe(const std::string& html) {
-    std::string copy = html;
-    size_t head = copy.find("<head>");
-    EXPECT_NE(head, std::string::npos);
-    copy.insert(head + 6, kProbe);
-    return copy;
+  // The centre of an element, scrolled into view first (viewport coordinates).
+  static std::pair<double, double> centre_of(DevTools& page, const std::string& selector) {
+    const json r = page.eval("(() => { const e = document.querySelector(" + quoted(selector) +
+                             "); e.scrollIntoView({block: 'center'}); const b = e.getBoundingClientRect();"
+                             " return [b.left + b.width / 2, b.top + b.height / 2]; })()");
+    return {r[0].get<double>(), r[1].get<double>()};
   }
 
   std::string chromium_, dir_;
@@ -102,59 +67,164 @@ class Browser : public ::testing::Test {
 
 TEST_F(Browser, NegativeControlIsCaught) {
   const std::string page = dir_ + "/broken.html";
-  testing::write_file(page, with_probe("<!DOCTYPE html><html><head><title>x</title></head><body>"
-                                  "<img src=\"missing-image.png\"><script>undefinedFunction();</script></body></html>"));
-  testing::ProcessResult r = run({"--dump-dom"}, "file://" + page);
-  ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_EQ(attr(r.out, "data-probe-errors"), "2") << attr(r.out, "data-probe-log");
-  EXPECT_FALSE(console_lines(r.err).empty());
+  testing::write_file(page, "<!DOCTYPE html><html><head><title>x</title></head><body>"
+                            "<img src=\"missing-image.png\"><script>undefinedFunction();</script></body></html>");
+  std::unique_ptr<DevTools> browser = start();
+  browser->open("file://" + page, 800, 600);
+  browser->eval("1");  // every event sent before this reply has been read
+  const std::vector<std::string> errors = browser->page_errors();
+  EXPECT_EQ(errors.size(), 2u) << join(errors);
+  EXPECT_NE(join(errors).find("undefinedFunction"), std::string::npos) << join(errors);
+  EXPECT_NE(join(browser->requested_urls()).find("missing-image.png"), std::string::npos);
 }
 
-TEST_F(Browser, DashboardRendersWithoutErrorsAndScreenshots) {
+TEST_F(Browser, DashboardIsInteractive) {
   History history(open_database("sqlite:" + dir_ + "/h.sqlite"));
-  testing::populate_demo_history(history);
+  const testing::DemoHistory demo = testing::populate_demo_history(history);
+  const std::vector<HistoryPoint> points = history.query({});
   DashboardSummary summary;
-  const std::string html = render_dashboard(history.query({}), history.reports({}), {}, &summary);
-  const std::string page = dir_ + "/dashboard.html", probed = dir_ + "/dashboard-probed.html";
+  const std::string html = render_dashboard(points, history.reports({}), {}, &summary);
+  const std::string page = dir_ + "/dashboard.html";
   testing::write_file(page, html);
-  testing::write_file(probed, with_probe(html));
+  const HistoryPoint* regressed = nullptr;  // alpha's last invept_global on hardware
+  for (const HistoryPoint& p : points)
+    if (p.host_name == "alpha" && p.backend == "module" && p.benchmark == demo.regressed_benchmark &&
+        (regressed == nullptr || p.timestamp > regressed->timestamp))
+      regressed = &p;
+  ASSERT_NE(regressed, nullptr);
 
-  // 1. The file as written: nothing on the console.
-  testing::ProcessResult plain = run({"--dump-dom"}, "file://" + page);
-  ASSERT_EQ(plain.exit_code, 0) << plain.describe();
-  EXPECT_TRUE(console_lines(plain.err).empty()) << console_lines(plain.err)[0];
-  EXPECT_NE(plain.out.find("INVEPT: single-context vs global"), std::string::npos);
+  std::unique_ptr<DevTools> browser = start();
+  DevTools& tab = *browser;
+  tab.open("file://" + page, 1280, 1000);
 
-  // 2. With the probe: no errors, every plot laid out at full size.
-  testing::ProcessResult probe = run({"--dump-dom"}, "file://" + probed);
-  ASSERT_EQ(probe.exit_code, 0) << probe.describe();
-  EXPECT_EQ(attr(probe.out, "data-probe-errors"), "0") << attr(probe.out, "data-probe-log");
-  EXPECT_EQ(attr(probe.out, "data-probe-svgs"), std::to_string(summary.plots));
-  EXPECT_EQ(attr(probe.out, "data-probe-small-svgs"), "0");
+  // Loaded: every chart drawn, nothing fetched beyond the file, no errors.
+  ASSERT_EQ(tab.eval("window.vmxbDashboard ? window.vmxbDashboard.charts.length : -1"), summary.plots);
+  EXPECT_EQ(tab.eval("document.querySelectorAll('figure.chart canvas').length > 0"), true);
+  for (const std::string& url : tab.requested_urls()) EXPECT_EQ(url, "file://" + page) << "the page needs no network";
+  EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
 
-  // 3. A screenshot: a PNG of the window's size, far from blank (a blank
-  // page of the same size is the baseline).
-  const std::string blank = dir_ + "/blank.html";
-  testing::write_file(blank, "<!DOCTYPE html><html><head><title>b</title></head><body></body></html>");
-  const std::string shot = dir_ + "/dashboard.png", blank_shot = dir_ + "/blank.png";
-  for (const auto& [url, png] : {std::pair{page, shot}, std::pair{blank, blank_shot}}) {
-    testing::ProcessResult s =
-        run({"--screenshot=" + png, "--window-size=1280,2000", "--hide-scrollbars"}, "file://" + url);
-    ASSERT_EQ(s.exit_code, 0) << s.describe();
+  // The summary table comes first and shows gamma's unsupported INVEPT with the reason.
+  EXPECT_EQ(tab.eval("document.querySelector('table').id"), "summary-table");
+  const std::string gamma_row =
+      tab.eval("document.querySelector('#summary-table tr[data-host=\"gamma\"]').innerText").get<std::string>();
+  EXPECT_NE(gamma_row.find("unsupported: " + demo.unsupported_reason), std::string::npos) << gamma_row;
+
+  // alpha's INVEPT chart on hardware: single-context and global.
+  const std::string find_chart =
+      "window.vmxbDashboard.charts.find(c => c.spec.host === 'alpha' && c.spec.where === 'module' && "
+      "c.spec.family === 'ring0/invept')";
+  const std::string chart_id = tab.eval(find_chart + ".spec.id");
+  const std::string chart = "window.vmxbDashboard.chart(" + quoted(chart_id) + ")";
+  const json names = tab.eval(chart + ".spec.series.map(s => s.name)");
+  ASSERT_EQ(names, json({"ring0/invept_global", "ring0/invept_single_context"}));  // by name
+  const json both = {true, true}, single_hidden = {true, false};
+
+  // Hover: the legend shows the hovered point's median, time and regression mark.
+  centre_of(tab, "#" + chart_id);
+  const double t = static_cast<double>(*parse_iso8601(regressed->timestamp)) * 1000;
+  const json at = tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) + ", " +
+                           quoted(demo.regressed_benchmark) + ", " + json(t).dump() + ")");
+  tab.mouse_move(at["x"].get<double>(), at["y"].get<double>());
+  const std::string legend = tab.eval("document.querySelector('#" + chart_id + " .legend').innerText");
+  EXPECT_NE(legend.find(demo.regressed_benchmark + ": " + num(regressed->median) + " cycles"), std::string::npos)
+      << legend;
+  EXPECT_NE(legend.find(format_utc(*parse_iso8601(regressed->timestamp))), std::string::npos) << legend;
+  EXPECT_NE(legend.find("regression"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("VMX capabilities changed"), std::string::npos) << "that run's capability change: " << legend;
+  EXPECT_NE(legend.find("lost: IA32_VMX_EPT_VPID_CAP bit 17"), std::string::npos) << legend;
+  const std::string hover_shot = tab.screenshot_png();
+
+  // Zoom: a drag across the middle of the plot narrows the time range; a double-click resets it.
+  const json range = tab.eval(chart + ".graph.xAxisRange()");
+  const json area = tab.eval("(() => { const g = " + chart + ".graph; const a = g.getArea();"
+                             " const b = g.graphDiv.getBoundingClientRect();"
+                             " return [b.left + a.x, b.top + a.y, a.w, a.h]; })()");
+  const double left = area[0], top = area[1], width = area[2], height = area[3];
+  tab.drag(left + width * 0.3, top + height / 2, left + width * 0.7, top + height / 2);
+  EXPECT_EQ(tab.eval(chart + ".graph.isZoomed('x')"), true);
+  const json zoomed = tab.eval(chart + ".graph.xAxisRange()");
+  EXPECT_LT(zoomed[1].get<double>() - zoomed[0].get<double>(), (range[1].get<double>() - range[0].get<double>()) * 0.6);
+  tab.click(left + width / 2, top + height / 2, 2);
+  EXPECT_EQ(tab.eval(chart + ".graph.isZoomed('x')"), false);
+
+  // A series toggle: clicking single-context's checkbox hides that series only; again shows it.
+  const std::string toggle = "#" + chart_id + " .toggles input[data-series=\"1\"]";
+  auto [bx, by] = centre_of(tab, toggle);
+  tab.click(bx, by);
+  EXPECT_EQ(tab.eval(chart + ".graph.visibility()"), single_hidden);
+  EXPECT_EQ(tab.eval("document.querySelector(" + quoted(toggle) + ").checked"), false);
+  tab.click(bx, by);
+  EXPECT_EQ(tab.eval(chart + ".graph.visibility()"), both);
+
+  // The benchmark filter, typed: single-context disappears from the chart, the vmread chart goes.
+  auto [fx, fy] = centre_of(tab, "#filter-benchmark");
+  tab.click(fx, fy);
+  tab.type_text("invept_global");
+  EXPECT_EQ(tab.eval(chart + ".graph.visibility()"), single_hidden);
+  EXPECT_EQ(tab.eval("window.vmxbDashboard.charts.filter(c => !c.figure.hidden).map(c => c.spec.family)"),
+            json({"ring0/invept", "ring0/invept"}))
+      << "alpha's and beta's INVEPT charts only";
+  const std::string status = tab.eval("document.getElementById('filter-status').textContent");
+  EXPECT_EQ(status, "2 of " + std::to_string(summary.plots) + " charts shown");
+  tab.eval("(() => { const f = document.getElementById('filter-benchmark'); f.value = '';"
+           " f.dispatchEvent(new Event('input')); })()");
+  EXPECT_EQ(tab.eval(chart + ".graph.visibility()"), both);
+
+  // The host and where filters hide whole sections.
+  auto choose = [&](const std::string& id, const std::string& value) {
+    tab.eval("(() => { const s = document.getElementById(" + quoted(id) + "); s.value = " + quoted(value) +
+             "; s.dispatchEvent(new Event('change')); })()");
+  };
+  const std::string visible_sections =
+      "Array.from(document.querySelectorAll('section.group')).filter(s => !s.hidden)"
+      ".map(s => s.dataset.host + ' / ' + s.dataset.where)";
+  choose("filter-host", "beta");
+  EXPECT_EQ(tab.eval(visible_sections), json({"beta / module"}));
+  choose("filter-host", "alpha");
+  choose("filter-where", "user space");
+  EXPECT_EQ(tab.eval(visible_sections), json({"alpha / user space"}));
+  choose("filter-host", "");
+  choose("filter-where", "");
+  EXPECT_EQ(tab.eval(visible_sections + ".length"), summary.groups);
+
+  // gamma's runs are 90 minutes apart: its time axis shows times, not one date thrice.
+  const std::string gamma_chart =
+      tab.eval("window.vmxbDashboard.charts.find(c => c.spec.host === 'gamma').spec.id");
+  centre_of(tab, "#" + gamma_chart);
+  const json ticks = tab.eval("Array.from(document.querySelectorAll('#" + gamma_chart +
+                              " .dygraph-axis-label-x')).map(e => e.textContent)");
+  ASSERT_FALSE(ticks.empty());
+  std::set<std::string> distinct;
+  for (const json& tick : ticks) {
+    EXPECT_TRUE(std::regex_search(tick.get<std::string>(), std::regex("\\d\\d:\\d\\d"))) << ticks.dump();
+    distinct.insert(tick.get<std::string>());
   }
-  const std::string data = testing::read_file(shot), base = testing::read_file(blank_shot);
-  ASSERT_GT(data.size(), 33u);
-  EXPECT_EQ(data.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  EXPECT_EQ(data.substr(12, 4), "IHDR");
+  EXPECT_EQ(distinct.size(), ticks.size()) << ticks.dump();
+
+  // Nothing went wrong on the way.
+  tab.eval("1");
+  EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
+
+  // The screenshot: a PNG of the viewport, far from blank (a blank page's is the baseline).
+  tab.eval("window.scrollTo(0, 0)");
+  const std::string shot = tab.screenshot_png();
+  ASSERT_GT(shot.size(), 33u);
+  EXPECT_EQ(shot.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  EXPECT_EQ(shot.substr(12, 4), "IHDR");
   auto be32 = [&](size_t at) {
-    return (static_cast<unsigned char>(data[at]) << 24) | (static_cast<unsigned char>(data[at + 1]) << 16) |
-           (static_cast<unsigned char>(data[at + 2]) << 8) | static_cast<unsigned char>(data[at + 3]);
+    return (static_cast<unsigned char>(shot[at]) << 24) | (static_cast<unsigned char>(shot[at + 1]) << 16) |
+           (static_cast<unsigned char>(shot[at + 2]) << 8) | static_cast<unsigned char>(shot[at + 3]);
   };
   EXPECT_EQ(be32(16), 1280u);
-  EXPECT_EQ(be32(20), 2000u);
-  EXPECT_GT(data.size(), 5 * base.size()) << "dashboard " << data.size() << " bytes, blank page " << base.size();
+  EXPECT_EQ(be32(20), 1000u);
+  const std::string blank = dir_ + "/blank.html";
+  testing::write_file(blank, "<!DOCTYPE html><html><head><title>b</title></head><body></body></html>");
+  tab.open("file://" + blank, 1280, 1000);
+  const std::string blank_shot = tab.screenshot_png();
+  EXPECT_GT(shot.size(), 5 * blank_shot.size()) << "dashboard " << shot.size() << " bytes, blank " << blank_shot.size();
   if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
-    testing::write_file(std::string(out) + "/dashboard.png", data);
+    testing::write_file(std::string(out) + "/dashboard.png", shot);
+    testing::write_file(std::string(out) + "/dashboard-hover.png", hover_shot);
     testing::write_file(std::string(out) + "/dashboard.html", html);
   }
 }

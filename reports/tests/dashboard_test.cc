@@ -1,6 +1,9 @@
-// The dashboard's HTML, checked as text: self-contained, one plot per
-// benchmark and host/backend, INVEPT pairs, regressions highlighted,
-// emulated rows labelled as instruction counts, capability summaries.
+// The dashboard's HTML, checked as text: self-contained (dygraphs inlined),
+// the summary table first with unsupported reasons, user-space rows under the
+// host, flat series collapsed, one chart per family with INVEPT single-context
+// and global together, regressions highlighted, emulated rows labelled as
+// instruction counts, capability summaries folded. The browser test drives
+// the charts.
 #include "reports/dashboard.h"
 
 #include <cstdlib>
@@ -8,11 +11,13 @@
 
 #include <gtest/gtest.h>
 
-#include "reports/plot.h"
 #include "reports/tests/fixtures.h"
+#include "reports/text_format.h"
 
 namespace vmxb::reports {
 namespace {
+
+using nlohmann::json;
 
 size_t count(const std::string& hay, const std::string& needle) {
   size_t n = 0;
@@ -20,54 +25,245 @@ size_t count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
+// The text from `start` (which must be found) to the next `end`.
+std::string slice(const std::string& html, const std::string& start, const std::string& end) {
+  const size_t from = html.find(start);
+  if (from == std::string::npos) return "(" + start + " not found)";
+  return html.substr(from, html.find(end, from) - from);
+}
+
+// The section of one host and where.
+std::string group_section(const std::string& html, const std::string& host, const std::string& where) {
+  return slice(html, "data-host=\"" + host + "\" data-where=\"" + where + "\"><h2>", "</section>");
+}
+
+// The summary table's row of one host and where.
+std::string summary_row(const std::string& html, const std::string& host, const std::string& where) {
+  return slice(html, "<tr data-host=\"" + host + "\" data-where=\"" + where + "\">", "</tr>");
+}
+
+// The chart data the page's script reads.
+json chart_data(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"dashboard-data\">";
+  const size_t from = html.find(open);
+  if (from == std::string::npos) return nullptr;
+  const size_t start = from + open.size();
+  return json::parse(html.substr(start, html.find("</script>", start) - start));
+}
+
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
     history_ = std::make_unique<History>(open_database("sqlite:" + testing::temp_dir("dash") + "/h.sqlite"));
     demo_ = testing::populate_demo_history(*history_);
+    points_ = history_->query({});
     DashboardOptions o;
     o.generated_at = "2026-11-07T00:00:00Z";
-    html_ = render_dashboard(history_->query({}), history_->reports({}), o, &summary_);
+    html_ = render_dashboard(points_, history_->reports({}), o, &summary_);
     if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR"))
       testing::write_file(std::string(out) + "/dashboard.html", html_);
   }
+  const json& charts() {
+    if (data_.is_null()) data_ = chart_data(html_)["charts"];
+    return data_;
+  }
+  // The latest point of a series, straight from the history.
+  const HistoryPoint& latest(const std::string& host, const std::string& backend, const std::string& benchmark) {
+    const HistoryPoint* found = nullptr;
+    for (const HistoryPoint& p : points_)
+      if (p.host_name == host && p.backend == backend && p.benchmark == benchmark &&
+          (found == nullptr || p.timestamp > found->timestamp))
+        found = &p;
+    EXPECT_NE(found, nullptr) << host << " " << benchmark;
+    return *found;
+  }
   std::unique_ptr<History> history_;
   testing::DemoHistory demo_;
+  std::vector<HistoryPoint> points_;
   DashboardSummary summary_;
   std::string html_;
+  json data_;
 };
 
 TEST_F(DashboardTest, IsSelfContained) {
   EXPECT_EQ(html_.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html_.find("</html>"), std::string::npos);
-  for (const char* external : {"http:", "https:", "//cdn", "src=", "<link", "<script", "url(", "@import", "<iframe"})
-    EXPECT_EQ(html_.find(external), std::string::npos) << external;
+  // Three scripts, all inline (no src): the data, Debian's dygraphs, the page's own.
+  EXPECT_EQ(count(html_, "<script"), 3u);
+  EXPECT_EQ(count(html_, "</script>"), 3u);
+  EXPECT_EQ(count(html_, "<script>") + count(html_, "<script type=\"application/json\" id=\"dashboard-data\">"), 3u);
+  // Outside the scripts (whose code may spell URLs), nothing refers to another resource.
+  std::string markup;
+  for (size_t at = 0;;) {
+    const size_t open = html_.find("<script", at);
+    markup += html_.substr(at, open == std::string::npos ? std::string::npos : open - at);
+    if (open == std::string::npos) break;
+    at = html_.find("</script>", open) + 9;
+  }
+  for (const char* external : {"http:", "https:", "//cdn", "src=", "<link", "url(", "@import", "<iframe"})
+    EXPECT_EQ(markup.find(external), std::string::npos) << external;
+  EXPECT_NE(html_.find("@license https://github.com/danvk/dygraphs"), std::string::npos) << "dygraphs inlined";
+  EXPECT_NE(html_.find("window.vmxbDashboard"), std::string::npos) << "dashboard.js inlined";
+  EXPECT_TRUE(chart_data(html_).is_object());
 }
 
-TEST_F(DashboardTest, OnePlotPerBenchmarkAndHostBackend) {
-  // alpha hardware 4 + alpha bochs 3 + beta 2 benchmarks.
-  EXPECT_EQ(summary_.plots, 9);
-  EXPECT_EQ(count(html_, "<svg "), 9u);
-  EXPECT_EQ(summary_.groups, 3);
-  EXPECT_EQ(summary_.hosts, 2);
-  EXPECT_EQ(count(html_, "<section class=\"group\""), 3u);
-  // Each plot of six reports has six points.
-  std::regex fig("<figure[^>]*data-benchmark=\"ring0/vmread\">(.*?)</figure>");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(html_, m, fig));
-  EXPECT_EQ(count(m[1].str(), "<circle"), 6u);
+TEST_F(DashboardTest, OpensWithTheSummaryTable) {
+  const size_t summary = html_.find("<table id=\"summary-table\">");
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_LT(summary, html_.find("<section id=\"regressions\">"));
+  EXPECT_LT(summary, html_.find("<section class=\"group\""));
+  EXPECT_LT(summary, html_.find("<figure class=\"chart"));
+  // One row per host and where: alpha's user space, module and Bochs, beta's module, gamma's Bochs.
+  EXPECT_EQ(count(html_, "<tr data-host="), 5u);
+  EXPECT_EQ(summary_.groups, 5);
+  // alpha on hardware: the latest medians, their ratio, the round trip not measured.
+  const std::string row = summary_row(html_, "alpha", "module");
+  const HistoryPoint& single = latest("alpha", "module", "ring0/invept_single_context");
+  const HistoryPoint& global = latest("alpha", "module", "ring0/invept_global");
+  EXPECT_NE(row.find(">" + num(single.median) + "</td>"), std::string::npos) << row;
+  EXPECT_NE(row.find(">" + num(global.median) + "</td>"), std::string::npos) << row;
+  EXPECT_NE(row.find("<td class=\"num\">" + num(global.median / single.median) + "</td>"), std::string::npos) << row;
+  EXPECT_NE(row.find("title=\"" + global.timestamp + "\""), std::string::npos) << "hover says when";
+  EXPECT_NE(row.find(">not measured</td>"), std::string::npos) << "no vmcall row: " << row;
+  EXPECT_NE(row.find(">2 (1 in the latest run)</td>"), std::string::npos) << "vmread on day 3, invept_global on day 6";
+  // gamma: the VM-exit round trip under Bochs.
+  EXPECT_NE(summary_row(html_, "gamma", demo_.unsupported_where)
+                .find(">" + num(latest("gamma", "bochs", "ring0/vmcall").median) + "</td>"),
+            std::string::npos);
 }
 
-TEST_F(DashboardTest, InveptSingleContextAndGlobalSideBySide) {
-  EXPECT_EQ(summary_.invept_pairs, 3);
-  EXPECT_EQ(count(html_, "<div class=\"pair invept\">"), 3u);
-  // Inside a pair: the single-context plot, then the global one.
-  size_t pair = html_.find("<div class=\"pair invept\">");
-  size_t single = html_.find("data-benchmark=\"ring0/invept_single_context\"", pair);
-  size_t global = html_.find("data-benchmark=\"ring0/invept_global\"", pair);
-  size_t end = html_.find("</div>", pair);
-  EXPECT_LT(single, global);
-  EXPECT_LT(global, end);
+TEST_F(DashboardTest, UnsupportedCellsShowTheReasonNeverZero) {
+  const std::string row = summary_row(html_, "gamma", demo_.unsupported_where);
+  const std::string cell = ">unsupported: " + demo_.unsupported_reason + "</td>";
+  EXPECT_EQ(count(row, "<td class=\"unsupported\""), 2u) << row;
+  EXPECT_EQ(count(row, cell), 2u) << row;
+  EXPECT_EQ(count(row, "<td class=\"num\" title="), 1u) << "only vmcall has a value: " << row;
+  // In gamma's section: listed with the reason, not charted.
+  const std::string section = group_section(html_, "gamma", demo_.unsupported_where);
+  EXPECT_NE(section.find("2 not measured in any run:"), std::string::npos) << section;
+  EXPECT_EQ(count(section, "unsupported: " + demo_.unsupported_reason), 2u);
+  EXPECT_EQ(summary_.never_measured_series, 2);
+  int gamma_charts = 0;
+  for (const json& chart : charts()) {
+    if (chart["host"] != demo_.unsupported_host) continue;
+    ++gamma_charts;
+    for (const json& series : chart["series"])
+      EXPECT_EQ(series["name"].get<std::string>().find("invept"), std::string::npos)
+          << "gamma's INVEPT rows have no value to chart (" << chart["id"] << ")";
+  }
+  EXPECT_EQ(gamma_charts, 1) << "vmcall";
+}
+
+TEST_F(DashboardTest, UnsupportedPointsOfAChartedSeriesCarryTheirReason) {
+  // alpha's INVEPT global turns unsupported in a newer report (a hypervisor
+  // update took it away): the chart keeps the measured points and says why
+  // the last one has no value; the summary shows the reason.
+  testing::HostSpec alpha;
+  alpha.name = "alpha";
+  history_->ingest(testing::make_report_with_rows(
+      {}, testing::unsupported_rows("ring0/invept_global", "INVEPT lost"), "2026-11-07T06:00:00+00:00", alpha));
+  const std::string html = render_dashboard(history_->query({}), history_->reports({}), {});
+  const std::string row = summary_row(html, "alpha", "module");
+  EXPECT_NE(row.find(">unsupported: INVEPT lost</td>"), std::string::npos) << row;
+  const json data = chart_data(html);
+  int found = 0;
+  for (const json& chart : data["charts"])
+    for (const json& series : chart["series"])
+      if (chart["host"] == "alpha" && series["name"] == "ring0/invept_global") {
+        ++found;
+        ASSERT_EQ(series["points"].size(), 7u);
+        const json& last = series["points"].back();
+        EXPECT_EQ(last["ts"], "2026-11-07T06:00:00Z");
+        EXPECT_EQ(last["s"], "unsupported");
+        EXPECT_EQ(last["why"], "INVEPT lost");
+        EXPECT_FALSE(last.contains("v")) << "no value, not 0";
+        EXPECT_EQ(series["points"][0]["s"], "measured");
+      }
+  EXPECT_EQ(found, 1) << data.dump();
+}
+
+TEST_F(DashboardTest, UserSpaceRowsAreFiledUnderTheHost) {
+  const std::string user = group_section(html_, "alpha", "user space");
+  EXPECT_NE(user.find("userspace_capture/flag_outputs"), std::string::npos) << user;
+  EXPECT_NE(user.find("user space: the host's real nanoseconds"), std::string::npos);
+  EXPECT_EQ(user.find("emulated"), std::string::npos);
+  EXPECT_NE(user.find("ns (real time)"), std::string::npos);
+  for (const char* where : {"module", "bochs (corei7_skylake_x)"})
+    EXPECT_EQ(group_section(html_, "alpha", where).find("userspace_capture"), std::string::npos) << where;
+  EXPECT_NE(summary_row(html_, "alpha", "user space").find("<td>ns (real time)</td>"), std::string::npos);
+}
+
+TEST_F(DashboardTest, OneChartPerFamilyWithInveptSingleAndGlobalTogether) {
+  // alpha: user space 1 (userspace_capture), module 2 (ring0/invept, ring0/vmread);
+  // beta 1 (ring0/invept); gamma 1 (ring0/vmcall); alpha's Bochs rows are all flat.
+  EXPECT_EQ(summary_.plots, 5);
+  EXPECT_EQ(count(html_, "<figure class=\"chart"), 5u);
+  EXPECT_EQ(charts().size(), 5u);
+  EXPECT_EQ(summary_.invept_pairs, 3);  // alpha module, alpha Bochs, beta
+  const std::string figure = slice(group_section(html_, "alpha", "module"), "data-family=\"ring0/invept\"", "</figure>");
+  const size_t single = figure.find("> ring0/invept_single_context</label>");
+  const size_t global = figure.find("> ring0/invept_global</label>");
+  EXPECT_NE(single, std::string::npos) << figure;
+  EXPECT_NE(global, std::string::npos) << figure;
+  // Every point of six reports is in the data, with its value.
+  for (const json& chart : charts())
+    for (const json& series : chart["series"])
+      if (series["name"] == "ring0/vmread") {
+        ASSERT_EQ(series["points"].size(), 6u);
+        const HistoryPoint& p = latest("alpha", "module", "ring0/vmread");
+        EXPECT_EQ(series["points"].back()["text"], num(p.median));
+        EXPECT_EQ(series["points"].back()["n"], p.samples.size());
+      }
+}
+
+TEST_F(DashboardTest, CapabilityChangesAreMarked) {
+  // alpha on hardware: the summary, the section and every chart's marks.
+  EXPECT_NE(summary_row(html_, "alpha", "module").find("<td class=\"bad\">changed " + demo_.capability_change_at + "</td>"),
+            std::string::npos)
+      << summary_row(html_, "alpha", "module");
+  const std::string section = group_section(html_, "alpha", "module");
+  EXPECT_NE(section.find("<b>VMX capabilities changed</b>"), std::string::npos);
+  EXPECT_NE(section.find(demo_.capability_change_at + ": <code>sha256:"), std::string::npos) << section;
+  // Named from diag's tables, as compare names them: EPT 1-GByte pages (bit 17) lost.
+  const std::string lost = slice(section, "<ul class=\"capability-items\">", "</ul>");
+  EXPECT_EQ(count(lost, "<li>"), 1u) << lost;
+  EXPECT_NE(lost.find("<li>lost: IA32_VMX_EPT_VPID_CAP bit 17"), std::string::npos) << lost;
+  int marked = 0;
+  for (const json& chart : charts()) {
+    const bool alpha_hw = chart["host"] == "alpha" && chart["where"] == "module";
+    EXPECT_EQ(chart["marks"].size(), alpha_hw ? 1u : 0u) << chart["id"];
+    if (alpha_hw) {
+      EXPECT_EQ(chart["marks"][0]["ts"], demo_.capability_change_at);
+      EXPECT_EQ(chart["marks"][0]["t"], *parse_iso8601(demo_.capability_change_at) * 1000);
+      ASSERT_EQ(chart["marks"][0]["items"].size(), 1u);
+      EXPECT_EQ(chart["marks"][0]["items"][0].get<std::string>().rfind("lost: IA32_VMX_EPT_VPID_CAP bit 17", 0), 0u);
+      ++marked;
+    }
+  }
+  EXPECT_EQ(marked, 2);  // ring0/invept, ring0/vmread
+  // alpha's Bochs reports kept the same capabilities; beta has no diag part.
+  EXPECT_NE(summary_row(html_, "alpha", "bochs (corei7_skylake_x)").find("<td>no change seen</td>"), std::string::npos);
+  EXPECT_NE(summary_row(html_, "beta", "module").find("<td>no change seen</td>"), std::string::npos);
+  EXPECT_EQ(group_section(html_, "beta", "module").find("VMX capabilities changed"), std::string::npos);
+}
+
+TEST_F(DashboardTest, FlatSeriesAreOneLine) {
+  const std::string section = group_section(html_, "alpha", "bochs (corei7_skylake_x)");
+  EXPECT_NE(section.find("<b>3 flat series</b>"), std::string::npos) << section;
+  EXPECT_EQ(section.find("<figure class=\"chart"), std::string::npos);
+  EXPECT_NE(section.find("data-benchmark=\"ring0/vmread\">ring0/vmread: 1</span>"), std::string::npos) << section;
+  EXPECT_EQ(summary_.flat_series, 3);
+}
+
+TEST_F(DashboardTest, ChartDataHasTimesForRunsCloseTogether) {
+  std::vector<std::string> stamps;
+  for (const json& chart : charts())
+    for (const json& series : chart["series"])
+      if (series["name"] == "ring0/vmcall")
+        for (const json& p : series["points"]) stamps.push_back(p["ts"]);
+  ASSERT_EQ(stamps.size(), demo_.close_runs.size());
+  for (size_t i = 0; i < stamps.size(); ++i)
+    EXPECT_EQ(stamps[i], format_utc(*parse_iso8601(demo_.close_runs[i])));
 }
 
 TEST_F(DashboardTest, HighlightsRegressions) {
@@ -81,8 +277,12 @@ TEST_F(DashboardTest, HighlightsRegressions) {
   EXPECT_FALSE(summary_.regressions[1].latest);
   EXPECT_EQ(summary_.regressions[1].benchmark, demo_.recovered_benchmark);
   EXPECT_EQ(count(html_, "<tr class=\"regression\">"), 2u);
-  EXPECT_EQ(count(html_, "class=\"pt regression\""), 2u);
-  EXPECT_EQ(count(html_, "<figure class=\"regressed\""), 1u);  // only a regression in the latest run marks a plot
+  int flagged = 0;
+  for (const json& chart : charts())
+    for (const json& series : chart["series"])
+      for (const json& p : series["points"]) flagged += p.value("reg", false) ? 1 : 0;
+  EXPECT_EQ(flagged, 2);
+  EXPECT_EQ(count(html_, "<figure class=\"chart regressed\""), 1u);  // only a regression in the latest run marks a chart
   EXPECT_EQ(html_.find("id=\"no-regressions\""), std::string::npos);
 }
 
@@ -93,28 +293,24 @@ TEST_F(DashboardTest, NoRegressionsSaysSo) {
   std::string html = render_dashboard(history_->query(q), history_->reports(q), {}, &s);
   EXPECT_TRUE(s.regressions.empty());
   EXPECT_NE(html.find("id=\"no-regressions\""), std::string::npos);
-  EXPECT_EQ(count(html, "class=\"pt regression\""), 0u);
+  EXPECT_EQ(html.find("\"reg\":true"), std::string::npos);
 }
 
 TEST_F(DashboardTest, EmulatedRowsAreInstructionCountsNeverLatency) {
-  size_t bochs = html_.find("alpha — bochs (corei7_skylake_x)");
-  ASSERT_NE(bochs, std::string::npos);
-  size_t end = html_.find("</section>", bochs);
-  const std::string section = html_.substr(bochs, end - bochs);
+  const std::string section = group_section(html_, "alpha", "bochs (corei7_skylake_x)");
   EXPECT_NE(section.find("emulated: instruction counts, not latency"), std::string::npos);
-  EXPECT_EQ(count(section, ">instruction counts (emulated)</text>"), 3u);  // every y axis
+  EXPECT_NE(section.find("(the same median in every run, instruction counts (emulated))"), std::string::npos);
   EXPECT_EQ(section.find("cycles"), std::string::npos);
   EXPECT_EQ(section.find(" ns"), std::string::npos);
+  EXPECT_NE(summary_row(html_, "alpha", "bochs (corei7_skylake_x)").find("<td>instruction counts (emulated)</td>"),
+            std::string::npos);
   // Hardware sections label cycles.
-  size_t hw = html_.find("alpha — module");
-  ASSERT_NE(hw, std::string::npos);
-  EXPECT_NE(html_.find("cycles (median per repetition)", hw), std::string::npos);
+  EXPECT_NE(group_section(html_, "alpha", "module").find("cycles (median per repetition)"), std::string::npos);
 }
 
-TEST_F(DashboardTest, CapabilitySummaryPerHost) {
-  size_t alpha = html_.find("id=\"host-");
-  ASSERT_NE(alpha, std::string::npos);
+TEST_F(DashboardTest, CapabilitySummaryPerHostFolded) {
   // alpha: one summary from its hardware reports, one from Bochs (the emulated CPU).
+  EXPECT_EQ(count(html_, "<details class=\"capabilities\">"), 2u);
   EXPECT_EQ(count(html_, "<table class=\"capability\">"), 2u);
   EXPECT_NE(html_.find("Capabilities seen by module"), std::string::npos);
   EXPECT_NE(html_.find("Capabilities seen by bochs (corei7_skylake_x)</b> (the emulated CPU)"), std::string::npos);
@@ -128,10 +324,43 @@ TEST_F(DashboardTest, CapabilitySummaryPerHost) {
 TEST_F(DashboardTest, EscapesWhatItPrints) {
   testing::HostSpec evil;
   evil.name = "<script>alert(1)</script>";
-  history_->ingest(testing::make_report({{"x<y>", {1, 2}}}, "2026-11-08T00:00:00+00:00", evil));
+  for (const char* date : {"2026-11-08T00:00:00+00:00", "2026-11-09T00:00:00+00:00"}) {
+    const double v = date[9] == '8' ? 1 : 2;  // two values: a chart, not a flat line
+    history_->ingest(testing::make_report({{"x</script><script>alert(2)//", {v, v}}, {"y<!--", {v, 3}}}, date, evil));
+  }
   std::string html = render_dashboard(history_->query({}), history_->reports({}), {});
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  const json data = chart_data(html);
+  EXPECT_EQ(count(html, "<script"), 3u);
+  EXPECT_EQ(count(html, "</script"), 3u);
+  EXPECT_EQ(html.find("<!--"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  // The data still reads back as the same names.
+  bool found = false;
+  for (const json& chart : data["charts"])
+    for (const json& series : chart["series"]) found = found || series["name"] == "x</script><script>alert(2)//";
+  EXPECT_TRUE(found);
+}
+
+TEST(DashboardModel, ChartFamilies) {
+  EXPECT_EQ(chart_family("ring0/invept_single_context"), "ring0/invept");
+  EXPECT_EQ(chart_family("ring0/invept_global"), "ring0/invept");
+  EXPECT_EQ(chart_family("ring0/invept_global_live/pages:64"), "ring0/invept live");
+  EXPECT_EQ(chart_family("ring0/nop_10"), "ring0/nop");
+  EXPECT_EQ(chart_family("ring0/vmcall"), "ring0/vmcall");
+  EXPECT_EQ(chart_family("userspace_capture/asm_goto/branch_on_result"), "userspace_capture");
+  EXPECT_EQ(chart_family("plain"), "plain");
+}
+
+TEST(DashboardModel, RowOutcomes) {
+  EXPECT_EQ(row_outcome("").kind, RowOutcome::Kind::kMeasured);
+  const RowOutcome u = row_outcome("unsupported: IA32_VMX_EPT_VPID_CAP[25] is 0");
+  EXPECT_EQ(u.kind, RowOutcome::Kind::kUnsupported);
+  EXPECT_EQ(u.reason, "IA32_VMX_EPT_VPID_CAP[25] is 0");
+  const RowOutcome f = row_outcome("vmfail-valid error 7: bad field");
+  EXPECT_EQ(f.kind, RowOutcome::Kind::kFailed);
+  EXPECT_EQ(f.reason, "vmfail-valid error 7: bad field");
+  EXPECT_TRUE(runs_in_backend("ring0/vmread"));
+  EXPECT_FALSE(runs_in_backend("userspace_capture/asm_goto"));
 }
 
 TEST_F(DashboardTest, NoLiveViewWithoutLiveRows) {
@@ -178,6 +407,12 @@ TEST(LiveInvalidationView, SingleNextToGlobalPerPageCount) {
   EXPECT_EQ(count(section, "<rect class=\"bar single\""), 9u);
   EXPECT_EQ(count(section, "<rect class=\"bar global\""), 9u);
   EXPECT_NE(section.find("<title>global collateral: 1856 cycles</title>"), std::string::npos) << section;
+  // The summary: flush, refill and collateral of each at the largest page count.
+  const std::string row = summary_row(html, "lab-host-1", "module");
+  EXPECT_NE(row.find("<td class=\"num\">flush 1312, refill 15360, collateral 5127 (512 pages)</td>"), std::string::npos)
+      << row;
+  EXPECT_NE(row.find("<td class=\"num\">flush 1412, refill 15872, collateral 14848 (512 pages)</td>"), std::string::npos)
+      << row;
 }
 
 TEST(LiveInvalidationView, EmulatedRowsSayRefillEqualsWarmByConstruction) {
@@ -193,16 +428,6 @@ TEST(LiveInvalidationView, EmulatedRowsSayRefillEqualsWarmByConstruction) {
   EXPECT_NE(section.find("Emulated:"), std::string::npos);
   EXPECT_NE(section.find("instruction counts (emulated)"), std::string::npos);
   EXPECT_EQ(section.find("cycles"), std::string::npos);
-}
-
-TEST(Plot, TicksAndEmptyPlots) {
-  EXPECT_EQ(nice_ticks(0, 10, 5), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
-  EXPECT_EQ(nice_ticks(95, 105, 5), (std::vector<double>{95, 97.5, 100, 102.5, 105}));
-  PlotSpec empty;
-  empty.title = "nothing";
-  std::string svg = render_svg_plot(empty);
-  EXPECT_NE(svg.find("no data"), std::string::npos);
-  EXPECT_EQ(svg.find("nan"), std::string::npos);
 }
 
 }  // namespace

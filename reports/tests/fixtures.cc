@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -106,37 +107,66 @@ json diag_doc(unsigned long long ept_vpid_cap) {
                         {{"name", "vmfunc"}, {"verdict", "fail"}, {"detail", "secondary control bit 45 is 0"}}})}};
 }
 
+namespace {
+
+// Repetition `i` of `repetitions` of an iteration row, before its values.
+json iteration_row(const std::string& name, int repetitions, int i) {
+  return {{"name", name},          {"run_name", name}, {"run_type", "iteration"}, {"repetitions", repetitions},
+          {"repetition_index", i}, {"threads", 1}};
+}
+
+}  // namespace
+
 json live_rows(const LiveRowSpec& spec, int repetitions) {
   const std::string name = "ring0/" + spec.op + "/pages:" + std::to_string(spec.pages) + "/iterations:1/manual_time";
   json rows = json::array();
-  for (int i = 0; i < repetitions; ++i)
-    rows.push_back({{"name", name},
-                    {"run_name", name},
-                    {"run_type", "iteration"},
-                    {"repetitions", repetitions},
-                    {"repetition_index", i},
-                    {"threads", 1},
-                    {"iterations", 1},
-                    {"real_time", 0.0},
-                    {"cpu_time", 560.0},
-                    {"time_unit", "ns"},
-                    {"ticks_median", spec.flush},
-                    {"overhead_ticks", 24.0},
-                    {"pages", static_cast<double>(spec.pages)},
-                    {"warm", spec.warm},
-                    {"refill", spec.refill},
-                    {"collateral", spec.collateral},
-                    {"refill_penalty", spec.refill - spec.warm},
-                    {"collateral_penalty", spec.collateral - spec.warm}});
+  for (int i = 0; i < repetitions; ++i) {
+    json row = iteration_row(name, repetitions, i);
+    row.update({{"iterations", 1},
+                {"real_time", 0.0},
+                {"cpu_time", 560.0},
+                {"time_unit", "ns"},
+                {"ticks_median", spec.flush},
+                {"overhead_ticks", 24.0},
+                {"pages", static_cast<double>(spec.pages)},
+                {"warm", spec.warm},
+                {"refill", spec.refill},
+                {"collateral", spec.collateral},
+                {"refill_penalty", spec.refill - spec.warm},
+                {"collateral_penalty", spec.collateral - spec.warm}});
+    rows.push_back(std::move(row));
+  }
   return rows;
 }
 
 json make_live_report(const std::map<std::string, std::vector<double>>& benchmarks,
                      const std::vector<LiveRowSpec>& live, const std::string& date, const HostSpec& host,
                      const BackendSpec& backend) {
-  json gb = gb_doc(benchmarks, date, host, backend);
+  json rows = json::array();
   for (const LiveRowSpec& spec : live)
-    for (const json& r : live_rows(spec)) gb["benchmarks"].push_back(r);
+    for (const json& r : live_rows(spec)) rows.push_back(r);
+  return make_report_with_rows(benchmarks, rows, date, host, backend);
+}
+
+json unsupported_rows(const std::string& name, const std::string& reason, int repetitions) {
+  json rows = json::array();
+  for (int i = 0; i < repetitions; ++i) {
+    json row = iteration_row(name, repetitions, i);
+    row.update({{"error_occurred", true},
+                {"error_message", "unsupported: " + reason},
+                {"iterations", 0},
+                {"real_time", 0},
+                {"cpu_time", 0},
+                {"time_unit", "ns"}});
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+json make_report_with_rows(const std::map<std::string, std::vector<double>>& benchmarks, const json& extra_rows,
+                          const std::string& date, const HostSpec& host, const BackendSpec& backend) {
+  json gb = gb_doc(benchmarks, date, host, backend);
+  for (const json& r : extra_rows) gb["benchmarks"].push_back(r);
   return build_report(gb, nullptr);
 }
 
@@ -200,6 +230,8 @@ namespace vmxb::reports::testing {
 DemoHistory populate_demo_history(History& history) {
   DemoHistory demo;
   json diag = diag_doc();
+  // IA32_VMX_EPT_VPID_CAP without bit 17 (EPT 1-GByte pages).
+  json diag_changed = diag_doc(0xf0106334141ull & ~(1ull << 17));
   HostSpec alpha, beta;
   alpha.name = "alpha";
   beta.name = "beta";
@@ -213,7 +245,7 @@ DemoHistory populate_demo_history(History& history) {
                                {"ring0/invept_global", around(global, 9, s + 1)},
                                {"ring0/vmread", around(vmread, 9, s + 2)},
                                {"userspace_capture/flag_outputs", around(2.4, 9, s + 3)}},
-                              date, alpha, {}, &diag));
+                              date, alpha, {}, day == 6 ? &diag_changed : &diag));
     history.ingest(make_report({{"ring0/invept_single_context", std::vector<double>(9, 1)},
                                {"ring0/invept_global", std::vector<double>(9, 1)},
                                {"ring0/vmread", std::vector<double>(9, 1)}},
@@ -222,6 +254,22 @@ DemoHistory populate_demo_history(History& history) {
                                {"ring0/invept_global", around(760, 9, s + 5)}},
                               date, beta));
     demo.reports += 3;
+  }
+  HostSpec gamma;
+  gamma.name = demo.unsupported_host;
+  gamma.model = "23";
+  json unsupported = json::array();
+  for (const char* name : {"ring0/invept_single_context/iterations:1/manual_time",
+                           "ring0/invept_global/iterations:1/manual_time"})
+    for (const json& r : unsupported_rows(name, demo.unsupported_reason)) unsupported.push_back(r);
+  for (int run = 0; run < 3; ++run) {
+    const int minutes = 6 * 60 + 90 * run;
+    char date[40];
+    std::snprintf(date, sizeof date, "2026-11-06T%02d:%02d:00+00:00", minutes / 60, minutes % 60);
+    demo.close_runs.push_back(date);
+    history.ingest(make_report_with_rows({{"ring0/vmcall", around(1200.0 + 40 * run, 5, 70 + run)}}, unsupported,
+                                         date, gamma, {"bochs", "core2_penryn_t9600"}));
+    ++demo.reports;
   }
   return demo;
 }

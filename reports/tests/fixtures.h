@@ -46,6 +46,15 @@ nlohmann::json make_live_report(const std::map<std::string, std::vector<double>>
                                const std::vector<LiveRowSpec>& live, const std::string& date,
                                const HostSpec& host = {}, const BackendSpec& backend = {});
 
+// What //bench writes for a ring-0 row that did not run: one error row per
+// repetition, "unsupported: <reason>", no counters (bench/ring0_benchmarks.cc).
+nlohmann::json unsupported_rows(const std::string& name, const std::string& reason, int repetitions = 3);
+
+// gb_doc(benchmarks, ...) with `extra_rows` appended, made into a report.
+nlohmann::json make_report_with_rows(const std::map<std::string, std::vector<double>>& benchmarks,
+                                    const nlohmann::json& extra_rows, const std::string& date,
+                                    const HostSpec& host = {}, const BackendSpec& backend = {});
+
 // A diag document with skylake_x-like capability MSRs and three verdicts.
 // `ept_vpid_cap` lets a test change one MSR.
 nlohmann::json diag_doc(unsigned long long ept_vpid_cap = 0xf0106334141ull);
@@ -83,12 +92,21 @@ struct DemoHistory {
   // What the dashboard must show.
   std::string regressed_host = "alpha", regressed_benchmark = "ring0/invept_global";
   std::string recovered_benchmark = "ring0/vmread";  // regressed on day 3, back to normal after
+  // gamma: Bochs core2_penryn_t9600, whose EPT has no INVEPT: both rows unsupported.
+  std::string unsupported_host = "gamma", unsupported_where = "bochs (core2_penryn_t9600)";
+  std::string unsupported_reason = "IA32_VMX_EPT_VPID_CAP[20] (INVEPT) is 0";
+  // alpha's last hardware report sees other VMX capabilities (EPT 1-GByte pages gone).
+  std::string capability_change_at = "2026-11-06T06:00:00Z";
+  // gamma's runs are 90 minutes apart on one day (its chart's time axis must show times).
+  std::vector<std::string> close_runs;
 };
 
 // Six days of reports: host alpha on hardware (with diag) and under Bochs
 // (corei7_skylake_x), host beta on hardware without diag. alpha's
 // invept_global regresses by ~20% on the last day; vmread regresses on day 3
-// and recovers on day 4.
+// and recovers on day 4; alpha's day-6 hardware report has a diag part with
+// other capabilities. Host gamma: three Bochs penryn runs on day 6, 90
+// minutes apart, with INVEPT unsupported and a vmcall that varies.
 DemoHistory populate_demo_history(History& history);
 
 }  // namespace vmxb::reports::testing
