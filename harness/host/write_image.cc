@@ -8,12 +8,12 @@
 // instructions (VMCALL in VMX root operation): the semantics suite then skips
 // those cases. `bazel run //harness:semantics` does all of it in one step.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "diag/safe_output.h"
 #include "harness/host/image_file.h"
 #include "tools/cli/conventions.h"
 
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   std::string emulator;  // "bochs": the suite avoids what Bochs cannot survive
   CLI::App app("write_image: the boot image with a run plan, for QEMU, a USB stick or PXE", "write_image");
   vmxb::cli::repeated_options_take_the_last(app);
-  app.footer("\nexit status: 0 written, 2 usage, 3 the boot image or plan failed, 4 OUT.img cannot be written");
+  app.footer("\nexit status: 0 written, 2 usage, 3 the boot image or plan failed, 4 OUT.img cannot be written (or exists: --force replaces it)");
   const std::map<std::string, PlanMode> modes = {
       {"probe", PlanMode::kProbe}, {"semantics", PlanMode::kSemantics}, {"bench", PlanMode::kBench}};
   app.add_option("--mode", mode_name, "what the image runs: semantics (default), probe or bench")
@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
       ->type_name("EMULATOR")
       ->check(CLI::IsMember({"bochs"}));
   app.add_option("OUT.img", out, "the image to write, e.g. /tmp/vmxbench.img")->type_name("");
+  bool force = false;
+  app.add_flag("--force", force, "replace an existing OUT.img");
   vmxb::cli::add_version_flags(app);
   if (const auto status =
           vmxb::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr, kExitUsage))
@@ -74,10 +76,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "write_image: %s\n", error.c_str());
     return kExitNoImage;
   }
-  std::ofstream file(out, std::ios::binary | std::ios::trunc);
-  file << *disk;
-  if (!file) {
-    std::fprintf(stderr, "write_image: cannot write %s\n", out.c_str());
+  // An existing OUT.img (perhaps a block device's image, perhaps something
+  // else entirely) is replaced only with --force, never half-written.
+  if (!vmxb::output::write_file_safely(out, *disk, force, error)) {
+    std::fprintf(stderr, "write_image: %s\n", error.c_str());
     return kExitWriteFailed;
   }
   std::printf("wrote %s (%zu bytes)\n", out.c_str(), disk->size());
