@@ -361,6 +361,11 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   if (auto t = opt(a, "threshold")) o.threshold = parse_threshold(*t);
   if (auto t = opt(a, "alpha")) o.alpha = parse_alpha(*t);
   if (auto t = opt(a, "title")) o.title = *t;
+  if (auto t = opt(a, "revision_url")) {
+    if (t->find("{revision}") == std::string::npos)
+      throw UsageError("--revision_url " + *t + ": needs {revision} where the revision goes");
+    o.revision_url = *t;
+  }
   HistoryQuery q = query_of(a);
   const std::string url = db_url(a);
   o.source = redact_url(url);
@@ -498,7 +503,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
            {"until", "T: up to this time"},
            {"threshold", threshold_help},
            {"alpha", alpha_help},
-           {"title", "TITLE: the page's title"}})
+           {"title", "TITLE: the page's title"},
+           {"revision_url", "TEMPLATE: link each run's revision, {revision} replaced (e.g. https://git.example/commit/{revision})"}})
     value(dashboard_c, name, help);
   force(dashboard_c, "replace an existing --out file");
 

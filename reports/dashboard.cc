@@ -262,6 +262,8 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
     for (const DashboardPoint& p : s->points) {
       const HistoryPoint& h = *p.point;
       json point = {{"t", parse_iso8601(h.timestamp).value_or(0) * 1000}, {"ts", h.timestamp}};
+      if (!h.revision.empty()) point["rev"] = h.revision;
+      if (h.revision_order) point["rev_order"] = *h.revision_order;
       switch (p.outcome.kind) {
         case RowOutcome::Kind::kMeasured: {
           const double lo = h.samples.empty() ? h.median : h.min, hi = h.samples.empty() ? h.median : h.max;
@@ -488,7 +490,7 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
   o << "</section>\n";
 
   o << "<script type=\"application/json\" id=\"dashboard-data\">"
-    << json_for_script(json{{"charts", std::move(charts)}}.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n<script>" << kDygraphJs
+    << json_for_script(json{{"charts", std::move(charts)}, {"revision_url", opt.revision_url}}.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n<script>" << kDygraphJs
     << "</script>\n<script>" << kDashboardJs << "</script>\n</body></html>\n";
   if (summary_out) *summary_out = summary;
   return o.str();

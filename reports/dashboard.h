@@ -21,6 +21,10 @@ struct DashboardOptions {
   std::string title = "vmxbench benchmark history";
   std::string source;        // shown in the header (database, redacted)
   std::string generated_at;  // ISO-8601; empty: now
+  // Turns a run's revision (reports/revision.h) into a link: every
+  // "{revision}" is replaced by the label, URL-encoded, e.g.
+  // "https://git.example.org/vmxbench/commit/{revision}". Empty: no links.
+  std::string revision_url;
 };
 
 struct DashboardSummary {

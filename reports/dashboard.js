@@ -14,12 +14,23 @@
     });
   }
 
+  // The run's revision (bench --vmxbench_revision), as a link where the
+  // dashboard was given --revision_url (each {revision} replaced, URL-encoded).
+  function revisionHtml(cells) {
+    var p = cells.find(function (c) { return c && c.rev; });
+    if (!p) return '';
+    var label = escapeHtml(p.rev) + (p.rev_order != null ? ' (order ' + p.rev_order + ')' : '');
+    if (!data.revision_url) return ' revision <span class="revision">' + label + '</span>';
+    var href = data.revision_url.split('{revision}').join(encodeURIComponent(p.rev));
+    return ' revision <a class="revision" href="' + escapeHtml(href) + '">' + label + '</a>';
+  }
+
   // The legend: the hovered run's time and, per visible series, its median,
   // range and repetitions, or why it has no value.
   function legendFor(chart, d) {
     if (d.x == null) return '<span class="hint">Hover a point for its values; drag to zoom, double-click to reset.</span>';
     var row = chart.rowOf[d.x];
-    var html = '<b>' + escapeHtml(chart.stamps[row]) + '</b>';
+    var html = '<b>' + escapeHtml(chart.stamps[row]) + '</b>' + revisionHtml(chart.cells[row]);
     chart.spec.marks.forEach(function (m) {
       if (m.t !== d.x) return;
       html += ' <span class="capability">' + escapeHtml(m.text) + '</span>';

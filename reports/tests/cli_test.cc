@@ -315,6 +315,15 @@ TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
         << t.err;
     EXPECT_FALSE(std::ifstream(dir_ + "/typo.html").good()) << "a page was written for " << typo.back();
   }
+  ProcessResult no_slot =
+      reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "rev.html", "--revision_url", "https://git.example/"}, env);
+  EXPECT_EQ(no_slot.exit_code, 2) << no_slot.describe();
+  EXPECT_NE(no_slot.err.find("needs {revision}"), std::string::npos) << no_slot.err;
+  EXPECT_EQ(reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "rev.html", "--revision_url",
+                     "https://git.example/commit/{revision}"},
+                    env)
+                .exit_code,
+            0);
   ProcessResult host = reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "host.html", "--host", "lab-host-1"}, env);
   EXPECT_EQ(host.exit_code, 0) << host.describe();
 

@@ -83,7 +83,9 @@ TEST_F(Browser, DashboardIsInteractive) {
   const testing::DemoHistory demo = testing::populate_demo_history(history);
   const std::vector<HistoryPoint> points = history.query({});
   DashboardSummary summary;
-  const std::string html = render_dashboard(points, history.reports({}), {}, &summary);
+  DashboardOptions options;
+  options.revision_url = "https://git.example.org/vmxbench/commit/{revision}?from=dashboard";
+  const std::string html = render_dashboard(points, history.reports({}), options, &summary);
   const std::string page = dir_ + "/dashboard.html";
   testing::write_file(page, html);
   const HistoryPoint* regressed = nullptr;  // alpha's last invept_global on hardware
@@ -132,6 +134,10 @@ TEST_F(Browser, DashboardIsInteractive) {
   EXPECT_NE(legend.find("regression"), std::string::npos) << legend;
   EXPECT_NE(legend.find("VMX capabilities changed"), std::string::npos) << "that run's capability change: " << legend;
   EXPECT_NE(legend.find("lost: IA32_VMX_EPT_VPID_CAP bit 17"), std::string::npos) << legend;
+  // ... and the run's revision, linked through --revision_url.
+  EXPECT_NE(legend.find("revision rev-6 (order 6)"), std::string::npos) << legend;
+  EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .legend a.revision').getAttribute('href')"),
+            "https://git.example.org/vmxbench/commit/rev-6?from=dashboard");
   const std::string hover_shot = tab.screenshot_png();
 
   // Zoom: a drag across the middle of the plot narrows the time range; a double-click resets it.

@@ -97,6 +97,8 @@ struct DemoHistory {
   std::string unsupported_reason = "IA32_VMX_EPT_VPID_CAP[20] (INVEPT) is 0";
   // alpha's last hardware report sees other VMX capabilities (EPT 1-GByte pages gone).
   std::string capability_change_at = "2026-11-06T06:00:00Z";
+  // alpha's hardware runs name revisions rev-1 .. rev-6 (order = day).
+  std::string revision_prefix = "rev-";
   // gamma's runs are 90 minutes apart on one day (its chart's time axis must show times).
   std::vector<std::string> close_runs;
 };
