@@ -50,6 +50,9 @@ expect fail "a FAIL line" "$(mutate fail_line 's/^PASS: fuzz_10000_calls$/FAIL: 
 expect fail "an extra FAIL line" "$(mutate extra_fail '$a FAIL: something: broke' "$log61")" default 1
 expect fail "a kernel panic" "$(mutate panic '$a [   99.0] Kernel panic - not syncing: Fatal exception' "$log61")" default 1
 expect fail "an oops" "$(mutate oops '$a [   99.0] Oops: 0000 [#1] PREEMPT SMP NOPTI' "$log61")" default 1
+expect fail "a BUG" "$(mutate bug '$a [   99.0] BUG: kernel NULL pointer dereference, address: 0000000000000008' "$log61")" default 1
+expect fail "an unknown NMI" "$(mutate nmi '$a [   99.0] Uhhuh. NMI received for unknown reason 2d on CPU 0.' "$log61")" default 1
+expect pass "a program's text that merely says BUG: or Oops" "$(mutate program_text '$a     "note": "built without NDEBUG: Oops is a word"' "$log61")" default 0
 expect fail "the guest never finished" "$(mutate no_done '/^VMXB-E2E DONE/d' "$log61")" default 1
 expect fail "no reboot-notifier line (6.12)" "$(mutate no_reboot_line "/system going down: the RUN in progress/d" "$log612")" 6.12 1
 # The operations: the guest's OPS line (its `vmxbctl list`) decides which
