@@ -127,10 +127,13 @@ bool any_lost(const std::vector<CapabilityChange>& changes) {
   return false;
 }
 
+std::string capability_change_line(const CapabilityChange& c) {
+  return std::string(change_kind_name(c.kind)) + ": " + c.msr + " " + c.item + ": " + c.before + " -> " + c.after;
+}
+
 std::string capability_diff_text(const std::vector<CapabilityChange>& changes) {
   std::string s;
-  for (const auto& c : changes)
-    s += std::string(change_kind_name(c.kind)) + ": " + c.msr + " " + c.item + ": " + c.before + " -> " + c.after + "\n";
+  for (const auto& c : changes) s += capability_change_line(c) + "\n";
   return s;
 }
 

@@ -36,7 +36,9 @@ std::vector<CapabilityChange> diff_capabilities(const Decoded& before, const Dec
 
 bool any_lost(const std::vector<CapabilityChange>& changes);
 
-// One line per change: "lost: IA32_VMX_PROCBASED_CTLS2 bit 1 (Enable EPT): yes -> no".
+// "lost: IA32_VMX_PROCBASED_CTLS2 bit 1 (Enable EPT): yes -> no"
+std::string capability_change_line(const CapabilityChange& change);
+// One capability_change_line per change, each ending in a newline.
 std::string capability_diff_text(const std::vector<CapabilityChange>& changes);
 nlohmann::json capability_diff_json(const std::vector<CapabilityChange>& changes);
 

@@ -124,9 +124,8 @@ std::vector<std::string> changed_items(const json& before_diag, const json& afte
   const auto before = decoded_capabilities(before_diag), after = decoded_capabilities(after_diag);
   if (!before || !after) return {};
   std::vector<std::string> lines;
-  std::istringstream text(diag::capability_diff_text(diag::diff_capabilities(*before, *after)));
-  for (std::string line; std::getline(text, line);)
-    if (!line.empty()) lines.push_back(line);
+  for (const diag::CapabilityChange& c : diag::diff_capabilities(*before, *after))
+    lines.push_back(diag::capability_change_line(c));
   return lines;
 }
 
@@ -181,7 +180,10 @@ std::string live_cell(const DashboardGroup& g, const HistoryReport* live, const 
          counter("collateral") + " (" + std::to_string(best->pages) + " pages)</td>";
 }
 
-void write_summary(std::ostringstream& o, const DashboardModel& model, const std::vector<HistoryReport>& reports) {
+// `changes[i]`: capability_changes() of model.groups[i], computed once for the
+// summary and the group's section (each decodes two diag parts per change).
+void write_summary(std::ostringstream& o, const DashboardModel& model, const std::vector<HistoryReport>& reports,
+                   const std::vector<std::vector<CapabilityHashChange>>& changes) {
   o << "<section id=\"summary\"><h2>Summary</h2>\n"
        "<p class=\"meta\">The latest run of each host and backend (hover a cell for its time). Medians in the "
        "unit of the row; an operation the CPU does not support shows the reason, never a number.</p>\n"
@@ -189,7 +191,8 @@ void write_summary(std::ostringstream& o, const DashboardModel& model, const std
        "<th>INVEPT global</th><th>global / single</th><th>INVEPT single-context, live guests</th>"
        "<th>INVEPT global, live guests</th><th>VM-exit round trip (vmcall)</th><th>Regressions</th>"
        "<th>VMX capabilities</th></tr>\n";
-  for (const DashboardGroup& g : model.groups) {
+  for (size_t gi = 0; gi < model.groups.size(); ++gi) {
+    const DashboardGroup& g = model.groups[gi];
     int regressions = 0, latest = 0;
     for (const DashboardRegression& r : model.regressions)
       if (r.host_id == g.host_id && r.backend == g.where) {
@@ -209,7 +212,7 @@ void write_summary(std::ostringstream& o, const DashboardModel& model, const std
       << live_cell(g, live, kLiveSingle) << live_cell(g, live, kLiveGlobal) << latest_cell(g, kVmExitRoundTrip)
       << "<td class=\"num" << (latest ? " bad" : "") << "\">" << regressions
       << (latest ? " (" + std::to_string(latest) + " in the latest run)" : std::string()) << "</td>"
-      << capability_cell(g, capability_changes(g, reports)) << "</tr>\n";
+      << capability_cell(g, changes[gi]) << "</tr>\n";
   }
   o << "</table></section>\n";
 }
@@ -349,7 +352,9 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
     << ". Emulated (Bochs) rows count instructions: they are never latencies. User-space rows are the host's "
        "real nanoseconds, filed under the host whatever backend ran the ring-0 rows.</p>\n";
 
-  write_summary(o, model, reports);
+  std::vector<std::vector<CapabilityHashChange>> changes_by_group;
+  for (const DashboardGroup& g : model.groups) changes_by_group.push_back(capability_changes(g, reports));
+  write_summary(o, model, reports, changes_by_group);
   write_regressions(o, model);
   write_filters(o, model);
 
@@ -360,7 +365,7 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
     o << "<section class=\"group\" id=\"group-" << gi << "\" data-host=\"" << html_escape(g.host_name)
       << "\" data-where=\"" << html_escape(g.where) << "\"><h2>" << html_escape(g.host_name) << " — "
       << html_escape(g.where) << badge(g) << "</h2>\n";
-    const std::vector<CapabilityHashChange> changes = capability_changes(g, reports);
+    const std::vector<CapabilityHashChange>& changes = changes_by_group[gi - 1];  // gi counts from 1
     if (!changes.empty()) {
       o << "<p class=\"capability-changes\"><b>VMX capabilities changed</b> (an orange line on the charts; "
            "<code>reports compare OLD NEW</code> names the bits):";

@@ -37,9 +37,9 @@ bool revision_from_context(const nlohmann::json& context, std::optional<Revision
     *why = "vmxbench_revision_order without vmxbench_revision";
     return false;
   }
-  if (!label->is_string() || !revision_label_error(label->get<std::string>()).empty()) {
-    *why = "vmxbench_revision: " + (label->is_string() ? revision_label_error(label->get<std::string>())
-                                                        : std::string("not a string"));
+  const std::string label_why = label->is_string() ? revision_label_error(label->get<std::string>()) : "not a string";
+  if (!label_why.empty()) {
+    *why = "vmxbench_revision: " + label_why;
     return false;
   }
   Revision r{label->get<std::string>(), std::nullopt};
