@@ -37,6 +37,13 @@ struct HistoryPoint {
   std::string error;
   std::string revision;                   // "" when the run named none
   std::optional<int64_t> revision_order;
+  // A downsampled point (reports/dashboard_query.h) stands for `runs` > 1
+  // consecutive runs of its series, first_timestamp .. timestamp: median and
+  // mean are the mean of their medians, min and max their extremes, samples
+  // is empty and error is set only when none of them was measured. A point
+  // read from the history as it is has runs 1 and first_timestamp "".
+  int64_t runs = 1;
+  std::string first_timestamp;
 };
 
 struct HistoryReport {
