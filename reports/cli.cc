@@ -1,5 +1,6 @@
 #include "reports/cli.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -80,6 +81,17 @@ double parse_alpha(const std::string& v) {
   if (percent) d /= 100;
   if (!(d > 0 && d < 1)) throw UsageError("--alpha must be between 0 and 1");
   return d;
+}
+
+// --recent_runs, --older_points: a whole number in [least, 100000].
+int64_t parse_count(const std::string& name, const std::string& v, int64_t least) {
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n < least || n > 100000)
+    throw UsageError("--" + name + " " + v + ": expected a whole number from " + std::to_string(least) +
+                     " to 100000");
+  return n;
 }
 
 // Output paths: never empty, never an existing file without --force.
@@ -264,26 +276,34 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
 
+// Streams: every file is read and checked first, then each is read again,
+// ingested in its own transaction and dropped, so memory does not grow with
+// the number of files.
 int history_ingest(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.empty()) throw UsageError("history ingest needs at least one REPORT.json");
-  // Every file is checked before anything is written.
-  std::vector<json> reports;
-  for (const std::string& f : a.positional) {
+  int last_load_error = 0;
+  auto load = [&](const std::string& f, const char* consequence) -> std::optional<json> {
     Loaded l = load_report_file(resolve_path(f));
-    if (l.error) {
-      l.error->file = f;
-      err << "reports: " << l.error->line() << " (nothing ingested)\n";
-      return l.error->code;
-    }
-    reports.push_back(std::move(*l.report));
-  }
+    if (!l.error) return std::move(*l.report);
+    l.error->file = f;
+    err << "reports: " << l.error->line() << consequence << "\n";
+    last_load_error = l.error->code;
+    return std::nullopt;
+  };
+  for (const std::string& f : a.positional)
+    if (!load(f, " (nothing ingested)")) return last_load_error;
   History h(open_database(db_url(a)));
   int added = 0, dup = 0;
-  for (size_t i = 0; i < reports.size(); ++i) {
-    bool is_new = h.ingest(reports[i]) == History::Outcome::kAdded;
+  for (const std::string& f : a.positional) {
+    std::optional<json> report = load(f, " (changed since it was checked: it and the files after it were not ingested)");
+    if (!report) {
+      out << added << " added, " << dup << " already in the history before the failure (" << h.count_reports()
+          << " reports)\n";
+      return last_load_error;
+    }
+    const bool is_new = h.ingest(*report) == History::Outcome::kAdded;
     (is_new ? added : dup)++;
-    out << (is_new ? "added   " : "present ") << content_hash(reports[i]).substr(0, 12) << "  " << a.positional[i]
-        << "\n";
+    out << (is_new ? "added   " : "present ") << content_hash(*report).substr(0, 12) << "  " << f << "\n";
   }
   out << added << " added, " << dup << " already in the history (" << h.count_reports() << " reports)\n";
   return kExitOk;
@@ -370,16 +390,19 @@ int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   const std::string url = db_url(a);
   o.source = redact_url(url);
   History h(open_database(url, OpenMode::kExistingOnly));
+  DashboardLimits limits;
+  if (auto t = opt(a, "recent_runs")) limits.recent_runs = parse_count("recent_runs", *t, 0);
+  if (auto t = opt(a, "older_points")) limits.older_points = parse_count("older_points", *t, 1);
   DashboardSummary s;
-  const std::vector<HistoryPoint> points = h.query(q);
-  if (points.empty()) check_selection_exists(h, q);
-  const std::vector<HistoryReport> stored = h.reports(q);
+  const DashboardInput input = load_dashboard_input(h, q, limits);
+  if (input.points.empty()) check_selection_exists(h, q);
   report_skipped(h, err);
-  const std::string html = render_dashboard(points, stored, o, &s);
+  const std::string html = render_dashboard(input, o, &s);
   if (!write_output(a, *out_path, html, err)) return kExitOutput;
   out << "wrote " << *out_path << ": " << s.hosts << " host(s), " << s.plots << " plot(s), " << s.invept_pairs
       << " INVEPT pair(s), " << s.live_views << " live-invalidation view(s), " << s.regressions.size()
-      << " regression(s)\n";
+      << " regression(s)" << (s.folded_runs ? ", " + std::to_string(s.folded_runs) + " older run(s) folded" : "")
+      << "\n";
   return kExitOk;
 }
 
@@ -504,6 +527,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
            {"threshold", threshold_help},
            {"alpha", alpha_help},
            {"title", "TITLE: the page's title"},
+           {"recent_runs", "N: each series' newest N runs as they are, older runs folded (default 30; 0: none folded)"},
+           {"older_points", "N: at most N points for each series' older runs (default 20)"},
            {"revision_url", "TEMPLATE: link each run's revision, {revision} replaced (e.g. https://git.example/commit/{revision})"}})
     value(dashboard_c, name, help);
   force(dashboard_c, "replace an existing --out file");

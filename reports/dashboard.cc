@@ -129,18 +129,26 @@ std::vector<std::string> changed_items(const json& before_diag, const json& afte
   return lines;
 }
 
-std::vector<CapabilityHashChange> capability_changes(const DashboardGroup& g, const std::vector<HistoryReport>& reports) {
+using ReportsByHash = std::map<std::string, const HistoryReport*>;
+
+// `runs`: every report's metadata, by time; `by_hash`: the reports read
+// whole, which include both sides of every change (reports/dashboard_query.h).
+std::vector<CapabilityHashChange> capability_changes(const DashboardGroup& g, const std::vector<ReportMeta>& runs,
+                                                     const ReportsByHash& by_hash) {
   std::vector<CapabilityHashChange> out;
   if (g.user_space) return out;
-  const HistoryReport* last = nullptr;
-  for (const HistoryReport& r : reports) {  // History::reports: by time
-    if (r.host_id != g.host_id || backend_label(r.report["backend"]) != g.backend_label ||
-        r.report["backend"]["tick_unit"] != g.tick_unit || !r.report["host"]["vmx_capability_hash"].is_string())
+  const std::string group = run_group_key(g.host_id, g.backend_label, g.tick_unit);
+  const ReportMeta* last = nullptr;
+  for (const ReportMeta& r : runs) {
+    if (!r.capability_hash || run_group_key(r.host_id, backend_label(r.backend, r.backend_detail), r.tick_unit) != group)
       continue;
-    const std::string hash = r.report["host"]["vmx_capability_hash"];
-    if (last != nullptr && last->report["host"]["vmx_capability_hash"] != hash)
-      out.push_back({r.timestamp, last->report["host"]["vmx_capability_hash"], hash,
-                     changed_items(last->report["diag"], r.report["diag"])});
+    if (last != nullptr && last->capability_hash != r.capability_hash) {
+      const auto before = by_hash.find(last->content_hash), after = by_hash.find(r.content_hash);
+      out.push_back({r.timestamp, *last->capability_hash, *r.capability_hash,
+                     before == by_hash.end() || after == by_hash.end()
+                         ? std::vector<std::string>{}
+                         : changed_items(before->second->report["diag"], after->second->report["diag"])});
+    }
     last = &r;
   }
   return out;
@@ -314,25 +322,34 @@ std::string item_list(const std::vector<const DashboardSeries*>& series, bool wi
 
 std::string render_dashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
                             const DashboardOptions& opt, DashboardSummary* summary_out) {
+  return render_dashboard(dashboard_input_of(points, reports), opt, summary_out);
+}
+
+std::string render_dashboard(const DashboardInput& input, const DashboardOptions& opt,
+                             DashboardSummary* summary_out) {
   DashboardSummary summary;
-  const DashboardModel model = build_dashboard_model(points, opt.alpha, opt.threshold);
+  const DashboardModel model = build_dashboard_model(input.points, opt.alpha, opt.threshold);
   summary.regressions = model.regressions;
+  summary.folded_runs = input.folded_runs;
+  const std::vector<HistoryReport>& reports = input.reports;
+  ReportsByHash by_hash;
+  for (const HistoryReport& r : reports) by_hash[r.content_hash] = &r;
 
   // Hosts (by name): the latest report of each, and per backend the latest
   // report with a diag part (under Bochs, diag describes the emulated CPU).
   struct HostInfo {
     const HistoryReport* latest = nullptr;
     std::map<std::string, const HistoryReport*> latest_diag;  // backend label -> report
-    int reports = 0;
+    int64_t reports = 0;
   };
   std::map<std::string, HostInfo> hosts;  // name + id -> info
-  for (const HistoryReport& r : reports) {
+  for (const ReportMeta& r : input.runs) {  // by time: each later one replaces
     HostInfo& h = hosts[r.host_name + "\x1f" + r.host_id];
     ++h.reports;
-    if (!h.latest || r.timestamp >= h.latest->timestamp) h.latest = &r;
-    if (r.report["diag"].is_null()) continue;
-    const HistoryReport*& d = h.latest_diag[backend_label(r.report["backend"])];
-    if (!d || r.timestamp >= d->timestamp) d = &r;
+    const auto whole = by_hash.find(r.content_hash);
+    if (whole == by_hash.end()) continue;
+    h.latest = whole->second;
+    if (r.capability_hash) h.latest_diag[backend_label(r.backend, r.backend_detail)] = whole->second;
   }
   summary.hosts = static_cast<int>(hosts.size());
   summary.groups = static_cast<int>(model.groups.size());
@@ -344,16 +361,22 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
     << "<title>" << html_escape(opt.title) << "</title><style>" << kDygraphCss << "\n" << kDashboardCss
     << "</style></head><body>\n";
   o << "<h1>" << html_escape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << html_escape(generated) << " from "
-    << reports.size() << " report(s), " << hosts.size() << " host(s)";
+    << input.runs.size() << " report(s), " << hosts.size() << " host(s)";
   if (!opt.source.empty()) o << ", " << html_escape(opt.source);
   o << ". Points are the median over a report's repetitions; the band spans min to max. A red point is "
        "significantly slower than the measured point before it (two-sided Mann-Whitney U, alpha "
     << num(opt.alpha) << ") by more than " << pct(opt.threshold).substr(1)
     << ". Emulated (Bochs) rows count instructions: they are never latencies. User-space rows are the host's "
        "real nanoseconds, filed under the host whatever backend ran the ring-0 rows.</p>\n";
+  if (input.folded_runs > 0)
+    o << "<p class=\"meta\" id=\"folded\">Each series shows its newest " << input.limits.recent_runs
+      << " runs as they are; its older runs are folded into at most " << input.limits.older_points
+      << " points, each the mean of consecutive runs' medians (" << input.folded_runs << " runs in "
+      << input.folded_points << " points here). Every run of a period: <code>reports dashboard --since T --until T"
+      << "</code>, or <code>--recent_runs 0</code>.</p>\n";
 
   std::vector<std::vector<CapabilityHashChange>> changes_by_group;
-  for (const DashboardGroup& g : model.groups) changes_by_group.push_back(capability_changes(g, reports));
+  for (const DashboardGroup& g : model.groups) changes_by_group.push_back(capability_changes(g, input.runs, by_hash));
   write_summary(o, model, reports, changes_by_group);
   write_regressions(o, model);
   write_filters(o, model);
@@ -424,6 +447,7 @@ std::string render_dashboard(const std::vector<HistoryPoint>& points, const std:
   // Hosts and their capability summaries, folded.
   o << "<section id=\"hosts\"><h2>Hosts</h2>\n";
   for (const auto& [key, h] : hosts) {
+    if (h.latest == nullptr) continue;  // its latest report is unreadable (named in the skipped rows)
     const json& host = h.latest->report["host"];
     const std::string id = h.latest->host_id;
     o << "<div class=\"host\" id=\"host-" << html_escape(id) << "\"><h3>" << html_escape(s(host["name"]))

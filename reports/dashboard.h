@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "reports/dashboard_model.h"
+#include "reports/dashboard_query.h"
 #include "reports/history.h"
 
 namespace vmxb::reports {
@@ -35,9 +36,14 @@ struct DashboardSummary {
   int live_views = 0;             // single-vs-global live-invalidation views (touch_view.h)
   int flat_series = 0;            // collapsed into a "flat series" line instead of a chart
   int never_measured_series = 0;  // unsupported or failed in every run: listed with the reason
+  int64_t folded_runs = 0;        // runs shown only inside folded points (DashboardInput)
   std::vector<DashboardRegression> regressions;
 };
 
+// What the history holds for the page, bounded by what it shows (reports/dashboard_query.h).
+std::string render_dashboard(const DashboardInput& input, const DashboardOptions& options,
+                             DashboardSummary* summary = nullptr);
+// Everything in memory, nothing folded (tests).
 std::string render_dashboard(const std::vector<HistoryPoint>& points, const std::vector<HistoryReport>& reports,
                             const DashboardOptions& options, DashboardSummary* summary = nullptr);
 

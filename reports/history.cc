@@ -58,6 +58,16 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS vmxbench_results_benchmark ON vmxbench_results (benchmark)",
 };
 
+// Made after an upgrade has added the columns they name. vmxbench_reports_runs
+// covers every column of vmxbench_reports that the dashboard's queries read
+// (reports/dashboard_query.cc), so they never read the row itself: in SQLite
+// the verbatim report (~100 KB) lies in overflow pages before revision and
+// revision_order, and every read of those would walk through it.
+const char* const kIndexesAfterUpgrade[] = {
+    "CREATE INDEX IF NOT EXISTS vmxbench_reports_runs ON vmxbench_reports (content_hash, timestamp, host_id, "
+    "host_name, backend, backend_detail, tick_unit, emulated, capability_hash, revision, revision_order)",
+};
+
 DbValue nullable(const json& v) {
   if (v.is_null()) return std::monostate{};
   return v.get<std::string>();
@@ -188,6 +198,7 @@ void History::create_schema() {
       throw DbError("the history database has schema version " + as_string(rows[0][0]) +
                     "; this tool reads version " + std::to_string(kHistorySchemaVersion));
     }
+    for (const char* sql : kIndexesAfterUpgrade) db_->execute(sql);
     db_->commit();
   } catch (...) {
     db_->rollback();
@@ -260,58 +271,64 @@ History::Outcome History::ingest(const json& report, const IngestFault& fault) {
   }
 }
 
+std::string History::point_columns() {
+  return "r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
+         "r.emulated, s.benchmark, s.metric, s.unit, s.repetitions, s.median, s.mean, s.min, s.max, s.stddev, "
+         "s.samples, s.error, r.revision, r.revision_order";
+}
+
+std::string History::where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params) {
+  return where(q, with_benchmark, params);
+}
+
+std::optional<HistoryPoint> History::read_point(const DbRow& row) {
+  HistoryPoint p;
+  p.content_hash = as_string(row[0]);
+  p.timestamp = as_string(row[1]);
+  p.host_id = as_string(row[2]);
+  p.host_name = as_string(row[3]);
+  p.backend = as_string(row[4]);
+  p.backend_detail = as_string(row[5]);
+  p.tick_unit = as_string(row[6]);
+  p.emulated = as_int(row[7]) != 0;
+  p.benchmark = as_string(row[8]);
+  p.metric = as_string(row[9]);
+  p.unit = as_string(row[10]);
+  p.repetitions = as_int(row[11]);
+  p.median = as_double(row[12]);
+  p.mean = as_double(row[13]);
+  p.min = as_double(row[14]);
+  p.max = as_double(row[15]);
+  p.stddev = as_double(row[16]);
+  p.error = as_string(row[18]);
+  p.revision = as_string(row[19]);
+  if (!is_null(row[20])) p.revision_order = as_int(row[20]);
+  const std::string row_name = p.content_hash.substr(0, 12) + " benchmark " + p.benchmark;
+  if (auto why = read_samples(as_string(row[17]), p.samples)) {
+    skipped_.push_back(row_name + ": samples " + *why);
+    return std::nullopt;
+  }
+  if (auto why = non_finite_statistic(row)) {
+    skipped_.push_back(row_name + ": " + *why);
+    return std::nullopt;
+  }
+  return p;
+}
+
 std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
   std::vector<DbValue> params;
-  const std::string sql =
-      "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
-      "r.emulated, s.benchmark, s.metric, s.unit, s.repetitions, s.median, s.mean, s.min, s.max, s.stddev, "
-      "s.samples, s.error, r.revision, r.revision_order FROM vmxbench_results s "
-      "JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
-      where(q, true, params) + " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
+  const std::string sql = "SELECT " + point_columns() +
+                          " FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
+                          where(q, true, params) +
+                          " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
   std::vector<HistoryPoint> out;
-  for (const DbRow& row : db_->query(sql, params)) {
-    HistoryPoint p;
-    p.content_hash = as_string(row[0]);
-    p.timestamp = as_string(row[1]);
-    p.host_id = as_string(row[2]);
-    p.host_name = as_string(row[3]);
-    p.backend = as_string(row[4]);
-    p.backend_detail = as_string(row[5]);
-    p.tick_unit = as_string(row[6]);
-    p.emulated = as_int(row[7]) != 0;
-    p.benchmark = as_string(row[8]);
-    p.metric = as_string(row[9]);
-    p.unit = as_string(row[10]);
-    p.repetitions = as_int(row[11]);
-    p.median = as_double(row[12]);
-    p.mean = as_double(row[13]);
-    p.min = as_double(row[14]);
-    p.max = as_double(row[15]);
-    p.stddev = as_double(row[16]);
-    p.error = as_string(row[18]);
-    p.revision = as_string(row[19]);
-    if (!is_null(row[20])) p.revision_order = as_int(row[20]);
-    const std::string row_name = p.content_hash.substr(0, 12) + " benchmark " + p.benchmark;
-    if (auto why = read_samples(as_string(row[17]), p.samples)) {
-      skipped_.push_back(row_name + ": samples " + *why);
-      continue;
-    }
-    if (auto why = non_finite_statistic(row)) {
-      skipped_.push_back(row_name + ": " + *why);
-      continue;
-    }
-    out.push_back(std::move(p));
-  }
+  for (const DbRow& row : db_->query(sql, params))
+    if (std::optional<HistoryPoint> p = read_point(row)) out.push_back(std::move(*p));
   return out;
 }
 
-std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
-  std::vector<DbValue> params;
-  const std::string sql =
-      "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.report FROM vmxbench_reports r" +
-      where(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
-  std::vector<HistoryReport> out;
-  for (const DbRow& row : db_->query(sql, params)) {
+void History::read_reports(const std::vector<DbRow>& rows, std::vector<HistoryReport>& out) {
+  for (const DbRow& row : rows) {
     input::ParsedJson report = input::parse_bounded_json(as_string(row[5]));
     if (report.outcome != input::ParseOutcome::kOk || !report.value.is_object()) {
       skipped_.push_back(as_string(row[0]).substr(0, 12) + " report: not readable JSON (" +
@@ -321,6 +338,37 @@ std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
     out.push_back({as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[4]),
                    std::move(report.value)});
   }
+}
+
+std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
+  std::vector<DbValue> params;
+  const std::string sql =
+      "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.report FROM vmxbench_reports r" +
+      where(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
+  std::vector<HistoryReport> out;
+  read_reports(db_->query(sql, params), out);
+  return out;
+}
+
+std::vector<HistoryReport> History::reports_by_hash(const std::vector<std::string>& hashes) {
+  // In slices: SQLite allows 32766 parameters, but a statement that long helps no one.
+  constexpr size_t slice = 200;
+  std::vector<HistoryReport> out;
+  for (size_t from = 0; from < hashes.size(); from += slice) {
+    std::vector<DbValue> params;
+    std::string list;
+    for (size_t i = from; i < hashes.size() && i < from + slice; ++i) {
+      params.push_back(hashes[i]);
+      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    read_reports(db_->query("SELECT content_hash, timestamp, host_id, host_name, backend, report FROM "
+                            "vmxbench_reports WHERE content_hash IN (" + list + ")",
+                            params),
+                 out);
+  }
+  std::sort(out.begin(), out.end(), [](const HistoryReport& a, const HistoryReport& b) {
+    return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : a.content_hash < b.content_hash;
+  });
   return out;
 }
 

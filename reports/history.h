@@ -75,9 +75,19 @@ class History {
   // corrupted by hand or written by an older version) is left out and named
   // in skipped(): one bad row never hides the rest of the history.
   std::vector<HistoryPoint> query(const HistoryQuery& q);
+  // For queries written elsewhere (reports/dashboard_query.cc) that read
+  // points: they SELECT point_columns() from vmxbench_results s JOIN
+  // vmxbench_reports r, filtered by where_clause(), and read each row with
+  // read_point(), which returns nullopt for a row it leaves out (named in
+  // skipped(), as query() does).
+  static std::string point_columns();
+  static std::string where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params);
+  std::optional<HistoryPoint> read_point(const DbRow& row);
   // Whole reports (host and benchmark filters ignored for the latter), by
   // time; a stored report that is not valid JSON is skipped the same way.
   std::vector<HistoryReport> reports(const HistoryQuery& q);
+  // The reports of these content hashes (those the history holds), by time.
+  std::vector<HistoryReport> reports_by_hash(const std::vector<std::string>& hashes);
   // "REPORT-HASH benchmark NAME: why", one per row left out since the History was opened.
   const std::vector<std::string>& skipped() const { return skipped_; }
   int64_t count_reports();
@@ -89,6 +99,9 @@ class History {
   void refuse_foreign_database();
   void create_schema();
   void upgrade_from_version_1();
+  // (content_hash, timestamp, host_id, host_name, backend, report) rows into
+  // out; an unreadable report is skipped and named in skipped_.
+  void read_reports(const std::vector<DbRow>& rows, std::vector<HistoryReport>& out);
   std::unique_ptr<Database> db_;
   std::vector<std::string> skipped_;
 };

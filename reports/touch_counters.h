@@ -12,6 +12,10 @@
 
 namespace vmxb::reports {
 
+// What every live-invalidation row's name holds, "ring0/<op>_live/pages:<N>"
+// (the history's SQL finds the reports with live rows by it).
+inline constexpr const char kLiveRowNameInfix[] = "_live/pages:";
+
 // The counters, in the order they are shown; all in the backend's tick unit.
 // warm: A's re-touch after a no-op exit; refill: A's re-touch after the
 // flush; collateral: B's re-touch after the flush; the penalties are

@@ -253,6 +253,8 @@ TEST_P(HistoryTest, UpgradesAVersion1HistoryFromItsStoredReports) {
   {
     auto h = open();
     h->ingest(with_revision(report("alpha", "2026-11-20T06:00:00+00:00"), "abc123", "17"));
+    // What schema 1 lacked: the columns, and the index that covers them.
+    h->db().execute("DROP INDEX vmxbench_reports_runs");
     h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision_order");
     h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision");
     h->db().execute("UPDATE vmxbench_meta SET value = '1' WHERE key = 'schema_version'");
