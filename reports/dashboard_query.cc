@@ -17,67 +17,80 @@ std::string param(std::vector<DbValue>& params, DbValue v) {
   return "$" + std::to_string(params.size());
 }
 
-// What makes a series, as build_dashboard_model() groups the points: the
-// host, the benchmark and, for ring-0 rows only, the backend and its tick
-// unit (user-space rows are the host's, whichever backend ran the report).
-std::vector<std::string> series_columns() {
-  const std::string in_backend = std::string("s.benchmark LIKE '") + kBackendRowPrefix + "%'";
-  return {"r.host_name", "r.host_id", "s.benchmark", "CASE WHEN " + in_backend + " THEN r.backend END",
-          "CASE WHEN " + in_backend + " THEN r.backend_detail END", "CASE WHEN " + in_backend + " THEN r.tick_unit END"};
+// The runs of a series, newest first, ranked per report rather than per
+// result row (the cost then follows the number of reports, not of rows): a
+// ring-0 row's series is its report's host, backend and tick unit (age,
+// total), a user-space row's is the host alone (host_age, host_total), as
+// build_dashboard_model() groups them.
+std::string ranked_reports(const HistoryQuery& q, std::vector<DbValue>& params) {
+  const std::string group = "r.host_name, r.host_id, r.backend, r.backend_detail, r.tick_unit";
+  const std::string host = "r.host_name, r.host_id";
+  const std::string newest_first = " ORDER BY r.timestamp DESC, r.content_hash DESC";
+  return "ranked AS (SELECT r.content_hash AS hash, ROW_NUMBER() OVER (PARTITION BY " + group + newest_first +
+         ") AS age, COUNT(*) OVER (PARTITION BY " + group + ") AS total, ROW_NUMBER() OVER (PARTITION BY " + host +
+         newest_first + ") AS host_age, COUNT(*) OVER (PARTITION BY " + host +
+         ") AS host_total FROM vmxbench_reports r" + History::where_clause(q, false, params) + ")";
 }
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
+std::string in_backend() { return std::string("s.benchmark LIKE '") + kBackendRowPrefix + "%'"; }
+
+// A result row's age and its series' run count.
+std::string row_age() { return "CASE WHEN " + in_backend() + " THEN k.age ELSE k.host_age END"; }
+std::string row_total() { return "CASE WHEN " + in_backend() + " THEN k.total ELSE k.host_total END"; }
+
+const char kRankedJoinResults[] =
+    " JOIN vmxbench_results s ON s.content_hash = k.hash JOIN vmxbench_reports r ON r.content_hash = k.hash";
+
+// A series is folded only when it has more runs than recent_runs +
+// older_points; then each folded point holds at least two runs.
+int64_t runs_shown_unfolded(const DashboardLimits& limits) {
+  return limits.recent_runs + std::max<int64_t>(1, limits.older_points);
 }
 
-// A series' runs, newest first: age 1 is the latest.
-std::string age_over_series() {
-  return "ROW_NUMBER() OVER (PARTITION BY " + joined(series_columns()) +
-         " ORDER BY r.timestamp DESC, r.content_hash DESC)";
-}
-
-const char kResultsJoinReports[] = " FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash";
-
-// The newest `recent_runs` points of every series, as History::query reads them.
-std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, int64_t recent_runs) {
+// The points shown as they are, as History::query reads them: the newest
+// `recent_runs` of every series, and every run of a series that fits.
+std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
   std::vector<DbValue> params;
-  const std::string inner = "SELECT s.content_hash AS hash, s.benchmark AS name, " + age_over_series() + " AS age" +
-                            kResultsJoinReports + History::where_clause(q, true, params);
-  const std::string sql = "SELECT " + History::point_columns() + " FROM (" + inner +
-                          ") k JOIN vmxbench_results s ON s.content_hash = k.hash AND s.benchmark = k.name "
-                          "JOIN vmxbench_reports r ON r.content_hash = k.hash WHERE k.age <= " +
-                          param(params, recent_runs);
+  const std::string ranked = ranked_reports(q, params);
+  const std::string recent = param(params, limits.recent_runs);
+  const std::string fits = param(params, runs_shown_unfolded(limits));
+  const std::string sql = "WITH " + ranked + ", recent AS (SELECT * FROM ranked WHERE age <= " + recent +
+                          " OR host_age <= " + recent + " OR total <= " + fits + " OR host_total <= " + fits +
+                          ") SELECT " + History::point_columns() + " FROM recent k" + kRankedJoinResults +
+                          History::where_clause(q, true, params) + " AND (" + row_age() + " <= " + recent + " OR " +
+                          row_total() + " <= " + fits + ")";
   std::vector<HistoryPoint> out;
   for (const DbRow& row : h.db().query(sql, params))
     if (std::optional<HistoryPoint> p = h.read_point(row)) out.push_back(std::move(*p));
   return out;
 }
 
-// The runs before those, folded: per series, runs of the same outcome (one
-// error text, or measured) in at most `older_points` slices by age.
+// The runs before those in a series that does not fit, folded: runs of the
+// same outcome (one error text, or measured) in at most `older_points`
+// slices by age, each of at least two runs (the same slices for every
+// series of a host and backend).
 std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
   std::vector<DbValue> params;
-  const std::vector<std::string> key = series_columns();
-  std::string inner = "SELECT r.host_name AS host_name, r.host_id AS host_id, s.benchmark AS benchmark, "
-                      "r.backend AS backend, r.backend_detail AS backend_detail, r.tick_unit AS tick_unit, "
-                      "r.emulated AS emulated, r.timestamp AS stamp, s.metric AS metric, s.unit AS unit, "
-                      "s.repetitions AS repetitions, s.median AS median, s.min AS low, s.max AS high, "
-                      "COALESCE(s.error, '') AS error, r.revision AS revision";
-  for (size_t i = 3; i < key.size(); ++i) inner += ", " + key[i] + " AS key" + std::to_string(i);
-  inner += ", " + age_over_series() + " AS age, COUNT(*) OVER (PARTITION BY " + joined(key) + ") AS total" +
-           kResultsJoinReports + History::where_clause(q, true, params);
+  const std::string ranked = ranked_reports(q, params);
   const std::string recent = param(params, limits.recent_runs);
-  const std::string slices = param(params, std::max<int64_t>(1, limits.older_points));
+  const std::string fits = param(params, runs_shown_unfolded(limits));
+  const std::string most = param(params, std::max<int64_t>(1, limits.older_points));
+  const std::string older_runs = "(" + row_total() + " - " + recent + ")";
+  const std::string slices = "(CASE WHEN " + older_runs + " / 2 < " + most + " THEN " + older_runs + " / 2 ELSE " +
+                             most + " END)";
+  std::string ring0_only;
+  for (const char* column : {"r.backend", "r.backend_detail", "r.tick_unit"})
+    ring0_only += std::string(", CASE WHEN ") + in_backend() + " THEN " + column + " END";
   const std::string sql =
-      "SELECT k.host_name, k.host_id, k.benchmark, MAX(k.backend), MAX(k.backend_detail), MAX(k.tick_unit), "
-      "MAX(k.emulated), COALESCE(MAX(CASE WHEN k.median IS NOT NULL THEN k.metric END), MAX(k.metric)), "
-      "COALESCE(MAX(CASE WHEN k.median IS NOT NULL THEN k.unit END), MAX(k.unit)), MAX(k.repetitions), "
-      "AVG(k.median), MIN(k.low), MAX(k.high), k.error, COUNT(*), MIN(k.stamp), MAX(k.stamp) FROM (" +
-      inner + ") k WHERE k.age > " + recent +
-      " GROUP BY k.host_name, k.host_id, k.benchmark, k.key3, k.key4, k.key5, k.error, (k.age - " + recent +
-      " - 1) * " + slices + " / (k.total - " + recent + ")";
+      "WITH " + ranked + ", older AS (SELECT * FROM ranked WHERE (age > " + recent + " AND total > " + fits +
+      ") OR (host_age > " + recent + " AND host_total > " + fits + ")) SELECT r.host_name, r.host_id, s.benchmark, MAX(r.backend), MAX(r.backend_detail), MAX(r.tick_unit), "
+      "MAX(r.emulated), COALESCE(MAX(CASE WHEN s.median IS NOT NULL THEN s.metric END), MAX(s.metric)), "
+      "COALESCE(MAX(CASE WHEN s.median IS NOT NULL THEN s.unit END), MAX(s.unit)), MAX(s.repetitions), "
+      "AVG(s.median), MIN(s.min), MAX(s.max), COALESCE(s.error, ''), COUNT(*), MIN(r.timestamp), MAX(r.timestamp) "
+      "FROM older k" +
+      kRankedJoinResults + History::where_clause(q, true, params) + " AND " + row_age() + " > " + recent + " AND " +
+      row_total() + " > " + fits + " GROUP BY r.host_name, r.host_id, s.benchmark" + ring0_only +
+      ", COALESCE(s.error, ''), (" + row_age() + " - " + recent + " - 1) * " + slices + " / " + older_runs;
   std::vector<HistoryPoint> out;
   for (const DbRow& row : h.db().query(sql, params)) {
     HistoryPoint p;
@@ -129,7 +142,8 @@ std::set<std::string> reports_with_live_rows(History& h, const HistoryQuery& q) 
   }
   like += "%";
   const std::string where = History::where_clause(q, false, params);
-  const std::string sql = std::string("SELECT DISTINCT s.content_hash") + kResultsJoinReports + where +
+  const std::string sql = "SELECT DISTINCT s.content_hash FROM vmxbench_results s JOIN vmxbench_reports r ON "
+                          "r.content_hash = s.content_hash" + where +
                           " AND s.error IS NULL AND s.benchmark LIKE " + param(params, like) + " ESCAPE '\\'";
   std::set<std::string> out;
   for (const DbRow& row : h.db().query(sql, params)) out.insert(as_string(row[0]));
@@ -176,7 +190,7 @@ DashboardInput load_dashboard_input(History& history, const HistoryQuery& q, con
   if (limits.recent_runs <= 0) {
     in.points = history.query(q);
   } else {
-    in.points = recent_points(history, q, limits.recent_runs);
+    in.points = recent_points(history, q, limits);
     std::vector<HistoryPoint> older = folded_points(history, q, limits);
     for (const HistoryPoint& p : older) in.folded_runs += p.runs;
     in.folded_points = static_cast<int64_t>(older.size());

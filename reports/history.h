@@ -37,7 +37,7 @@ struct HistoryPoint {
   std::string error;
   std::string revision;                   // "" when the run named none
   std::optional<int64_t> revision_order;
-  // A downsampled point (reports/dashboard_query.h) stands for `runs` > 1
+  // A downsampled point (reports/dashboard_query.h) stands for `runs` >= 2
   // consecutive runs of its series, first_timestamp .. timestamp: median and
   // mean are the mean of their medians, min and max their extremes, samples
   // is empty and error is set only when none of them was measured. A point

@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 // Bumped whenever fleet_report() changes, so a cached history is never stale.
-constexpr int kGeneratorVersion = 1;
+constexpr int kGeneratorVersion = 2;
 
 constexpr int kBochsSkylakeFirst = 40, kBochsPenrynFirst = 45;
 constexpr unsigned long long kEptVpidCap = 0xf0106334141ull;
@@ -76,6 +76,9 @@ json fleet_report(int index, int total) {
   for (const char* name : kUserSpaceRows) rows[name] = testing::around(1.0 + 0.25 * ++i, 3, seed + i);
 
   json gb = testing::gb_doc(rows, when, host_spec, backend);
+  // Every run measured a commit of the fleet's one repository, in order.
+  gb["context"]["vmxbench_revision"] = "commit-" + std::to_string(run);
+  gb["context"]["vmxbench_revision_order"] = std::to_string(run);
   for (const json& r : extra) gb["benchmarks"].push_back(r);
   if (!penryn) {
     for (const char* op : {"invept_single_context_live", "invept_global_live"})

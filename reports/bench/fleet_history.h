@@ -1,6 +1,6 @@
 // A fleet's history for //reports/bench: deterministic reports of 50 hosts
 // over a year, shaped like //bench's (24 ring-0 and user-space rows of 3
-// repetitions, the live-invalidation rows, a diag part), so the benchmarks
+// repetitions, the live-invalidation rows, a diag part, a revision), so the benchmarks
 // measure the history and the dashboard at the sizes a fleet reaches.
 //
 //  - hosts 0..39: hardware (module backend, diag part, live rows); every
