@@ -65,10 +65,10 @@ std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const
   return out;
 }
 
-// The runs before those in a series that does not fit, folded: runs of the
-// same outcome (one error text, or measured) in at most `older_points`
-// slices by age, each of at least two runs (the same slices for every
-// series of a host and backend).
+// The runs before those in a series that does not fit, folded: in at most
+// `older_points` slices by age, each of at least two runs (the same slices
+// for every series of a host and backend), and within a slice the runs of
+// one outcome (measured, or one error text) together.
 std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
   std::vector<DbValue> params;
   const std::string ranked = ranked_reports(q, params);

@@ -37,11 +37,12 @@ struct HistoryPoint {
   std::string error;
   std::string revision;                   // "" when the run named none
   std::optional<int64_t> revision_order;
-  // A downsampled point (reports/dashboard_query.h) stands for `runs` >= 2
-  // consecutive runs of its series, first_timestamp .. timestamp: median and
-  // mean are the mean of their medians, min and max their extremes, samples
-  // is empty and error is set only when none of them was measured. A point
-  // read from the history as it is has runs 1 and first_timestamp "".
+  // A folded point (reports/dashboard_query.h) has a first_timestamp: it
+  // stands for `runs` consecutive runs of its series (usually several; one
+  // where a slice's runs differ in outcome), first_timestamp .. timestamp,
+  // all measured (median and mean: the mean of their medians, min and max:
+  // their extremes) or all with the same error. Its samples are empty. A
+  // point read from the history as it is has runs 1 and first_timestamp "".
   int64_t runs = 1;
   std::string first_timestamp;
 };

@@ -13,7 +13,7 @@
 
 #include "reports/report.h"
 #include "reports/tests/fixtures.h"
-#include "reports/tests/pg_server.h"
+#include "reports/tests/pg_environment.h"
 
 namespace vmxb::reports {
 namespace {
@@ -22,35 +22,17 @@ using nlohmann::json;
 using testing::around;
 using testing::make_report;
 
-testing::PgServer* g_pg = nullptr;
-std::string g_pg_error;
-
-class PgEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    server_ = testing::PgServer::start(g_pg_error);
-    g_pg = server_.get();
-  }
-  void TearDown() override {
-    g_pg = nullptr;
-    server_.reset();
-  }
-
- private:
-  std::unique_ptr<testing::PgServer> server_;
-};
-
-const auto* const kPgEnv = ::testing::AddGlobalTestEnvironment(new PgEnvironment);
+const auto& kPgEnv = testing::pg_environment();
 
 class HistoryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
     if (GetParam() == "sqlite") {
       url_ = "sqlite:" + testing::temp_dir("history") + "/history.sqlite";
     } else {
-      ASSERT_NE(g_pg, nullptr) << "PostgreSQL test server: " << g_pg_error;
-      url_ = g_pg->create_database("vmxbench_test_" + std::to_string(++counter));
+      std::string why;
+      url_ = testing::pg_environment().new_database("vmxbench_test_", why);
+      ASSERT_FALSE(url_.empty()) << why;
     }
   }
   std::unique_ptr<History> open() { return std::make_unique<History>(open_database(url_)); }

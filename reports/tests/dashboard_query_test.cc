@@ -1,0 +1,195 @@
+// What the dashboard reads from the history (reports/dashboard_query.h), on
+// SQLite and on PostgreSQL: which runs stay as they are, how older runs are
+// folded (every number worked out here from the inputs), and which reports
+// are read whole.
+#include "reports/dashboard_query.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "reports/dashboard.h"
+#include "reports/report.h"
+#include "reports/timeutil.h"
+#include "reports/tests/fixtures.h"
+#include "reports/tests/pg_environment.h"
+#include "stats/descriptive.h"
+
+namespace vmxb::reports {
+namespace {
+
+using nlohmann::json;
+
+const auto& kPgEnv = testing::pg_environment();
+
+// Day `d` as the history stores a report's time (UTC, "Z").
+std::string day_stamp(int d) { return format_utc(*parse_iso8601(testing::format_day(d))); }
+
+constexpr char kSingle[] = "ring0/invept_single_context";
+constexpr char kUserSpace[] = "userspace_capture/flag_outputs";
+
+class DashboardQueryTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      url_ = "sqlite:" + testing::temp_dir("dashboard-query") + "/history.sqlite";
+    } else {
+      std::string why;
+      url_ = testing::pg_environment().new_database("vmxbench_dashboard_query_", why);
+      ASSERT_FALSE(url_.empty()) << why;
+    }
+    history_ = std::make_unique<History>(open_database(url_));
+  }
+
+  static std::vector<double> single_context_samples(int day) { return testing::around(500.0 + day, 9, day); }
+
+  // Run `day` of host `host`: INVEPT single-context (unsupported where
+  // asked), and a user-space row.
+  json run(const std::string& host, int day, const testing::BackendSpec& backend = {}, const json* diag = nullptr,
+           bool unsupported = false) {
+    testing::HostSpec h;
+    h.name = host;
+    std::map<std::string, std::vector<double>> rows = {{kUserSpace, testing::around(2.0 + day, 9, day + 50)}};
+    if (!unsupported) rows[kSingle] = single_context_samples(day);
+    json gb = testing::gb_doc(rows, testing::format_day(day), h, backend);  // stored as day_stamp(day)
+    if (unsupported)
+      for (const json& r : testing::unsupported_rows(kSingle, "IA32_VMX_EPT_VPID_CAP[25] is 0")) gb["benchmarks"].push_back(r);
+    return build_report(gb, diag);
+  }
+
+  std::vector<const HistoryPoint*> series(const DashboardInput& in, const std::string& host, const std::string& name) {
+    std::vector<const HistoryPoint*> out;
+    for (const HistoryPoint& p : in.points)
+      if (p.host_name == host && p.benchmark == name) out.push_back(&p);
+    return out;
+  }
+
+  std::string url_;
+  std::unique_ptr<History> history_;
+};
+
+TEST_P(DashboardQueryTest, KeepsTheNewestRunsAndFoldsTheOlderOnesIntoMeans) {
+  for (int day = 0; day < 12; ++day) history_->ingest(run("alpha", day));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{4, 3});
+  const std::vector<const HistoryPoint*> points = series(in, "alpha", kSingle);
+  // 12 runs: the newest 4 as they are; the 8 before them in min(3, 8 / 2) = 3
+  // slices by age: (age - 5) * 3 / 8 for ages 5..12 puts 3, 3 and 2 runs in them.
+  ASSERT_EQ(points.size(), 7u);
+  const std::vector<std::vector<int>> folded_days = {{0, 1}, {2, 3, 4}, {5, 6, 7}};
+  for (size_t i = 0; i < folded_days.size(); ++i) {
+    const HistoryPoint& p = *points[i];
+    const std::vector<int>& days = folded_days[i];
+    EXPECT_EQ(p.runs, static_cast<int64_t>(days.size())) << i;
+    EXPECT_EQ(p.first_timestamp, day_stamp(days.front())) << i;
+    EXPECT_EQ(p.timestamp, day_stamp(days.back())) << i;
+    double sum = 0;
+    for (int day : days) sum += stats::median(single_context_samples(day));
+    EXPECT_NEAR(p.median, sum / static_cast<double>(days.size()), 1e-9) << i;
+    EXPECT_TRUE(p.samples.empty()) << i;
+    EXPECT_TRUE(p.error.empty()) << i;
+  }
+  for (size_t i = 3; i < points.size(); ++i) {
+    EXPECT_EQ(points[i]->runs, 1);
+    EXPECT_EQ(points[i]->timestamp, day_stamp(static_cast<int>(i) + 5));
+    EXPECT_EQ(points[i]->samples.size(), 9u);
+  }
+  // Both series of the host fold the same way: 2 series x 8 runs.
+  EXPECT_EQ(in.folded_runs, 16);
+  EXPECT_EQ(in.folded_points, 6);
+  EXPECT_EQ(in.runs.size(), 12u);
+}
+
+TEST_P(DashboardQueryTest, ASeriesThatFitsIsShownAsItIs) {
+  for (int day = 0; day < 7; ++day) history_->ingest(run("alpha", day));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{4, 3});  // 7 <= 4 + 3
+  EXPECT_EQ(series(in, "alpha", kSingle).size(), 7u);
+  EXPECT_EQ(in.folded_runs, 0);
+  for (const HistoryPoint& p : in.points) EXPECT_EQ(p.runs, 1);
+}
+
+TEST_P(DashboardQueryTest, UnsupportedRunsFoldApartFromMeasuredOnes) {
+  for (int day = 0; day < 10; ++day) history_->ingest(run("alpha", day, {}, nullptr, /*unsupported=*/day < 3));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{2, 2});
+  const std::vector<const HistoryPoint*> points = series(in, "alpha", kSingle);
+  // Ages 3..10 (days 7..0) in 2 slices: days 0..3 and 4..7; days 0..2 were
+  // unsupported, so the first slice splits into its 3 unsupported runs and
+  // its 1 measured run.
+  ASSERT_EQ(points.size(), 5u);
+  int64_t unsupported_runs = 0, measured_runs = 0;
+  for (const HistoryPoint* p : points) {
+    if (p->first_timestamp.empty()) continue;  // shown as it is
+    (p->error.empty() ? measured_runs : unsupported_runs) += p->runs;
+    if (!p->error.empty()) {
+      EXPECT_EQ(row_outcome(p->error).reason, "IA32_VMX_EPT_VPID_CAP[25] is 0");
+    }
+  }
+  EXPECT_EQ(unsupported_runs, 3);
+  EXPECT_EQ(measured_runs, 5);
+}
+
+TEST_P(DashboardQueryTest, UserSpaceRowsFoldPerHostAcrossBackends) {
+  testing::BackendSpec bochs;
+  bochs.kind = "bochs";
+  bochs.bochs_model = "corei7_skylake_x";
+  for (int day = 0; day < 10; ++day) history_->ingest(run("alpha", day, day % 2 ? bochs : testing::BackendSpec{}));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{2, 2});
+  // The user-space series is the host's 10 runs; each ring-0 series is one backend's 5.
+  std::vector<const HistoryPoint*> user = series(in, "alpha", kUserSpace);
+  int64_t runs = 0;
+  for (const HistoryPoint* p : user) runs += p->runs;
+  EXPECT_EQ(runs, 10);
+  EXPECT_EQ(user.size(), 4u);  // 2 as they are, 8 older in 2 slices
+  int64_t ring0_runs = 0;
+  for (const HistoryPoint* p : series(in, "alpha", kSingle)) ring0_runs += p->runs;
+  EXPECT_EQ(ring0_runs, 10);
+  EXPECT_EQ(series(in, "alpha", kSingle).size(), 6u);  // per backend: 2 as they are, 3 older in 1 slice
+}
+
+TEST_P(DashboardQueryTest, ReadsWholeOnlyTheReportsThePageShows) {
+  const json before = testing::diag_doc(), after = testing::diag_doc(0xf0106334141ull & ~(1ull << 25));
+  for (int day = 0; day < 10; ++day) history_->ingest(run("alpha", day, {}, day < 6 ? &before : &after));
+  for (int day = 0; day < 3; ++day) history_->ingest(run("beta", day));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{2, 2});
+  std::vector<std::string> read;
+  for (const HistoryReport& r : in.reports) read.push_back(r.host_name + " " + r.timestamp);
+  // alpha: both sides of its capability change (days 5 and 6) and its latest
+  // (day 9, also its latest with a diag part); beta: its latest.
+  EXPECT_EQ(read, (std::vector<std::string>{"beta " + day_stamp(2), "alpha " + day_stamp(5),
+                                             "alpha " + day_stamp(6), "alpha " + day_stamp(9)}));
+  EXPECT_EQ(in.runs.size(), 13u);
+  // The page still names the change's items from those two reports.
+  DashboardSummary summary;
+  const std::string html = render_dashboard(in, {}, &summary);
+  EXPECT_NE(html.find("lost: IA32_VMX_EPT_VPID_CAP bit 25"), std::string::npos);
+  EXPECT_NE(html.find("id=\"folded\""), std::string::npos);
+  EXPECT_EQ(summary.folded_runs, in.folded_runs);
+  EXPECT_GT(summary.folded_runs, 0);
+}
+
+TEST_P(DashboardQueryTest, NothingIsFoldedWithRecentRunsZero) {
+  for (int day = 0; day < 12; ++day) history_->ingest(run("alpha", day));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{0, 3});
+  EXPECT_EQ(series(in, "alpha", kSingle).size(), 12u);
+  EXPECT_EQ(in.folded_runs, 0);
+  const std::string html = render_dashboard(in, {});
+  EXPECT_EQ(html.find("id=\"folded\""), std::string::npos);
+}
+
+TEST_P(DashboardQueryTest, FoldsWithinTheSelection) {
+  for (int day = 0; day < 12; ++day) history_->ingest(run("alpha", day));
+  HistoryQuery q;
+  q.since = day_stamp(6);
+  q.benchmark = kSingle;
+  const DashboardInput in = load_dashboard_input(*history_, q, DashboardLimits{2, 2});
+  // Days 6..11 only: 2 as they are, 4 older in 2 slices; the user-space row is not selected.
+  const std::vector<const HistoryPoint*> points = series(in, "alpha", kSingle);
+  ASSERT_EQ(points.size(), 4u);
+  EXPECT_EQ(points.front()->first_timestamp, day_stamp(6));
+  EXPECT_TRUE(series(in, "alpha", kUserSpace).empty());
+  EXPECT_EQ(in.runs.size(), 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, DashboardQueryTest, ::testing::Values("sqlite", "postgresql"));
+
+}  // namespace
+}  // namespace vmxb::reports
