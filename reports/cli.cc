@@ -419,9 +419,8 @@ int export_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   const json j = *format == "github"  ? to_github_action_benchmark(*l.report)
                  : *format == "bencher" ? to_bencher_bmf(*l.report)
                                         : to_gbench(*l.report);
-  if (j.contains("context") && j["context"].contains("vmxbench_left_out"))
-    err << "reports: note: left out of the export (no value): "
-        << one_line(j["context"]["vmxbench_left_out"].get<std::string>()) << "\n";
+  if (const std::string left_out = left_out_of_export(*l.report); !left_out.empty())
+    err << "reports: note: left out of the export (no value): " << one_line(left_out) << "\n";
   if (auto o = out_opt(a)) {
     if (!write_output(a, *o, j.dump(2) + "\n", err)) return kExitOutput;
   } else {

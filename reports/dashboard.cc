@@ -522,7 +522,7 @@ std::string render_dashboard(const DashboardInput& input, const DashboardOptions
     << json_for_script(json{{"charts", std::move(charts)}, {"revision_url", opt.revision_url}}.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n<script>" << kDygraphJs
     << "</script>\n<script>" << kDashboardJs << "</script>\n</body></html>\n";
   if (summary_out) *summary_out = summary;
-  return o.str();
+  return std::move(o).str();  // C++20: the page is not copied out of the stream
 }
 
 }  // namespace vmxb::reports

@@ -60,8 +60,9 @@ std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const
                           History::where_clause(q, true, params) + " AND (" + row_age() + " <= " + recent + " OR " +
                           row_total() + " <= " + fits + ")";
   std::vector<HistoryPoint> out;
-  for (const DbRow& row : h.db().query(sql, params))
+  h.db().for_each_row(sql, params, [&](const DbRow& row) {
     if (std::optional<HistoryPoint> p = h.read_point(row)) out.push_back(std::move(*p));
+  });
   return out;
 }
 
@@ -92,7 +93,7 @@ std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const
       row_total() + " > " + fits + " GROUP BY r.host_name, r.host_id, s.benchmark" + ring0_only +
       ", COALESCE(s.error, ''), (" + row_age() + " - " + recent + " - 1) * " + slices + " / " + older_runs;
   std::vector<HistoryPoint> out;
-  for (const DbRow& row : h.db().query(sql, params)) {
+  h.db().for_each_row(sql, params, [&](const DbRow& row) {
     HistoryPoint p;
     p.host_name = as_string(row[0]);
     p.host_id = as_string(row[1]);
@@ -112,7 +113,7 @@ std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const
     p.first_timestamp = as_string(row[15]);
     p.timestamp = as_string(row[16]);
     out.push_back(std::move(p));
-  }
+  });
   return out;
 }
 
@@ -197,6 +198,7 @@ DashboardInput load_dashboard_input(History& history, const HistoryQuery& q, con
     in.points.insert(in.points.end(), std::make_move_iterator(older.begin()), std::make_move_iterator(older.end()));
     std::sort(in.points.begin(), in.points.end(), series_then_time);
   }
+  in.points.shrink_to_fit();  // the page is built next, and its memory adds to this
   in.runs = report_metas(history, q);
   in.reports = history.reports_by_hash(reports_the_page_reads(in.runs, reports_with_live_rows(history, q)));
   return in;

@@ -38,6 +38,14 @@ std::string export_name(const json& report, const std::string& benchmark, bool e
   return benchmark + " [" + where + "]";
 }
 
+std::string left_out_of_export(const json& report) {
+  std::string left_out;
+  for (const Series& s : extract_series(report))
+    if (s.samples.empty())
+      left_out += (left_out.empty() ? "" : "; ") + s.name + ": " + (s.error.empty() ? "no value" : s.error);
+  return left_out;
+}
+
 json to_github_action_benchmark(const json& report) {
   json out = json::array();
   for (const Series& s : extract_series(report)) {
@@ -73,13 +81,9 @@ json to_bencher_bmf(const json& report) {
 
 json to_gbench(const json& report) {
   json rows = json::array();
-  std::string left_out;
   int family = 0;
   for (const Series& s : extract_series(report)) {
-    if (s.samples.empty()) {
-      left_out += (left_out.empty() ? "" : "; ") + s.name + ": " + (s.error.empty() ? "no value" : s.error);
-      continue;
-    }
+    if (s.samples.empty()) continue;  // left_out_of_export()
     // The unit in the name: compare.py prints bare numbers and reads every value as a time.
     const std::string name = export_name(report, s.name, s.emulated) + " " + unit_label(s);
     for (size_t i = 0; i < s.samples.size(); ++i)
@@ -106,7 +110,8 @@ json to_gbench(const json& report) {
                    "real_time and cpu_time both hold each row's own metric, named after the row: cycles "
                    "(ring-0 on hardware), ns (user space) or instruction counts (emulated); time_unit \"ns\" is "
                    "nominal. compare.py's OVERALL_GEOMEAN mixes these units and means nothing"}};
-  if (!left_out.empty()) context["vmxbench_left_out"] = left_out;
+  if (const std::string left_out = left_out_of_export(report); !left_out.empty())
+    context["vmxbench_left_out"] = left_out;
   return {{"context", context}, {"benchmarks", rows}};
 }
 

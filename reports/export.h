@@ -12,6 +12,10 @@
 //   Rows without a value (unsupported, failed) are left out and listed in
 //   context.vmxbench_left_out.
 //
+// No format can carry a row without a value (each needs a number), so every
+// export leaves out unsupported and failed rows, and `reports export` names
+// them on stderr (left_out_of_export): they never vanish unsaid.
+//
 // Every exported name is "BENCHMARK [BACKEND, MODEL]" (export_name), so rows
 // of several backends or CPU models pushed into one suite stay apart.
 // value = median over the repetitions; range/lower/upper from their spread.
@@ -26,6 +30,9 @@ namespace vmxb::reports {
 nlohmann::json to_github_action_benchmark(const nlohmann::json& report);
 nlohmann::json to_bencher_bmf(const nlohmann::json& report);
 nlohmann::json to_gbench(const nlohmann::json& report);
+
+// The rows every export leaves out, "NAME: why; NAME: why", or "" when none.
+std::string left_out_of_export(const nlohmann::json& report);
 
 // "ring0/invept_global [bochs (corei7_skylake_x)]", "ring0/invept_global
 // [module, GenuineIntel family 6 model 85]": the emulated CPU when emulated,

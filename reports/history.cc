@@ -322,8 +322,9 @@ std::vector<HistoryPoint> History::query(const HistoryQuery& q) {
                           where(q, true, params) +
                           " ORDER BY s.benchmark, r.host_name, r.host_id, r.timestamp, r.content_hash";
   std::vector<HistoryPoint> out;
-  for (const DbRow& row : db_->query(sql, params))
+  db_->for_each_row(sql, params, [&](const DbRow& row) {
     if (std::optional<HistoryPoint> p = read_point(row)) out.push_back(std::move(*p));
+  });
   return out;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -70,6 +71,13 @@ class Database {
   // Runs one statement; returns the number of rows it changed.
   virtual int64_t execute(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
   virtual std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params = {}) = 0;
+  // The same rows, each handed to `each` as it is read: SQLite holds one
+  // row at a time, so a reader's memory follows what it keeps, not what the
+  // query returns. (PostgreSQL: libpq holds the whole result, as query().)
+  virtual void for_each_row(const std::string& sql, const std::vector<DbValue>& params,
+                            const std::function<void(DbRow&)>& each) {
+    for (DbRow& row : query(sql, params)) each(row);
+  }
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;  // never throws

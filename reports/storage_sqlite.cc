@@ -55,8 +55,13 @@ class Sqlite final : public Database {
 
   std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params) override {
     std::vector<DbRow> rows;
-    run(sql, params, &rows);
+    run(sql, params, [&](DbRow& row) { rows.push_back(std::move(row)); });
     return rows;
+  }
+
+  void for_each_row(const std::string& sql, const std::vector<DbValue>& params,
+                    const std::function<void(DbRow&)>& each) override {
+    run(sql, params, each);
   }
 
   // The first transaction switches the file to WAL (a crash mid-transaction
@@ -83,7 +88,8 @@ class Sqlite final : public Database {
   OpenMode mode() const override { return mode_; }
 
  private:
-  void run(const std::string& sql, const std::vector<DbValue>& params, std::vector<DbRow>* rows) {
+  // Hands each result row to `each` (none: the rows are not read).
+  void run(const std::string& sql, const std::vector<DbValue>& params, const std::function<void(DbRow&)>& each) {
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_, placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK)
       fail("prepare");
@@ -109,7 +115,7 @@ class Sqlite final : public Database {
       int rc = sqlite3_step(st);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) fail("step");
-      if (!rows) continue;
+      if (!each) continue;
       DbRow row;
       const int n = sqlite3_column_count(st);
       for (int c = 0; c < n; ++c) {
@@ -123,7 +129,7 @@ class Sqlite final : public Database {
           }
         }
       }
-      rows->push_back(std::move(row));
+      each(row);
     }
   }
 

@@ -334,6 +334,21 @@ TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
   ProcessResult g = reports({"export", "--format", "github", "r3.json"}, env);
   ASSERT_EQ(g.exit_code, 0);
   EXPECT_EQ(json::parse(g.out).size(), 2u);
+  // An unsupported row cannot go into any format: each export names it on stderr.
+  const auto penryn = write("penryn.json", testing::make_report_with_rows(
+                                               {{"ring0/vmread", testing::around(80, 3)}},
+                                               testing::unsupported_rows("ring0/invept_global", "IA32_VMX_EPT_VPID_CAP[20] is 0"),
+                                               "2026-11-27T06:00:00+00:00"));
+  for (const char* format : {"github", "bencher", "gbench"}) {
+    ProcessResult x = reports({"export", "--format", format, penryn}, env);
+    ASSERT_EQ(x.exit_code, 0) << x.describe();
+    EXPECT_EQ(x.err, "reports: note: left out of the export (no value): ring0/invept_global: unsupported: "
+                     "IA32_VMX_EPT_VPID_CAP[20] is 0\n")
+        << format;
+    const json exported = json::parse(x.out);
+    const json& rows = std::string(format) == "gbench" ? exported["benchmarks"] : exported;
+    EXPECT_EQ(rows.dump().find("invept_global"), std::string::npos) << format << ": " << x.out;
+  }
 
   // The default database comes from VMXBENCH_HISTORY_DB.
   ASSERT_EQ(reports({"history", "ingest", "r1.json"}, env).exit_code, 0);

@@ -121,6 +121,12 @@ TEST(Export, GbenchLabelsEmulatedCountsAndLeavesOutRowsWithoutAValue) {
   EXPECT_EQ(g["benchmarks"][0]["name"], "ring0/invept_global" + kOnBochs + " instruction counts (emulated)");
   EXPECT_EQ(g["context"]["vmxbench_left_out"], "ring0/vmfunc: unsupported: VMFUNC not enabled");
   EXPECT_EQ(g.dump().find("null"), std::string::npos);
+  // The other formats leave the row out too (they need a number), and the
+  // same list names it.
+  EXPECT_EQ(left_out_of_export(r), "ring0/vmfunc: unsupported: VMFUNC not enabled");
+  EXPECT_EQ(to_github_action_benchmark(r).size(), 1u);
+  EXPECT_EQ(to_bencher_bmf(r).size(), 1u);
+  EXPECT_EQ(to_github_action_benchmark(r).dump().find("vmfunc"), std::string::npos);
 }
 
 }  // namespace
