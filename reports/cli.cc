@@ -351,27 +351,35 @@ int history_query(const Args& a, std::ostream& out, std::ostream& err) {
 // refused, naming what the history does hold.
 void check_selection_exists(History& h, const HistoryQuery& q) {
   if (!q.host && !q.benchmark) return;
-  HistoryQuery everything = q;
-  everything.host.reset();
-  everything.benchmark.reset();
-  std::set<std::string> hosts, benchmarks;
-  bool host_known = false;
-  for (const HistoryPoint& p : h.query(everything)) {
-    hosts.insert(p.host_name);
-    benchmarks.insert(p.benchmark);
-    host_known = host_known || (q.host && (p.host_name == *q.host || p.host_id == *q.host));
-  }
+  // Names only, in SQL: a typo on a fleet's history must not read every point.
+  auto names = [&](const std::string& select, const HistoryQuery& within, bool with_benchmark) {
+    std::vector<DbValue> params;
+    std::set<std::string> out;
+    const std::string sql = "SELECT DISTINCT " + select +
+                            " FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
+                            History::where_clause(within, with_benchmark, params);
+    for (const DbRow& row : h.db().query(sql, params)) out.insert(as_string(row[0]));
+    return out;
+  };
+  HistoryQuery in_time = q;
+  in_time.host.reset();
+  in_time.benchmark.reset();
+  HistoryQuery on_host = q;
+  on_host.benchmark.reset();
+  const std::set<std::string> hosts = names("r.host_name", in_time, false);
+  const bool host_known = !q.host || !names("r.host_id", on_host, false).empty();
   auto list = [](const std::set<std::string>& names) {
     if (names.empty()) return std::string("none in the selected time range");
     std::string text;
     for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
     return text;
   };
-  if (q.host && !host_known)
+  if (!host_known)
     throw UsageError("--host " + *q.host + ": no report in the history is from this host (hosts: " + list(hosts) + ")");
   if (q.benchmark)
     throw UsageError("--benchmark " + *q.benchmark + ": no row in the history matches it" +
-                     (q.host ? " on host " + *q.host : "") + " (benchmarks: " + list(benchmarks) + ")");
+                     (q.host ? " on host " + *q.host : "") + " (benchmarks: " + list(names("s.benchmark", in_time, false)) +
+                     ")");
 }
 
 int dashboard_cmd(const Args& a, std::ostream& out, std::ostream& err) {

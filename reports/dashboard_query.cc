@@ -17,48 +17,55 @@ std::string param(std::vector<DbValue>& params, DbValue v) {
   return "$" + std::to_string(params.size());
 }
 
-// The runs of a series, newest first, ranked per report rather than per
-// result row (the cost then follows the number of reports, not of rows): a
-// ring-0 row's series is its report's host, backend and tick unit (age,
-// total), a user-space row's is the host alone (host_age, host_total), as
+// The week from which each series is shown run by run: the week of its
+// `recent_runs`-th newest run, for a series with more runs than
+// recent_runs + older_points (a series that fits has no edge: every run is
+// shown). Reports are ranked, not result rows, so this costs a pass over the
+// reports' index: a ring-0 row's series runs are its report's host, backend
+// and tick unit (group_edge), a user-space row's its host's (host_edge), as
 // build_dashboard_model() groups them.
-std::string ranked_reports(const HistoryQuery& q, std::vector<DbValue>& params) {
+std::string edges(const HistoryQuery& q, const DashboardLimits& limits, std::vector<DbValue>& params) {
   const std::string group = "r.host_name, r.host_id, r.backend, r.backend_detail, r.tick_unit";
   const std::string host = "r.host_name, r.host_id";
   const std::string newest_first = " ORDER BY r.timestamp DESC, r.content_hash DESC";
-  return "ranked AS (SELECT r.content_hash AS hash, ROW_NUMBER() OVER (PARTITION BY " + group + newest_first +
-         ") AS age, COUNT(*) OVER (PARTITION BY " + group + ") AS total, ROW_NUMBER() OVER (PARTITION BY " + host +
-         newest_first + ") AS host_age, COUNT(*) OVER (PARTITION BY " + host +
-         ") AS host_total FROM vmxbench_reports r" + History::where_clause(q, false, params) + ")";
+  const std::string ranked =
+      "ranked AS (SELECT r.content_hash AS hash, r.host_name AS host_name, r.host_id AS host_id, r.backend AS "
+      "backend, r.backend_detail AS backend_detail, r.tick_unit AS tick_unit, r.week AS week, ROW_NUMBER() OVER "
+      "(PARTITION BY " + group + newest_first + ") AS age, COUNT(*) OVER (PARTITION BY " + group +
+      ") AS total, ROW_NUMBER() OVER (PARTITION BY " + host + newest_first +
+      ") AS host_age, COUNT(*) OVER (PARTITION BY " + host + ") AS host_total FROM vmxbench_reports r" +
+      History::where_clause(q, false, params) + ")";
+  const std::string recent = param(params, limits.recent_runs);
+  const std::string fits = param(params, limits.recent_runs + std::max<int64_t>(1, limits.older_points));
+  return ranked +
+         ", group_edge AS (SELECT host_name, host_id, backend, backend_detail, tick_unit, week AS edge FROM ranked "
+         "WHERE age = " + recent + " AND total > " + fits +
+         "), host_edge AS (SELECT host_name, host_id, week AS edge FROM ranked WHERE host_age = " + recent +
+         " AND host_total > " + fits + ")";
 }
 
-std::string in_backend() { return std::string("s.benchmark LIKE '") + kBackendRowPrefix + "%'"; }
-
-// A result row's age and its series' run count.
-std::string row_age() { return "CASE WHEN " + in_backend() + " THEN k.age ELSE k.host_age END"; }
-std::string row_total() { return "CASE WHEN " + in_backend() + " THEN k.total ELSE k.host_total END"; }
-
-const char kRankedJoinResults[] =
-    " JOIN vmxbench_results s ON s.content_hash = k.hash JOIN vmxbench_reports r ON r.content_hash = k.hash";
-
-// A series is folded only when it has more runs than recent_runs +
-// older_points; then each folded point holds at least two runs.
-int64_t runs_shown_unfolded(const DashboardLimits& limits) {
-  return limits.recent_runs + std::max<int64_t>(1, limits.older_points);
+std::string in_backend(const std::string& benchmark) {
+  return benchmark + " LIKE '" + kBackendRowPrefix + "%'";
 }
 
-// The points shown as they are, as History::query reads them: the newest
-// `recent_runs` of every series, and every run of a series that fits.
+// The points shown as they are, as History::query reads them: every run of
+// a series from its edge's week on, or all of them where it has no edge.
 std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
   std::vector<DbValue> params;
-  const std::string ranked = ranked_reports(q, params);
-  const std::string recent = param(params, limits.recent_runs);
-  const std::string fits = param(params, runs_shown_unfolded(limits));
-  const std::string sql = "WITH " + ranked + ", recent AS (SELECT * FROM ranked WHERE age <= " + recent +
-                          " OR host_age <= " + recent + " OR total <= " + fits + " OR host_total <= " + fits +
-                          ") SELECT " + History::point_columns() + " FROM recent k" + kRankedJoinResults +
-                          History::where_clause(q, true, params) + " AND (" + row_age() + " <= " + recent + " OR " +
-                          row_total() + " <= " + fits + ")";
+  const std::string with = edges(q, limits, params);
+  const std::string shown =
+      "shown AS (SELECT k.hash, k.week, ge.edge AS group_edge, he.edge AS host_edge FROM ranked k LEFT JOIN "
+      "group_edge ge ON ge.host_name = k.host_name AND ge.host_id = k.host_id AND ge.backend = k.backend AND "
+      "ge.backend_detail = k.backend_detail AND ge.tick_unit = k.tick_unit LEFT JOIN host_edge he ON "
+      "he.host_name = k.host_name AND he.host_id = k.host_id WHERE ge.edge IS NULL OR k.week >= ge.edge OR "
+      "he.edge IS NULL OR k.week >= he.edge)";
+  const std::string sql =
+      "WITH " + with + ", " + shown + " SELECT " + History::point_columns() +
+      " FROM shown k JOIN vmxbench_results s ON s.content_hash = k.hash JOIN vmxbench_reports r ON "
+      "r.content_hash = k.hash" + History::where_clause(q, true, params) + " AND CASE WHEN " +
+      in_backend("s.benchmark") +
+      " THEN (k.group_edge IS NULL OR k.week >= k.group_edge) ELSE (k.host_edge IS NULL OR k.week >= k.host_edge) "
+      "END";
   std::vector<HistoryPoint> out;
   h.db().for_each_row(sql, params, [&](const DbRow& row) {
     if (std::optional<HistoryPoint> p = h.read_point(row)) out.push_back(std::move(*p));
@@ -66,32 +73,37 @@ std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const
   return out;
 }
 
-// The runs before those in a series that does not fit, folded: in at most
-// `older_points` slices by age, each of at least two runs (the same slices
-// for every series of a host and backend), and within a slice the runs of
-// one outcome (measured, or one error text) together.
+// The weeks before a series' edge, from the weekly rollups
+// (history_rollups.h): at most `older_points` slices of whole weeks by age,
+// each read as a point of its measured runs and one of its runs without a
+// value (their latest error), where it has them.
 std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
   std::vector<DbValue> params;
-  const std::string ranked = ranked_reports(q, params);
-  const std::string recent = param(params, limits.recent_runs);
-  const std::string fits = param(params, runs_shown_unfolded(limits));
+  const std::string with = edges(q, limits, params);
+  const std::string series = "u.host_name, u.host_id, u.benchmark, u.series_backend, u.series_detail, u.series_tick";
+  HistoryFilterColumns rollup_columns;
+  rollup_columns.host_name = "u.host_name";
+  rollup_columns.host_id = "u.host_id";
+  rollup_columns.benchmark = "u.benchmark";
+  rollup_columns.ends = "u.last_timestamp";
+  rollup_columns.starts = "u.first_timestamp";
+  const std::string older =
+      "older AS (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY " + series +
+      " ORDER BY u.week DESC) AS week_age, COUNT(*) OVER (PARTITION BY " + series +
+      ") AS weeks FROM vmxbench_rollups u LEFT JOIN group_edge ge ON ge.host_name = u.host_name AND ge.host_id = "
+      "u.host_id AND ge.backend = u.series_backend AND ge.backend_detail = u.series_detail AND ge.tick_unit = "
+      "u.series_tick LEFT JOIN host_edge he ON he.host_name = u.host_name AND he.host_id = u.host_id" +
+      History::where_clause(q, true, params, rollup_columns) + " AND CASE WHEN " + in_backend("u.benchmark") +
+      " THEN ge.edge IS NOT NULL AND u.week < ge.edge ELSE he.edge IS NOT NULL AND u.week < he.edge END)";
   const std::string most = param(params, std::max<int64_t>(1, limits.older_points));
-  const std::string older_runs = "(" + row_total() + " - " + recent + ")";
-  const std::string slices = "(CASE WHEN " + older_runs + " / 2 < " + most + " THEN " + older_runs + " / 2 ELSE " +
-                             most + " END)";
-  std::string ring0_only;
-  for (const char* column : {"r.backend", "r.backend_detail", "r.tick_unit"})
-    ring0_only += std::string(", CASE WHEN ") + in_backend() + " THEN " + column + " END";
+  const std::string slice = "(week_age - 1) * (CASE WHEN weeks < " + most + " THEN weeks ELSE " + most +
+                            " END) / weeks";
   const std::string sql =
-      "WITH " + ranked + ", older AS (SELECT * FROM ranked WHERE (age > " + recent + " AND total > " + fits +
-      ") OR (host_age > " + recent + " AND host_total > " + fits + ")) SELECT r.host_name, r.host_id, s.benchmark, MAX(r.backend), MAX(r.backend_detail), MAX(r.tick_unit), "
-      "MAX(r.emulated), COALESCE(MAX(CASE WHEN s.median IS NOT NULL THEN s.metric END), MAX(s.metric)), "
-      "COALESCE(MAX(CASE WHEN s.median IS NOT NULL THEN s.unit END), MAX(s.unit)), MAX(s.repetitions), "
-      "AVG(s.median), MIN(s.min), MAX(s.max), COALESCE(s.error, ''), COUNT(*), MIN(r.timestamp), MAX(r.timestamp) "
-      "FROM older k" +
-      kRankedJoinResults + History::where_clause(q, true, params) + " AND " + row_age() + " > " + recent + " AND " +
-      row_total() + " > " + fits + " GROUP BY r.host_name, r.host_id, s.benchmark" + ring0_only +
-      ", COALESCE(s.error, ''), (" + row_age() + " - " + recent + " - 1) * " + slices + " / " + older_runs;
+      "WITH " + with + ", " + older +
+      " SELECT host_name, host_id, benchmark, MAX(backend), MAX(backend_detail), MAX(tick_unit), MAX(emulated), "
+      "MAX(metric), MAX(unit), MAX(repetitions), SUM(measured_runs), SUM(median_sum), MIN(low), MAX(high), "
+      "SUM(error_runs), MAX(error), MIN(first_timestamp), MAX(last_timestamp) FROM older GROUP BY host_name, "
+      "host_id, benchmark, series_backend, series_detail, series_tick, " + slice;
   std::vector<HistoryPoint> out;
   h.db().for_each_row(sql, params, [&](const DbRow& row) {
     HistoryPoint p;
@@ -105,14 +117,24 @@ std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const
     p.metric = as_string(row[7]);
     p.unit = as_string(row[8]);
     p.repetitions = as_int(row[9]);
-    p.median = p.mean = as_double(row[10]);
-    p.min = as_double(row[11]);
-    p.max = as_double(row[12]);
-    p.error = as_string(row[13]);
-    p.runs = as_int(row[14]);
-    p.first_timestamp = as_string(row[15]);
-    p.timestamp = as_string(row[16]);
-    out.push_back(std::move(p));
+    p.first_timestamp = as_string(row[16]);
+    p.timestamp = as_string(row[17]);
+    const int64_t measured = as_int(row[10]), failed = as_int(row[14]);
+    if (measured > 0) {
+      HistoryPoint m = p;
+      m.runs = measured;
+      m.median = m.mean = as_double(row[11]) / static_cast<double>(measured);
+      m.min = as_double(row[12]);
+      m.max = as_double(row[13]);
+      out.push_back(std::move(m));
+    }
+    if (failed > 0) {
+      // Drawn at the slice's first run, so it never shares a time with the measured point.
+      p.runs = failed;
+      p.error = as_string(row[15]);
+      if (measured > 0) p.timestamp = p.first_timestamp;
+      out.push_back(std::move(p));
+    }
   });
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include "diag/bounded_input.h"
 #include "diag/message_text.h"
+#include "reports/history_rollups.h"
 #include "reports/report.h"
 #include "reports/revision.h"
 #include "reports/series.h"
@@ -38,7 +39,8 @@ const char* const kSchema[] = {
          ingested_at TEXT NOT NULL,
          report TEXT NOT NULL,
          revision TEXT,
-         revision_order BIGINT))",
+         revision_order BIGINT,
+         week TEXT))",
     R"(CREATE TABLE IF NOT EXISTS vmxbench_results (
          content_hash TEXT NOT NULL REFERENCES vmxbench_reports (content_hash),
          benchmark TEXT NOT NULL,
@@ -65,7 +67,7 @@ const char* const kSchema[] = {
 // revision_order, and every read of those would walk through it.
 const char* const kIndexesAfterUpgrade[] = {
     "CREATE INDEX IF NOT EXISTS vmxbench_reports_runs ON vmxbench_reports (content_hash, timestamp, host_id, "
-    "host_name, backend, backend_detail, tick_unit, emulated, capability_hash, revision, revision_order)",
+    "host_name, backend, backend_detail, tick_unit, emulated, capability_hash, revision, revision_order, week)",
 };
 
 DbValue nullable(const json& v) {
@@ -75,8 +77,10 @@ DbValue nullable(const json& v) {
 
 DbValue finite(double d) { return d == d ? DbValue(d) : DbValue(std::monostate{}); }
 
-// WHERE clause over r (reports) and optionally s (results) for q.
-std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params) {
+// WHERE clause over r (reports) and optionally s (results) for q, or the
+// columns named in `c`.
+std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params,
+                  const HistoryFilterColumns& c = {}) {
   std::string w = " WHERE 1 = 1";
   auto add = [&](const std::string& v) {
     params.push_back(v);
@@ -84,7 +88,7 @@ std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValu
   };
   if (q.host) {
     std::string p = add(*q.host);
-    w += " AND (r.host_name = " + p + " OR r.host_id = " + p + ")";
+    w += " AND (" + c.host_name + " = " + p + " OR " + c.host_id + " = " + p + ")";
   }
   if (with_benchmark && q.benchmark) {
     if (q.benchmark->find('*') != std::string::npos) {
@@ -93,13 +97,13 @@ std::string where(const HistoryQuery& q, bool with_benchmark, std::vector<DbValu
         if (c == '%' || c == '_' || c == '\\') like += '\\';
         like += c == '*' ? '%' : c;
       }
-      w += " AND s.benchmark LIKE " + add(like) + " ESCAPE '\\'";
+      w += " AND " + c.benchmark + " LIKE " + add(like) + " ESCAPE '\\'";
     } else {
-      w += " AND s.benchmark = " + add(*q.benchmark);
+      w += " AND " + c.benchmark + " = " + add(*q.benchmark);
     }
   }
-  if (q.since) w += " AND r.timestamp >= " + add(*q.since);
-  if (q.until) w += " AND r.timestamp <= " + add(*q.until);
+  if (q.since) w += " AND " + c.ends + " >= " + add(*q.since);
+  if (q.until) w += " AND " + c.starts + " <= " + add(*q.until);
   return w;
 }
 
@@ -188,16 +192,20 @@ void History::create_schema() {
   db_->begin();
   try {
     for (const char* sql : kSchema) db_->execute(sql);
+    for (const std::string& sql : rollup_schema()) db_->execute(sql);
     auto rows = db_->query("SELECT value FROM vmxbench_meta WHERE key = 'schema_version'");
-    if (rows.empty()) {
-      db_->execute("INSERT INTO vmxbench_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING",
-                   {std::to_string(kHistorySchemaVersion)});
-    } else if (as_int(rows[0][0]) == 1) {
-      upgrade_from_version_1();
-    } else if (as_int(rows[0][0]) > kHistorySchemaVersion) {
+    const int64_t found = rows.empty() ? kHistorySchemaVersion : as_int(rows[0][0]);
+    if (found > kHistorySchemaVersion)
       throw DbError("the history database has schema version " + as_string(rows[0][0]) +
                     "; this tool reads version " + std::to_string(kHistorySchemaVersion));
-    }
+    if (found == 1) upgrade_from_version_1();
+    if (found <= 2) upgrade_from_version_2();
+    if (rows.empty())
+      db_->execute("INSERT INTO vmxbench_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING",
+                   {std::to_string(kHistorySchemaVersion)});
+    else if (found < kHistorySchemaVersion)
+      db_->execute("UPDATE vmxbench_meta SET value = $1 WHERE key = 'schema_version'",
+                   {std::to_string(kHistorySchemaVersion)});
     for (const char* sql : kIndexesAfterUpgrade) db_->execute(sql);
     db_->commit();
   } catch (...) {
@@ -219,8 +227,16 @@ void History::upgrade_from_version_1() {
     db_->execute("UPDATE vmxbench_reports SET revision = $1, revision_order = $2 WHERE content_hash = $3",
                  {r->label, r->order ? DbValue(*r->order) : DbValue(), as_string(row[0])});
   }
-  db_->execute("UPDATE vmxbench_meta SET value = $1 WHERE key = 'schema_version'",
-               {std::to_string(kHistorySchemaVersion)});
+}
+
+// Version 2 had no weeks and no rollups: each report's week from its time,
+// then the rollups from every stored run.
+void History::upgrade_from_version_2() {
+  db_->execute("ALTER TABLE vmxbench_reports ADD COLUMN week TEXT");
+  for (const DbRow& row : db_->query("SELECT content_hash, timestamp FROM vmxbench_reports"))
+    db_->execute("UPDATE vmxbench_reports SET week = $1 WHERE content_hash = $2",
+                 {week_of(as_string(row[1])), as_string(row[0])});
+  rebuild_rollups(*db_);
 }
 
 History::Outcome History::ingest(const json& report, const IngestFault& fault) {
@@ -228,12 +244,17 @@ History::Outcome History::ingest(const json& report, const IngestFault& fault) {
   const json& host = report["host"];
   const json& backend = report["backend"];
   const std::optional<Revision> revision = report_revision(report);
+  const std::string timestamp = report["timestamp"].get<std::string>();
+  const RollupRun run{host["name"].get<std::string>(), host["id"].get<std::string>(),
+                      backend["kind"].get<std::string>(), backend_detail(backend),
+                      backend["tick_unit"].get<std::string>(), timestamp, week_of(timestamp),
+                      backend["emulated"].get<bool>()};
   db_->begin();
   try {
     int64_t added = db_->execute(
         "INSERT INTO vmxbench_reports (content_hash, format_version, timestamp, suite_version, host_id, "
         "host_name, backend, emulated, backend_detail, tick_unit, capability_hash, ingested_at, report, revision, "
-        "revision_order) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+        "revision_order, week) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
         "ON CONFLICT DO NOTHING",
         {hash, int64_t{report["format_version"].get<int>()}, report["timestamp"].get<std::string>(),
          report["suite_version"].get<std::string>(), host["id"].get<std::string>(),
@@ -241,7 +262,7 @@ History::Outcome History::ingest(const json& report, const IngestFault& fault) {
          int64_t{backend["emulated"].get<bool>() ? 1 : 0}, backend_detail(backend),
          backend["tick_unit"].get<std::string>(), nullable(host["vmx_capability_hash"]),
          format_utc(now_epoch_seconds()), report.dump(), revision ? DbValue(revision->label) : DbValue(),
-         revision && revision->order ? DbValue(*revision->order) : DbValue()});
+         revision && revision->order ? DbValue(*revision->order) : DbValue(), run.week});
     if (added == 0) {
       db_->rollback();
       return Outcome::kDuplicate;
@@ -252,15 +273,17 @@ History::Outcome History::ingest(const json& report, const IngestFault& fault) {
         if (fault.kill) ::kill(::getpid(), SIGKILL);
         throw DbError("injected fault after " + std::to_string(written) + " result row(s)");
       }
+      const double median = stats::median(s.samples);
       db_->execute(
           "INSERT INTO vmxbench_results (content_hash, benchmark, metric, unit, repetitions, median, mean, "
           "min, max, stddev, samples, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), finite(stats::median(s.samples)),
+          {hash, s.name, s.metric, s.unit, static_cast<int64_t>(s.repetitions), finite(median),
            finite(stats::mean(s.samples)),
            s.samples.empty() ? DbValue() : DbValue(*std::min_element(s.samples.begin(), s.samples.end())),
            s.samples.empty() ? DbValue() : DbValue(*std::max_element(s.samples.begin(), s.samples.end())),
            stats::sample_stddev(s.samples), json(s.samples).dump(),
            s.error.empty() ? DbValue() : DbValue(s.error)});
+      add_to_rollup(*db_, run, s, median);
       ++written;
     }
     db_->commit();
@@ -277,8 +300,9 @@ std::string History::point_columns() {
          "s.samples, s.error, r.revision, r.revision_order";
 }
 
-std::string History::where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params) {
-  return where(q, with_benchmark, params);
+std::string History::where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params,
+                                  const HistoryFilterColumns& columns) {
+  return where(q, with_benchmark, params, columns);
 }
 
 std::optional<HistoryPoint> History::read_point(const DbRow& row) {

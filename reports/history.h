@@ -16,8 +16,9 @@
 namespace vmxb::reports {
 
 // 2: vmxbench_reports gained revision and revision_order (reports/revision.h).
-// A version-1 history is upgraded when opened, in one transaction.
-inline constexpr int kHistorySchemaVersion = 2;
+// 3: vmxbench_reports gained week, and the weekly rollups (history_rollups.h).
+// An older history is upgraded when opened, in one transaction.
+inline constexpr int kHistorySchemaVersion = 3;
 
 struct HistoryQuery {
   std::optional<std::string> host;       // host name or host id
@@ -60,6 +61,14 @@ struct IngestFault {
   bool kill = false;
 };
 
+// The columns a HistoryQuery filters, by default those of the results (s)
+// joined with their reports (r); a span of runs (a rollup) is selected when
+// it ends at or after `since` and starts at or before `until`.
+struct HistoryFilterColumns {
+  std::string host_name = "r.host_name", host_id = "r.host_id", benchmark = "s.benchmark";
+  std::string ends = "r.timestamp", starts = "r.timestamp";
+};
+
 class History {
  public:
   // Creates the tables if they do not exist; throws DbError if the database
@@ -82,7 +91,8 @@ class History {
   // read_point(), which returns nullopt for a row it leaves out (named in
   // skipped(), as query() does).
   static std::string point_columns();
-  static std::string where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params);
+  static std::string where_clause(const HistoryQuery& q, bool with_benchmark, std::vector<DbValue>& params,
+                                  const HistoryFilterColumns& columns = {});
   std::optional<HistoryPoint> read_point(const DbRow& row);
   // Whole reports (host and benchmark filters ignored for the latter), by
   // time; a stored report that is not valid JSON is skipped the same way.
@@ -100,6 +110,7 @@ class History {
   void refuse_foreign_database();
   void create_schema();
   void upgrade_from_version_1();
+  void upgrade_from_version_2();
   // (content_hash, timestamp, host_id, host_name, backend, report) rows into
   // out; an unreadable report is skipped and named in skipped_.
   void read_reports(const std::vector<DbRow>& rows, std::vector<HistoryReport>& out);

@@ -21,6 +21,7 @@
 #include "reports/cli.h"
 #include "reports/dashboard.h"
 #include "reports/history.h"
+#include "reports/history_rollups.h"
 #include "reports/report.h"
 #include "reports/tests/fixtures.h"
 #include "reports/tests/pg_server.h"
@@ -102,6 +103,18 @@ ChildResult render(const std::string& url, const DashboardLimits& limits) {
   return r;
 }
 
+// Removes what ingesting `batch` added: its reports, their rows, and the
+// rollups of their weeks (a year after the stored runs: no stored run shares them).
+void take_out(History& h, const std::vector<json>& batch) {
+  std::string first_week = week_of(batch.front()["timestamp"].get<std::string>());
+  for (const json& r : batch) {
+    first_week = std::min(first_week, week_of(r["timestamp"].get<std::string>()));
+    h.db().execute("DELETE FROM vmxbench_results WHERE content_hash = $1", {content_hash(r)});
+    h.db().execute("DELETE FROM vmxbench_reports WHERE content_hash = $1", {content_hash(r)});
+  }
+  h.db().execute("DELETE FROM vmxbench_rollups WHERE week >= $1", {first_week});
+}
+
 // `reports dashboard` on a fleet history of range(0) reports, folded as by default.
 void BM_FleetDashboard(benchmark::State& state) {
   const std::string url = "sqlite:" + cached_fleet_history(static_cast<int>(state.range(0)));
@@ -127,13 +140,10 @@ void BM_FleetIngest(benchmark::State& state) {
   const int total = static_cast<int>(state.range(0));
   History h(open_database("sqlite:" + cached_fleet_history(total)));
   std::vector<json> batch;
-  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(total + i, total));  // later than every stored run
+  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(2 * total + i, total));  // a year after every stored run
   size_t next = 0;
   for (auto _ : state) h.ingest(batch[next++ % batch.size()]);
-  for (const json& r : batch) {
-    h.db().execute("DELETE FROM vmxbench_results WHERE content_hash = $1", {content_hash(r)});
-    h.db().execute("DELETE FROM vmxbench_reports WHERE content_hash = $1", {content_hash(r)});
-  }
+  take_out(h, batch);
   state.counters["report_KB"] = static_cast<double>(batch.front().dump().size()) / 1e3;
   state.counters["history_reports"] = total;
 }
@@ -211,13 +221,10 @@ void BM_FleetIngestPostgres(benchmark::State& state) {
   }
   History h(open_database(url));
   std::vector<json> batch;
-  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(total + i, total));
+  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(2 * total + i, total));
   size_t next = 0;
   for (auto _ : state) h.ingest(batch[next++ % batch.size()]);
-  for (const json& r : batch) {
-    h.db().execute("DELETE FROM vmxbench_results WHERE content_hash = $1", {content_hash(r)});
-    h.db().execute("DELETE FROM vmxbench_reports WHERE content_hash = $1", {content_hash(r)});
-  }
+  take_out(h, batch);
   state.counters["history_reports"] = total;
 }
 BENCHMARK(BM_FleetIngestPostgres)->Arg(1000)->Arg(10000)->Iterations(64)->Unit(benchmark::kMillisecond);

@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 // Bumped whenever fleet_report() changes, so a cached history is never stale.
-constexpr int kGeneratorVersion = 2;
+constexpr int kGeneratorVersion = 3;  // 3: history schema 3 (weekly rollups)
 
 constexpr int kBochsSkylakeFirst = 40, kBochsPenrynFirst = 45;
 constexpr unsigned long long kEptVpidCap = 0xf0106334141ull;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "reports/history_rollups.h"
 #include "reports/report.h"
 #include "reports/tests/fixtures.h"
 #include "reports/tests/pg_environment.h"
@@ -235,10 +236,11 @@ TEST_P(HistoryTest, UpgradesAVersion1HistoryFromItsStoredReports) {
   {
     auto h = open();
     h->ingest(with_revision(report("alpha", "2026-11-20T06:00:00+00:00"), "abc123", "17"));
-    // What schema 1 lacked: the columns, and the index that covers them.
+    // What schema 1 lacked: the columns, the rollups and the index that covers them.
     h->db().execute("DROP INDEX vmxbench_reports_runs");
-    h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision_order");
-    h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN revision");
+    h->db().execute("DROP TABLE vmxbench_rollups");
+    for (const char* column : {"week", "revision_order", "revision"})
+      h->db().execute(std::string("ALTER TABLE vmxbench_reports DROP COLUMN ") + column);
     h->db().execute("UPDATE vmxbench_meta SET value = '1' WHERE key = 'schema_version'");
   }
   auto h = open();
@@ -251,6 +253,59 @@ TEST_P(HistoryTest, UpgradesAVersion1HistoryFromItsStoredReports) {
   EXPECT_EQ(pts[0].revision, "abc123");
   EXPECT_EQ(pts[0].revision_order, 17);
   EXPECT_EQ(h->count_reports(), 1);
+  EXPECT_EQ(as_int(h->db().query("SELECT COUNT(*) FROM vmxbench_rollups")[0][0]), 3);  // 3 series, 1 week
+}
+
+// Schema 2 had no weeks and no rollups: the upgrade rebuilds, from the
+// stored runs, the same rollups that ingesting them writes.
+TEST_P(HistoryTest, UpgradesAVersion2HistoryToTheRollupsIngestWrites) {
+  const std::string rollups =
+      "SELECT host_name, host_id, benchmark, series_backend, series_detail, series_tick, week, measured_runs, "
+      "median_sum, low, high, error_runs, error, first_timestamp, last_timestamp, backend, metric, unit, repetitions "
+      "FROM vmxbench_rollups ORDER BY host_name, benchmark, week";
+  std::vector<DbRow> ingested;
+  {
+    auto h = open();
+    // Two weeks (Monday 2026-11-16 and 2026-11-23), two runs in the second, and one unsupported run.
+    h->ingest(report("alpha", "2026-11-20T06:00:00+00:00", 600, 1));
+    h->ingest(report("alpha", "2026-11-23T00:00:00+00:00", 610, 2));
+    h->ingest(report("alpha", "2026-11-29T23:59:59+00:00", 620, 3));
+    h->ingest(testing::make_report_with_rows({}, testing::unsupported_rows("ring0/invept_single_context", "no INVEPT"),
+                                             "2026-11-25T06:00:00+00:00"));
+    ingested = h->db().query(rollups);
+    h->db().execute("DROP INDEX vmxbench_reports_runs");
+    h->db().execute("DROP TABLE vmxbench_rollups");
+    h->db().execute("ALTER TABLE vmxbench_reports DROP COLUMN week");
+    h->db().execute("UPDATE vmxbench_meta SET value = '2' WHERE key = 'schema_version'");
+  }
+  auto h = open();
+  EXPECT_EQ(h->db().query(rollups), ingested);
+  // What the rows say, worked out: alpha's single-context series in week 2026-11-23 has 2 measured runs.
+  const auto week = h->db().query(
+      "SELECT measured_runs, error_runs, first_timestamp, last_timestamp FROM vmxbench_rollups WHERE host_name = "
+      "'alpha' AND benchmark = 'ring0/invept_single_context' AND week = '2026-11-23'");
+  ASSERT_EQ(week.size(), 1u);
+  EXPECT_EQ(as_int(week[0][0]), 2);
+  EXPECT_EQ(as_int(week[0][1]), 0);
+  EXPECT_EQ(as_string(week[0][2]), "2026-11-23T00:00:00Z");
+  EXPECT_EQ(as_string(week[0][3]), "2026-11-29T23:59:59Z");
+  const auto unsupported = h->db().query(
+      "SELECT measured_runs, error_runs, error FROM vmxbench_rollups WHERE host_name = 'lab-host-1' AND "
+      "benchmark = 'ring0/invept_single_context'");
+  ASSERT_EQ(unsupported.size(), 1u);
+  EXPECT_EQ(as_int(unsupported[0][0]), 0);
+  EXPECT_EQ(as_int(unsupported[0][1]), 1);
+  EXPECT_EQ(as_string(unsupported[0][2]), "unsupported: no INVEPT");
+  EXPECT_EQ(as_int(h->db().query("SELECT COUNT(*) FROM vmxbench_reports WHERE week IS NULL")[0][0]), 0);
+}
+
+TEST(Weeks, AreTheirUtcMonday) {
+  EXPECT_EQ(week_of("2026-11-30T00:00:00Z"), "2026-11-30");  // a Monday
+  EXPECT_EQ(week_of("2026-12-06T23:59:59Z"), "2026-11-30");  // its Sunday
+  EXPECT_EQ(week_of("2026-12-07T00:00:00+01:00"), "2026-11-30");  // Sunday 23:00 UTC
+  EXPECT_EQ(week_of("1970-01-01T00:00:00Z"), "1969-12-29");  // a Thursday
+  EXPECT_EQ(week_of("1969-12-31T12:00:00Z"), "1969-12-29");
+  EXPECT_EQ(week_of("not a time"), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, HistoryTest, ::testing::Values("sqlite", "postgresql"),
