@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "reports/history_rollups.h"
 #include "reports/report.h"
 #include "reports/series.h"
 #include "reports/touch_counters.h"
@@ -17,171 +18,270 @@ std::string param(std::vector<DbValue>& params, DbValue v) {
   return "$" + std::to_string(params.size());
 }
 
+// A ring-0 row's series runs are its report's host, backend and tick unit;
+// a user-space row's are its host's, as build_dashboard_model() groups them.
+std::string backend_runs_key(const std::string& host_name, const std::string& host_id, const std::string& backend,
+                             const std::string& detail, const std::string& tick_unit) {
+  return host_name + "\x1f" + host_id + "\x1f" + backend + "\x1f" + detail + "\x1f" + tick_unit;
+}
+std::string host_runs_key(const std::string& host_name, const std::string& host_id) {
+  return host_name + "\x1f" + host_id;
+}
+
 // The week from which each series is shown run by run: the week of its
 // `recent_runs`-th newest run, for a series with more runs than
 // recent_runs + older_points (a series that fits has no edge: every run is
-// shown). Reports are ranked, not result rows, so this costs a pass over the
-// reports' index: a ring-0 row's series runs are its report's host, backend
-// and tick unit (group_edge), a user-space row's its host's (host_edge), as
-// build_dashboard_model() groups them.
-std::string edges(const HistoryQuery& q, const DashboardLimits& limits, std::vector<DbValue>& params) {
-  const std::string group = "r.host_name, r.host_id, r.backend, r.backend_detail, r.tick_unit";
-  const std::string host = "r.host_name, r.host_id";
-  const std::string newest_first = " ORDER BY r.timestamp DESC, r.content_hash DESC";
-  const std::string ranked =
-      "ranked AS (SELECT r.content_hash AS hash, r.host_name AS host_name, r.host_id AS host_id, r.backend AS "
-      "backend, r.backend_detail AS backend_detail, r.tick_unit AS tick_unit, r.week AS week, ROW_NUMBER() OVER "
-      "(PARTITION BY " + group + newest_first + ") AS age, COUNT(*) OVER (PARTITION BY " + group +
-      ") AS total, ROW_NUMBER() OVER (PARTITION BY " + host + newest_first +
-      ") AS host_age, COUNT(*) OVER (PARTITION BY " + host + ") AS host_total FROM vmxbench_reports r" +
-      History::where_clause(q, false, params) + ")";
-  const std::string recent = param(params, limits.recent_runs);
-  const std::string fits = param(params, limits.recent_runs + std::max<int64_t>(1, limits.older_points));
-  return ranked +
-         ", group_edge AS (SELECT host_name, host_id, backend, backend_detail, tick_unit, week AS edge FROM ranked "
-         "WHERE age = " + recent + " AND total > " + fits +
-         "), host_edge AS (SELECT host_name, host_id, week AS edge FROM ranked WHERE host_age = " + recent +
-         " AND host_total > " + fits + ")";
+// shown). From the reports' metadata (by time), per backend_runs_key and
+// host_runs_key.
+struct Edges {
+  std::map<std::string, std::string> of_backend_runs, of_host_runs;
+};
+
+Edges find_edges(const std::vector<ReportMeta>& runs, const DashboardLimits& limits) {
+  std::map<std::string, std::vector<const ReportMeta*>> backend_runs, host_runs;
+  for (const ReportMeta& m : runs) {
+    backend_runs[backend_runs_key(m.host_name, m.host_id, m.backend, m.backend_detail, m.tick_unit)].push_back(&m);
+    host_runs[host_runs_key(m.host_name, m.host_id)].push_back(&m);
+  }
+  const size_t recent = static_cast<size_t>(limits.recent_runs);
+  const size_t fits = recent + static_cast<size_t>(std::max<int64_t>(1, limits.older_points));
+  Edges e;
+  auto edges_of = [&](const std::map<std::string, std::vector<const ReportMeta*>>& by_key,
+                      std::map<std::string, std::string>& out) {
+    for (const auto& [key, list] : by_key)
+      if (list.size() > fits) out[key] = list[list.size() - recent]->week;
+  };
+  edges_of(backend_runs, e.of_backend_runs);
+  edges_of(host_runs, e.of_host_runs);
+  return e;
 }
 
-std::string in_backend(const std::string& benchmark) {
-  return benchmark + " LIKE '" + kBackendRowPrefix + "%'";
+// Where a series has no edge, every run is shown: "" sorts before every week.
+const std::string& edge_of(const std::map<std::string, std::string>& edges, const std::string& key) {
+  static const std::string none;
+  const auto it = edges.find(key);
+  return it == edges.end() ? none : it->second;
 }
 
-// The points shown as they are, as History::query reads them: every run of
-// a series from its edge's week on, or all of them where it has no edge.
-std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
-  std::vector<DbValue> params;
-  const std::string with = edges(q, limits, params);
-  const std::string shown =
-      "shown AS (SELECT k.hash, k.week, ge.edge AS group_edge, he.edge AS host_edge FROM ranked k LEFT JOIN "
-      "group_edge ge ON ge.host_name = k.host_name AND ge.host_id = k.host_id AND ge.backend = k.backend AND "
-      "ge.backend_detail = k.backend_detail AND ge.tick_unit = k.tick_unit LEFT JOIN host_edge he ON "
-      "he.host_name = k.host_name AND he.host_id = k.host_id WHERE ge.edge IS NULL OR k.week >= ge.edge OR "
-      "he.edge IS NULL OR k.week >= he.edge)";
-  const std::string sql =
-      "WITH " + with + ", " + shown + " SELECT " + History::point_columns() +
-      " FROM shown k JOIN vmxbench_results s ON s.content_hash = k.hash JOIN vmxbench_reports r ON "
-      "r.content_hash = k.hash" + History::where_clause(q, true, params) + " AND CASE WHEN " +
-      in_backend("s.benchmark") +
-      " THEN (k.group_edge IS NULL OR k.week >= k.group_edge) ELSE (k.host_edge IS NULL OR k.week >= k.host_edge) "
-      "END";
+// The points shown as they are, as History::query reads them: each series'
+// runs from its edge's week on. The reports that hold any are read by
+// content hash, so the cost follows what is shown.
+std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const std::vector<ReportMeta>& runs,
+                                        const Edges& edges) {
+  std::vector<std::string> hashes;
+  std::set<std::string> ring0_shown, user_space_shown;
+  for (const ReportMeta& m : runs) {
+    const bool ring0 = m.week >= edge_of(edges.of_backend_runs, backend_runs_key(m.host_name, m.host_id, m.backend,
+                                                                                 m.backend_detail, m.tick_unit));
+    const bool user_space = m.week >= edge_of(edges.of_host_runs, host_runs_key(m.host_name, m.host_id));
+    if (ring0) ring0_shown.insert(m.content_hash);
+    if (user_space) user_space_shown.insert(m.content_hash);
+    if (ring0 || user_space) hashes.push_back(m.content_hash);
+  }
   std::vector<HistoryPoint> out;
-  h.db().for_each_row(sql, params, [&](const DbRow& row) {
-    if (std::optional<HistoryPoint> p = h.read_point(row)) out.push_back(std::move(*p));
-  });
+  constexpr size_t slice = 200;  // content hashes per statement
+  for (size_t from = 0; from < hashes.size(); from += slice) {
+    std::vector<DbValue> params;
+    std::string sql = "SELECT " + History::point_columns() +
+                      " FROM vmxbench_results s JOIN vmxbench_reports r ON r.content_hash = s.content_hash" +
+                      History::where_clause(q, true, params) + " AND s.content_hash IN (";
+    for (size_t i = from; i < hashes.size() && i < from + slice; ++i)
+      sql += (i == from ? "" : ", ") + param(params, hashes[i]);
+    h.db().for_each_row(sql + ")", params, [&](const DbRow& row) {
+      std::optional<HistoryPoint> p = h.read_point(row);
+      if (!p) return;
+      const std::set<std::string>& shown = runs_in_backend(p->benchmark) ? ring0_shown : user_space_shown;
+      if (shown.count(p->content_hash)) out.push_back(std::move(*p));
+    });
+  }
   return out;
 }
 
-// The weeks before a series' edge, from the weekly rollups
-// (history_rollups.h): at most `older_points` slices of whole weeks by age,
-// each read as a point of its measured runs and one of its runs without a
-// value (their latest error), where it has them.
-std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const DashboardLimits& limits) {
-  std::vector<DbValue> params;
-  const std::string with = edges(q, limits, params);
-  const std::string series = "u.host_name, u.host_id, u.benchmark, u.series_backend, u.series_detail, u.series_tick";
+// One week of one series, as the rollups keep it (history_rollups.h).
+struct RollupWeek {
+  std::string week, backend, backend_detail, tick_unit, metric, unit, error, first_timestamp, last_timestamp;
+  bool emulated = false;
+  int64_t measured_runs = 0, error_runs = 0, repetitions = 0;
+  double median_sum = 0;
+  std::optional<double> low, high;
+};
+
+// A series' weeks before its edge (newest first) as at most `older_points`
+// slices of whole weeks by age, each read as a point of its measured runs
+// and one of its runs without a value (their latest error), where it has them.
+void fold_weeks(const std::string& host_name, const std::string& host_id, const std::string& benchmark,
+                const std::vector<RollupWeek>& weeks, int64_t older_points, std::vector<HistoryPoint>& out) {
+  const size_t n = weeks.size();
+  const size_t slices = std::min(n, static_cast<size_t>(std::max<int64_t>(1, older_points)));
+  for (size_t from = 0; from < n;) {
+    size_t to = from;
+    while (to < n && to * slices / n == from * slices / n) ++to;
+    HistoryPoint p;
+    p.host_name = host_name;
+    p.host_id = host_id;
+    p.benchmark = benchmark;
+    // The slice's newest week labels it.
+    const RollupWeek& newest = weeks[from];
+    p.backend = newest.backend;
+    p.backend_detail = newest.backend_detail;
+    p.tick_unit = newest.tick_unit;
+    p.emulated = newest.emulated;
+    p.metric = newest.metric;
+    p.unit = newest.unit;
+    p.repetitions = newest.repetitions;
+    p.first_timestamp = newest.first_timestamp;
+    p.timestamp = newest.last_timestamp;
+    int64_t measured = 0, failed = 0;
+    double median_sum = 0;
+    std::optional<double> low, high;
+    std::string error, error_at;
+    bool labelled = false;
+    for (size_t i = from; i < to; ++i) {
+      const RollupWeek& w = weeks[i];
+      p.first_timestamp = std::min(p.first_timestamp, w.first_timestamp);
+      measured += w.measured_runs;
+      median_sum += w.median_sum;
+      if (w.low) low = std::min(low.value_or(*w.low), *w.low);
+      if (w.high) high = std::max(high.value_or(*w.high), *w.high);
+      failed += w.error_runs;
+      if (w.error_runs > 0 && w.last_timestamp > error_at) {
+        error = w.error;
+        error_at = w.last_timestamp;
+      }
+      if (w.measured_runs > 0 && !labelled) {  // a measured point is labelled by its measured runs
+        labelled = true;
+        p.metric = w.metric;
+        p.unit = w.unit;
+        p.repetitions = w.repetitions;
+      }
+    }
+    if (measured > 0) {
+      HistoryPoint m = p;
+      m.runs = measured;
+      m.median = m.mean = median_sum / static_cast<double>(measured);
+      m.min = low.value_or(m.median);
+      m.max = high.value_or(m.median);
+      out.push_back(std::move(m));
+    }
+    if (failed > 0) {
+      p.runs = failed;
+      p.error = error;
+      if (measured > 0) p.timestamp = p.first_timestamp;  // never at the measured point's time
+      out.push_back(std::move(p));
+    }
+    from = to;
+  }
+}
+
+// The weeks before each series' edge, from the weekly rollups, read in key
+// order one series at a time.
+std::vector<HistoryPoint> folded_points(History& h, const HistoryQuery& q, const DashboardLimits& limits,
+                                        const Edges& edges) {
   HistoryFilterColumns rollup_columns;
   rollup_columns.host_name = "u.host_name";
   rollup_columns.host_id = "u.host_id";
   rollup_columns.benchmark = "u.benchmark";
   rollup_columns.ends = "u.last_timestamp";
   rollup_columns.starts = "u.first_timestamp";
-  const std::string older =
-      "older AS (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY " + series +
-      " ORDER BY u.week DESC) AS week_age, COUNT(*) OVER (PARTITION BY " + series +
-      ") AS weeks FROM vmxbench_rollups u LEFT JOIN group_edge ge ON ge.host_name = u.host_name AND ge.host_id = "
-      "u.host_id AND ge.backend = u.series_backend AND ge.backend_detail = u.series_detail AND ge.tick_unit = "
-      "u.series_tick LEFT JOIN host_edge he ON he.host_name = u.host_name AND he.host_id = u.host_id" +
-      History::where_clause(q, true, params, rollup_columns) + " AND CASE WHEN " + in_backend("u.benchmark") +
-      " THEN ge.edge IS NOT NULL AND u.week < ge.edge ELSE he.edge IS NOT NULL AND u.week < he.edge END)";
-  const std::string most = param(params, std::max<int64_t>(1, limits.older_points));
-  const std::string slice = "(week_age - 1) * (CASE WHEN weeks < " + most + " THEN weeks ELSE " + most +
-                            " END) / weeks";
+  std::vector<DbValue> params;
   const std::string sql =
-      "WITH " + with + ", " + older +
-      " SELECT host_name, host_id, benchmark, MAX(backend), MAX(backend_detail), MAX(tick_unit), MAX(emulated), "
-      "MAX(metric), MAX(unit), MAX(repetitions), SUM(measured_runs), SUM(median_sum), MIN(low), MAX(high), "
-      "SUM(error_runs), MAX(error), MIN(first_timestamp), MAX(last_timestamp) FROM older GROUP BY host_name, "
-      "host_id, benchmark, series_backend, series_detail, series_tick, " + slice;
+      "SELECT u.host_name, u.host_id, u.benchmark, u.series_backend, u.series_detail, u.series_tick, u.week, "
+      "u.measured_runs, u.median_sum, u.low, u.high, u.error_runs, u.error, u.first_timestamp, u.last_timestamp, "
+      "u.backend, u.backend_detail, u.tick_unit, u.emulated, u.metric, u.unit, u.repetitions FROM vmxbench_rollups u" +
+      History::where_clause(q, true, params, rollup_columns) +
+      " ORDER BY u.host_name, u.host_id, u.benchmark, u.series_backend, u.series_detail, u.series_tick, u.week DESC";
   std::vector<HistoryPoint> out;
+  std::string series_key, host_name, host_id, benchmark;
+  std::vector<RollupWeek> weeks;
+  auto flush = [&] {
+    if (!weeks.empty()) fold_weeks(host_name, host_id, benchmark, weeks, limits.older_points, out);
+    weeks.clear();
+  };
   h.db().for_each_row(sql, params, [&](const DbRow& row) {
-    HistoryPoint p;
-    p.host_name = as_string(row[0]);
-    p.host_id = as_string(row[1]);
-    p.benchmark = as_string(row[2]);
-    p.backend = as_string(row[3]);
-    p.backend_detail = as_string(row[4]);
-    p.tick_unit = as_string(row[5]);
-    p.emulated = as_int(row[6]) != 0;
-    p.metric = as_string(row[7]);
-    p.unit = as_string(row[8]);
-    p.repetitions = as_int(row[9]);
-    p.first_timestamp = as_string(row[16]);
-    p.timestamp = as_string(row[17]);
-    const int64_t measured = as_int(row[10]), failed = as_int(row[14]);
-    if (measured > 0) {
-      HistoryPoint m = p;
-      m.runs = measured;
-      m.median = m.mean = as_double(row[11]) / static_cast<double>(measured);
-      m.min = as_double(row[12]);
-      m.max = as_double(row[13]);
-      out.push_back(std::move(m));
+    const std::string key = as_string(row[0]) + "\x1f" + as_string(row[1]) + "\x1f" + as_string(row[2]) + "\x1f" +
+                            as_string(row[3]) + "\x1f" + as_string(row[4]) + "\x1f" + as_string(row[5]);
+    if (key != series_key) {
+      flush();
+      series_key = key;
+      host_name = as_string(row[0]);
+      host_id = as_string(row[1]);
+      benchmark = as_string(row[2]);
     }
-    if (failed > 0) {
-      // Drawn at the slice's first run, so it never shares a time with the measured point.
-      p.runs = failed;
-      p.error = as_string(row[15]);
-      if (measured > 0) p.timestamp = p.first_timestamp;
-      out.push_back(std::move(p));
-    }
+    const std::string& edge =
+        runs_in_backend(benchmark)
+            ? edge_of(edges.of_backend_runs,
+                      backend_runs_key(host_name, host_id, as_string(row[3]), as_string(row[4]), as_string(row[5])))
+            : edge_of(edges.of_host_runs, host_runs_key(host_name, host_id));
+    const std::string week = as_string(row[6]);
+    if (edge.empty() || week >= edge) return;  // shown as it is
+    RollupWeek w;
+    w.week = week;
+    w.measured_runs = as_int(row[7]);
+    w.median_sum = as_double(row[8]);
+    if (!is_null(row[9])) w.low = as_double(row[9]);
+    if (!is_null(row[10])) w.high = as_double(row[10]);
+    w.error_runs = as_int(row[11]);
+    w.error = as_string(row[12]);
+    w.first_timestamp = as_string(row[13]);
+    w.last_timestamp = as_string(row[14]);
+    w.backend = as_string(row[15]);
+    w.backend_detail = as_string(row[16]);
+    w.tick_unit = as_string(row[17]);
+    w.emulated = as_int(row[18]) != 0;
+    w.metric = as_string(row[19]);
+    w.unit = as_string(row[20]);
+    w.repetitions = as_int(row[21]);
+    weeks.push_back(std::move(w));
   });
+  flush();
   return out;
 }
 
+// Every report of the selection, without its JSON, by time.
 std::vector<ReportMeta> report_metas(History& h, const HistoryQuery& q) {
   std::vector<DbValue> params;
   const std::string sql =
       "SELECT r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, r.backend_detail, r.tick_unit, "
-      "r.capability_hash FROM vmxbench_reports r" +
+      "r.capability_hash, r.week FROM vmxbench_reports r" +
       History::where_clause(q, false, params) + " ORDER BY r.timestamp, r.content_hash";
   std::vector<ReportMeta> out;
-  for (const DbRow& row : h.db().query(sql, params)) {
-    ReportMeta m{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]),
-                 as_string(row[4]), as_string(row[5]), as_string(row[6]), std::nullopt};
+  h.db().for_each_row(sql, params, [&](const DbRow& row) {
+    ReportMeta m{as_string(row[0]), as_string(row[1]), as_string(row[2]), as_string(row[3]), as_string(row[4]),
+                 as_string(row[5]), as_string(row[6]), as_string(row[8]), std::nullopt};
     if (!is_null(row[7])) m.capability_hash = as_string(row[7]);
     out.push_back(std::move(m));
-  }
+  });
   return out;
 }
 
-// The reports with at least one measured live-invalidation row.
-std::set<std::string> reports_with_live_rows(History& h, const HistoryQuery& q) {
-  std::vector<DbValue> params;
+// Whether the report has a measured live-invalidation row (a lookup by
+// content hash: the results' primary key).
+bool has_live_rows(History& h, const std::string& content_hash) {
   std::string like = "%";
   for (const char* c = kLiveRowNameInfix; *c; ++c) {
     if (*c == '%' || *c == '_' || *c == '\\') like += '\\';
     like += *c;
   }
   like += "%";
-  const std::string where = History::where_clause(q, false, params);
-  const std::string sql = "SELECT DISTINCT s.content_hash FROM vmxbench_results s JOIN vmxbench_reports r ON "
-                          "r.content_hash = s.content_hash" + where +
-                          " AND s.error IS NULL AND s.benchmark LIKE " + param(params, like) + " ESCAPE '\\'";
-  std::set<std::string> out;
-  for (const DbRow& row : h.db().query(sql, params)) out.insert(as_string(row[0]));
-  return out;
+  return !h.db()
+              .query("SELECT 1 FROM vmxbench_results WHERE content_hash = $1 AND error IS NULL AND benchmark LIKE $2 "
+                     "ESCAPE '\\' LIMIT 1",
+                     {content_hash, like})
+              .empty();
 }
 
 // The content hashes of the reports the page reads whole (see the header).
-std::vector<std::string> reports_the_page_reads(const std::vector<ReportMeta>& runs,
-                                                const std::set<std::string>& with_live_rows) {
+std::vector<std::string> reports_the_page_reads(History& h, const std::vector<ReportMeta>& runs) {
   std::map<std::string, const ReportMeta*> latest_of_host, latest_diag, latest_live, last_hash;
+  // Each group's latest report with live rows: newest first, until one has them.
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    const std::string group = run_group_key(it->host_id, backend_label(it->backend, it->backend_detail), it->tick_unit);
+    if (!latest_live.count(group) && has_live_rows(h, it->content_hash)) latest_live[group] = &*it;
+  }
   std::set<std::string> wanted;
   for (const ReportMeta& m : runs) {  // by time: each later one replaces
     const std::string group = run_group_key(m.host_id, backend_label(m.backend, m.backend_detail), m.tick_unit);
     latest_of_host[m.host_name + "\x1f" + m.host_id] = &m;
-    if (with_live_rows.count(m.content_hash)) latest_live[group] = &m;
     if (!m.capability_hash) continue;
     latest_diag[m.host_name + "\x1f" + m.host_id + "\x1f" + backend_label(m.backend, m.backend_detail)] = &m;
     const ReportMeta*& before = last_hash[group];
@@ -210,19 +310,20 @@ std::string run_group_key(const std::string& host_id, const std::string& backend
 DashboardInput load_dashboard_input(History& history, const HistoryQuery& q, const DashboardLimits& limits) {
   DashboardInput in;
   in.limits = limits;
+  in.runs = report_metas(history, q);
   if (limits.recent_runs <= 0) {
     in.points = history.query(q);
   } else {
-    in.points = recent_points(history, q, limits);
-    std::vector<HistoryPoint> older = folded_points(history, q, limits);
+    const Edges edges = find_edges(in.runs, limits);
+    in.points = recent_points(history, q, in.runs, edges);
+    std::vector<HistoryPoint> older = folded_points(history, q, limits, edges);
     for (const HistoryPoint& p : older) in.folded_runs += p.runs;
     in.folded_points = static_cast<int64_t>(older.size());
     in.points.insert(in.points.end(), std::make_move_iterator(older.begin()), std::make_move_iterator(older.end()));
     std::sort(in.points.begin(), in.points.end(), series_then_time);
   }
   in.points.shrink_to_fit();  // the page is built next, and its memory adds to this
-  in.runs = report_metas(history, q);
-  in.reports = history.reports_by_hash(reports_the_page_reads(in.runs, reports_with_live_rows(history, q)));
+  in.reports = history.reports_by_hash(reports_the_page_reads(history, in.runs));
   return in;
 }
 
@@ -234,7 +335,7 @@ DashboardInput dashboard_input_of(std::vector<HistoryPoint> points, std::vector<
     const nlohmann::json& backend = r.report["backend"];
     const nlohmann::json& hash = r.report["host"]["vmx_capability_hash"];
     in.runs.push_back({r.content_hash, r.timestamp, r.host_id, r.host_name, r.backend, backend_detail(backend),
-                       backend["tick_unit"].get<std::string>(),
+                       backend["tick_unit"].get<std::string>(), week_of(r.timestamp),
                        hash.is_string() ? std::optional<std::string>(hash.get<std::string>()) : std::nullopt});
   }
   std::stable_sort(in.runs.begin(), in.runs.end(),

@@ -1,10 +1,14 @@
 // What `reports dashboard` reads from the history, bounded by what the page
 // shows (series x points) instead of by the history's size:
 //
-//  - each series' newest `recent_runs` runs as they are (samples included:
-//    the model tests each against the one before it for a regression);
-//  - its older runs folded in SQL into at most `older_points` points, each
-//    the mean of the medians of consecutive runs (HistoryPoint::runs > 1);
+//  - each series' runs as they are (samples included: the model tests each
+//    against the one before it for a regression) from the week of its
+//    `recent_runs`-th newest run on; all of them where the series has no
+//    more than recent_runs + older_points runs;
+//  - the weeks before that from the weekly rollups (history_rollups.h),
+//    folded into at most `older_points` slices of whole weeks, each read as
+//    a point that is the mean of its runs' medians (and one for its runs
+//    without a value, with their latest error): HistoryPoint::first_timestamp;
 //  - every report's metadata, without its JSON (counts, capability hashes);
 //  - whole reports only where the page reads them: each host's latest, the
 //    latest with a diag part per host and backend, both sides of each
@@ -24,13 +28,14 @@
 namespace vmxb::reports {
 
 struct DashboardLimits {
-  int64_t recent_runs = 30;   // per series; 0: every run as it is, nothing folded
-  int64_t older_points = 20;  // per series, for the runs before those (at least 1)
+  int64_t recent_runs = 30;   // per series, at least, from whole weeks; 0: every run as it is, nothing folded
+  int64_t older_points = 20;  // per series, slices of the weeks before those (at least 1)
 };
 
 // A report's columns in the history, without the report.
 struct ReportMeta {
   std::string content_hash, timestamp, host_id, host_name, backend, backend_detail, tick_unit;
+  std::string week;  // history_rollups.h week_of(timestamp)
   std::optional<std::string> capability_hash;  // set exactly when the report has a diag part
 };
 
