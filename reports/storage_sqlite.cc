@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "reports/storage.h"
 
@@ -43,7 +44,10 @@ class Sqlite final : public Database {
     execute_setup("PRAGMA foreign_keys = ON");
     execute_setup("PRAGMA synchronous = FULL");
   }
-  ~Sqlite() override { sqlite3_close(db_); }
+  ~Sqlite() override {
+    for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.statement);
+    sqlite3_close(db_);
+  }
 
   std::string kind() const override { return "sqlite"; }
   std::string location() const override { return "sqlite:" + path_; }
@@ -91,12 +95,32 @@ class Sqlite final : public Database {
   // Hands each result row to `each` (none: the rows are not read).
   void run(const std::string& sql, const std::vector<DbValue>& params, const std::function<void(DbRow&)>& each) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK)
-      fail("prepare");
-    struct Finalize {
+    Cached* cached = nullptr;
+    if (auto it = statements_.find(sql); it != statements_.end() && !it->second.in_use) {
+      cached = &it->second;
+      st = cached->statement;
+    } else {
+      if (sqlite3_prepare_v2(db_, placeholders(sql).c_str(), -1, &st, nullptr) != SQLITE_OK) fail("prepare");
+      if (it == statements_.end() && statements_.size() < kCachedStatements) {
+        cached = &statements_[sql];
+        cached->statement = st;
+      }
+    }
+    // A cached statement is reset for its next use, any other finalized.
+    struct Release {
       sqlite3_stmt* s;
-      ~Finalize() { sqlite3_finalize(s); }
-    } guard{st};
+      Cached* cached;
+      ~Release() {
+        if (cached == nullptr) {
+          sqlite3_finalize(s);
+          return;
+        }
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        cached->in_use = false;
+      }
+    } guard{st, cached};
+    if (cached) cached->in_use = true;
     for (size_t i = 0; i < params.size(); ++i) {
       const int idx = static_cast<int>(i + 1);
       const DbValue& p = params[i];
@@ -165,6 +189,17 @@ class Sqlite final : public Database {
       ::usleep(kSetupRetryMs * 1000);
     }
   }
+
+  // Prepared statements by SQL text: an ingest runs the same few statements
+  // for every row (preparing the rollups' upsert costs more than running it).
+  // One in use (a statement run from inside another's row callback) is not
+  // shared: the inner run prepares its own.
+  struct Cached {
+    sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+  };
+  static constexpr size_t kCachedStatements = 64;
+  std::map<std::string, Cached> statements_;
 
   static constexpr int kBusyTimeoutMs = 10000;
   static constexpr int kSetupRetryMs = 5;
