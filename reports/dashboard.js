@@ -186,6 +186,23 @@
     return ticks;
   }
 
+  // A regression: a larger red dot. A downsampled point (the mean of several
+  // runs): a hollow square, so it does not pass for one run, hovered or not.
+  function drawPoint(chart, name, ctx, cx, cy, color, size, row) {
+    var j = chart.spec.series.findIndex(function (s) { return s.name === name; });
+    var p = chart.cells[row] && chart.cells[row][j];
+    ctx.beginPath();
+    if (p && p.runs > 1) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(cx - size - 0.5, cy - size - 0.5, 2 * size + 1, 2 * size + 1);
+      return;
+    }
+    ctx.fillStyle = p && p.reg ? '#c62828' : color;
+    ctx.arc(cx, cy, p && p.reg ? size + 2.5 : size, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+
   // (Re)draws the chart on the current x axis: a new graph, so the zoom resets.
   function draw(chart) {
     var spec = chart.spec, figure = chart.figure;
@@ -213,7 +230,8 @@
       legend: 'always',
       labelsDiv: figure.querySelector('.legend'),
       legendFormatter: function (d) { return legendFor(chart, d); },
-      // Capability changes: an orange line at the first report that saw them.
+      // Capability changes: an orange line at the first report that saw them
+      // (in revision-order mode, at that run's order).
       underlayCallback: function (ctx, area, g) {
         spec.marks.forEach(function (m) {
           if (markX(m) == null) return;
@@ -229,21 +247,11 @@
           ctx.restore();
         });
       },
-      // A regression: a larger red dot. A downsampled point (the mean of
-      // several runs): a hollow square, so it does not pass for one run.
       drawPointCallback: function (g, name, ctx, cx, cy, color, size, row) {
-        var j = spec.series.findIndex(function (s) { return s.name === name; });
-        var p = chart.cells[row] && chart.cells[row][j];
-        ctx.beginPath();
-        if (p && p.runs > 1) {
-          ctx.strokeStyle = color;
-          ctx.lineWidth = 1.5;
-          ctx.strokeRect(cx - size - 0.5, cy - size - 0.5, 2 * size + 1, 2 * size + 1);
-          return;
-        }
-        ctx.fillStyle = p && p.reg ? '#c62828' : color;
-        ctx.arc(cx, cy, p && p.reg ? size + 2.5 : size, 0, 2 * Math.PI);
-        ctx.fill();
+        drawPoint(chart, name, ctx, cx, cy, color, size, row);
+      },
+      drawHighlightPointCallback: function (g, name, ctx, cx, cy, color, size, row) {
+        drawPoint(chart, name, ctx, cx, cy, color, size, row);
       }
     });
   }

@@ -387,6 +387,32 @@ TEST_F(Browser, DownsampledPointsSayHowManyRuns) {
   EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
   if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR"))
     testing::write_file(std::string(out) + "/dashboard-downsampled.png", hover_shot);
+
+  // One revision measured twice (the last two runs at one order): by order,
+  // the newer run is drawn, and the status line says the older is not.
+  testing::DownsampledHistory again = testing::downsampled_history();
+  int64_t last_order = 0;
+  for (HistoryPoint& p : again.points)
+    if (p.timestamp == "2026-01-08T12:00:00Z") {
+      p.revision_order = *p.revision_order - 10;
+      last_order = *p.revision_order;
+    }
+  ASSERT_GT(last_order, 0);
+  const std::string again_page = dir_ + "/measured-again.html";
+  testing::write_file(again_page, render_dashboard(again.points, {}, {}));
+  tab.open("file://" + again_page, 1280, 1000);
+  auto [ax, ay] = centre_of(tab, "#x-axis-order");
+  tab.click(ax, ay);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "order");
+  EXPECT_EQ(tab.eval("window.vmxbDashboard.charts[0].status.textContent"),
+            std::to_string(again.unordered_runs) +
+                " runs without a revision order not shown; 2 older points at a revision order measured again not shown");
+  const std::string last_stamp =
+      tab.eval("(() => { const c = window.vmxbDashboard.charts[0]; return c.stamps[c.rowOf[" +
+               std::to_string(last_order) + "]]; })()");
+  EXPECT_EQ(last_stamp, "2026-01-08T12:00:00Z");
+  tab.eval("1");
+  EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
 }
 
 }  // namespace
