@@ -295,8 +295,9 @@ double short_number(double v) {
 //     run: an index into "runs"; numbers go through short_number(), texts are
 //     formatted in the page (formatG5, the rule of num()).
 //    "marks": [{"run", "t", "ts", "kind", "text", "items"}, ...]  capability
-//       changes, at the run (an index into "runs", -1 if none of the chart's
-//       series ran then) of the first report that saw them}
+//       changes, at the run (an index into "runs": the first report that saw
+//       them, or the downsampled point that holds it; -1 if none of the
+//       chart's series ran then)}
 json chart_data(const DashboardGroup& g, const std::string& id, const std::string& family,
                 const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityHashChange>& changes) {
   // A run of the chart: what its points share. Series of one report share
@@ -361,9 +362,15 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
   c["reasons"] = std::move(reasons);
   c["marks"] = json::array();
   for (const CapabilityHashChange& change : changes) {
-    int run = -1;  // the chart's run of that report: the first at its time
+    // The chart's run of that report: the first at its time, else the
+    // downsampled point whose span holds it (ISO-8601 UTC texts sort by time).
+    int run = -1;
     for (const auto& [key, index] : run_index)
       if (std::get<1>(key) == change.timestamp && (run < 0 || index < run)) run = index;
+    for (const auto& [key, index] : run_index)
+      if (run < 0 && std::get<4>(key) > 1 && std::get<5>(key) <= change.timestamp &&
+          change.timestamp <= std::get<1>(key))
+        run = index;
     c["marks"].push_back({{"run", run},
                           {"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
                           {"ts", change.timestamp},

@@ -32,7 +32,8 @@
     var trim = function (text) { return text.indexOf('.') < 0 ? text : text.replace(/0+$/, '').replace(/\.$/, ''); };
     if (exponent < -4 || exponent >= 5) {
       var e = Math.abs(exponent);
-      return sign + trim(digits[0] + '.' + digits.slice(1)) + 'e' + (exponent < 0 ? '-' : '+') + (e < 10 ? '0' : '') + e;
+      return sign + trim(digits[0] + '.' + digits.slice(1)) + 'e' + (exponent < 0 ? '-' : '+') +
+          (e < 10 ? '0' : '') + e;
     }
     if (exponent >= 0) return sign + trim(digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1));
     return sign + trim('0.' + '0'.repeat(-exponent - 1) + digits);

@@ -239,16 +239,18 @@ TEST_F(Browser, DashboardIsInteractive) {
     EXPECT_LE(order, orders.back().get<int>());
   }
   // Hover the regressed run at its order: its revision, value and the capability change.
-  const json at_order = tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) + ", " +
-                                 quoted(demo.regressed_benchmark) + ", " + json(*regressed->revision_order).dump() + ")");
+  const json at_order =
+      tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) + ", " + quoted(demo.regressed_benchmark) +
+               ", " + json(*regressed->revision_order).dump() + ")");
   tab.mouse_move(at_order["x"].get<double>(), at_order["y"].get<double>());
   const std::string order_legend = tab.eval("document.querySelector('#" + chart_id + " .legend').innerText");
-  EXPECT_NE(order_legend.find("revision " + regressed->revision + " (order " + std::to_string(*regressed->revision_order) + ")"),
-            std::string::npos)
-      << order_legend;
+  const std::string revision_text =
+      "revision " + regressed->revision + " (order " + std::to_string(*regressed->revision_order) + ")";
+  EXPECT_NE(order_legend.find(revision_text), std::string::npos) << order_legend;
   EXPECT_NE(order_legend.find(demo.regressed_benchmark + ": " + num(regressed->median) + " cycles"), std::string::npos)
       << order_legend;
-  EXPECT_NE(order_legend.find("VMX capabilities changed"), std::string::npos) << "marks at the run's order: " << order_legend;
+  EXPECT_NE(order_legend.find("VMX capabilities changed"), std::string::npos)
+      << "marks at the run's order: " << order_legend;
   EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .legend a.revision').getAttribute('href')"),
             "https://git.example.org/vmxbench/commit/" + regressed->revision + "?from=dashboard");
   EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .chart-status').textContent"), "")
@@ -257,8 +259,8 @@ TEST_F(Browser, DashboardIsInteractive) {
   // beta's runs name no revision: its chart says so and draws nothing.
   const std::string beta_chart = "window.vmxbDashboard.charts.find(c => c.spec.host === 'beta')";
   EXPECT_EQ(tab.eval(beta_chart + ".graph === null"), true);
-  EXPECT_NE(tab.eval(beta_chart + ".status.textContent").get<std::string>().find("No run of this chart has a revision order"),
-            std::string::npos);
+  const std::string beta_status = tab.eval(beta_chart + ".status.textContent");
+  EXPECT_NE(beta_status.find("No run of this chart has a revision order"), std::string::npos) << beta_status;
   // Zoom, then back to time with a click: the zoom resets, x is time again.
   {
     const json a = tab.eval("(() => { const g = " + chart + ".graph; const a = g.getArea();"
@@ -353,8 +355,8 @@ TEST_F(Browser, DownsampledPointsSayHowManyRuns) {
   const std::string unit = tab.eval("window.vmxbDashboard.charts[0].spec.unit");
   EXPECT_EQ(unit, point_unit_label(*first));
   EXPECT_NE(legend.find("ring0/invept_global: mean of " + std::to_string(first->runs) + " runs' medians " +
-                        num(first->median) + " " + unit + " (min " + num(first->min) + ", max " + num(first->max) + "), " +
-                        first->first_timestamp + " … " + first->timestamp),
+                        num(first->median) + " " + unit + " (min " + num(first->min) + ", max " +
+                        num(first->max) + "), " + first->first_timestamp + " … " + first->timestamp),
             std::string::npos)
       << legend;
   EXPECT_FALSE(std::regex_search(legend, std::regex("\\d+ repetitions?"))) << "runs, not repetitions: " << legend;
@@ -405,8 +407,8 @@ TEST_F(Browser, DownsampledPointsSayHowManyRuns) {
   tab.click(ax, ay);
   ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "order");
   EXPECT_EQ(tab.eval("window.vmxbDashboard.charts[0].status.textContent"),
-            std::to_string(again.unordered_runs) +
-                " runs without a revision order not shown; 2 older points at a revision order measured again not shown");
+            std::to_string(again.unordered_runs) + " runs without a revision order not shown; "
+                                                   "2 older points at a revision order measured again not shown");
   const std::string last_stamp =
       tab.eval("(() => { const c = window.vmxbDashboard.charts[0]; return c.stamps[c.rowOf[" +
                std::to_string(last_order) + "]]; })()");

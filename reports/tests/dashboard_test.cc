@@ -291,6 +291,31 @@ TEST_F(DashboardTest, CapabilityChangesAreMarked) {
   EXPECT_EQ(group_section(html_, "beta", "module").find("VMX capabilities changed"), std::string::npos);
 }
 
+// A capability change inside a downsampled point's span is marked at that
+// point's run (the revision-order axis draws the mark at its order).
+TEST_F(DashboardTest, CapabilityChangeInADownsampledPointIsMarkedAtIt) {
+  std::vector<HistoryPoint> points = points_;
+  for (HistoryPoint& p : points)
+    if (p.host_name == "alpha" && p.backend == "module" && p.timestamp == demo_.capability_change_at) {
+      p.first_timestamp = "2026-11-05T06:00:00Z";
+      p.timestamp = "2026-11-06T18:00:00Z";
+      p.runs = 2;
+      p.samples.clear();
+    }
+  const json data = chart_data(render_dashboard(points, history_->reports({}), {}));
+  int marked = 0;
+  for (const json& chart : data["charts"]) {
+    if (chart["host"] != "alpha" || chart["where"] != "module") continue;
+    ASSERT_EQ(chart["marks"].size(), 1u) << chart["id"];
+    const int run = chart["marks"][0]["run"];
+    ASSERT_GE(run, 0) << chart.dump();
+    EXPECT_EQ(chart["runs"][run][1], "2026-11-06T18:00:00Z");
+    EXPECT_EQ(chart["runs"][run][4], 2);
+    ++marked;
+  }
+  EXPECT_EQ(marked, 2);
+}
+
 TEST_F(DashboardTest, FlatSeriesAreOneLine) {
   const std::string section = group_section(html_, "alpha", "bochs (corei7_skylake_x)");
   EXPECT_NE(section.find("<b>3 flat series</b>"), std::string::npos) << section;
