@@ -1,10 +1,14 @@
 #include "reports/dashboard.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "diag/capability_diff.h"
 #include "reports/capability_changes.h"
@@ -255,13 +259,83 @@ void write_filters(std::ostringstream& o, const DashboardModel& model) {
   for (const std::string& w : wheres) o << "<option>" << html_escape(w) << "</option>";
   o << "</select></label><label>Benchmark <input type=\"search\" id=\"filter-benchmark\" "
        "placeholder=\"contains, e.g. invept\"></label><label><input type=\"checkbox\" id=\"log-scale\"> log scale"
-       "</label><span id=\"filter-status\"></span></div>\n";
+       "</label>"
+       // Radio buttons, not a select: one click switches (time stays the default).
+       "<span id=\"x-axis\">X axis: <label><input type=\"radio\" name=\"x-axis\" value=\"time\" "
+       "id=\"x-axis-time\" checked> time</label><label><input type=\"radio\" name=\"x-axis\" value=\"order\" "
+       "id=\"x-axis-order\"> revision order</label></span><span id=\"filter-status\"></span></div>\n";
 }
 
-// One chart's data for dashboard.js: per series its points, each with its
-// time (ms since the epoch), median and range, or its status and reason.
+// A number for the chart data: rounded to 6 significant digits, so that
+// nlohmann prints it short ("503.2", not "503.19999999999999"). Where 6 digits
+// would change the 5-digit text dashboard.js shows (its formatG5, C's %.5g as
+// num()), e.g. 1.234549 -> 1.23455 -> "1.2346" instead of "1.2345", it keeps
+// as many more digits as that text needs.
+double short_number(double v) {
+  if (!std::isfinite(v)) return v;
+  const std::string text = num(v);
+  for (int digits = 6; digits < 17; ++digits) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    const double rounded = std::strtod(buf, nullptr);
+    if (num(rounded) == text) return rounded;
+  }
+  return v;
+}
+
+// One chart's data for dashboard.js, compact (a fleet's page holds tens of
+// thousands of points; an object per point was ~170 bytes). The encoding,
+// decoded by decodeChart() in reports/dashboard.js:
+//
+//   {"id", "host", "where", "family", "unit",
+//    "runs": [[t, ts, rev, order, runs, first_ts], ...]  by time, then the rest
+//       t: ms since the epoch; ts: the timestamp text; rev: the revision label
+//       ("" for none); order: the revision order (null for none). Trailing
+//       defaults are left out: [t, ts] is a run without a revision, and only a
+//       downsampled point's run (runs > 1 consecutive runs, first_ts .. ts)
+//       has the last two.
+//    "reasons": ["...", ...]  the unsupported and failed reasons, each once
+//    "series": [{"name", "points": [point, ...]}, ...]  each by time, where a point is
+//       [run, median, min, max, repetitions]      measured (repetitions: the samples; 0 if none)
+//       [run, median, min, max, repetitions, 1]   measured, a regression
+//       [run, "u", reason]                        unsupported (reason: an index into "reasons")
+//       [run, "f", reason]                        failed
+//     run: an index into "runs"; numbers go through short_number(), texts are
+//     formatted in the page (formatG5, the rule of num()).
+//    "marks": [{"run", "t", "ts", "kind", "text", "items"}, ...]  capability
+//       changes, at the run (an index into "runs": the first report that saw
+//       them, or the downsampled point that holds it; -1 if none of the
+//       chart's series ran then)}
 json chart_data(const DashboardGroup& g, const std::string& id, const std::string& family,
                 const std::vector<const DashboardSeries*>& series, const std::vector<CapabilityHashChange>& changes) {
+  // A run of the chart: what its points share. Series of one report share
+  // their run; a downsampled point's run is its own span of runs.
+  using RunKey = std::tuple<int64_t, std::string, std::string, std::optional<int64_t>, int64_t, std::string>;
+  auto key_of = [](const HistoryPoint& h) {
+    return RunKey{parse_iso8601(h.timestamp).value_or(0) * 1000, h.timestamp, h.revision, h.revision_order,
+                  h.runs, h.first_timestamp};
+  };
+  std::map<RunKey, int> run_index;
+  for (const DashboardSeries* s : series)
+    for (const DashboardPoint& p : s->points) run_index.emplace(key_of(*p.point), 0);
+  json runs = json::array();
+  for (auto& [key, index] : run_index) {
+    const auto& [t, ts, rev, order, count, first_ts] = key;
+    index = static_cast<int>(runs.size());
+    json run = {t, ts};
+    if (!rev.empty() || order || count > 1) run.push_back(rev);
+    if (order || count > 1) run.push_back(order ? json(*order) : json(nullptr));
+    if (count > 1) run.insert(run.end(), {count, first_ts});
+    runs.push_back(std::move(run));
+  }
+
+  std::map<std::string, int> reason_index;
+  json reasons = json::array();
+  auto reason_of = [&](const std::string& reason) {
+    const auto [it, added] = reason_index.emplace(reason, static_cast<int>(reasons.size()));
+    if (added) reasons.push_back(reason);
+    return it->second;
+  };
   json c = {{"id", id},
             {"host", g.host_name},
             {"where", g.where},
@@ -272,30 +346,46 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
     json points = json::array();
     for (const DashboardPoint& p : s->points) {
       const HistoryPoint& h = *p.point;
-      json point = {{"t", parse_iso8601(h.timestamp).value_or(0) * 1000}, {"ts", h.timestamp}};
-      if (!h.revision.empty()) point["rev"] = h.revision;
-      if (h.revision_order) point["rev_order"] = *h.revision_order;
+      const int run = run_index.at(key_of(h));
       switch (p.outcome.kind) {
         case RowOutcome::Kind::kMeasured: {
-          const double lo = h.samples.empty() ? h.median : h.min, hi = h.samples.empty() ? h.median : h.max;
-          point.update({{"s", "measured"}, {"v", h.median}, {"lo", lo}, {"hi", hi}, {"text", num(h.median)},
-                        {"lo_text", num(lo)}, {"hi_text", num(hi)}, {"n", h.samples.size()}, {"reg", p.regression}});
+          // A run without samples (aggregates only) has no range of its own;
+          // a downsampled point's min and max are its runs' extremes.
+          const bool no_range = h.samples.empty() && h.runs <= 1;
+          const double lo = no_range ? h.median : h.min, hi = no_range ? h.median : h.max;
+          json point = {run, short_number(h.median), short_number(lo), short_number(hi), h.samples.size()};
+          // The model cannot flag a downsampled point (it has no samples); the
+          // page must never say so either.
+          if (p.regression && h.runs <= 1) point.push_back(1);
+          points.push_back(std::move(point));
           break;
         }
-        case RowOutcome::Kind::kUnsupported: point.update({{"s", "unsupported"}, {"why", p.outcome.reason}}); break;
-        case RowOutcome::Kind::kFailed: point.update({{"s", "failed"}, {"why", p.outcome.reason}}); break;
+        case RowOutcome::Kind::kUnsupported: points.push_back({run, "u", reason_of(p.outcome.reason)}); break;
+        case RowOutcome::Kind::kFailed: points.push_back({run, "f", reason_of(p.outcome.reason)}); break;
       }
-      points.push_back(std::move(point));
     }
     c["series"].push_back({{"name", s->benchmark}, {"points", std::move(points)}});
   }
-  for (const CapabilityHashChange& change : changes)
-    c["marks"].push_back({{"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
+  c["runs"] = std::move(runs);
+  c["reasons"] = std::move(reasons);
+  c["marks"] = json::array();
+  for (const CapabilityHashChange& change : changes) {
+    // The chart's run of that report: the first at its time, else the
+    // downsampled point whose span holds it (ISO-8601 UTC texts sort by time).
+    int run = -1;
+    for (const auto& [key, index] : run_index)
+      if (std::get<1>(key) == change.timestamp && (run < 0 || index < run)) run = index;
+    for (const auto& [key, index] : run_index)
+      if (run < 0 && std::get<4>(key) > 1 && std::get<5>(key) <= change.timestamp &&
+          change.timestamp <= std::get<1>(key))
+        run = index;
+    c["marks"].push_back({{"run", run},
+                          {"t", parse_iso8601(change.timestamp).value_or(0) * 1000},
                           {"ts", change.timestamp},
                           {"kind", "capability"},
                           {"text", "VMX capabilities changed"},
                           {"items", change.items}});
-  if (!c.contains("marks")) c["marks"] = json::array();
+  }
   return c;
 }
 

@@ -2,11 +2,80 @@
 // (reports/dashboard.cc writes the data into #dashboard-data and the
 // containers, filters and series toggles into the page). Values on hover in
 // the legend, drag to zoom (double-click resets), series toggles, and the
-// filter by host, where (backend or user space) and benchmark.
+// filter by host, where (backend or user space) and benchmark, and the x
+// axis: time, or the runs' revision order (bench --vmxbench_revision_order).
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('dashboard-data').textContent);
   var charts = [];
+  var xAxis = 'time';  // or 'order'
+
+  // C's printf("%.5g", x): the text num() (reports/text_format.h) gives the
+  // same number in the page's tables, so a value reads the same everywhere.
+  // toExponential rounds an exact tie away from zero where C rounds it to
+  // even (12344.5 is "12344" in C): an exact tie is found from the value's
+  // exact digits (toExponential(99) is exact for any value a benchmark has).
+  function formatG5(x) {
+    if (isNaN(x)) return x < 0 ? '-nan' : 'nan';
+    if (!isFinite(x)) return x < 0 ? '-inf' : 'inf';
+    var sign = x < 0 || (x === 0 && 1 / x < 0) ? '-' : '';
+    if (x === 0) return sign + '0';
+    var a = Math.abs(x);
+    var rounded = a.toExponential(4);
+    var exact = a.toExponential(99);
+    var exactDigits = exact.slice(0, exact.indexOf('e')).replace('.', '');
+    if (/^\d{5}50*$/.test(exactDigits) && Number(exactDigits[4]) % 2 === 0)
+      rounded = exactDigits.slice(0, 1) + '.' + exactDigits.slice(1, 5) + exact.slice(exact.indexOf('e'));
+    var at = rounded.indexOf('e');
+    var digits = rounded.slice(0, at).replace('.', '');  // five
+    var exponent = Number(rounded.slice(at + 1));
+    var trim = function (text) { return text.indexOf('.') < 0 ? text : text.replace(/0+$/, '').replace(/\.$/, ''); };
+    if (exponent < -4 || exponent >= 5) {
+      var e = Math.abs(exponent);
+      return sign + trim(digits[0] + '.' + digits.slice(1)) + 'e' + (exponent < 0 ? '-' : '+') +
+          (e < 10 ? '0' : '') + e;
+    }
+    if (exponent >= 0) return sign + trim(digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1));
+    return sign + trim('0.' + '0'.repeat(-exponent - 1) + digits);
+  }
+
+  // chart_data()'s compact encoding (its comment in reports/dashboard.cc) to
+  // one object per point: {run, t, ts, rev, rev_order, runs, first_ts, s, and
+  // v, lo, hi, text, lo_text, hi_text, n, reg when measured, why otherwise}.
+  function decodeChart(spec) {
+    spec.runs = spec.runs.map(function (r, i) {
+      return {index: i, t: r[0], ts: r[1], rev: r.length > 2 ? r[2] : '', order: r.length > 3 ? r[3] : null,
+              runs: r.length > 4 ? r[4] : 1, first_ts: r.length > 5 ? r[5] : ''};
+    });
+    spec.series.forEach(function (s) {
+      s.points = s.points.map(function (a) {
+        var run = spec.runs[a[0]];
+        var p = {run: run, t: run.t, ts: run.ts, rev: run.rev, rev_order: run.order, runs: run.runs,
+                 first_ts: run.first_ts};
+        if (typeof a[1] === 'string') {
+          p.s = a[1] === 'u' ? 'unsupported' : 'failed';
+          p.why = spec.reasons[a[2]];
+          return p;
+        }
+        p.s = 'measured';
+        p.v = a[1];
+        p.lo = a[2];
+        p.hi = a[3];
+        p.n = a[4];
+        p.reg = a[5] === 1 && run.runs === 1;
+        p.text = formatG5(p.v);
+        p.lo_text = formatG5(p.lo);
+        p.hi_text = formatG5(p.hi);
+        return p;
+      });
+    });
+    spec.marks.forEach(function (m) { m.runInfo = m.run >= 0 ? spec.runs[m.run] : null; });
+    return spec;
+  }
+
+  // A run's x in the current axis: its time (ms), or its revision order (null: none).
+  function xOf(run) { return xAxis === 'order' ? run.order : run.t; }
+  function markX(m) { return xAxis === 'order' ? (m.runInfo ? m.runInfo.order : null) : m.t; }
 
   function escapeHtml(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -25,6 +94,11 @@
     return ' revision <a class="revision" href="' + escapeHtml(href) + '">' + label + '</a>';
   }
 
+  // ", FIRST … LAST" for a downsampled point: the runs it stands for.
+  function spanHtml(p) {
+    return p.runs > 1 ? ', <span class="span">' + escapeHtml(p.first_ts) + ' … ' + escapeHtml(p.ts) + '</span>' : '';
+  }
+
   // The legend: the hovered run's time and, per visible series, its median,
   // range and repetitions, or why it has no value.
   function legendFor(chart, d) {
@@ -32,7 +106,7 @@
     var row = chart.rowOf[d.x];
     var html = '<b>' + escapeHtml(chart.stamps[row]) + '</b>' + revisionHtml(chart.cells[row]);
     chart.spec.marks.forEach(function (m) {
-      if (m.t !== d.x) return;
+      if (markX(m) !== d.x) return;
       html += ' <span class="capability">' + escapeHtml(m.text) + '</span>';
       m.items.forEach(function (item) { html += '<br><span class="capability">' + escapeHtml(item) + '</span>'; });
     });
@@ -41,8 +115,14 @@
       var p = chart.cells[row][j];
       var text;
       if (!p) text = 'no run at this time';
-      else if (p.s === 'unsupported') text = '<span class="unsupported">unsupported: ' + escapeHtml(p.why) + '</span>';
-      else if (p.s === 'failed') text = '<span class="failed">failed: ' + escapeHtml(p.why) + '</span>';
+      else if (p.s !== 'measured')
+        text = '<span class="' + p.s + '">' + p.s + (p.runs > 1 ? ' in all ' + p.runs + ' runs' : '') + ': ' +
+            escapeHtml(p.why) + '</span>' + spanHtml(p);
+      // A downsampled point: the mean of its runs' medians, never a regression.
+      else if (p.runs > 1)
+        text = 'mean of ' + p.runs + " runs' medians <span class=\"value\">" + escapeHtml(p.text) + '</span> ' +
+            escapeHtml(chart.spec.unit) + ' (min ' + escapeHtml(p.lo_text) + ', max ' + escapeHtml(p.hi_text) + ')' +
+            spanHtml(p);
       else text = '<span class="value">' + escapeHtml(p.text) + '</span> ' + escapeHtml(chart.spec.unit) +
           ' (min ' + escapeHtml(p.lo_text) + ', max ' + escapeHtml(p.hi_text) + ', ' + p.n + ' repetition' +
           (p.n === 1 ? '' : 's') + ')' + (p.reg ? ' <span class="bad">regression</span>' : '');
@@ -51,41 +131,112 @@
     return html;
   }
 
-  function build(spec) {
-    var figure = document.getElementById(spec.id);
-    var times = {};
-    spec.series.forEach(function (s) { s.points.forEach(function (p) { times[p.t] = p.ts; }); });
-    var xs = Object.keys(times).map(Number).sort(function (a, b) { return a - b; });
-    var chart = {spec: spec, figure: figure, rowOf: {}, stamps: [], cells: []};
-    var rows = xs.map(function (t, i) {
-      chart.rowOf[t] = i;
-      chart.stamps.push(times[t]);
-      chart.cells.push(spec.series.map(function () { return null; }));
-      return [new Date(t)].concat(spec.series.map(function () { return null; }));
-    });
-    spec.series.forEach(function (s, j) {
+  // The chart's rows on the current x axis; in revision-order mode the runs
+  // without an order are left out (counted in the chart's status line), and
+  // of a series' runs at one order the newest is drawn.
+  function rowsFor(chart) {
+    var spec = chart.spec;
+    var runAt = {};
+    spec.series.forEach(function (s) {
       s.points.forEach(function (p) {
-        var i = chart.rowOf[p.t];
-        chart.cells[i][j] = p;
-        if (p.s === 'measured') rows[i][j + 1] = [p.lo, p.v, p.hi];
+        var x = xOf(p.run);
+        if (x != null && (!(x in runAt) || runAt[x].t < p.run.t)) runAt[x] = p.run;
       });
     });
-    chart.graph = new Dygraph(figure.querySelector('.plot'), rows, {
-      labels: ['time'].concat(spec.series.map(function (s) { return s.name; })),
+    var xs = Object.keys(runAt).map(Number).sort(function (a, b) { return a - b; });
+    chart.rowOf = {};
+    chart.stamps = [];
+    chart.cells = [];
+    var rows = xs.map(function (x, i) {
+      chart.rowOf[x] = i;
+      chart.stamps.push(runAt[x].ts);
+      chart.cells.push(spec.series.map(function () { return null; }));
+      return [xAxis === 'order' ? x : new Date(x)].concat(spec.series.map(function () { return null; }));
+    });
+    var hidden = 0;  // points of an older run at the same order
+    spec.series.forEach(function (s, j) {
+      s.points.forEach(function (p) {
+        var x = xOf(p.run);
+        if (x == null) return;
+        var i = chart.rowOf[x], old = chart.cells[i][j];
+        if (old && old.run.t >= p.run.t) { ++hidden; return; }
+        if (old) ++hidden;
+        chart.cells[i][j] = p;
+        rows[i][j + 1] = p.s === 'measured' ? [p.lo, p.v, p.hi] : null;
+      });
+    });
+    var unordered = spec.runs.filter(function (r) { return r.order == null; }).length;
+    var status = '';
+    if (xAxis === 'order' && xs.length === 0)
+      status = 'No run of this chart has a revision order (bench --vmxbench_revision_order): nothing to plot by ' +
+          'revision order.';
+    else if (xAxis === 'order') {
+      if (unordered) status = unordered + ' run' + (unordered === 1 ? '' : 's') + ' without a revision order not shown';
+      if (hidden) status += (status ? '; ' : '') + hidden + ' older point' + (hidden === 1 ? '' : 's') +
+          ' at a revision order measured again not shown';
+    }
+    chart.status.textContent = status;
+    return rows;
+  }
+
+  // Revision orders are integers: ticks at whole orders only.
+  function orderTicks(min, max, pixels) {
+    var step = Math.max(1, Math.ceil((max - min) / Math.max(1, Math.floor(pixels / 50))));
+    var ticks = [];
+    for (var v = Math.ceil(min / step) * step; v <= max; v += step) ticks.push({v: v, label: String(v)});
+    return ticks;
+  }
+
+  // A regression: a larger red dot. A downsampled point (the mean of several
+  // runs): a hollow square, so it does not pass for one run, hovered or not.
+  function drawPoint(chart, name, ctx, cx, cy, color, size, row) {
+    var j = chart.spec.series.findIndex(function (s) { return s.name === name; });
+    var p = chart.cells[row] && chart.cells[row][j];
+    ctx.beginPath();
+    if (p && p.runs > 1) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(cx - size - 0.5, cy - size - 0.5, 2 * size + 1, 2 * size + 1);
+      return;
+    }
+    ctx.fillStyle = p && p.reg ? '#c62828' : color;
+    ctx.arc(cx, cy, p && p.reg ? size + 2.5 : size, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+
+  // (Re)draws the chart on the current x axis: a new graph, so the zoom resets.
+  function draw(chart) {
+    var spec = chart.spec, figure = chart.figure;
+    if (chart.graph) chart.graph.destroy();
+    chart.graph = null;
+    var rows = rowsFor(chart);
+    var plot = figure.querySelector('.plot');
+    plot.hidden = rows.length === 0;
+    if (rows.length === 0) {
+      figure.querySelector('.legend').innerHTML = '';
+      return;
+    }
+    var byOrder = xAxis === 'order';
+    chart.graph = new Dygraph(plot, rows, {
+      labels: [byOrder ? 'revision order' : 'time'].concat(spec.series.map(function (s) { return s.name; })),
       customBars: true,
       labelsUTC: true,
+      logscale: document.getElementById('log-scale').checked,
       drawPoints: true,
       pointSize: 3,
       highlightCircleSize: 5,
       connectSeparatedPoints: true,
       xRangePad: 10,  // the newest point, often the one that matters, is not cut in half
+      axes: byOrder ? {x: {ticker: orderTicks, valueFormatter: String, axisLabelFormatter: String}} : {},
       legend: 'always',
       labelsDiv: figure.querySelector('.legend'),
       legendFormatter: function (d) { return legendFor(chart, d); },
-      // Capability changes: an orange line at the first report that saw them.
+      // Capability changes: an orange line at the first report that saw them
+      // (in revision-order mode, at that run's order).
       underlayCallback: function (ctx, area, g) {
         spec.marks.forEach(function (m) {
-          var x = g.toDomXCoord(m.t);
+          if (markX(m) == null) return;
+          var x = g.toDomXCoord(markX(m));
           if (x < area.x || x > area.x + area.w) return;
           ctx.save();
           ctx.strokeStyle = '#e0892d';
@@ -98,14 +249,20 @@
         });
       },
       drawPointCallback: function (g, name, ctx, cx, cy, color, size, row) {
-        var j = spec.series.findIndex(function (s) { return s.name === name; });
-        var p = chart.cells[row] && chart.cells[row][j];
-        ctx.beginPath();
-        ctx.fillStyle = p && p.reg ? '#c62828' : color;
-        ctx.arc(cx, cy, p && p.reg ? size + 2.5 : size, 0, 2 * Math.PI);
-        ctx.fill();
+        drawPoint(chart, name, ctx, cx, cy, color, size, row);
+      },
+      drawHighlightPointCallback: function (g, name, ctx, cx, cy, color, size, row) {
+        drawPoint(chart, name, ctx, cx, cy, color, size, row);
       }
     });
+  }
+
+  function build(spec) {
+    var figure = document.getElementById(spec.id);
+    var chart = {spec: decodeChart(spec), figure: figure, graph: null, status: document.createElement('p')};
+    chart.status.className = 'chart-status';
+    figure.insertBefore(chart.status, figure.querySelector('.plot'));
+    draw(chart);
     figure.querySelectorAll('.toggles input').forEach(function (box) {
       box.addEventListener('change', applyFilters);
     });
@@ -134,20 +291,26 @@
         box.parentNode.hidden = !matches(s.name);
         var visible = matches(s.name) && box.checked;
         any = any || matches(s.name);
-        if (chart.graph.visibility()[j] !== visible) chart.graph.setVisibility(j, visible);
+        if (chart.graph && chart.graph.visibility()[j] !== visible) chart.graph.setVisibility(j, visible);
       });
       var wasHidden = chart.figure.hidden;
       chart.figure.hidden = !any;
       var onPage = any && !chart.figure.closest('section.group').hidden;
       if (onPage) ++shown;
-      if (onPage && wasHidden) chart.graph.resize();
+      if (onPage && wasHidden && chart.graph) chart.graph.resize();
     });
     document.getElementById('filter-status').textContent = shown + ' of ' + charts.length + ' charts shown';
   }
 
   function setLogScale() {
     var on = document.getElementById('log-scale').checked;
-    charts.forEach(function (chart) { chart.graph.updateOptions({logscale: on}); });
+    charts.forEach(function (chart) { if (chart.graph) chart.graph.updateOptions({logscale: on}); });
+  }
+
+  function setXAxis() {
+    xAxis = document.getElementById('x-axis-order').checked ? 'order' : 'time';
+    charts.forEach(draw);
+    applyFilters();  // a new graph shows every series: the toggles and the filter apply again
   }
 
   data.charts.forEach(build);
@@ -156,13 +319,19 @@
   });
   document.getElementById('filter-benchmark').addEventListener('input', applyFilters);
   document.getElementById('log-scale').addEventListener('change', setLogScale);
+  ['x-axis-time', 'x-axis-order'].forEach(function (id) {
+    document.getElementById(id).addEventListener('change', setXAxis);
+  });
   applyFilters();
 
   // For tests and the console: the charts by id, and where a point is drawn.
   window.vmxbDashboard = {
     charts: charts,
+    formatG5: formatG5,
+    xAxis: function () { return xAxis; },
     chart: function (id) { return charts.find(function (c) { return c.spec.id === id; }); },
-    // Viewport coordinates of series `name`'s point at time `t` (ms) in chart `id`.
+    // Viewport coordinates of series `name`'s point at x in chart `id`: its
+    // time (ms), or its revision order when the x axis is the order.
     pointPosition: function (id, name, t) {
       var chart = this.chart(id);
       var j = chart.spec.series.findIndex(function (s) { return s.name === name; });

@@ -7,6 +7,8 @@
 // the axis. The screenshots (the top of the page, and a hovered chart) are
 // kept in TEST_UNDECLARED_OUTPUTS_DIR. A negative
 // control page shows that the error checks do catch errors.
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -207,6 +209,91 @@ TEST_F(Browser, DashboardIsInteractive) {
   }
   EXPECT_EQ(distinct.size(), ticks.size()) << ticks.dump();
 
+  // X axis by revision order, chosen with a click: alpha's runs at orders 1..6.
+  tab.eval("window.scrollTo(0, 0)");
+  auto [ox, oy] = centre_of(tab, "#x-axis-order");
+  tab.click(ox, oy);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "order");
+  EXPECT_EQ(tab.eval(chart + ".graph.isZoomed('x')"), false);
+  json orders = json::array();
+  for (const HistoryPoint& p : points)
+    if (p.host_name == "alpha" && p.backend == "module" && p.benchmark == demo.regressed_benchmark)
+      orders.push_back(*p.revision_order);
+  std::sort(orders.begin(), orders.end());
+  EXPECT_EQ(tab.eval("(() => { const g = " + chart + ".graph; const xs = [];"
+                     " for (let i = 0; i < g.numRows(); ++i) xs.push(g.getValue(i, 0)); return xs; })()"),
+            orders);
+  const json order_range = tab.eval(chart + ".graph.xAxisRange()");
+  EXPECT_LE(order_range[0].get<double>(), orders.front().get<double>());
+  EXPECT_GT(order_range[0].get<double>(), orders.front().get<double>() - 1);
+  EXPECT_GE(order_range[1].get<double>(), orders.back().get<double>());
+  EXPECT_LT(order_range[1].get<double>(), orders.back().get<double>() + 1);
+  centre_of(tab, "#" + chart_id);
+  const json order_ticks = tab.eval("Array.from(document.querySelectorAll('#" + chart_id +
+                                    " .dygraph-axis-label-x')).map(e => e.textContent)");
+  ASSERT_FALSE(order_ticks.empty());
+  for (const json& tick : order_ticks) {
+    const int order = std::stoi(tick.get<std::string>());
+    EXPECT_EQ(std::to_string(order), tick.get<std::string>()) << "whole orders: " << order_ticks.dump();
+    EXPECT_GE(order, orders.front().get<int>());
+    EXPECT_LE(order, orders.back().get<int>());
+  }
+  // Hover the regressed run at its order: its revision, value and the capability change.
+  const json at_order =
+      tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) + ", " + quoted(demo.regressed_benchmark) +
+               ", " + json(*regressed->revision_order).dump() + ")");
+  tab.mouse_move(at_order["x"].get<double>(), at_order["y"].get<double>());
+  const std::string order_legend = tab.eval("document.querySelector('#" + chart_id + " .legend').innerText");
+  const std::string revision_text =
+      "revision " + regressed->revision + " (order " + std::to_string(*regressed->revision_order) + ")";
+  EXPECT_NE(order_legend.find(revision_text), std::string::npos) << order_legend;
+  EXPECT_NE(order_legend.find(demo.regressed_benchmark + ": " + num(regressed->median) + " cycles"), std::string::npos)
+      << order_legend;
+  EXPECT_NE(order_legend.find("VMX capabilities changed"), std::string::npos)
+      << "marks at the run's order: " << order_legend;
+  EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .legend a.revision').getAttribute('href')"),
+            "https://git.example.org/vmxbench/commit/" + regressed->revision + "?from=dashboard");
+  EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .chart-status').textContent"), "")
+      << "every alpha hardware run has an order";
+  const std::string order_shot = tab.screenshot_png();
+  // beta's runs name no revision: its chart says so and draws nothing.
+  const std::string beta_chart = "window.vmxbDashboard.charts.find(c => c.spec.host === 'beta')";
+  EXPECT_EQ(tab.eval(beta_chart + ".graph === null"), true);
+  const std::string beta_status = tab.eval(beta_chart + ".status.textContent");
+  EXPECT_NE(beta_status.find("No run of this chart has a revision order"), std::string::npos) << beta_status;
+  // Zoom, then back to time with a click: the zoom resets, x is time again.
+  {
+    const json a = tab.eval("(() => { const g = " + chart + ".graph; const a = g.getArea();"
+                            " const b = g.graphDiv.getBoundingClientRect();"
+                            " return [b.left + a.x, b.top + a.y, a.w, a.h]; })()");
+    tab.drag(a[0].get<double>() + a[2].get<double>() * 0.3, a[1].get<double>() + a[3].get<double>() / 2,
+             a[0].get<double>() + a[2].get<double>() * 0.7, a[1].get<double>() + a[3].get<double>() / 2);
+    EXPECT_EQ(tab.eval(chart + ".graph.isZoomed('x')"), true);
+  }
+  tab.eval("window.scrollTo(0, 0)");
+  auto [tx, ty] = centre_of(tab, "#x-axis-time");
+  tab.click(tx, ty);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "time");
+  EXPECT_EQ(tab.eval(chart + ".graph.isZoomed('x')"), false);
+  EXPECT_EQ(tab.eval(chart + ".graph.getValue(" + std::to_string(orders.size() - 1) + ", 0)"), t);
+  EXPECT_EQ(tab.eval(beta_chart + ".graph !== null"), true);
+  EXPECT_EQ(tab.eval(beta_chart + ".status.textContent"), "");
+
+  // formatG5 in the page is num(): the same text for ties, tiny, huge and ordinary values.
+  std::vector<double> values = {0, 1, -1, 0.5, -0.5, 12344.5, 12345.5, 99999.5, 999995, 123456, 1.25, 2.5e-7,
+                                1e-5, 0.0001, 1e21, 1e300, 503.2, 917.865, 0.1, 100000, 9.99995, -1234.5};
+  unsigned state = 7;
+  for (int i = 0; i < 400; ++i) {
+    state = state * 1103515245u + 12345u;
+    const double r = static_cast<double>(state >> 8) / (1u << 24);
+    values.push_back((r - 0.3) * std::pow(10.0, static_cast<int>(state % 19) - 9));
+    values.push_back(static_cast<double>(state >> 12) / 2);  // a median of two integers: x.5 ties
+  }
+  const json page_texts = tab.eval("(" + json(values).dump() + ").map(window.vmxbDashboard.formatG5)");
+  ASSERT_EQ(page_texts.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_EQ(page_texts[i], num(values[i])) << json(values[i]).dump();
+
   // Nothing went wrong on the way.
   tab.eval("1");
   EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
@@ -231,8 +318,103 @@ TEST_F(Browser, DashboardIsInteractive) {
   if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
     testing::write_file(std::string(out) + "/dashboard.png", shot);
     testing::write_file(std::string(out) + "/dashboard-hover.png", hover_shot);
+    testing::write_file(std::string(out) + "/dashboard-order.png", order_shot);
     testing::write_file(std::string(out) + "/dashboard.html", html);
   }
+}
+
+}  // namespace
+}  // namespace vmxb::reports
+
+namespace vmxb::reports {
+namespace {
+
+// Downsampled points (reports/dashboard_query.h): the legend says "mean of N
+// runs' medians" and the span of runs, never "repetitions" or "regression";
+// by revision order the runs without one are counted in the status line.
+TEST_F(Browser, DownsampledPointsSayHowManyRuns) {
+  const testing::DownsampledHistory d = testing::downsampled_history();
+  const std::string page = dir_ + "/downsampled.html";
+  testing::write_file(page, render_dashboard(d.points, {}, {}));
+  std::unique_ptr<DevTools> browser = start();
+  DevTools& tab = *browser;
+  tab.open("file://" + page, 1280, 1000);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.charts.length"), 1);
+  const std::string chart_id = tab.eval("window.vmxbDashboard.charts[0].spec.id");
+  const HistoryPoint* first = nullptr;
+  for (const HistoryPoint& p : d.points)
+    if (p.benchmark == "ring0/invept_global" && p.runs > 1 && (first == nullptr || p.timestamp < first->timestamp))
+      first = &p;
+  ASSERT_NE(first, nullptr);
+  centre_of(tab, "#" + chart_id);
+  const double t = static_cast<double>(*parse_iso8601(first->timestamp)) * 1000;
+  const json at = tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) + ", \"ring0/invept_global\", " +
+                           json(t).dump() + ")");
+  tab.mouse_move(at["x"].get<double>(), at["y"].get<double>());
+  const std::string legend = tab.eval("document.querySelector('#" + chart_id + " .legend').innerText");
+  const std::string unit = tab.eval("window.vmxbDashboard.charts[0].spec.unit");
+  EXPECT_EQ(unit, point_unit_label(*first));
+  EXPECT_NE(legend.find("ring0/invept_global: mean of " + std::to_string(first->runs) + " runs' medians " +
+                        num(first->median) + " " + unit + " (min " + num(first->min) + ", max " +
+                        num(first->max) + "), " + first->first_timestamp + " … " + first->timestamp),
+            std::string::npos)
+      << legend;
+  EXPECT_FALSE(std::regex_search(legend, std::regex("\\d+ repetitions?"))) << "runs, not repetitions: " << legend;
+  EXPECT_EQ(legend.find("regression"), std::string::npos) << legend;
+  const std::string hover_shot = tab.screenshot_png();
+
+  // By revision order: the unordered runs are left out, and the status line says how many.
+  auto [ox, oy] = centre_of(tab, "#x-axis-order");
+  tab.click(ox, oy);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "order");
+  EXPECT_EQ(tab.eval("document.querySelector('#" + chart_id + " .chart-status').textContent"),
+            std::to_string(d.unordered_runs) + " runs without a revision order not shown");
+  std::set<int64_t> orders;
+  for (const HistoryPoint& p : d.points)
+    if (p.revision_order) orders.insert(*p.revision_order);
+  EXPECT_EQ(tab.eval("window.vmxbDashboard.charts[0].graph.numRows()"), orders.size());
+  EXPECT_EQ(tab.eval("window.vmxbDashboard.charts[0].graph.getValue(0, 0)"), *orders.begin());
+  // The failed point at its order says why.
+  const HistoryPoint* failed = nullptr;
+  for (const HistoryPoint& p : d.points)
+    if (!p.error.empty()) failed = &p;
+  ASSERT_NE(failed, nullptr);
+  const json near = tab.eval("window.vmxbDashboard.pointPosition(" + quoted(chart_id) +
+                             ", \"ring0/invept_single_context\", " + std::to_string(*failed->revision_order) + ")");
+  tab.mouse_move(near["x"].get<double>(), near["y"].get<double>());
+  const std::string failed_legend = tab.eval("document.querySelector('#" + chart_id + " .legend').innerText");
+  EXPECT_NE(failed_legend.find("ring0/invept_global: failed: " + d.failed_reason), std::string::npos) << failed_legend;
+  EXPECT_NE(failed_legend.find("revision " + failed->revision), std::string::npos) << failed_legend;
+  tab.eval("1");
+  EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
+  if (const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR"))
+    testing::write_file(std::string(out) + "/dashboard-downsampled.png", hover_shot);
+
+  // One revision measured twice (the last two runs at one order): by order,
+  // the newer run is drawn, and the status line says the older is not.
+  testing::DownsampledHistory again = testing::downsampled_history();
+  int64_t last_order = 0;
+  for (HistoryPoint& p : again.points)
+    if (p.timestamp == "2026-01-08T12:00:00Z") {
+      p.revision_order = *p.revision_order - 10;
+      last_order = *p.revision_order;
+    }
+  ASSERT_GT(last_order, 0);
+  const std::string again_page = dir_ + "/measured-again.html";
+  testing::write_file(again_page, render_dashboard(again.points, {}, {}));
+  tab.open("file://" + again_page, 1280, 1000);
+  auto [ax, ay] = centre_of(tab, "#x-axis-order");
+  tab.click(ax, ay);
+  ASSERT_EQ(tab.eval("window.vmxbDashboard.xAxis()"), "order");
+  EXPECT_EQ(tab.eval("window.vmxbDashboard.charts[0].status.textContent"),
+            std::to_string(again.unordered_runs) + " runs without a revision order not shown; "
+                                                   "2 older points at a revision order measured again not shown");
+  const std::string last_stamp =
+      tab.eval("(() => { const c = window.vmxbDashboard.charts[0]; return c.stamps[c.rowOf[" +
+               std::to_string(last_order) + "]]; })()");
+  EXPECT_EQ(last_stamp, "2026-01-08T12:00:00Z");
+  tab.eval("1");
+  EXPECT_TRUE(tab.page_errors().empty()) << join(tab.page_errors());
 }
 
 }  // namespace

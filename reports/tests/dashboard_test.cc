@@ -6,13 +6,16 @@
 // the charts.
 #include "reports/dashboard.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
+#include <set>
 
 #include <gtest/gtest.h>
 
 #include "reports/tests/fixtures.h"
 #include "reports/text_format.h"
+#include "reports/timeutil.h"
 
 namespace vmxb::reports {
 namespace {
@@ -51,6 +54,42 @@ json chart_data(const std::string& html) {
   return json::parse(html.substr(start, html.find("</script>", start) - start));
 }
 
+// One chart of chart_data()'s compact encoding (its comment in
+// reports/dashboard.cc) with each point as an object, as dashboard.js's
+// decodeChart() reads it: {"t", "ts", "rev", "rev_order", "runs", "first_ts",
+// "s", and "v", "lo", "hi", "n", "reg" when measured, "why" otherwise}.
+// Written from the comment, not from the C++ encoder, so a test reading the
+// facts back checks the encoding as the page sees it.
+json decoded_chart(json chart) {
+  const json& runs = chart["runs"];
+  for (json& series : chart["series"])
+    for (json& p : series["points"]) {
+      const json& run = runs.at(p.at(0).get<size_t>());
+      json point = {{"t", run.at(0)},
+                    {"ts", run.at(1)},
+                    {"rev", run.size() > 2 ? run[2] : json("")},
+                    {"rev_order", run.size() > 3 ? run[3] : json(nullptr)},
+                    {"runs", run.size() > 4 ? run[4] : json(1)},
+                    {"first_ts", run.size() > 5 ? run[5] : json("")}};
+      if (p.at(1).is_string()) {
+        point["s"] = p[1] == "u" ? "unsupported" : "failed";
+        point["why"] = chart["reasons"].at(p.at(2).get<size_t>());
+      } else {
+        point.update({{"s", "measured"}, {"v", p.at(1)}, {"lo", p.at(2)}, {"hi", p.at(3)}, {"n", p.at(4)},
+                      {"reg", p.size() > 5 && p[5] == 1}});
+      }
+      p = std::move(point);
+    }
+  return chart;
+}
+
+json decoded_charts(const std::string& html) {
+  json charts = json::array();
+  const json data = chart_data(html);  // not a temporary in the loop: its charts would dangle
+  for (const json& chart : data["charts"]) charts.push_back(decoded_chart(chart));
+  return charts;
+}
+
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -64,7 +103,7 @@ class DashboardTest : public ::testing::Test {
       testing::write_file(std::string(out) + "/dashboard.html", html_);
   }
   const json& charts() {
-    if (data_.is_null()) data_ = chart_data(html_)["charts"];
+    if (data_.is_null()) data_ = decoded_charts(html_);
     return data_;
   }
   // The latest point of a series, straight from the history.
@@ -165,9 +204,9 @@ TEST_F(DashboardTest, UnsupportedPointsOfAChartedSeriesCarryTheirReason) {
   const std::string html = render_dashboard(history_->query({}), history_->reports({}), {});
   const std::string row = summary_row(html, "alpha", "module");
   EXPECT_NE(row.find(">unsupported: INVEPT lost</td>"), std::string::npos) << row;
-  const json data = chart_data(html);
+  const json data = decoded_charts(html);
   int found = 0;
-  for (const json& chart : data["charts"])
+  for (const json& chart : data)
     for (const json& series : chart["series"])
       if (chart["host"] == "alpha" && series["name"] == "ring0/invept_global") {
         ++found;
@@ -211,7 +250,8 @@ TEST_F(DashboardTest, OneChartPerFamilyWithInveptSingleAndGlobalTogether) {
       if (series["name"] == "ring0/vmread") {
         ASSERT_EQ(series["points"].size(), 6u);
         const HistoryPoint& p = latest("alpha", "module", "ring0/vmread");
-        EXPECT_EQ(series["points"].back()["text"], num(p.median));
+        // The page shows num() of the value it gets: rounding for the JSON keeps that text.
+        EXPECT_EQ(num(series["points"].back()["v"].get<double>()), num(p.median));
         EXPECT_EQ(series["points"].back()["n"], p.samples.size());
       }
 }
@@ -235,6 +275,10 @@ TEST_F(DashboardTest, CapabilityChangesAreMarked) {
     if (alpha_hw) {
       EXPECT_EQ(chart["marks"][0]["ts"], demo_.capability_change_at);
       EXPECT_EQ(chart["marks"][0]["t"], *parse_iso8601(demo_.capability_change_at) * 1000);
+      // ... and at that report's run, whose revision order the order axis uses.
+      const json& run = chart["runs"].at(chart["marks"][0]["run"].get<size_t>());
+      EXPECT_EQ(run[1], demo_.capability_change_at);
+      EXPECT_EQ(run[3], 6) << "rev-6, the day-6 run";
       ASSERT_EQ(chart["marks"][0]["items"].size(), 1u);
       EXPECT_EQ(chart["marks"][0]["items"][0].get<std::string>().rfind("lost: IA32_VMX_EPT_VPID_CAP bit 17", 0), 0u);
       ++marked;
@@ -245,6 +289,31 @@ TEST_F(DashboardTest, CapabilityChangesAreMarked) {
   EXPECT_NE(summary_row(html_, "alpha", "bochs (corei7_skylake_x)").find("<td>no change seen</td>"), std::string::npos);
   EXPECT_NE(summary_row(html_, "beta", "module").find("<td>no change seen</td>"), std::string::npos);
   EXPECT_EQ(group_section(html_, "beta", "module").find("VMX capabilities changed"), std::string::npos);
+}
+
+// A capability change inside a downsampled point's span is marked at that
+// point's run (the revision-order axis draws the mark at its order).
+TEST_F(DashboardTest, CapabilityChangeInADownsampledPointIsMarkedAtIt) {
+  std::vector<HistoryPoint> points = points_;
+  for (HistoryPoint& p : points)
+    if (p.host_name == "alpha" && p.backend == "module" && p.timestamp == demo_.capability_change_at) {
+      p.first_timestamp = "2026-11-05T06:00:00Z";
+      p.timestamp = "2026-11-06T18:00:00Z";
+      p.runs = 2;
+      p.samples.clear();
+    }
+  const json data = chart_data(render_dashboard(points, history_->reports({}), {}));
+  int marked = 0;
+  for (const json& chart : data["charts"]) {
+    if (chart["host"] != "alpha" || chart["where"] != "module") continue;
+    ASSERT_EQ(chart["marks"].size(), 1u) << chart["id"];
+    const int run = chart["marks"][0]["run"];
+    ASSERT_GE(run, 0) << chart.dump();
+    EXPECT_EQ(chart["runs"][run][1], "2026-11-06T18:00:00Z");
+    EXPECT_EQ(chart["runs"][run][4], 2);
+    ++marked;
+  }
+  EXPECT_EQ(marked, 2);
 }
 
 TEST_F(DashboardTest, FlatSeriesAreOneLine) {
@@ -293,7 +362,14 @@ TEST_F(DashboardTest, NoRegressionsSaysSo) {
   std::string html = render_dashboard(history_->query(q), history_->reports(q), {}, &s);
   EXPECT_TRUE(s.regressions.empty());
   EXPECT_NE(html.find("id=\"no-regressions\""), std::string::npos);
-  EXPECT_EQ(html.find("\"reg\":true"), std::string::npos);
+  int measured = 0;
+  for (const json& chart : decoded_charts(html))
+    for (const json& series : chart["series"])
+      for (const json& p : series["points"]) {
+        EXPECT_FALSE(p.value("reg", false)) << p.dump();
+        measured += p["s"] == "measured" ? 1 : 0;
+      }
+  EXPECT_GT(measured, 0);
 }
 
 TEST_F(DashboardTest, EmulatedRowsAreInstructionCountsNeverLatency) {
@@ -330,6 +406,7 @@ TEST_F(DashboardTest, EscapesWhatItPrints) {
   }
   std::string html = render_dashboard(history_->query({}), history_->reports({}), {});
   const json data = chart_data(html);
+  ASSERT_TRUE(data.is_object());
   EXPECT_EQ(count(html, "<script"), 3u);
   EXPECT_EQ(count(html, "</script"), 3u);
   EXPECT_EQ(html.find("<!--"), std::string::npos);
@@ -339,6 +416,132 @@ TEST_F(DashboardTest, EscapesWhatItPrints) {
   for (const json& chart : data["charts"])
     for (const json& series : chart["series"]) found = found || series["name"] == "x</script><script>alert(2)//";
   EXPECT_TRUE(found);
+}
+
+// The compact encoding: one run table per chart, the reasons once, numbers
+// short, and fewer bytes than the object per point it replaced (~170).
+TEST_F(DashboardTest, ChartDataIsCompact) {
+  const json raw = chart_data(html_);
+  size_t points = 0;
+  for (const json& chart : raw["charts"]) {
+    // Runs by time, each once.
+    for (size_t i = 1; i < chart["runs"].size(); ++i)
+      EXPECT_LE(chart["runs"][i - 1][0].get<int64_t>(), chart["runs"][i][0].get<int64_t>()) << chart["id"];
+    std::set<std::string> reasons;
+    for (const json& r : chart["reasons"]) EXPECT_TRUE(reasons.insert(r.get<std::string>()).second) << r;
+    for (const json& series : chart["series"]) {
+      points += series["points"].size();
+      for (const json& p : series["points"]) {
+        ASSERT_TRUE(p.is_array()) << p;
+        EXPECT_LT(p[0].get<size_t>(), chart["runs"].size());
+        // Every value short: 6 significant digits, more only where 6 would
+        // change the 5-digit text the page shows (917.8649999999999 is
+        // "917.86"; 917.865 would read "917.87").
+        for (size_t k = 1; k < 4 && p[1].is_number(); ++k) {
+          const double v = p[k].get<double>();
+          char six[40];
+          std::snprintf(six, sizeof six, "%.6g", v);
+          if (std::strtod(six, nullptr) != v) EXPECT_NE(num(std::strtod(six, nullptr)), num(v)) << p[k].dump();
+        }
+      }
+    }
+  }
+  ASSERT_GT(points, 30u);
+  const std::string text = raw["charts"].dump();
+  EXPECT_LT(text.size() / points, 120u) << text.size() << " bytes for " << points << " points";
+}
+
+// A fleet's page (50 hosts x 20 series x 50 runs) stays well under 5 MB.
+TEST(DashboardFleet, PageOfAFleetStaysSmall) {
+  std::vector<HistoryPoint> points;
+  for (int host = 0; host < 50; ++host)
+    for (int bench = 0; bench < 20; ++bench)
+      for (int run = 0; run < 50; ++run) {
+        HistoryPoint p;
+        p.timestamp = format_utc(*parse_iso8601("2026-01-01T00:00:00Z") + run * 3600 + host);
+        p.host_id = "id-" + std::to_string(host);
+        p.host_name = "fleet-host-" + std::to_string(host);
+        p.backend = "module";
+        p.tick_unit = "cycles";
+        p.benchmark = "ring0/op" + std::to_string(bench % 5) + "_" + std::to_string(bench);
+        p.metric = "cycles_median";
+        p.unit = "cycles";
+        p.median = p.mean = 1000.0 / 3 + bench * 7.77777 + run * 0.1234567 + host;
+        p.min = p.median * 0.97;
+        p.max = p.median * 1.05;
+        p.revision = "0123456789ab" + std::to_string(run);
+        p.revision_order = run;
+        points.push_back(std::move(p));
+      }
+  const std::string html = render_dashboard(points, {}, {});
+  size_t charted = 0;
+  const json data = chart_data(html);
+  for (const json& chart : data["charts"])
+    for (const json& series : chart["series"]) charted += series["points"].size();
+  EXPECT_EQ(charted, points.size()) << "every series is charted (none flat)";
+  // 2.65 MB when written (~50 bytes a point, the run tables included).
+  EXPECT_LT(html.size(), 3u * 1000 * 1000) << html.size() << " bytes";
+}
+
+// Downsampled points (runs > 1): the run table says how many runs and from
+// when, the range is their extremes, and none is ever a regression.
+TEST(DashboardDownsampled, RunsAndSpanAreInTheData) {
+  const testing::DownsampledHistory d = testing::downsampled_history();
+  const std::string html = render_dashboard(d.points, {}, {});
+  const json charts = decoded_charts(html);
+  ASSERT_EQ(charts.size(), 1u) << charts.dump();
+  const json& chart = charts[0];
+  EXPECT_EQ(chart["host"], d.host);
+  ASSERT_EQ(chart["series"].size(), 2u);
+  int downsampled = 0, failed = 0;
+  for (const json& series : chart["series"]) {
+    ASSERT_EQ(series["points"].size(), 8u);
+    for (size_t i = 0; i < 8; ++i) {
+      const json& p = series["points"][i];
+      const HistoryPoint* h = nullptr;
+      for (const HistoryPoint& q : d.points)
+        if (q.benchmark == series["name"] && q.timestamp == p["ts"]) h = &q;
+      ASSERT_NE(h, nullptr) << p;
+      EXPECT_EQ(p["runs"], h->runs);
+      EXPECT_EQ(p["first_ts"], h->first_timestamp);
+      EXPECT_EQ(p["rev"], h->revision);
+      EXPECT_EQ(p["rev_order"], h->revision_order ? json(*h->revision_order) : json(nullptr));
+      if (!h->error.empty()) {
+        ++failed;
+        EXPECT_EQ(p["s"], "failed");
+        EXPECT_EQ(p["why"], d.failed_reason);
+        continue;
+      }
+      EXPECT_EQ(num(p["v"].get<double>()), num(h->median));
+      EXPECT_EQ(num(p["lo"].get<double>()), num(h->min));
+      EXPECT_EQ(num(p["hi"].get<double>()), num(h->max));
+      EXPECT_FALSE(p["reg"]);
+      if (h->runs > 1) {
+        ++downsampled;
+        EXPECT_EQ(p["runs"], d.downsampled_runs);
+        EXPECT_EQ(p["n"], 0) << "no samples of its own";
+      }
+    }
+  }
+  EXPECT_EQ(downsampled, 4);
+  EXPECT_EQ(failed, 1);
+  size_t unordered = 0;
+  for (const json& run : chart["runs"]) unordered += run.size() < 4 || run[3].is_null() ? 1 : 0;
+  EXPECT_EQ(unordered, static_cast<size_t>(d.unordered_runs));
+}
+
+// A downsampled point is never marked a regression, even a large step up.
+TEST(DashboardDownsampled, NeverARegression) {
+  testing::DownsampledHistory d = testing::downsampled_history();
+  for (HistoryPoint& p : d.points)
+    if (p.runs > 1 && p.timestamp.substr(0, 10) == "2026-01-02") p.median = p.mean = p.max = 5000;
+  DashboardSummary summary;
+  const std::string html = render_dashboard(d.points, {}, {}, &summary);
+  for (const DashboardRegression& r : summary.regressions) EXPECT_NE(r.to_timestamp.substr(0, 10), "2026-01-02");
+  for (const json& chart : decoded_charts(html))
+    for (const json& series : chart["series"])
+      for (const json& p : series["points"])
+        if (p["runs"] != 1) EXPECT_FALSE(p["reg"]) << p;
 }
 
 TEST(DashboardModel, ChartFamilies) {

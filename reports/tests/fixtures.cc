@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -276,6 +277,56 @@ DemoHistory populate_demo_history(History& history) {
     ++demo.reports;
   }
   return demo;
+}
+
+}  // namespace vmxb::reports::testing
+
+namespace vmxb::reports::testing {
+
+DownsampledHistory downsampled_history() {
+  DownsampledHistory d;
+  for (const auto& [benchmark, base] : {std::pair<std::string, double>{"ring0/invept_single_context", 500},
+                                        {"ring0/invept_global", 800}}) {
+    for (int day = 1; day <= 8; ++day) {
+      HistoryPoint p;
+      char date[40];
+      std::snprintf(date, sizeof date, "2026-01-%02dT12:00:00Z", day);
+      p.timestamp = date;
+      p.content_hash = "sha256:delta-" + std::to_string(day);
+      p.host_id = "delta-id";
+      p.host_name = d.host;
+      p.backend = "module";
+      p.tick_unit = "cycles";
+      p.benchmark = benchmark;
+      p.metric = "cycles_median";
+      p.unit = "cycles";
+      // Values with more digits than the page keeps, and a rising trend.
+      const double median = base + day * 3.14159265 + (benchmark == "ring0/invept_global" ? 0.123456 : 0);
+      p.median = p.mean = median;
+      if (day <= 2) {
+        p.runs = d.downsampled_runs;
+        std::snprintf(date, sizeof date, "2026-01-%02dT%02d:00:00Z", day, 12 - (d.downsampled_runs - 1));
+        p.first_timestamp = date;
+        p.min = median * 0.9;
+        p.max = median * 1.25;
+        p.repetitions = 9;
+      } else {
+        p.samples = around(median, 9, static_cast<unsigned>(day));
+        p.repetitions = static_cast<int64_t>(p.samples.size());
+        p.min = *std::min_element(p.samples.begin(), p.samples.end());
+        p.max = *std::max_element(p.samples.begin(), p.samples.end());
+        p.revision = "rev-" + std::to_string(day);
+        p.revision_order = day * 10;
+        if (day == 5 && benchmark == "ring0/invept_global") {
+          p.error = d.failed_reason;
+          p.samples.clear();
+          p.median = p.mean = p.min = p.max = 0;
+        }
+      }
+      d.points.push_back(std::move(p));
+    }
+  }
+  return d;
 }
 
 }  // namespace vmxb::reports::testing

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/history.h"
+
 namespace vmxb::reports::testing {
 
 struct HostSpec {
@@ -110,5 +112,26 @@ struct DemoHistory {
 // other capabilities. Host gamma: three Bochs penryn runs on day 6, 90
 // minutes apart, with INVEPT unsupported and a vmcall that varies.
 DemoHistory populate_demo_history(History& history);
+
+}  // namespace vmxb::reports::testing
+
+namespace vmxb::reports::testing {
+
+// History points as reports/dashboard_query.h downsamples them, made by hand:
+// host "delta" on hardware, ring0/invept_single_context and
+// ring0/invept_global, eight points each on days 1..8 of 2026-01:
+// the first two stand for `downsampled_runs` runs each (first_timestamp
+// `downsampled_runs - 1` hours earlier, samples empty), the rest are single
+// runs with samples. Points 3..8 name revisions rev-3 .. rev-8 with order
+// 30, 40, ... 80; points 1 and 2 have none, so `unordered_runs` runs of the
+// chart have no order. The global's point 5 failed (`failed_reason`).
+struct DownsampledHistory {
+  int downsampled_runs = 12;
+  int unordered_runs = 2;
+  std::string host = "delta";
+  std::string failed_reason = "vmfail-valid error 7: bad field";
+  std::vector<HistoryPoint> points;
+};
+DownsampledHistory downsampled_history();
 
 }  // namespace vmxb::reports::testing
