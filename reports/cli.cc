@@ -276,34 +276,35 @@ int compare_cmd(const Args& a, std::ostream& out, std::ostream& err) {
   return c.regressions > 0 ? kExitRegression : kExitOk;
 }
 
-// Streams: every file is read and checked first, then each is read again,
-// ingested in its own transaction and dropped, so memory does not grow with
-// the number of files.
+// Streams: every file is read and checked first (its content hash kept),
+// then each is read again, ingested in its own transaction and let go, so
+// memory does not grow with the number of files. The second read is only
+// parsed: a file whose content changed in between is refused by its hash.
 int history_ingest(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.empty()) throw UsageError("history ingest needs at least one REPORT.json");
-  int last_load_error = 0;
-  auto load = [&](const std::string& f, const char* consequence) -> std::optional<json> {
+  std::vector<std::string> hashes;
+  for (const std::string& f : a.positional) {
     Loaded l = load_report_file(resolve_path(f));
-    if (!l.error) return std::move(*l.report);
-    l.error->file = f;
-    err << "reports: " << l.error->line() << consequence << "\n";
-    last_load_error = l.error->code;
-    return std::nullopt;
-  };
-  for (const std::string& f : a.positional)
-    if (!load(f, " (nothing ingested)")) return last_load_error;
+    if (l.error) {
+      l.error->file = f;
+      err << "reports: " << l.error->line() << " (nothing ingested)\n";
+      return l.error->code;
+    }
+    hashes.push_back(content_hash(*l.report));
+  }
   History h(open_database(db_url(a)));
   int added = 0, dup = 0;
-  for (const std::string& f : a.positional) {
-    std::optional<json> report = load(f, " (changed since it was checked: it and the files after it were not ingested)");
-    if (!report) {
-      out << added << " added, " << dup << " already in the history before the failure (" << h.count_reports()
-          << " reports)\n";
-      return last_load_error;
+  for (size_t i = 0; i < a.positional.size(); ++i) {
+    const std::string& f = a.positional[i];
+    Loaded l = load_json_file(resolve_path(f));
+    if (l.error || content_hash(*l.report) != hashes[i]) {
+      err << "reports: " << one_line(f) << ": changed since it was checked; it and the files after it were not "
+          << "ingested (" << added << " added, " << dup << " already in the history)\n";
+      return l.error ? l.error->code : kExitInvalid;
     }
-    const bool is_new = h.ingest(*report) == History::Outcome::kAdded;
+    const bool is_new = h.ingest(*l.report) == History::Outcome::kAdded;
     (is_new ? added : dup)++;
-    out << (is_new ? "added   " : "present ") << content_hash(*report).substr(0, 12) << "  " << f << "\n";
+    out << (is_new ? "added   " : "present ") << hashes[i].substr(0, 12) << "  " << f << "\n";
   }
   out << added << " added, " << dup << " already in the history (" << h.count_reports() << " reports)\n";
   return kExitOk;

@@ -292,8 +292,8 @@ double short_number(double v) {
 //       t: ms since the epoch; ts: the timestamp text; rev: the revision label
 //       ("" for none); order: the revision order (null for none). Trailing
 //       defaults are left out: [t, ts] is a run without a revision, and only a
-//       downsampled point's run (runs > 1 consecutive runs, first_ts .. ts)
-//       has the last two.
+//       downsampled point's run (HistoryPoint::first_timestamp set: `runs`
+//       consecutive runs, first_ts .. ts) has the last two.
 //    "reasons": ["...", ...]  the unsupported and failed reasons, each once
 //    "series": [{"name", "points": [point, ...]}, ...]  each by time, where a point is
 //       [run, median, min, max, repetitions]      measured (repetitions: the samples; 0 if none)
@@ -323,9 +323,10 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
     const auto& [t, ts, rev, order, count, first_ts] = key;
     index = static_cast<int>(runs.size());
     json run = {t, ts};
-    if (!rev.empty() || order || count > 1) run.push_back(rev);
-    if (order || count > 1) run.push_back(order ? json(*order) : json(nullptr));
-    if (count > 1) run.insert(run.end(), {count, first_ts});
+    const bool folded = !first_ts.empty();
+    if (!rev.empty() || order || folded) run.push_back(rev);
+    if (order || folded) run.push_back(order ? json(*order) : json(nullptr));
+    if (folded) run.insert(run.end(), {count, first_ts});
     runs.push_back(std::move(run));
   }
 
@@ -351,12 +352,12 @@ json chart_data(const DashboardGroup& g, const std::string& id, const std::strin
         case RowOutcome::Kind::kMeasured: {
           // A run without samples (aggregates only) has no range of its own;
           // a downsampled point's min and max are its runs' extremes.
-          const bool no_range = h.samples.empty() && h.runs <= 1;
+          const bool no_range = h.samples.empty() && h.first_timestamp.empty();
           const double lo = no_range ? h.median : h.min, hi = no_range ? h.median : h.max;
           json point = {run, short_number(h.median), short_number(lo), short_number(hi), h.samples.size()};
           // The model cannot flag a downsampled point (it has no samples); the
           // page must never say so either.
-          if (p.regression && h.runs <= 1) point.push_back(1);
+          if (p.regression && h.first_timestamp.empty()) point.push_back(1);
           points.push_back(std::move(point));
           break;
         }

@@ -62,7 +62,7 @@
         p.lo = a[2];
         p.hi = a[3];
         p.n = a[4];
-        p.reg = a[5] === 1 && run.runs === 1;
+        p.reg = a[5] === 1 && !run.first_ts;
         p.text = formatG5(p.v);
         p.lo_text = formatG5(p.lo);
         p.hi_text = formatG5(p.hi);
@@ -94,9 +94,12 @@
     return ' revision <a class="revision" href="' + escapeHtml(href) + '">' + label + '</a>';
   }
 
-  // ", FIRST … LAST" for a downsampled point: the runs it stands for.
+  function runsText(n) { return n + (n === 1 ? ' run' : ' runs'); }
+
+  // ", FIRST … LAST" for a downsampled point (it has a first_ts, and stands
+  // for one run or more): the runs it stands for.
   function spanHtml(p) {
-    return p.runs > 1 ? ', <span class="span">' + escapeHtml(p.first_ts) + ' … ' + escapeHtml(p.ts) + '</span>' : '';
+    return p.first_ts ? ', <span class="span">' + escapeHtml(p.first_ts) + ' … ' + escapeHtml(p.ts) + '</span>' : '';
   }
 
   // The legend: the hovered run's time and, per visible series, its median,
@@ -116,12 +119,12 @@
       var text;
       if (!p) text = 'no run at this time';
       else if (p.s !== 'measured')
-        text = '<span class="' + p.s + '">' + p.s + (p.runs > 1 ? ' in all ' + p.runs + ' runs' : '') + ': ' +
+        text = '<span class="' + p.s + '">' + p.s + (p.first_ts ? ' in all ' + runsText(p.runs) : '') + ': ' +
             escapeHtml(p.why) + '</span>' + spanHtml(p);
       // A downsampled point: the mean of its runs' medians, never a regression.
-      else if (p.runs > 1)
-        text = 'mean of ' + p.runs + " runs' medians <span class=\"value\">" + escapeHtml(p.text) + '</span> ' +
-            escapeHtml(chart.spec.unit) + ' (min ' + escapeHtml(p.lo_text) + ', max ' + escapeHtml(p.hi_text) + ')' +
+      else if (p.first_ts)
+        text = (p.runs === 1 ? 'folded, 1 run:' : 'mean of ' + p.runs + " runs' medians") +
+            ' <span class="value">' + escapeHtml(p.text) + '</span> ' + escapeHtml(chart.spec.unit) + ' (min ' + escapeHtml(p.lo_text) + ', max ' + escapeHtml(p.hi_text) + ')' +
             spanHtml(p);
       else text = '<span class="value">' + escapeHtml(p.text) + '</span> ' + escapeHtml(chart.spec.unit) +
           ' (min ' + escapeHtml(p.lo_text) + ', max ' + escapeHtml(p.hi_text) + ', ' + p.n + ' repetition' +
@@ -193,7 +196,7 @@
     var j = chart.spec.series.findIndex(function (s) { return s.name === name; });
     var p = chart.cells[row] && chart.cells[row][j];
     ctx.beginPath();
-    if (p && p.runs > 1) {
+    if (p && p.first_ts) {
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5;
       ctx.strokeRect(cx - size - 0.5, cy - size - 0.5, 2 * size + 1, 2 * size + 1);
