@@ -454,7 +454,8 @@ std::string render_dashboard(const DashboardInput& input, const DashboardOptions
   o << "<h1>" << html_escape(opt.title) << "</h1>\n<p class=\"meta\">Generated " << html_escape(generated) << " from "
     << input.runs.size() << " report(s), " << hosts.size() << " host(s)";
   if (!opt.source.empty()) o << ", " << html_escape(opt.source);
-  o << ". Points are the median over a report's repetitions; the band spans min to max. A red point is "
+  o << ". Points are the median over a report's repetitions; the band spans min to max. A hollow square "
+       "folds older runs: the mean of their medians, its band their min to max. A red point is "
        "significantly slower than the measured point before it (two-sided Mann-Whitney U, alpha "
     << num(opt.alpha) << ") by more than " << pct(opt.threshold).substr(1)
     << ". Emulated (Bochs) rows count instructions: they are never latencies. User-space rows are the host's "
