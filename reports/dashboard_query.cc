@@ -79,7 +79,7 @@ std::vector<HistoryPoint> recent_points(History& h, const HistoryQuery& q, const
     if (ring0 || user_space) hashes.push_back(m.content_hash);
   }
   std::vector<HistoryPoint> out;
-  constexpr size_t slice = 200;  // content hashes per statement
+  const size_t slice = 200;  // content hashes per statement
   for (size_t from = 0; from < hashes.size(); from += slice) {
     std::vector<DbValue> params;
     std::string sql = "SELECT " + History::point_columns() +

@@ -377,7 +377,7 @@ std::vector<HistoryReport> History::reports(const HistoryQuery& q) {
 
 std::vector<HistoryReport> History::reports_by_hash(const std::vector<std::string>& hashes) {
   // In slices: SQLite allows 32766 parameters, but a statement that long helps no one.
-  constexpr size_t slice = 200;
+  const size_t slice = 200;
   std::vector<HistoryReport> out;
   for (size_t from = 0; from < hashes.size(); from += slice) {
     std::vector<DbValue> params;

@@ -54,7 +54,7 @@ INSERT INTO vmxbench_rollups (host_name, host_id, benchmark, series_backend, ser
 std::string week_of(const std::string& timestamp) {
   const std::optional<int64_t> t = parse_iso8601(timestamp);
   if (!t) return "";
-  constexpr int64_t day = 86400;
+  const int64_t day = 86400;
   const int64_t days = (*t >= 0 ? *t : *t - (day - 1)) / day;  // floor
   const int64_t since_monday = ((days + 3) % 7 + 7) % 7;      // 1970-01-01 was a Thursday
   return format_utc((days - since_monday) * day).substr(0, 10);

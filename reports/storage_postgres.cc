@@ -3,6 +3,8 @@
 // dependents (tools/build_defs/pkg_config.bzl), so the header is named from /usr/include.
 #include <postgresql/libpq-fe.h>
 
+#include <exception>
+
 #include "reports/storage.h"
 
 namespace vmxb::reports {
@@ -45,27 +47,41 @@ class Postgres final : public Database {
   std::vector<DbRow> query(const std::string& sql, const std::vector<DbValue>& params) override {
     PGresult* res = run(sql, params);
     std::vector<DbRow> rows;
-    const int nr = PQntuples(res), nc = PQnfields(res);
-    for (int r = 0; r < nr; ++r) {
-      DbRow row;
-      for (int c = 0; c < nc; ++c) {
-        if (PQgetisnull(res, r, c)) {
-          row.emplace_back(std::monostate{});
-          continue;
-        }
-        const char* v = PQgetvalue(res, r, c);
-        const Oid t = PQftype(res, c);
-        if (t == kInt8 || t == kInt4 || t == kInt2)
-          row.emplace_back(static_cast<int64_t>(std::strtoll(v, nullptr, 10)));
-        else if (t == kFloat8 || t == kFloat4 || t == kNumeric)
-          row.emplace_back(std::strtod(v, nullptr));
-        else
-          row.emplace_back(std::string(v, static_cast<size_t>(PQgetlength(res, r, c))));
-      }
-      rows.push_back(std::move(row));
-    }
+    for (int r = 0; r < PQntuples(res); ++r) rows.push_back(row_of(res, r));
     PQclear(res);
     return rows;
+  }
+
+  // libpq's single-row mode: one row in memory at a time, as SQLite.
+  void for_each_row(const std::string& sql, const std::vector<DbValue>& params,
+                    const std::function<void(DbRow&)>& each) override {
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    bind(params, text, values);
+    if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
+                           nullptr, 0) ||
+        !PQsetSingleRowMode(conn_))
+      throw DbError(name_ + ": " + one_line(PQerrorMessage(conn_)));
+    std::string error;
+    // Every result is read to the end (libpq needs it before the next query),
+    // even after a callback threw or the server reported an error.
+    std::exception_ptr thrown;
+    while (PGresult* res = PQgetResult(conn_)) {
+      const ExecStatusType st = PQresultStatus(res);
+      if (st == PGRES_SINGLE_TUPLE && !thrown && error.empty()) {
+        DbRow row = row_of(res, 0);
+        try {
+          each(row);
+        } catch (...) {
+          thrown = std::current_exception();
+        }
+      } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && error.empty()) {
+        error = one_line(PQresultErrorMessage(res));
+      }
+      PQclear(res);
+    }
+    if (thrown) std::rethrow_exception(thrown);
+    if (!error.empty()) throw DbError(name_ + ": " + error);
   }
 
   void begin() override { execute("BEGIN", {}); }
@@ -75,17 +91,41 @@ class Postgres final : public Database {
   }
 
  private:
-  PGresult* run(const std::string& sql, const std::vector<DbValue>& params) {
-    std::vector<std::string> text(params.size());
-    std::vector<const char*> values(params.size());
+  // Parameters as text (NULL as a null pointer): `values` points into `text`.
+  static void bind(const std::vector<DbValue>& params, std::vector<std::string>& text,
+                   std::vector<const char*>& values) {
+    text.assign(params.size(), std::string());
+    values.assign(params.size(), nullptr);
     for (size_t i = 0; i < params.size(); ++i) {
-      if (is_null(params[i])) {
-        values[i] = nullptr;
-      } else {
-        text[i] = as_string(params[i]);
-        values[i] = text[i].c_str();
-      }
+      if (is_null(params[i])) continue;
+      text[i] = as_string(params[i]);
+      values[i] = text[i].c_str();
     }
+  }
+
+  static DbRow row_of(const PGresult* res, int r) {
+    DbRow row;
+    for (int c = 0; c < PQnfields(res); ++c) {
+      if (PQgetisnull(res, r, c)) {
+        row.emplace_back(std::monostate{});
+        continue;
+      }
+      const char* v = PQgetvalue(res, r, c);
+      const Oid t = PQftype(res, c);
+      if (t == kInt8 || t == kInt4 || t == kInt2)
+        row.emplace_back(static_cast<int64_t>(std::strtoll(v, nullptr, 10)));
+      else if (t == kFloat8 || t == kFloat4 || t == kNumeric)
+        row.emplace_back(std::strtod(v, nullptr));
+      else
+        row.emplace_back(std::string(v, static_cast<size_t>(PQgetlength(res, r, c))));
+    }
+    return row;
+  }
+
+  PGresult* run(const std::string& sql, const std::vector<DbValue>& params) {
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    bind(params, text, values);
     PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                                  values.data(), nullptr, nullptr, 0);
     const ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "primitives/vmx_capabilities.h"
 #include "reports/history.h"
 #include "reports/report.h"
 #include "reports/tests/fixtures.h"
@@ -19,7 +20,6 @@ constexpr int kGeneratorVersion = 3;  // 3: history schema 3 (weekly rollups)
 
 constexpr int kBochsSkylakeFirst = 40, kBochsPenrynFirst = 45;
 constexpr unsigned long long kEptVpidCap = 0xf0106334141ull;
-constexpr unsigned long long kInveptSingleContextBit = 1ull << 25;  // IA32_VMX_EPT_VPID_CAP[25]
 
 const char* const kRing0Rows[] = {
     "ring0/invept_single_context", "ring0/invept_global",   "ring0/invvpid_individual_address",
@@ -61,7 +61,7 @@ json fleet_report(int index, int total) {
   for (const char* name : kRing0Rows) {
     ++i;
     if (penryn && unsupported_on_penryn(name)) {
-      for (const json& r : testing::unsupported_rows(name, "IA32_VMX_EPT_VPID_CAP[20] (INVEPT) is 0"))
+      for (const json& r : testing::unsupported_rows(name, testing::DemoHistory{}.unsupported_reason))
         extra.push_back(r);
       continue;
     }
@@ -73,7 +73,10 @@ json fleet_report(int index, int total) {
       rows[name] = testing::around(centre * (regressed ? 1.2 : 1.0), 3, seed + i);
     }
   }
-  for (const char* name : kUserSpaceRows) rows[name] = testing::around(1.0 + 0.25 * ++i, 3, seed + i);
+  for (const char* name : kUserSpaceRows) {
+    ++i;
+    rows[name] = testing::around(1.0 + 0.25 * i, 3, seed + i);
+  }
 
   json gb = testing::gb_doc(rows, when, host_spec, backend);
   // Every run measured a commit of the fleet's one repository, in order.
@@ -89,7 +92,7 @@ json fleet_report(int index, int total) {
   }
   if (emulated) return build_report(gb, nullptr);
   const bool lost_single_context = host % 7 == 0 && run >= runs / 2;
-  const json diag = testing::diag_doc(lost_single_context ? kEptVpidCap & ~kInveptSingleContextBit : kEptVpidCap);
+  const json diag = testing::diag_doc(lost_single_context ? kEptVpidCap & ~ept_vpid_cap::kInveptSingleContext.mask() : kEptVpidCap);
   return build_report(gb, &diag);
 }
 

@@ -20,7 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-const auto& kPgEnv = testing::pg_environment();
+// Registers the one server of the binary before main() runs the tests.
+const auto& registered_pg_environment = testing::pg_environment();
 
 // Run `i` of a test's series: one a week (2026-01-01 is a Thursday, so run i
 // is in the week of Monday 2025-12-29 + 7i), as the history stores its

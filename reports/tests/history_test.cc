@@ -23,7 +23,8 @@ using nlohmann::json;
 using testing::around;
 using testing::make_report;
 
-const auto& kPgEnv = testing::pg_environment();
+// Registers the one server of the binary before main() runs the tests.
+const auto& registered_pg_environment = testing::pg_environment();
 
 class HistoryTest : public ::testing::TestWithParam<std::string> {
  protected:
