@@ -257,12 +257,15 @@ std::vector<ReportMeta> report_metas(History& h, const HistoryQuery& q) {
 // Whether the report has a measured live-invalidation row (a lookup by
 // content hash: the results' primary key).
 bool has_live_rows(History& h, const std::string& content_hash) {
-  std::string like = "%";
-  for (const char* c = kLiveRowNameInfix; *c; ++c) {
-    if (*c == '%' || *c == '_' || *c == '\\') like += '\\';
-    like += *c;
-  }
-  like += "%";
+  // Probed once per candidate report: the pattern is made once.
+  static const std::string like = [] {
+    std::string pattern = "%";
+    for (const char* c = kLiveRowNameInfix; *c; ++c) {
+      if (*c == '%' || *c == '_' || *c == '\\') pattern += '\\';
+      pattern += *c;
+    }
+    return pattern + "%";
+  }();
   return !h.db()
               .query("SELECT 1 FROM vmxbench_results WHERE content_hash = $1 AND error IS NULL AND benchmark LIKE $2 "
                      "ESCAPE '\\' LIMIT 1",

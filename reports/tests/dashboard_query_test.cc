@@ -172,6 +172,24 @@ TEST_P(DashboardQueryTest, ReadsWholeOnlyTheReportsThePageShows) {
   EXPECT_GT(summary.folded_runs, 0);
 }
 
+// The group's latest report with live rows is read whole even when later
+// reports lack them: the page's live view comes from it.
+TEST_P(DashboardQueryTest, ReadsTheLatestReportWithLiveRows) {
+  testing::HostSpec h;
+  h.name = "alpha";
+  history_->ingest(run("alpha", 0));
+  history_->ingest(testing::make_live_report({{kSingle, testing::around(500, 9, 1)}},
+                                             {{"invept_single_context_live", 64, 900, 40, 90, 70}}, week_stamp(1), h));
+  history_->ingest(run("alpha", 2));
+  const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{2, 2});
+  std::vector<std::string> read;
+  for (const HistoryReport& r : in.reports) read.push_back(r.timestamp);
+  EXPECT_EQ(read, (std::vector<std::string>{week_stamp(1), week_stamp(2)}));
+  DashboardSummary summary;
+  render_dashboard(in, {}, &summary);
+  EXPECT_EQ(summary.live_views, 1);
+}
+
 TEST_P(DashboardQueryTest, NothingIsFoldedWithRecentRunsZero) {
   for (int day = 0; day < 12; ++day) history_->ingest(run("alpha", day));
   const DashboardInput in = load_dashboard_input(*history_, {}, DashboardLimits{0, 3});
