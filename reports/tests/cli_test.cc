@@ -212,14 +212,27 @@ TEST_F(Cli, RealGoogleBenchmarkRuns) {
   // Ten times the work: every benchmark is a significant regression. (The
   // ring-0 rows' cycle counters scale exactly; the user-space row is a real
   // timing, so other load on the machine only blurs it: it is still expected
-  // to be at least twice as slow.)
+  // to be at least twice as slow, and a regression unless the load made it
+  // too noisy to decide by compare's own rule, which it must then satisfy:
+  // a side's coefficient of variation above the threshold and the change
+  // below 16 times it. An ASan run at load 4 gave 5.7 against CVs of 0.04
+  // and 0.38.)
   ProcessResult slow = reports({"compare", dir_ + "/fast.json", dir_ + "/slow.json", "--format", "json"});
   EXPECT_EQ(slow.exit_code, 1) << slow.describe();
   json jl = json::parse(slow.out);
-  EXPECT_EQ(jl["regressions"], 3) << slow.out;
+  EXPECT_EQ(jl["regressions"].get<int>() + jl["too_noisy"].get<int>(), 3) << slow.out;
+  EXPECT_GE(jl["regressions"], 2) << slow.out;  // the ring-0 rows, whatever the load
   EXPECT_GT(jl["geomean_ratio"].get<double>(), 3);
   for (const json& b : jl["benchmarks"]) {
-    EXPECT_EQ(b["verdict"], "REGRESSION") << b.dump();
+    const double threshold = jl["threshold"].get<double>();
+    const double cv = std::max(b["coefficient_of_variation"][0].get<double>(),
+                               b["coefficient_of_variation"][1].get<double>());
+    const bool undecidable = cv > threshold && b["change"].get<double>() < 16 * cv;
+    if (b["metric"] == "real_time" && undecidable) {
+      EXPECT_EQ(b["verdict"], "too noisy to decide") << b.dump();
+    } else {
+      EXPECT_EQ(b["verdict"], "REGRESSION") << b.dump();
+    }
     EXPECT_GT(b["change"].get<double>(), 1.0) << b.dump();
     if (b["metric"] == "cycles_median") {
       EXPECT_LT(b["p_value"].get<double>(), 0.001) << b.dump();
