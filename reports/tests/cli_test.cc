@@ -337,6 +337,19 @@ TEST_F(Cli, HistoryDashboardAndExportRelativeToTheWorkingDirectory) {
                     env)
                 .exit_code,
             0);
+  // The folding limits: a whole number in range, else one line and exit 2, and no page.
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"--recent_runs", "-1"}, {"--recent_runs", "abc"}, {"--recent_runs", "100001"}, {"--older_points", "0"},
+           {"--older_points", "3x"}}) {
+    ProcessResult t = reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "limits.html", bad[0], bad[1]}, env);
+    EXPECT_EQ(t.exit_code, 2) << t.describe();
+    EXPECT_EQ(std::count(t.err.begin(), t.err.end(), '\n'), 1) << t.err;
+    EXPECT_NE(t.err.find(bad[0] + " " + bad[1] + ": expected a whole number"), std::string::npos) << t.err;
+    EXPECT_FALSE(std::ifstream(dir_ + "/limits.html").good()) << bad[0] << " " << bad[1];
+  }
+  ProcessResult every_run = reports(
+      {"dashboard", "--db", "sqlite:h.sqlite", "--out", "every.html", "--recent_runs", "0", "--older_points", "1"}, env);
+  EXPECT_EQ(every_run.exit_code, 0) << every_run.describe();
   ProcessResult host = reports({"dashboard", "--db", "sqlite:h.sqlite", "--out", "host.html", "--host", "lab-host-1"}, env);
   EXPECT_EQ(host.exit_code, 0) << host.describe();
 
