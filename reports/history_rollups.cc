@@ -60,12 +60,6 @@ std::string week_of(const std::string& timestamp) {
   return format_utc((days - since_monday) * day).substr(0, 10);
 }
 
-const std::vector<std::string>& rollup_key_columns() {
-  static const std::vector<std::string> columns = {"host_name",     "host_id",     "benchmark", "series_backend",
-                                                   "series_detail", "series_tick", "week"};
-  return columns;
-}
-
 const std::vector<std::string>& rollup_schema() {
   static const std::vector<std::string> schema = {
       R"(CREATE TABLE IF NOT EXISTS vmxbench_rollups (

@@ -41,7 +41,4 @@ void add_to_rollup(Database& db, const RollupRun& run, const Series& row, double
 // vmxbench_reports.week has been filled).
 void rebuild_rollups(Database& db);
 
-// SQL for the series key columns of the rollups, in key order.
-const std::vector<std::string>& rollup_key_columns();
-
 }  // namespace vmxb::reports

@@ -57,7 +57,7 @@ RowOutcome row_outcome(const std::string& error) {
   return {RowOutcome::Kind::kFailed, error};
 }
 
-bool runs_in_backend(const std::string& benchmark) { return benchmark.rfind(kBackendRowPrefix, 0) == 0; }
+bool runs_in_backend(const std::string& benchmark) { return benchmark.rfind("ring0/", 0) == 0; }
 
 std::vector<Series> extract_series(const json& report, const std::string& metric) {
   const json& rows = report["google_benchmark"]["benchmarks"];

@@ -56,7 +56,6 @@ RowOutcome row_outcome(const std::string& error);
 // every other family (userspace_capture/...) runs in bench's own process on
 // the host's CPU, in real nanoseconds, whatever the backend
 // (bench/ring0_rows.cc names the ring-0 rows).
-inline constexpr const char kBackendRowPrefix[] = "ring0/";
 bool runs_in_backend(const std::string& benchmark);
 
 

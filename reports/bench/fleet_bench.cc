@@ -115,6 +115,19 @@ void take_out(History& h, const std::vector<json>& batch) {
   h.db().execute("DELETE FROM vmxbench_rollups WHERE week >= $1", {first_week});
 }
 
+// One fleet report per iteration into the history at `url` of `total`
+// reports, taken out again afterwards (the 64 iterations each add another).
+void ingest_into(benchmark::State& state, const std::string& url, int total) {
+  History h(open_database(url));
+  std::vector<json> batch;
+  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(2 * total + i, total));  // a year after every stored run
+  size_t next = 0;
+  for (auto _ : state) h.ingest(batch[next++ % batch.size()]);
+  take_out(h, batch);
+  state.counters["report_KB"] = static_cast<double>(batch.front().dump().size()) / 1e3;
+  state.counters["history_reports"] = total;
+}
+
 // `reports dashboard` on a fleet history of range(0) reports, folded as by default.
 void BM_FleetDashboard(benchmark::State& state) {
   const std::string url = "sqlite:" + cached_fleet_history(static_cast<int>(state.range(0)));
@@ -138,14 +151,7 @@ BENCHMARK(BM_FleetDashboardUnfolded)->Arg(1000)->Arg(10000)->Iterations(1)->UseM
 // taken out again afterwards, so the cached history stays as generated.
 void BM_FleetIngest(benchmark::State& state) {
   const int total = static_cast<int>(state.range(0));
-  History h(open_database("sqlite:" + cached_fleet_history(total)));
-  std::vector<json> batch;
-  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(2 * total + i, total));  // a year after every stored run
-  size_t next = 0;
-  for (auto _ : state) h.ingest(batch[next++ % batch.size()]);
-  take_out(h, batch);
-  state.counters["report_KB"] = static_cast<double>(batch.front().dump().size()) / 1e3;
-  state.counters["history_reports"] = total;
+  ingest_into(state, "sqlite:" + cached_fleet_history(total), total);
 }
 BENCHMARK(BM_FleetIngest)->Arg(1000)->Arg(10000)->Arg(50000)->Iterations(64)->Unit(benchmark::kMillisecond);
 
@@ -219,13 +225,7 @@ void BM_FleetIngestPostgres(benchmark::State& state) {
     state.SkipWithError(("no PostgreSQL server: " + error).c_str());
     return;
   }
-  History h(open_database(url));
-  std::vector<json> batch;
-  for (int i = 0; i < 64; ++i) batch.push_back(fleet_report(2 * total + i, total));
-  size_t next = 0;
-  for (auto _ : state) h.ingest(batch[next++ % batch.size()]);
-  take_out(h, batch);
-  state.counters["history_reports"] = total;
+  ingest_into(state, url, total);
 }
 BENCHMARK(BM_FleetIngestPostgres)->Arg(1000)->Arg(10000)->Iterations(64)->Unit(benchmark::kMillisecond);
 
